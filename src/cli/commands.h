@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand registers itself on the root CLI11 app; main() only dispatches.
+#include <CLI/CLI.hpp>
+
+namespace naap::cli {
+
+// Each Add*Command adds one subcommand; its callback sets `exit_code`.
+void AddIngestCommand(CLI::App& app, int& exit_code);
+void AddSimulateCommand(CLI::App& app, int& exit_code);
+
+}  // namespace naap::cli

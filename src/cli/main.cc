@@ -1,0 +1,14 @@
+// naap: one binary, subcommands (ingest, simulate, ...). See README.md.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"naap: analytics for the Livepeer AI network"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  naap::cli::AddIngestCommand(app, exit_code);
+  naap::cli::AddSimulateCommand(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,27 @@
+#pragma once
+// A Source yields raw messages with provenance (spec/events.md §1). Every source (file, Kafka,
+// HTTP body, simulator) feeds the same Pipeline.
+#include <string_view>
+
+#include "base/status.h"
+#include "event/decoded.h"
+
+namespace naap::ingest {
+
+struct Message {
+  std::string_view bytes;        // valid until the next call to Next()
+  std::string_view kafka_topic;  // Kafka only
+  bool broken_tail = false;      // unreadable remainder of a file: counts as one malformed_json
+  event::Provenance provenance;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Fills `out` with the next message; false at the end or after an operational failure.
+  virtual bool Next(Message& out) = 0;
+  // Non-ok after an operational failure (unreadable file, corrupt compressed stream).
+  virtual Status status() const = 0;
+};
+
+}  // namespace naap::ingest

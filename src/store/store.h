@@ -1,0 +1,115 @@
+#pragma once
+// The Store: one interface for everything naap persists. Backends: sqlite/ (embedded default),
+// memory/ (unit tests), and later ClickHouse. Every backend passes store_conformance_test.
+//
+// Contract: Commit() applies a whole IngestBatch atomically (after a crash all of it or none of
+// it is visible), so source positions always match the data they produced. Readers see only
+// committed batches. Counter deltas are summed into existing rows.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/hash.h"
+#include "base/status.h"
+#include "base/time.h"
+
+namespace naap::store {
+
+// One compressed block of the raw event log. All entries share org and the UTC hour of their
+// event_ts (the partition). The payload is encoded by ingest/raw_log and opaque to the store.
+struct RawBlock {
+  std::string org;
+  Millis hour = 0;
+  Millis min_ts = 0, max_ts = 0;  // event_ts range of the entries
+  int64_t count = 0;              // entries in the block
+  uint32_t crc32 = 0;             // of payload
+  std::string payload;
+};
+
+// A rejected message (spec/events.md §3.3): head bytes bounded, the full length and SHA-256 kept.
+struct RejectedRow {
+  std::string org;  // "" when no org resolved
+  std::string reason;
+  std::string detail;
+  std::string provenance;
+  Millis ingest_ms = 0;
+  int64_t total_bytes = 0;
+  std::string sha256_hex;
+  std::string head;  // first N bytes (65,536 by default)
+};
+
+// Data-quality accounting (§3.2, §3.4). kind is "accepted" (key = subtype), "ignored" (key =
+// reason), "rejected" (key = reason, family ""), "duplicate" (key ""), or "note" (key = note).
+struct CounterRow {
+  std::string org;
+  Millis hour = 0;
+  std::string kind;
+  std::string family;
+  std::string key;
+  int64_t count = 0;
+  friend bool operator==(const CounterRow&, const CounterRow&) = default;
+};
+
+// A dedup key (§7.1): digest of (event_id) or (worker_lifecycle, data.id) or (SHA-256 of bytes),
+// scoped by org. event_ts (or ingest time for rejected) and first_seen drive retention.
+struct DedupEntry {
+  std::string org;
+  Key128 key;
+  Millis event_ms = 0;
+  Millis first_seen_ms = 0;
+};
+
+struct IngestBatch {
+  std::vector<RawBlock> raw_blocks;
+  std::vector<RejectedRow> rejected;
+  std::vector<DedupEntry> dedup;
+  std::vector<CounterRow> counters;  // deltas
+  std::vector<std::pair<std::string, std::string>> positions;  // source id → position (replaced)
+  bool empty() const {
+    return raw_blocks.empty() && rejected.empty() && dedup.empty() && counters.empty() && positions.empty();
+  }
+};
+
+// Retention cut for one org (spec/events.md §7.2), all bounds exclusive-below.
+struct RetentionCut {
+  std::string org;
+  Millis raw_before_hour = 0;      // raw blocks with hour < this go
+  Millis dedup_event_before = 0;   // dedup entries with event_ms < this ...
+  Millis dedup_seen_before = 0;    // ... and first_seen_ms < this go
+  Millis rejected_before = 0;      // rejected rows with ingest_ms < this go
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Status Commit(const IngestBatch& batch) = 0;
+
+  virtual Result<bool> HasDedupKey(std::string_view org, const Key128& key) = 0;
+  // Every stored dedup key, in no particular order (loads the in-memory index at start-up).
+  virtual Status ForEachDedupKey(const std::function<void(std::string_view org, const Key128&)>& fn) = 0;
+
+  virtual Result<std::optional<std::string>> SourcePosition(std::string_view source) = 0;
+
+  // Raw blocks with from_hour <= hour <= to_hour, ordered by (hour, org, commit order).
+  virtual Status ScanRawBlocks(Millis from_hour, Millis to_hour,
+                               const std::function<Status(const RawBlock&)>& fn) = 0;
+  // Newest event_ts held in the raw log for org (the data clock), if any.
+  virtual Result<std::optional<Millis>> DataClock(std::string_view org) = 0;
+
+  // Counter rows with from_hour <= hour <= to_hour, ordered by (org, hour, kind, family, key).
+  virtual Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) = 0;
+  // Rejected rows ordered by (ingest_ms, insertion order).
+  virtual Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) = 0;
+
+  virtual Status Sweep(const RetentionCut& cut) = 0;
+};
+
+// Opens a store from a URI: "sqlite:PATH" or "memory:". Creates and migrates as needed.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view uri);
+
+}  // namespace naap::store
