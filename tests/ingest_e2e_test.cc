@@ -1,0 +1,127 @@
+// `naap simulate` and `naap ingest` end to end: exact accounting against the real sample and the
+// simulator's ground truth, idempotence (ingest twice = ingest once), and framing independence.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "test_util.h"
+
+namespace naap {
+namespace {
+
+using testing::LastLine;
+using testing::RunCommand;
+
+const std::string kNaap = NAAP_BINARY;
+const std::string kSample = std::string(NAAP_SHARED_DIR) + "/data/livepeer-events-2026-01-08.json";
+
+// The class/reason counts of an ingest summary or of a simulator truth file.
+struct Counts {
+  int64_t lines = 0, accepted = 0, duplicates = 0;
+  std::map<std::string, int64_t> ignored, rejected;
+  int64_t Sum(const std::map<std::string, int64_t>& m) const {
+    int64_t s = 0;
+    for (const auto& [k, v] : m) s += v;
+    return s;
+  }
+  int64_t ClassTotal() const { return accepted + Sum(ignored) + Sum(rejected) + duplicates; }
+};
+
+Counts ParseCounts(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root = parser.parse(json);
+  Counts c;
+  c.lines = int64_t(root["lines"]);
+  c.accepted = int64_t(root["accepted"]);
+  c.duplicates = int64_t(root["duplicates"]);
+  for (auto [k, v] : root["ignored"].get_object()) c.ignored[std::string(k)] = int64_t(v);
+  for (auto [k, v] : root["rejected"].get_object()) c.rejected[std::string(k)] = int64_t(v);
+  return c;
+}
+
+void ExpectSameCounts(const Counts& got, const Counts& want) {
+  EXPECT_EQ(got.lines, want.lines);
+  EXPECT_EQ(got.accepted, want.accepted);
+  EXPECT_EQ(got.duplicates, want.duplicates);
+  EXPECT_EQ(got.ignored, want.ignored);
+  EXPECT_EQ(got.rejected, want.rejected);
+}
+
+class IngestE2e : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::MakeTempDir(); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Counts Ingest(const std::string& store, const std::string& files) {
+    auto r = RunCommand(kNaap + " ingest --json --store sqlite:" + dir_ + "/" + store + " " + files);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return ParseCounts(LastLine(r.out));
+  }
+  // A small simulated network with every fault, and its ground truth.
+  void Simulate(const std::string& name) {
+    auto r = RunCommand(kNaap + " simulate --hours 2 --scale 0.02 --seed 11 --start 2026-01-08T00:00:00Z --out " +
+                        dir_ + "/" + name + " --truth " + dir_ + "/" + name + ".truth");
+    ASSERT_EQ(r.exit_code, 0);
+  }
+  std::string dir_;
+};
+
+TEST_F(IngestE2e, RealSampleIsAllAcceptedThenAllDuplicates) {
+  Counts first = Ingest("a.db", kSample);
+  EXPECT_EQ(first.lines, 65);
+  EXPECT_EQ(first.accepted, 65);
+  EXPECT_EQ(first.duplicates, 0);
+  EXPECT_TRUE(first.ignored.empty());
+  EXPECT_TRUE(first.rejected.empty());
+
+  Counts second = Ingest("a.db", kSample);
+  EXPECT_EQ(second.lines, 65);
+  EXPECT_EQ(second.accepted, 0);
+  EXPECT_EQ(second.duplicates, 65);
+}
+
+TEST_F(IngestE2e, SimulatorOutputMatchesGroundTruthExactly) {
+  Simulate("sim.ndjson");
+  Counts truth = ParseCounts(testing::ReadFile(dir_ + "/sim.ndjson.truth"));
+  ASSERT_GT(truth.lines, 1000);
+  // The simulator injects every fault class.
+  EXPECT_GT(truth.duplicates, 0);
+  EXPECT_GT(truth.rejected["malformed_json"], 0);
+  EXPECT_GT(truth.rejected["missing_event_id"], 0);
+  EXPECT_GT(truth.ignored["unsupported_event_family"], 0);
+
+  Counts got = Ingest("s.db", dir_ + "/sim.ndjson");
+  ExpectSameCounts(got, truth);
+  EXPECT_EQ(got.ClassTotal(), got.lines);
+}
+
+TEST_F(IngestE2e, IngestingTwiceChangesNothingTheSecondTime) {
+  Simulate("sim.ndjson");
+  Counts first = Ingest("s.db", dir_ + "/sim.ndjson");
+  Counts second = Ingest("s.db", dir_ + "/sim.ndjson");
+  EXPECT_EQ(second.lines, first.lines);
+  EXPECT_EQ(second.accepted, 0);
+  EXPECT_EQ(second.Sum(second.ignored), 0);
+  EXPECT_EQ(second.Sum(second.rejected), 0);
+  EXPECT_EQ(second.duplicates, second.lines);
+}
+
+TEST_F(IngestE2e, SplitAndCompressedInputCountsLikeTheWhole) {
+  Simulate("sim.ndjson");
+  const std::string f = dir_ + "/sim.ndjson";
+  Counts whole = Ingest("whole.db", f);
+
+  // The same lines in two files (lexical order in a directory), one gzip and one zstd.
+  ASSERT_EQ(RunCommand("mkdir " + dir_ + "/parts && cd " + dir_ + "/parts && split -n l/2 " + f +
+                       " part- && gzip part-aa && zstd -q --rm part-ab")
+                .exit_code,
+            0);
+  Counts parts = Ingest("parts.db", dir_ + "/parts");
+  ExpectSameCounts(parts, whole);
+}
+
+}  // namespace
+}  // namespace naap
