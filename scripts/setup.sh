@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ccache git
-  libsimdjson-dev libzstd-dev zstd zlib1g-dev libssl-dev libsqlite3-dev sqlite3
+  libsimdjson-dev libxxhash-dev libzstd-dev zstd zlib1g-dev libssl-dev libsqlite3-dev sqlite3
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev time
 )

@@ -34,6 +34,8 @@ TEST(Hash, Sha256KnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_NE(KeyDigest({"ab", "c"}), KeyDigest({"a", "bc"}));
   EXPECT_EQ(KeyDigest({"org", "id"}), KeyDigest({"org", "id"}));
+  EXPECT_EQ(ContentHash("envelope"), ContentHash(std::string("envelope")));
+  EXPECT_NE(ContentHash("envelope"), ContentHash("envelopf"));
 }
 
 TEST(JsonWriter, WritesCompactEscapedJson) {

@@ -1,6 +1,8 @@
 #include "base/hash.h"
 
 #include <openssl/evp.h>
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
+#include <xxhash.h>
 
 #include <cstring>
 
@@ -9,9 +11,11 @@
 namespace naap {
 
 Sha256Digest Sha256(std::string_view bytes) {
+  // Fetching the implementation once avoids a provider look-up per call.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   Sha256Digest d{};
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, kSha256, nullptr);
   return d;
 }
 
@@ -21,17 +25,20 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 Key128 KeyDigest(std::initializer_list<std::string_view> parts) {
-  std::string buf;
+  XXH3_state_t state;
+  XXH3_128bits_reset(&state);
   for (std::string_view p : parts) {
     uint32_t n = static_cast<uint32_t>(p.size());
-    buf.append(reinterpret_cast<const char*>(&n), sizeof n);
-    buf.append(p);
+    XXH3_128bits_update(&state, &n, sizeof n);
+    XXH3_128bits_update(&state, p.data(), p.size());
   }
-  Sha256Digest d = Sha256(buf);
-  Key128 k;
-  std::memcpy(&k.hi, d.data(), 8);
-  std::memcpy(&k.lo, d.data() + 8, 8);
-  return k;
+  XXH128_hash_t h = XXH3_128bits_digest(&state);
+  return {h.high64, h.low64};
+}
+
+Key128 ContentHash(std::string_view bytes) {
+  XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  return {h.high64, h.low64};
 }
 
 }  // namespace naap

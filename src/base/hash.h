@@ -1,6 +1,7 @@
 #pragma once
-// SHA-256 (OpenSSL) for content hashes and rejected-message dedup keys, and a 128-bit key
-// digest (the first 16 bytes of SHA-256) for dedup keys of accepted/ignored messages.
+// SHA-256 (OpenSSL) where the spec names it (rejected-message bytes, capability element hashes),
+// and XXH3-128 for the hot path: dedup keys and raw-log content hashes. XXH3-128 is not
+// cryptographic; a collision between two of ~10^10 keys has probability ~10^-19.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -17,7 +18,9 @@ struct Key128 {
   friend bool operator==(const Key128&, const Key128&) = default;
   friend auto operator<=>(const Key128&, const Key128&) = default;
 };
-// Digest of the concatenation of parts, each length-prefixed (so ("ab","c") != ("a","bc")).
+// XXH3-128 of the parts, each length-prefixed (so ("ab","c") != ("a","bc")).
 Key128 KeyDigest(std::initializer_list<std::string_view> parts);
+// XXH3-128 of bytes.
+Key128 ContentHash(std::string_view bytes);
 
 }  // namespace naap

@@ -33,7 +33,7 @@ std::string FormatRfc3339Ms(Millis t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(in_day / kHourMs),
                 static_cast<long long>(in_day / 60000 % 60), static_cast<long long>(in_day / 1000 % 60),

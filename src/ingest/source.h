@@ -1,6 +1,7 @@
 #pragma once
 // A Source yields raw messages with provenance (spec/events.md §1). Every source (file, Kafka,
 // HTTP body, simulator) feeds the same Pipeline.
+#include <cstdint>
 #include <string_view>
 
 #include "base/status.h"
@@ -12,6 +13,9 @@ struct Message {
   std::string_view bytes;        // valid until the next call to Next()
   std::string_view kafka_topic;  // Kafka only
   bool broken_tail = false;      // unreadable remainder of a file: counts as one malformed_json
+  // > bytes.size() when `bytes` is only the head of a longer message (a source caps what it
+  // buffers); the head is still longer than any acceptable message, so it is oversized_message.
+  int64_t full_length = 0;
   event::Provenance provenance;
 };
 

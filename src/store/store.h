@@ -89,8 +89,11 @@ class Store {
 
   virtual Status Commit(const IngestBatch& batch) = 0;
 
-  virtual Result<bool> HasDedupKey(std::string_view org, const Key128& key) = 0;
-  // Every stored dedup key, in no particular order (loads the in-memory index at start-up).
+  // Dedup entries are append-only. Callers commit each (org, key) once (ingest checks its
+  // in-memory index first); a key committed again is stored again, each copy swept on its own
+  // times, so the key lasts until its last copy goes.
+  // Every stored dedup key, in no particular order (loads the in-memory index at start-up),
+  // reported once per stored copy.
   virtual Status ForEachDedupKey(const std::function<void(std::string_view org, const Key128&)>& fn) = 0;
 
   virtual Result<std::optional<std::string>> SourcePosition(std::string_view source) = 0;

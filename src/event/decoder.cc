@@ -1,0 +1,258 @@
+#include "event/decoder.h"
+
+#include <simdjson.h>
+
+#include "base/strings.h"
+#include "event/families.h"
+#include "event/json_span.h"
+#include "event/normalize.h"
+#include "event/payload_reader.h"
+
+namespace naap::event {
+namespace {
+constexpr std::string_view kNetworkCapabilities = "network_capabilities";
+
+bool LooksLikeJsonText(std::string_view s) {
+  std::string_view t = TrimView(s);
+  return !t.empty() && (t.front() == '{' || t.front() == '[');
+}
+}  // namespace
+
+struct Decoder::Impl {
+  explicit Impl(DecoderOptions o) : options(std::move(o)) {
+    // A JSON null that stands in for an absent `data` member; its parser is never reused.
+    auto error = null_parser.parse("null", 4).get(null_element);
+    (void)error;
+  }
+
+  const Decoded& Decode(const DecodeInput& in);
+  // Fills out.envelope and `envelope`; false when the message is malformed.
+  bool ParseEnvelope(const DecodeInput& in, JsonObject& envelope, std::string& wrapper_topic);
+  bool Reject(std::string_view reason, std::string detail = {});
+  bool Ignore(std::string_view reason);
+  bool ReadHeader(JsonObject envelope, Millis ingest_ms);
+  // The payload, parsing a string that holds JSON; data_text is its JSON text when known.
+  JsonElement ResolveData(JsonObject envelope, std::string_view& data_text);
+
+  DecoderOptions options;
+  simdjson::dom::parser message_parser, envelope_parser, data_parser, null_parser;
+  JsonElement null_element;
+  Decoded out;
+  std::string envelope_buf, data_buf, scratch_text;
+  std::vector<std::string_view> scratch_spans;
+};
+
+bool Decoder::Impl::Reject(std::string_view reason, std::string detail) {
+  out.cls = MessageClass::kRejected;
+  out.reason.assign(reason);
+  out.detail = std::move(detail);
+  out.notes.clear();
+  out.records.Clear();
+  return false;
+}
+
+bool Decoder::Impl::Ignore(std::string_view reason) {
+  out.cls = MessageClass::kIgnored;
+  out.reason.assign(reason);
+  out.records.Clear();
+  return false;
+}
+
+bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
+                                  std::string& wrapper_topic) {
+  JsonElement root;
+  JsonObject root_obj;
+  if (in.bytes.empty() ||
+      message_parser.parse(in.bytes.data(), in.bytes.size(), true).get(root) != simdjson::SUCCESS) {
+    return Reject("malformed_json", "not valid UTF-8 JSON");
+  }
+  if (root.get_object().get(root_obj) != simdjson::SUCCESS) {
+    return Reject("malformed_json", "root is not an object");
+  }
+  JsonElement value;
+  JsonElement ignored;
+  bool is_wrapper = root_obj.at_key("value").get(value) == simdjson::SUCCESS &&
+                    root_obj.at_key("data").get(ignored) != simdjson::SUCCESS;
+  if (!is_wrapper) {
+    envelope = root_obj;
+    out.envelope = in.bytes;
+    return true;
+  }
+  std::string_view topic;
+  if (root_obj.at_key("topic").get_string().get(topic) == simdjson::SUCCESS) {
+    wrapper_topic.assign(topic);
+  }
+  std::string_view value_string;
+  if (value.get_object().get(envelope) == simdjson::SUCCESS) {
+    auto span = JsonMemberSpan(in.bytes, "value");
+    out.envelope = span ? *span : in.bytes;
+    return true;
+  }
+  if (value.get_string().get(value_string) == simdjson::SUCCESS) {
+    envelope_buf.assign(value_string);
+    JsonElement inner;
+    if (envelope_parser.parse(envelope_buf).get(inner) == simdjson::SUCCESS &&
+        inner.get_object().get(envelope) == simdjson::SUCCESS) {
+      out.envelope = envelope_buf;
+      return true;
+    }
+  }
+  return Reject("malformed_json", "wrapper value is not an object");
+}
+
+bool Decoder::Impl::ReadHeader(JsonObject envelope, Millis ingest_ms) {
+  JsonElement id;
+  if (envelope.at_key("id").get(id) == simdjson::SUCCESS &&
+      (id.is_string() || id.is_number())) {
+    ReadString(id, out.event_id);
+  }
+  if (out.event_id.empty()) return Reject("missing_event_id", "id: absent or empty");
+
+  std::string_view type;
+  if (envelope.at_key("type").get_string().get(type) == simdjson::SUCCESS) {
+    out.family = TrimLower(type);
+  }
+  if (out.family.empty()) return Reject("missing_event_type", "type: absent, empty or not a string");
+
+  JsonElement ts;
+  std::optional<Millis> event_ts;
+  if (envelope.at_key("timestamp").get(ts) == simdjson::SUCCESS) {
+    if (ts.is_string()) {
+      event_ts = ParseTimestampText(ts.get_string().value_unsafe());
+    } else if (ts.is_number()) {
+      event_ts = ParseTimestampText(NumberText(ts));
+    }
+  }
+  if (!event_ts) return Reject("bad_timestamp", "timestamp: absent or unparseable");
+  if (!InEventTimeRange(*event_ts, ingest_ms)) return Reject("bad_timestamp", "timestamp: out of range");
+  out.has_event_ts = true;
+  out.event_ts = *event_ts;
+
+  JsonElement gateway;
+  if (envelope.at_key("gateway").get(gateway) == simdjson::SUCCESS &&
+      ReadString(gateway, out.gateway) == FieldState::kMismatch) {
+    out.notes.push_back(Note{"field_type_mismatch", "gateway: not a string"});
+  }
+  if (IsEthAddress(out.gateway)) out.gateway = ToLower(out.gateway);
+  return true;
+}
+
+JsonElement Decoder::Impl::ResolveData(JsonObject envelope, std::string_view& data_text) {
+  JsonElement data;
+  if (envelope.at_key("data").get(data) != simdjson::SUCCESS) return null_element;
+  std::string_view s;
+  if (data.get_string().get(s) == simdjson::SUCCESS && LooksLikeJsonText(s)) {
+    data_buf.assign(s);
+    JsonElement parsed;
+    if (data_parser.parse(data_buf).get(parsed) == simdjson::SUCCESS) {
+      data_text = data_buf;
+      return parsed;
+    }
+  }
+  if (out.family == kNetworkCapabilities) {
+    data_text = JsonMemberSpan(out.envelope, "data").value_or(std::string_view());
+  }
+  return data;
+}
+
+const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
+  out.cls = MessageClass::kRejected;
+  out.reason.clear();
+  out.detail.clear();
+  out.org.clear();
+  out.event_id.clear();
+  out.family.clear();
+  out.subtype.clear();
+  out.has_event_ts = false;
+  out.event_ts = 0;
+  out.gateway.clear();
+  out.schema_version.clear();
+  out.envelope = in.bytes;
+  out.worker_event_id.clear();
+  out.notes.clear();
+  out.records.Clear();
+
+  if (!in.org_override.empty()) {
+    out.org.assign(in.org_override);
+  } else if (auto org = options.topics.Resolve(in.kafka_topic)) {
+    out.org = std::move(*org);
+  }
+  if (in.bytes.size() > options.max_message_bytes) {
+    Reject("oversized_message", std::to_string(in.bytes.size()) + " bytes");
+    return out;
+  }
+  if (in.broken_tail) {
+    Reject("malformed_json", "unreadable remainder of the source");
+    return out;
+  }
+  JsonObject envelope;
+  std::string wrapper_topic;
+  if (!ParseEnvelope(in, envelope, wrapper_topic)) return out;
+  if (out.org.empty()) {
+    if (auto org = options.topics.Resolve(wrapper_topic)) out.org = std::move(*org);
+  }
+  if (out.org.empty()) {
+    Reject("unknown_org", wrapper_topic.empty() ? "no topic" : "topic: " + wrapper_topic);
+    return out;
+  }
+  if (!ReadHeader(envelope, in.ingest_ms)) return out;
+
+  FamilyDecoder decoder = FindFamilyDecoder(out.family);
+  if (decoder == nullptr) {
+    Ignore("unsupported_event_family");
+    return out;
+  }
+  std::string_view data_text;
+  JsonElement data = ResolveData(envelope, data_text);
+  JsonObject data_obj;
+  if (data.get_object().get(data_obj) == simdjson::SUCCESS) {
+    std::string_view s;
+    if (data_obj.at_key("type").get_string().get(s) == simdjson::SUCCESS) out.subtype = TrimLower(s);
+    if (data_obj.at_key("schema_version").get_string().get(s) == simdjson::SUCCESS) {
+      out.schema_version = Trim(s);
+    }
+  }
+  if (out.family == "stream_trace") {
+    std::string_view reason = StreamTraceIgnoreReason(data, out.subtype);
+    if (!reason.empty()) {
+      Ignore(reason);
+      return out;
+    }
+  }
+
+  PayloadReader reader(out.notes, in.ingest_ms);
+  FamilyContext ctx{data, data_text, out.org, out.subtype, reader, out.records,
+                    scratch_spans, scratch_text};
+  if (!decoder(ctx)) {
+    Reject("invalid_payload", reader.detail());
+    return out;
+  }
+  out.cls = MessageClass::kAccepted;
+  if (!out.records.worker_snapshots.empty()) {
+    out.worker_event_id = out.records.worker_snapshots.front().worker_event_id;
+  }
+  RecordHeader& h = out.records.header;
+  h.org = out.org;
+  h.event_id = out.event_id;
+  h.event_ts = out.event_ts;
+  h.family = out.family;
+  h.subtype = out.subtype;
+  h.gateway = out.gateway;
+  h.schema_version = out.schema_version;
+  h.ingested_at = in.ingest_ms;
+  return out;
+}
+
+Decoder::Decoder(DecoderOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Decoder::~Decoder() = default;
+
+const Decoded& Decoder::Decode(const DecodeInput& in) {
+  try {
+    return impl_->Decode(in);
+  } catch (const std::exception& e) {
+    impl_->Reject("malformed_json", std::string("decoder error: ") + e.what());
+    return impl_->out;
+  }
+}
+
+}  // namespace naap::event

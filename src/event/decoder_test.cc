@@ -1,0 +1,142 @@
+// Classification edges of spec/events.md §1.4, §2, §3 beyond the §8 vectors.
+#include <gtest/gtest.h>
+
+#include "event/test_util.h"
+
+namespace naap::event {
+namespace {
+using testing::DecoderHarness;
+using testing::HasNote;
+
+constexpr std::string_view kTrace =
+    R"({"id":"t1","type":"stream_trace","timestamp":"1767909000000","data":{"type":"gateway_ingest_stream_closed","stream_id":"s1","request_id":"r1"}})";
+
+TEST(Decoder, MalformedInputs) {
+  DecoderHarness h;
+  EXPECT_EQ(h.Kafka("").reason, "malformed_json");
+  EXPECT_EQ(h.Kafka("[1,2]").reason, "malformed_json");
+  EXPECT_EQ(h.Kafka("\"x\"").reason, "malformed_json");
+  std::string bad_utf8 = R"({"id":"x)" + std::string("\xff\xfe") + R"(","type":"a","timestamp":1767909000000})";
+  EXPECT_EQ(h.Kafka(bad_utf8).reason, "malformed_json");
+  EXPECT_EQ(h.Kafka(R"({"value":42,"topic":"streaming_events"})").reason, "malformed_json");
+  EXPECT_EQ(h.Kafka(R"({"value":"[1]"})").reason, "malformed_json");
+  const Decoded& tail = h.decoder().Decode(DecodeInput{kTrace, "streaming_events", "", true, testing::kIngestMs});
+  EXPECT_EQ(tail.cls, MessageClass::kRejected);
+  EXPECT_EQ(tail.reason, "malformed_json");
+}
+
+TEST(Decoder, OrgResolutionOrder) {
+  DecoderHarness h;
+  EXPECT_EQ(h.File(kTrace).reason, "unknown_org");
+  EXPECT_EQ(h.File(kTrace, "acme").org, "acme");
+  std::string wrapped = R"({"topic":"network-events","value":)" + std::string(kTrace) + "}";
+  EXPECT_EQ(h.File(wrapped).org, "daydream");
+  EXPECT_EQ(h.File(wrapped, "acme").org, "acme");  // --org overrides the wrapper topic
+  EXPECT_EQ(h.Kafka(kTrace, "unmapped").reason, "unknown_org");
+}
+
+TEST(Decoder, WrapperValueAsStringAndExactText) {
+  DecoderHarness h;
+  std::string as_string =
+      R"({"topic":"streaming-events","value":"{\"id\":\"w1\",\"type\":\"stream_trace\",\"timestamp\":\"1767909000000\",\"data\":{\"type\":\"gateway_ingest_stream_closed\",\"stream_id\":\"s1\",\"request_id\":\"r1\"}}"})";
+  const Decoded& d = h.File(as_string);
+  ASSERT_EQ(d.cls, MessageClass::kAccepted) << d.detail;
+  EXPECT_EQ(d.event_id, "w1");
+  EXPECT_TRUE(d.envelope.starts_with(R"({"id":"w1","type")"));
+  std::string spaced = R"({ "value" :  )" + std::string(kTrace) + R"(  , "topic":"streaming_events"})";
+  EXPECT_EQ(h.File(spaced).envelope, kTrace);
+  // A message with both value and data is an envelope, not a wrapper.
+  std::string both = R"({"id":"b","type":"webrtc_stats","timestamp":1767909000000,"value":1,"data":{}})";
+  EXPECT_EQ(h.Kafka(both).reason, "unsupported_event_family");
+}
+
+TEST(Decoder, EnvelopeFieldKinds) {
+  DecoderHarness h;
+  const Decoded& numeric_id = h.Kafka(
+      R"({"id":12345,"type":" Stream_Trace ","timestamp":1767909000000.7,"gateway":"0xD00354656922168815Fcd1e51CBddB9e359e3C7F","data":{"type":"gateway_ingest_stream_closed","stream_id":"s1","request_id":"r1","schema_version":"2"}})");
+  ASSERT_EQ(numeric_id.cls, MessageClass::kAccepted) << numeric_id.detail;
+  EXPECT_EQ(numeric_id.event_id, "12345");
+  EXPECT_EQ(numeric_id.family, "stream_trace");
+  EXPECT_EQ(numeric_id.event_ts, 1767909000000);
+  EXPECT_EQ(numeric_id.gateway, "0xd00354656922168815fcd1e51cbddb9e359e3c7f");
+  EXPECT_EQ(numeric_id.schema_version, "2");
+  const Decoded& bad_gateway = h.Kafka(
+      R"({"id":"g","type":"stream_trace","timestamp":"1767909000000","gateway":{},"data":{"type":"gateway_ingest_stream_closed","stream_id":"s1","request_id":"r1"}})");
+  EXPECT_EQ(bad_gateway.cls, MessageClass::kAccepted);
+  EXPECT_TRUE(HasNote(bad_gateway, "field_type_mismatch", "gateway"));
+  EXPECT_EQ(h.Kafka(R"({"id":true,"type":"x","timestamp":"1767909000000"})").reason, "missing_event_id");
+  EXPECT_EQ(h.Kafka(R"({"id":"x","type":7,"timestamp":"1767909000000"})").reason, "missing_event_type");
+  // Range: ingest + 24 h inclusive, 2015-01-01 inclusive.
+  EXPECT_EQ(h.Kafka(R"({"id":"x","type":"x","timestamp":1768003200000})").reason, "unsupported_event_family");
+  EXPECT_EQ(h.Kafka(R"({"id":"x","type":"x","timestamp":1768003200001})").reason, "bad_timestamp");
+  EXPECT_EQ(h.Kafka(R"({"id":"x","type":"x","timestamp":"2015-01-01T00:00:00Z"})").reason, "unsupported_event_family");
+  EXPECT_EQ(h.Kafka(R"({"id":"x","type":"x","timestamp":"2014-12-31T23:59:59.999Z"})").reason, "bad_timestamp");
+}
+
+TEST(Decoder, OptionalFieldMismatchesAreNotes) {
+  DecoderHarness h;
+  const Decoded& d = h.Kafka(
+      R"({"id":"n","type":"ai_stream_status","timestamp":"1767909000000","data":{"type":"status","stream_id":"s","request_id":"r","pipeline":"x","start_time":"soon","inference_status":{"fps":-1,"restart_count":2.5},"input_status":{"fps":"12.5"}}})");
+  ASSERT_EQ(d.cls, MessageClass::kAccepted) << d.detail;
+  const StatusSample& s = d.records.status_samples.at(0);
+  EXPECT_EQ(s.output_fps, std::nullopt);
+  EXPECT_EQ(s.restart_count, std::nullopt);
+  EXPECT_EQ(s.start_time_ms, std::nullopt);
+  EXPECT_EQ(s.input_fps, 12.5);
+  EXPECT_TRUE(HasNote(d, "field_type_mismatch", "data.inference_status.fps: negative"));
+  EXPECT_TRUE(HasNote(d, "field_type_mismatch", "restart_count"));
+  EXPECT_TRUE(HasNote(d, "field_type_mismatch", "start_time"));
+}
+
+TEST(Decoder, RequiredFieldsAndKinds) {
+  DecoderHarness h;
+  EXPECT_EQ(h.Kafka(R"({"id":"a","type":"ai_stream_status","timestamp":"1767909000000","data":{"stream_id":"s","request_id":"r"}})").detail,
+            "data.pipeline: absent");
+  EXPECT_EQ(h.Kafka(R"({"id":"a","type":"job_gateway","timestamp":"1767909000000","data":{"type":""}})").reason,
+            "invalid_payload");
+  EXPECT_EQ(h.Kafka(R"({"id":"a","type":"job_gateway","timestamp":"1767909000000","data":[1]})").reason,
+            "invalid_payload");
+  EXPECT_EQ(h.Kafka(R"({"id":"a","type":"network_capabilities","timestamp":"1767909000000","data":"nope"})").reason,
+            "invalid_payload");
+  EXPECT_EQ(h.Kafka(R"({"id":"a","type":"stream_trace","timestamp":"1767909000000","data":"nope"})").reason,
+            "unsupported_stream_trace_type");
+  EXPECT_EQ(h.Kafka(R"({"id":"a","type":"ai_llm_request","timestamp":"1767909000000","data":{"type":"llm_request_started","request_id":"q"}})").records.Count(),
+            0u);
+}
+
+TEST(Decoder, CapabilitySkipsAreNoted) {
+  DecoderHarness h;
+  const Decoded& d = h.Kafka(
+      R"({"id":"c","type":"network_capabilities","timestamp":"1767909000000","data":[7,{"address":""},{"address":"0xA","orch_uri":"u","capabilities":{"constraints":{"PerCapability":{"x":{},"27":{"models":{"StreamDiffusion":{"capacity":0}}}}}},"capabilities_prices":[{"capability":0,"pricePerUnit":1,"pixelsPerUnit":1},{"capability":27,"pricePerUnit":"99999999999999999999","pixelsPerUnit":3}],"price_info":{"pricePerUnit":0,"pixelsPerUnit":1},"hardware":[{"pipeline":""},{"pipeline":"Custom","gpu_info":{"1":{"id":"B","memory_total":0},"0":{"id":"A","minor":5},"k":{}}}]},{"address":"0xa","orch_uri":"U/"}]})");
+  ASSERT_EQ(d.cls, MessageClass::kAccepted) << d.detail;
+  ASSERT_EQ(d.records.capability_snapshots.size(), 1u);
+  const CapabilitySnapshot& s = d.records.capability_snapshots[0];
+  ASSERT_EQ(s.offers.size(), 1u);
+  EXPECT_EQ(s.offers[0].model_id, "streamdiffusion");
+  EXPECT_EQ(s.offers[0].capacity, 0);
+  ASSERT_EQ(s.prices.size(), 1u);
+  EXPECT_EQ(s.prices[0].price_per_unit.ToString(), "99999999999999999999");
+  ASSERT_EQ(s.hardware.size(), 2u);
+  EXPECT_EQ(s.hardware[0].gpu_id, "A");
+  EXPECT_EQ(s.hardware[0].gpu_compute_minor, 5);
+  EXPECT_EQ(s.hardware[0].gpu_compute_major, std::nullopt);
+  EXPECT_EQ(s.hardware[1].gpu_slot, 1);
+  EXPECT_EQ(s.hardware[1].gpu_memory_bytes_total, std::nullopt);
+  EXPECT_EQ(s.hardware[1].capability_id, 37);
+  for (const char* what : {"capability element without address", "duplicate capability element",
+                           "offer key", "price row", "hardware entry", "GPU entry"}) {
+    EXPECT_TRUE(HasNote(d, "element_skipped", what)) << what;
+  }
+}
+
+TEST(Decoder, ReusedAcrossCallsWithoutLeakingState) {
+  DecoderHarness h;
+  ASSERT_EQ(h.Kafka(kTrace).records.stream_traces.size(), 1u);
+  const Decoded& d = h.Kafka(R"({"id":"z","type":"webrtc_stats","timestamp":"1767909000000"})");
+  EXPECT_EQ(d.records.Count(), 0u);
+  EXPECT_EQ(d.subtype, "");
+  EXPECT_TRUE(d.notes.empty());
+}
+
+}  // namespace
+}  // namespace naap::event

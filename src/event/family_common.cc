@@ -1,0 +1,90 @@
+#include <array>
+
+#include "base/strings.h"
+#include "event/families.h"
+#include "event/normalize.h"
+
+namespace naap::event {
+namespace {
+struct FamilyEntry {
+  std::string_view family;
+  FamilyDecoder decoder;
+};
+constexpr std::array<FamilyEntry, 14> kFamilies = {{
+    {"stream_trace", DecodeStreamTrace},
+    {"ai_stream_status", DecodeAiStreamStatus},
+    {"ai_stream_events", DecodeAiStreamEvents},
+    {"stream_ingest_metrics", DecodeStreamIngestMetrics},
+    {"network_capabilities", DecodeNetworkCapabilities},
+    {"discovery_results", DecodeDiscoveryResults},
+    {"create_new_payment", DecodeCreateNewPayment},
+    {"ai_batch_request", DecodeAiBatchRequest},
+    {"ai_llm_request", DecodeAiLlmRequest},
+    {"job_gateway", DecodeJobGateway},
+    {"job_orchestrator", DecodeJobOrchestrator},
+    {"job_auth", DecodeJobAuth},
+    {"job_payment", DecodeJobPayment},
+    {"worker_lifecycle", DecodeWorkerLifecycle},
+}};
+}  // namespace
+
+FamilyDecoder FindFamilyDecoder(std::string_view family) {
+  for (const auto& f : kFamilies) {
+    if (f.family == family) return f.decoder;
+  }
+  return nullptr;
+}
+
+bool RequireDataObject(FamilyContext& ctx, JsonObject& out) {
+  if (ctx.data.get_object().get(out) != simdjson::SUCCESS) {
+    return ctx.reader.Fail("", "data", ctx.data.is_null() ? "absent" : "not an object");
+  }
+  return true;
+}
+
+bool RequireSubtype(FamilyContext& ctx, JsonObject data) {
+  std::string type;
+  return ctx.reader.RequireStr(data, kDataPath, "type", type, /*non_empty=*/true);
+}
+
+void ReadUrl(PayloadReader& reader, JsonObject obj, std::string_view path, std::string_view key,
+             std::string& url, std::string& url_norm) {
+  url = reader.Str(obj, path, key);
+  url_norm = NormalizeUrl(url);
+}
+
+OrchInfo ReadOrchInfo(PayloadReader& reader, JsonObject data) {
+  OrchInfo info;
+  auto member = Member(data, "orchestrator_info");
+  if (!member) return info;
+  JsonObject obj;
+  if (member->get_object().get(obj) != simdjson::SUCCESS) {
+    reader.Mismatch(kDataPath, "orchestrator_info", "not an object");
+    return info;
+  }
+  constexpr std::string_view kPath = "data.orchestrator_info";
+  info.orch_reported_address = NormalizeAddress(reader.Str(obj, kPath, "address"));
+  ReadUrl(reader, obj, kPath, "url", info.orch_url, info.orch_url_norm);
+  return info;
+}
+
+bool ReadStreamKey(FamilyContext& ctx, JsonObject data, StreamKey& key) {
+  if (!ctx.reader.RequireStr(data, kDataPath, "stream_id", key.stream_id) ||
+      !ctx.reader.RequireStr(data, kDataPath, "request_id", key.request_id)) {
+    return false;
+  }
+  key.session_key = SessionKey(ctx.org, key.stream_id, key.request_id);
+  if (key.session_key.empty()) {
+    ctx.reader.AddNote("unkeyed_session", kDataPath, "stream_id", "stream_id and request_id empty");
+  }
+  return true;
+}
+
+ByocCapability ReadByocCapability(PayloadReader& reader, JsonObject data) {
+  ByocCapability c;
+  c.capability = reader.Str(data, kDataPath, "capability");
+  c.capability_norm = ToLower(c.capability);
+  return c;
+}
+
+}  // namespace naap::event

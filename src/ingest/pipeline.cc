@@ -1,0 +1,191 @@
+#include "ingest/pipeline.h"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <utility>
+
+#include "base/hash.h"
+#include "base/strings.h"
+
+namespace naap::ingest {
+namespace {
+
+int64_t Sum(const std::map<std::string, int64_t>& by_reason) {
+  return std::accumulate(by_reason.begin(), by_reason.end(), int64_t{0},
+                         [](int64_t n, const auto& kv) { return n + kv.second; });
+}
+
+// The position a message leaves its source at, keyed by source: a file's line / element index
+// and byte offset, a Kafka partition's offset. Other sources have none.
+std::optional<std::pair<std::string, std::string>> SourcePosition(const event::Provenance& p) {
+  if (p.source == "file") {
+    return std::make_pair("file:" + p.path,
+                          std::to_string(p.index) + ":" + std::to_string(p.byte_offset));
+  }
+  if (p.source == "kafka") {
+    return std::make_pair("kafka:" + p.topic + "/" + std::to_string(p.partition),
+                          std::to_string(p.offset));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int64_t RunStats::ignored_total() const { return Sum(ignored); }
+int64_t RunStats::rejected_total() const { return Sum(rejected); }
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(store::Store& store, const Clock& clock,
+                                                 PipelineOptions options, RecordSink* sink) {
+  auto index = DedupIndex::Load(store);
+  if (!index.ok()) return index.status();
+  return std::unique_ptr<Pipeline>(
+      new Pipeline(store, clock, std::move(options), sink, std::move(index.value())));
+}
+
+Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions options,
+                   RecordSink* sink, DedupIndex index)
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      sink_(sink),
+      decoder_(options_.decoder),
+      dedup_(std::move(index)) {}
+
+Status Pipeline::Run(Source& source, const std::function<void(const RunStats&)>& progress) {
+  stats_ = RunStats{};
+  Message message;
+  while (source.Next(message)) {
+    NAAP_RETURN_IF_ERROR(Process(message));
+    if (pending_ >= options_.commit_every) NAAP_RETURN_IF_ERROR(Commit());
+    if (progress && stats_.lines % 1024 == 0) progress(stats_);
+  }
+  NAAP_RETURN_IF_ERROR(Commit());
+  if (progress) progress(stats_);
+  return source.status();
+}
+
+Status Pipeline::Process(const Message& message) {
+  Millis ingest_ms = clock_.NowMs();
+  event::DecodeInput input;
+  input.bytes = message.bytes;
+  input.kafka_topic = message.kafka_topic;
+  input.org_override = options_.org_override;
+  input.broken_tail = message.broken_tail;
+  input.ingest_ms = ingest_ms;
+  const event::Decoded& decoded = decoder_.Decode(input);
+
+  const std::string& org = decoded.org;
+  Millis hour = decoded.AccountingHour(ingest_ms);
+  orgs_seen_.insert(org);
+  ++stats_.lines;
+  ++pending_;
+  if (auto position = SourcePosition(message.provenance)) {
+    positions_[position->first] = std::move(position->second);
+  }
+
+  bool rejected = decoded.cls == event::MessageClass::kRejected;
+  Sha256Digest bytes_sha{};
+  if (rejected) bytes_sha = Sha256(message.bytes);
+  Millis event_ms = rejected ? ingest_ms : decoded.event_ts;
+  if (!AdmitKeys(decoded, org, rejected ? &bytes_sha : nullptr, event_ms, ingest_ms)) {
+    ++stats_.duplicates;
+    Count(org, hour, "duplicate", rejected ? "" : decoded.family, "");
+    return Status::Ok();
+  }
+
+  if (rejected) {
+    ++stats_.rejected[decoded.reason];
+    Count(org, hour, "rejected", "", decoded.reason);
+    KeepRejected(decoded, message, bytes_sha, ingest_ms);
+  } else if (decoded.cls == event::MessageClass::kIgnored) {
+    ++stats_.ignored[decoded.reason];
+    Count(org, hour, "ignored", decoded.family, decoded.reason);
+    KeepRaw(decoded, message, ingest_ms);
+  } else {
+    ++stats_.accepted;
+    Count(org, hour, "accepted", decoded.family, decoded.subtype);
+    KeepRaw(decoded, message, ingest_ms);
+    if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->OnAccepted(decoded, message.provenance));
+  }
+  for (const event::Note& note : decoded.notes) {
+    Count(org, hour, "note", decoded.family, note.note);
+  }
+  return Status::Ok();
+}
+
+bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
+                         const Sha256Digest* bytes_sha, Millis event_ms, Millis ingest_ms) {
+  Key128 keys[2];
+  size_t n = 0;
+  if (bytes_sha != nullptr) {
+    keys[n++] = RejectedBytesKey(*bytes_sha);
+  } else {
+    keys[n++] = EventIdKey(decoded.event_id);
+    if (!decoded.worker_event_id.empty()) keys[n++] = WorkerKey(decoded.worker_event_id);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (dedup_.Contains(org, keys[i])) return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    dedup_.Insert(org, keys[i]);
+    batch_.dedup.push_back({std::string(org), keys[i], event_ms, ingest_ms});
+  }
+  return true;
+}
+
+void Pipeline::Count(std::string_view org, Millis hour, std::string_view kind,
+                     std::string_view family, std::string_view key) {
+  ++counters_[CounterKey(org, hour, kind, family, key)];
+}
+
+void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms) {
+  RawEntry& e = raw_entry_;
+  e.org = decoded.org;
+  e.event_id = decoded.event_id;
+  e.family = decoded.family;
+  e.subtype = decoded.subtype;
+  e.event_ts = decoded.event_ts;
+  e.gateway = decoded.gateway;
+  e.ignore_reason = decoded.cls == event::MessageClass::kIgnored ? decoded.reason : "";
+  e.provenance = message.provenance.ToString();
+  e.content_hash = ContentHash(decoded.envelope);
+  e.ingest_ms = ingest_ms;
+  e.envelope = decoded.envelope;
+  raw_log_.Add(e);
+}
+
+void Pipeline::KeepRejected(const event::Decoded& decoded, const Message& message,
+                            const Sha256Digest& sha, Millis ingest_ms) {
+  store::RejectedRow row;
+  row.org = decoded.org;
+  row.reason = decoded.reason;
+  row.detail = decoded.detail;
+  row.provenance = message.provenance.ToString();
+  row.ingest_ms = ingest_ms;
+  row.total_bytes = std::max<int64_t>(message.full_length, message.bytes.size());
+  row.sha256_hex =
+      HexEncode(std::string_view(reinterpret_cast<const char*>(sha.data()), sha.size()));
+  row.head = std::string(message.bytes.substr(0, options_.rejected_head_bytes));
+  batch_.rejected.push_back(std::move(row));
+}
+
+Status Pipeline::Commit() {
+  auto blocks = raw_log_.Flush();
+  if (!blocks.ok()) return blocks.status();
+  batch_.raw_blocks = std::move(blocks.value());
+  for (auto& [key, count] : counters_) {
+    auto& [org, hour, kind, family, name] = key;
+    batch_.counters.push_back({org, hour, kind, family, name, count});
+  }
+  for (auto& [source, position] : positions_) batch_.positions.emplace_back(source, position);
+  if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeCommit(batch_));
+  Status st = batch_.empty() ? Status::Ok() : store_.Commit(batch_);
+  batch_ = store::IngestBatch{};
+  counters_.clear();
+  positions_.clear();
+  pending_ = 0;
+  return st;
+}
+
+}  // namespace naap::ingest

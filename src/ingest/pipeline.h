@@ -1,0 +1,108 @@
+#pragma once
+// Pipeline: Source → Decoder → dedup (§7.1) → one store::IngestBatch, committed every
+// `commit_every` messages and at the end together with the source positions, so a crash never
+// loses or double-counts (ARCHITECTURE.md data flow, spec/events.md §3).
+//
+// Invariant, per run and per (org, accounting hour) in the stored counters:
+//   lines = accepted + ignored + rejected + duplicates.
+// Accepted and ignored messages go to the raw log; rejected ones to the rejected store (head
+// bytes, full length, SHA-256); duplicates are only counted. Notes (§3.4) are counted for
+// messages that are not duplicates. Bad data is never an error: Run() fails only for an
+// operational failure of the source, the store or the record sink.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "event/decoder.h"
+#include "ingest/dedup.h"
+#include "ingest/raw_log.h"
+#include "ingest/source.h"
+#include "store/store.h"
+
+namespace naap::ingest {
+
+// The analytics stage's hook: receives every accepted, non-duplicate message in source order.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual Status OnAccepted(const event::Decoded& decoded, const event::Provenance& provenance) = 0;
+  // Called before every commit, so the sink's rows join the same atomic batch.
+  virtual Status BeforeCommit(store::IngestBatch& batch) = 0;
+};
+
+struct PipelineOptions {
+  std::string org_override;  // --org / ?org=; the caller validates it
+  int64_t commit_every = 50'000;
+  size_t rejected_head_bytes = 65'536;
+  event::DecoderOptions decoder;
+};
+
+struct RunStats {
+  int64_t lines = 0;
+  int64_t accepted = 0;
+  int64_t duplicates = 0;
+  std::map<std::string, int64_t> ignored;   // by reason
+  std::map<std::string, int64_t> rejected;  // by reason
+  int64_t ignored_total() const;
+  int64_t rejected_total() const;
+};
+
+class Pipeline {
+ public:
+  // Loads the dedup index from `store`. `store`, `clock` and `sink` (nullable) must outlive it.
+  static Result<std::unique_ptr<Pipeline>> Open(store::Store& store, const Clock& clock,
+                                                PipelineOptions options,
+                                                RecordSink* sink = nullptr);
+
+  // Drains `source`. Messages read before a source failure are committed, then the source's
+  // status is returned. `progress`, if set, is called every 1,024 messages and at the end.
+  // After a failed Run() the pipeline must not be reused (its dedup index may hold keys of
+  // messages whose batch was not committed).
+  Status Run(Source& source, const std::function<void(const RunStats&)>& progress = nullptr);
+
+  // Counts of the latest Run().
+  const RunStats& stats() const { return stats_; }
+  // Orgs of every message seen (including "" for rejected messages without one).
+  const std::set<std::string>& orgs_seen() const { return orgs_seen_; }
+
+ private:
+  using CounterKey = std::tuple<std::string, Millis, std::string, std::string, std::string>;
+
+  Pipeline(store::Store& store, const Clock& clock, PipelineOptions options, RecordSink* sink,
+           DedupIndex index);
+  Status Process(const Message& message);
+  bool AdmitKeys(const event::Decoded& decoded, std::string_view org, const Sha256Digest* bytes_sha,
+                 Millis event_ms, Millis ingest_ms);
+  void Count(std::string_view org, Millis hour, std::string_view kind, std::string_view family,
+             std::string_view key);
+  void KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms);
+  void KeepRejected(const event::Decoded& decoded, const Message& message, const Sha256Digest& sha,
+                    Millis ingest_ms);
+  Status Commit();
+
+  store::Store& store_;
+  const Clock& clock_;
+  PipelineOptions options_;
+  RecordSink* sink_;
+  event::Decoder decoder_;
+  DedupIndex dedup_;
+  RunStats stats_;
+  std::set<std::string> orgs_seen_;
+
+  // The batch being accumulated.
+  store::IngestBatch batch_;
+  RawLogWriter raw_log_;
+  std::map<CounterKey, int64_t> counters_;
+  std::map<std::string, std::string> positions_;
+  int64_t pending_ = 0;
+  RawEntry raw_entry_;  // reused to avoid allocations
+};
+
+}  // namespace naap::ingest

@@ -1,0 +1,308 @@
+#include "ingest/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <tuple>
+
+#include "ingest/file_source.h"
+#include "ingest/test_util.h"
+
+namespace naap::ingest {
+namespace {
+
+using testing::Gzip;
+using testing::TempDir;
+using testing::VectorSource;
+
+constexpr Millis kIngestMs = 1767916800000;  // 2026-01-09T00:00:00Z
+constexpr Millis kH21 = 1767906000000;       // 2026-01-08T21:00:00Z
+constexpr Millis kH23 = 1767913200000;       // 2026-01-08T23:00:00Z
+const std::string kSample = std::string(NAAP_SHARED_DIR) + "/data/livepeer-events-2026-01-08.json";
+
+// V01 of spec/events.md §8 with a chosen id.
+std::string TraceEnvelope(std::string_view id) {
+  return R"({"id":")" + std::string(id) +
+         R"(","type":"stream_trace","timestamp":"1767908945298","gateway":"","data":{"orchestrator_info":{"address":"","url":""},"pipeline_id":"","request_id":"db936fab","stream_id":"stream-o5s73x-mk5zc8fy","timestamp":1767908945298,"type":"gateway_receive_stream_request"}})";
+}
+
+std::string Worker(std::string_view id) {
+  return R"({"id":")" + std::string(id) +
+         R"(","type":"worker_lifecycle","timestamp":"1767909100000","data":{"id":"w-1","type":"worker_registered","capability":"openai-chat-completions","worker_url":"http://10.0.0.5:8000","price_per_unit":2500,"worker_options":[{"model":"Qwen/Qwen2.5-14B-Instruct-AWQ"}],"orchestrator_info":{"address":"0xd00354656922168815fcd1e51cbddb9e359e3c7f","url":"https://livepeer-ai.xodeapp.xyz:18935"}}})";
+}
+
+std::string Wrapped(std::string_view topic, std::string_view envelope) {
+  return R"({"id":"log-0","topic":")" + std::string(topic) +
+         R"(","partition":0,"offset":0,"value":)" + std::string(envelope) + "}";
+}
+
+// Forwards to a memory store, counting commits; can be told to fail them.
+class CountingStore final : public store::Store {
+ public:
+  CountingStore() : inner_(std::move(store::OpenStore("memory:").value())) {}
+  Status Commit(const store::IngestBatch& batch) override {
+    ++commits;
+    if (fail_commits) return Unavailable("store down");
+    return inner_->Commit(batch);
+  }
+  Status ForEachDedupKey(const std::function<void(std::string_view, const Key128&)>& fn) override {
+    return inner_->ForEachDedupKey(fn);
+  }
+  Result<std::optional<std::string>> SourcePosition(std::string_view source) override {
+    return inner_->SourcePosition(source);
+  }
+  Status ScanRawBlocks(Millis from, Millis to,
+                       const std::function<Status(const store::RawBlock&)>& fn) override {
+    return inner_->ScanRawBlocks(from, to, fn);
+  }
+  Result<std::optional<Millis>> DataClock(std::string_view org) override {
+    return inner_->DataClock(org);
+  }
+  Result<std::vector<store::CounterRow>> Counters(Millis from, Millis to) override {
+    return inner_->Counters(from, to);
+  }
+  Result<std::vector<store::RejectedRow>> Rejected(Millis from, Millis to) override {
+    return inner_->Rejected(from, to);
+  }
+  Status Sweep(const store::RetentionCut& cut) override { return inner_->Sweep(cut); }
+
+  int commits = 0;
+  bool fail_commits = false;
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+};
+
+class RecordingSink final : public RecordSink {
+ public:
+  Status OnAccepted(const event::Decoded& decoded, const event::Provenance&) override {
+    accepted_ids.push_back(decoded.event_id);
+    return Status::Ok();
+  }
+  Status BeforeCommit(store::IngestBatch&) override {
+    ++commits;
+    return Status::Ok();
+  }
+  std::vector<std::string> accepted_ids;
+  int commits = 0;
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  // One pipeline run over `source` on a pipeline opened afresh (as a restarted process would).
+  RunStats RunOnce(Source& source, PipelineOptions options = {}, RecordSink* sink = nullptr,
+                   Status expected = Status::Ok()) {
+    auto pipeline = Pipeline::Open(store_, clock_, std::move(options), sink);
+    EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+    Status st = (*pipeline)->Run(source);
+    EXPECT_EQ(st.code(), expected.code()) << st.ToString();
+    const RunStats& stats = (*pipeline)->stats();
+    EXPECT_EQ(stats.lines,
+              stats.accepted + stats.ignored_total() + stats.rejected_total() + stats.duplicates);
+    return stats;
+  }
+  RunStats RunMessages(std::vector<std::string> messages, std::string org = "cloudspe") {
+    VectorSource source(std::move(messages));
+    PipelineOptions options;
+    options.org_override = std::move(org);
+    return RunOnce(source, options);
+  }
+  // Stored counter totals by (org, hour, kind), notes left out.
+  std::map<std::tuple<std::string, Millis, std::string>, int64_t> Accounting() {
+    std::map<std::tuple<std::string, Millis, std::string>, int64_t> totals;
+    auto rows = store_.Counters(0, kIngestMs + kDayMs);
+    EXPECT_TRUE(rows.ok());
+    for (const auto& row : *rows) {
+      if (row.kind != "note") totals[{row.org, row.hour, row.kind}] += row.count;
+    }
+    return totals;
+  }
+  std::vector<RawEntry> RawLog() {
+    std::vector<RawEntry> all;
+    EXPECT_TRUE(ScanRawLog(store_, 0, kIngestMs + kDayMs, [&](const RawEntry& e) {
+                  all.push_back(e);
+                  return Status::Ok();
+                }).ok());
+    return all;
+  }
+
+  CountingStore store_;
+  FakeClock clock_{kIngestMs};
+};
+
+TEST_F(PipelineTest, SampleFileTwiceIsAllDuplicatesTheSecondTime) {
+  auto source = FileSource::Open({kSample});
+  ASSERT_TRUE(source.ok());
+  RunStats first = RunOnce(**source);
+  EXPECT_EQ(first.lines, 65);
+  EXPECT_EQ(first.accepted, 65);
+  EXPECT_EQ(first.duplicates, 0);
+
+  std::vector<RawEntry> log = RawLog();
+  ASSERT_EQ(log.size(), 65u);
+  for (size_t i = 0; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].org, "cloudspe");
+    EXPECT_EQ(log[i].ingest_ms, kIngestMs);
+    EXPECT_EQ(log[i].content_hash, ContentHash(log[i].envelope));
+    EXPECT_NE(log[i].envelope.find(log[i].event_id), std::string::npos);
+    EXPECT_NE(log[i].event_id.substr(0, 4), "log-");  // the envelope id, not the wrapper's
+    if (i > 0) {
+      EXPECT_LE(log[i - 1].event_ts, log[i].event_ts);
+    }
+  }
+  EXPECT_EQ(log.front().event_id, "59485235-8460-472f-a894-3b84f37ee9bb");  // V01, the earliest
+
+  auto position = store_.SourcePosition("file:" + kSample);
+  ASSERT_TRUE(position.ok());
+  ASSERT_TRUE(position->has_value());
+  EXPECT_TRUE(position->value().starts_with("65:")) << position->value();
+
+  source = FileSource::Open({kSample});
+  RunStats second = RunOnce(**source);
+  EXPECT_EQ(second.lines, 65);
+  EXPECT_EQ(second.accepted, 0);
+  EXPECT_EQ(second.duplicates, 65);
+  EXPECT_EQ(RawLog().size(), 65u);  // nothing new kept
+
+  auto totals = Accounting();
+  EXPECT_EQ(totals[std::make_tuple("cloudspe", kH21, "accepted")], 65);
+  EXPECT_EQ(totals[std::make_tuple("cloudspe", kH21, "duplicate")], 65);
+  EXPECT_EQ(totals.size(), 2u);
+}
+
+TEST_F(PipelineTest, RedrainedWorkerLifecycleIsADuplicate) {
+  RunStats stats = RunMessages({Worker("v20"), Worker("v21")});
+  EXPECT_EQ(stats.accepted, 1);
+  EXPECT_EQ(stats.duplicates, 1);
+  // Across a restart too: the worker key comes back from the store.
+  stats = RunMessages({Worker("v22")});
+  EXPECT_EQ(stats.duplicates, 1);
+  // The same worker in another org is another event.
+  stats = RunMessages({Worker("v23")}, "daydream");
+  EXPECT_EQ(stats.accepted, 1);
+}
+
+TEST_F(PipelineTest, RejectedBytesRedeliveredAreDuplicatesButACorrectedCopyIsNot) {
+  std::string bad = R"({"id":"r1","type":"stream_trace","timestamp":"not a time","data":{}})";
+  RunStats stats = RunMessages({bad, bad});
+  EXPECT_EQ(stats.rejected, (std::map<std::string, int64_t>{{"bad_timestamp", 1}}));
+  EXPECT_EQ(stats.duplicates, 1);
+
+  auto rows = store_.Rejected(0, kIngestMs + kDayMs);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  const store::RejectedRow& row = (*rows)[0];
+  EXPECT_EQ(row.org, "cloudspe");
+  EXPECT_EQ(row.reason, "bad_timestamp");
+  EXPECT_EQ(row.head, bad);
+  EXPECT_EQ(row.total_bytes, static_cast<int64_t>(bad.size()));
+  EXPECT_EQ(row.sha256_hex, Sha256Hex(bad));
+  EXPECT_EQ(row.ingest_ms, kIngestMs);
+
+  stats = RunMessages({bad, TraceEnvelope("r1")});
+  EXPECT_EQ(stats.duplicates, 1);
+  EXPECT_EQ(stats.accepted, 1);
+}
+
+TEST_F(PipelineTest, AccountingHoldsPerOrgAndHourInTheStoredCounters) {
+  std::string webrtc_h21 =
+      R"({"id":"i1","type":"webrtc_stats","timestamp":"1767909000000","data":{}})";
+  std::string webrtc_h23 =
+      R"({"id":"i2","type":"webrtc_stats","timestamp":"1767913200000","data":{}})";
+  std::string no_ts = R"({"id":"b1","type":"stream_trace","data":{}})";
+  VectorSource source({
+      Wrapped("streaming-events", TraceEnvelope("t1")),  // cloudspe H21 accepted
+      Wrapped("network_events", TraceEnvelope("t1")),    // daydream H21 accepted
+      Wrapped("streaming_events", webrtc_h21),           // cloudspe H21 ignored
+      Wrapped("streaming-events", TraceEnvelope("t1")),  // cloudspe H21 duplicate
+      "not json",                                        // "" at ingest hour: rejected
+      Wrapped("streaming-events", webrtc_h23),           // cloudspe H23 ignored
+      Wrapped("streaming-events", no_ts),                // cloudspe at ingest hour: rejected
+  });
+  RunStats stats = RunOnce(source);
+  EXPECT_EQ(stats.lines, 7);
+  EXPECT_EQ(stats.ignored, (std::map<std::string, int64_t>{{"unsupported_event_family", 2}}));
+  EXPECT_EQ(stats.rejected,
+            (std::map<std::string, int64_t>{{"bad_timestamp", 1}, {"malformed_json", 1}}));
+
+  std::map<std::tuple<std::string, Millis, std::string>, int64_t> expected = {
+      {{"cloudspe", kH21, "accepted"}, 1},     {{"cloudspe", kH21, "ignored"}, 1},
+      {{"cloudspe", kH21, "duplicate"}, 1},    {{"daydream", kH21, "accepted"}, 1},
+      {{"", kIngestMs, "rejected"}, 1},        {{"cloudspe", kH23, "ignored"}, 1},
+      {{"cloudspe", kIngestMs, "rejected"}, 1}};
+  EXPECT_EQ(Accounting(), expected);
+
+  // The ignored message is in the raw log with its reason.
+  int ignored_in_log = 0;
+  for (const RawEntry& e : RawLog()) {
+    if (!e.ignore_reason.empty()) {
+      EXPECT_EQ(e.ignore_reason, "unsupported_event_family");
+      ++ignored_in_log;
+    }
+  }
+  EXPECT_EQ(ignored_in_log, 2);
+}
+
+TEST_F(PipelineTest, CommitsEveryNMessagesWithTheFilePositionAndFeedsTheSink) {
+  TempDir dir;
+  std::string lines;
+  for (int i = 0; i < 5; ++i) lines += TraceEnvelope("p" + std::to_string(i)) + "\n";
+  std::string path = dir.Write("five.ndjson", lines);
+  auto source = FileSource::Open({path});
+  PipelineOptions options;
+  options.org_override = "cloudspe";
+  options.commit_every = 2;
+  RecordingSink sink;
+  RunStats stats = RunOnce(**source, options, &sink);
+  EXPECT_EQ(stats.accepted, 5);
+  EXPECT_EQ(store_.commits, 3);  // after 2, after 4, and the last one
+  EXPECT_EQ(sink.commits, 3);
+  EXPECT_EQ(sink.accepted_ids, (std::vector<std::string>{"p0", "p1", "p2", "p3", "p4"}));
+  auto position = store_.SourcePosition("file:" + path);
+  ASSERT_TRUE(position.ok() && position->has_value());
+  EXPECT_EQ(**position, "5:" + std::to_string(4 * (lines.size() / 5)));
+}
+
+TEST_F(PipelineTest, CorruptCompressionCommitsWhatWasReadAndFails) {
+  TempDir dir;
+  std::string gz = Gzip(TraceEnvelope("g1") + "\n" + TraceEnvelope("g2") + "\n");
+  std::string path = dir.Write("cut.gz", gz.substr(0, gz.size() - 12));
+  auto source = FileSource::Open({path});
+  PipelineOptions options;
+  options.org_override = "cloudspe";
+  RunStats stats = RunOnce(**source, options, nullptr, Corruption(""));
+  EXPECT_EQ(stats.accepted, 1);
+  EXPECT_EQ(stats.rejected, (std::map<std::string, int64_t>{{"malformed_json", 1}}));
+  EXPECT_EQ(Accounting()[std::make_tuple("cloudspe", kH21, "accepted")], 1);
+}
+
+TEST_F(PipelineTest, StoreFailureIsReturned) {
+  store_.fail_commits = true;
+  VectorSource source({TraceEnvelope("s1")});
+  PipelineOptions options;
+  options.org_override = "cloudspe";
+  RunOnce(source, options, nullptr, Unavailable(""));
+}
+
+TEST_F(PipelineTest, OversizedMessageIsRejectedWithItsFullLength) {
+  TempDir dir;
+  std::string big =
+      R"({"id":"big","type":"stream_trace","pad":")" + std::string(3 << 20, 'x') + "\"}";
+  std::string path = dir.Write("big.ndjson", big + "\n" + TraceEnvelope("small") + "\n");
+  FileSourceOptions file_options;
+  file_options.max_buffered_bytes = 3 << 19;  // 1.5 MiB: the source keeps only a head
+  auto source = FileSource::Open({path}, file_options);
+  PipelineOptions options;
+  options.org_override = "cloudspe";
+  RunStats stats = RunOnce(**source, options);
+  EXPECT_EQ(stats.rejected, (std::map<std::string, int64_t>{{"oversized_message", 1}}));
+  EXPECT_EQ(stats.accepted, 1);
+  auto rows = store_.Rejected(0, kIngestMs + kDayMs);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].total_bytes, static_cast<int64_t>(big.size()));
+  EXPECT_EQ((*rows)[0].head, big.substr(0, 65536));
+}
+
+}  // namespace
+}  // namespace naap::ingest

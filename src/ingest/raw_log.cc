@@ -1,0 +1,244 @@
+#include "ingest/raw_log.h"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace naap::ingest {
+namespace {
+
+constexpr char kFormatVersion = 1;
+constexpr int kZstdLevel = 1;  // ~1.5x faster than 3 at almost the same ratio on event text
+constexpr unsigned long long kMaxDecodedBlock = 1ull << 30;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void PutInt(std::string& out, int64_t v) {
+  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+void EncodeEntry(std::string& out, const RawEntry& e) {
+  PutString(out, e.org);
+  PutString(out, e.event_id);
+  PutString(out, e.family);
+  PutString(out, e.subtype);
+  PutInt(out, e.event_ts);
+  PutString(out, e.gateway);
+  PutString(out, e.ignore_reason);
+  PutString(out, e.provenance);
+  out.append(reinterpret_cast<const char*>(&e.content_hash.hi), 8);
+  out.append(reinterpret_cast<const char*>(&e.content_hash.lo), 8);
+  PutInt(out, e.ingest_ms);
+  PutString(out, e.envelope);
+}
+
+// Reads the fields written by EncodeEntry; every read fails on truncated input.
+class EntryReader {
+ public:
+  explicit EntryReader(std::string_view data) : data_(data) {}
+  bool done() const { return pos_ == data_.size(); }
+
+  bool Read(RawEntry& e) {
+    return String(e.org) && String(e.event_id) && String(e.family) && String(e.subtype) &&
+           Int(e.event_ts) && String(e.gateway) && String(e.ignore_reason) &&
+           String(e.provenance) && Hash(e.content_hash) && Int(e.ingest_ms) && String(e.envelope);
+  }
+
+ private:
+  bool Varint(uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64 && pos_ < data_.size(); shift += 7) {
+      auto byte = static_cast<uint8_t>(data_[pos_++]);
+      v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool Int(int64_t& v) {
+    uint64_t u;
+    if (!Varint(u)) return false;
+    v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+    return true;
+  }
+  bool String(std::string& s) {
+    uint64_t n;
+    if (!Varint(n) || n > data_.size() - pos_) return false;
+    s.assign(data_.substr(pos_, n));
+    pos_ += n;
+    return true;
+  }
+  bool Hash(Key128& h) {
+    if (data_.size() - pos_ < 16) return false;
+    std::memcpy(&h.hi, data_.data() + pos_, 8);
+    std::memcpy(&h.lo, data_.data() + pos_ + 8, 8);
+    pos_ += 16;
+    return true;
+  }
+
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+uint32_t Crc32(std::string_view bytes) {
+  return static_cast<uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+}
+
+std::string BlockName(const store::RawBlock& block) {
+  return "raw block (org \"" + block.org + "\", hour " + FormatRfc3339Ms(block.hour) + ")";
+}
+
+}  // namespace
+
+RawLogWriter::RawLogWriter(size_t max_block_bytes)
+    : max_block_bytes_(max_block_bytes), zstd_(ZSTD_createCCtx(), ZSTD_freeCCtx) {}
+
+void RawLogWriter::Add(const RawEntry& entry) {
+  Millis hour = HourFloor(entry.event_ts);
+  OpenBlock& block = open_[{entry.org, hour}];
+  if (block.count == 0) {
+    block.plain.reserve(max_block_bytes_ + entry.envelope.size() + 256);
+    block.plain.push_back(kFormatVersion);
+    block.min_ts = block.max_ts = entry.event_ts;
+  } else {
+    block.min_ts = std::min(block.min_ts, entry.event_ts);
+    block.max_ts = std::max(block.max_ts, entry.event_ts);
+  }
+  ++block.count;
+  EncodeEntry(block.plain, entry);
+  if (block.plain.size() >= max_block_bytes_) {
+    Status st = Seal(entry.org, hour, block);
+    if (seal_status_.ok()) seal_status_ = st;
+    open_.erase({entry.org, hour});
+  }
+}
+
+Status RawLogWriter::Seal(const std::string& org, Millis hour, OpenBlock& block) {
+  const std::string& plain = block.plain;
+  store::RawBlock out;
+  out.org = org;
+  out.hour = hour;
+  out.min_ts = block.min_ts;
+  out.max_ts = block.max_ts;
+  out.count = block.count;
+  out.payload.resize(ZSTD_compressBound(plain.size()));
+  size_t n = ZSTD_compressCCtx(zstd_.get(), out.payload.data(), out.payload.size(), plain.data(),
+                               plain.size(), kZstdLevel);
+  if (ZSTD_isError(n)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.payload.resize(n);
+  out.crc32 = Crc32(out.payload);
+  sealed_.push_back(std::move(out));
+  return Status::Ok();
+}
+
+Result<std::vector<store::RawBlock>> RawLogWriter::Flush() {
+  for (auto& [partition, block] : open_) {
+    Status st = Seal(partition.first, partition.second, block);
+    if (seal_status_.ok()) seal_status_ = st;
+  }
+  open_.clear();
+  std::vector<store::RawBlock> blocks = std::move(sealed_);
+  sealed_.clear();
+  Status st = std::exchange(seal_status_, Status::Ok());
+  if (!st.ok()) return st;
+  return blocks;
+}
+
+Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block) {
+  if (Crc32(block.payload) != block.crc32) return Corruption(BlockName(block) + ": crc32 mismatch");
+  unsigned long long size = ZSTD_getFrameContentSize(block.payload.data(), block.payload.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
+      size > kMaxDecodedBlock) {
+    return Corruption(BlockName(block) + ": bad zstd frame header");
+  }
+  std::string plain(size, '\0');
+  size_t n =
+      ZSTD_decompress(plain.data(), plain.size(), block.payload.data(), block.payload.size());
+  if (ZSTD_isError(n) || n != size) {
+    return Corruption(BlockName(block) + ": cannot decompress");
+  }
+  if (plain.empty() || plain[0] != kFormatVersion) {
+    return Corruption(BlockName(block) + ": unknown format version");
+  }
+  std::vector<RawEntry> entries;
+  EntryReader reader(std::string_view(plain).substr(1));
+  while (!reader.done()) {
+    if (!reader.Read(entries.emplace_back())) {
+      return Corruption(BlockName(block) + ": truncated entry");
+    }
+  }
+  if (static_cast<int64_t>(entries.size()) != block.count) {
+    return Corruption(BlockName(block) + ": entry count mismatch");
+  }
+  return entries;
+}
+
+Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
+                  const std::function<Status(const RawEntry&)>& fn) {
+  std::vector<RawEntry> hour_entries;
+  Millis current_hour = 0;
+  auto emit_hour = [&]() -> Status {
+    std::stable_sort(hour_entries.begin(), hour_entries.end(),
+                     [](const RawEntry& a, const RawEntry& b) { return a.event_ts < b.event_ts; });
+    for (const RawEntry& e : hour_entries) NAAP_RETURN_IF_ERROR(fn(e));
+    hour_entries.clear();
+    return Status::Ok();
+  };
+  NAAP_RETURN_IF_ERROR(store.ScanRawBlocks(from_hour, to_hour, [&](const store::RawBlock& block) {
+    if (!hour_entries.empty() && block.hour != current_hour) NAAP_RETURN_IF_ERROR(emit_hour());
+    current_hour = block.hour;
+    auto entries = DecodeRawBlock(block);
+    if (!entries.ok()) return entries.status();
+    for (RawEntry& e : entries.value()) hour_entries.push_back(std::move(e));
+    return Status::Ok();
+  }));
+  return emit_hour();
+}
+
+store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
+                                        const RetentionPolicy& policy) {
+  store::RetentionCut cut;
+  cut.org = std::string(org);
+  cut.raw_before_hour = HourFloor(data_clock - policy.raw_log);
+  cut.dedup_event_before = cut.raw_before_hour;
+  cut.dedup_seen_before = data_clock - policy.dedup_min;
+  cut.rejected_before = data_clock - policy.rejected;
+  return cut;
+}
+
+Status SweepRetention(store::Store& store, const std::vector<std::string>& orgs,
+                      const RetentionPolicy& policy) {
+  std::optional<Millis> newest;
+  bool sweep_no_org = false;
+  for (const std::string& org : orgs) {
+    if (org.empty()) {
+      sweep_no_org = true;
+      continue;
+    }
+    auto clock = store.DataClock(org);
+    if (!clock.ok()) return clock.status();
+    if (!clock.value().has_value()) continue;
+    Millis data_clock = *clock.value();
+    newest = std::max(newest.value_or(data_clock), data_clock);
+    NAAP_RETURN_IF_ERROR(store.Sweep(ComputeRetentionCut(org, data_clock, policy)));
+  }
+  if (sweep_no_org && newest.has_value()) {
+    NAAP_RETURN_IF_ERROR(store.Sweep(ComputeRetentionCut("", *newest, policy)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace naap::ingest

@@ -1,0 +1,92 @@
+#pragma once
+// The raw event log (spec/events.md §3.3, §7.2): every accepted and ignored message, kept in
+// zstd-compressed, crc32-checked store::RawBlocks partitioned by (org, UTC hour of event_ts).
+// `naap rebuild` replays it through the decoder.
+//
+// Block payload: zstd frame of [format version byte][entry]*, each entry its fields in
+// declaration order (strings varint-length-prefixed, integers zigzag varints, the hash raw).
+// The crc32 (zlib) covers the compressed payload as stored.
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/hash.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "store/store.h"
+
+struct ZSTD_CCtx_s;
+typedef struct ZSTD_CCtx_s ZSTD_CCtx;
+
+namespace naap::ingest {
+
+struct RawEntry {
+  std::string org;
+  std::string event_id;
+  std::string family;
+  std::string subtype;
+  Millis event_ts = 0;
+  std::string gateway;
+  std::string ignore_reason;    // "" for an accepted message
+  std::string provenance;       // event::Provenance::ToString()
+  Key128 content_hash;          // XXH3-128 of envelope (base/hash.h ContentHash)
+  Millis ingest_ms = 0;
+  std::string envelope;  // the envelope bytes as received
+  friend bool operator==(const RawEntry&, const RawEntry&) = default;
+};
+
+// Accumulates entries into blocks, one open block per partition. A block is sealed when its
+// encoded entries exceed max_block_bytes, so no block grows without bound.
+class RawLogWriter {
+ public:
+  explicit RawLogWriter(size_t max_block_bytes = 4 << 20);
+  void Add(const RawEntry& entry);
+  // Every block built since the last Flush (sealed ones first, then the open ones by partition).
+  Result<std::vector<store::RawBlock>> Flush();
+
+ private:
+  struct OpenBlock {
+    std::string plain;  // the version byte, then the encoded entries
+    int64_t count = 0;
+    Millis min_ts = 0, max_ts = 0;
+  };
+  Status Seal(const std::string& org, Millis hour, OpenBlock& block);
+
+  size_t max_block_bytes_;
+  std::map<std::pair<std::string, Millis>, OpenBlock> open_;
+  std::vector<store::RawBlock> sealed_;
+  Status seal_status_;
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> zstd_;  // reused across blocks
+};
+
+// Verifies the crc (mismatch → Corruption naming the block) and decodes the entries.
+Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block);
+
+// Calls fn for every entry of the blocks with from_hour <= hour <= to_hour, in event-time order
+// (stable: ties keep the store's block order and the order within a block). Stops at the first
+// non-ok Status from the store, a block or fn, and returns it.
+Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
+                  const std::function<Status(const RawEntry&)>& fn);
+
+// Retention (spec §7.2), measured back from each org's data clock.
+struct RetentionPolicy {
+  Millis raw_log = 90 * kDayMs;    // raw log and typed records, on event_ts
+  Millis dedup_min = 90 * kDayMs;  // dedup entries: at least this long after first seen
+  Millis rejected = 90 * kDayMs;   // rejected store, on ingest time
+};
+
+// The cut for one org whose data clock is `data_clock`. Raw blocks go by whole hours: an hour is
+// kept while any of it is within the horizon. A dedup entry lives as long as its raw copy.
+store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
+                                        const RetentionPolicy& policy);
+
+// Sweeps every org of `orgs` that has a data clock. Org "" (rejected messages without an org)
+// has no raw log; it is swept on the newest data clock among `orgs`.
+Status SweepRetention(store::Store& store, const std::vector<std::string>& orgs,
+                      const RetentionPolicy& policy = {});
+
+}  // namespace naap::ingest

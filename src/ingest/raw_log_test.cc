@@ -1,0 +1,174 @@
+#include "ingest/raw_log.h"
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+
+namespace naap::ingest {
+namespace {
+
+constexpr Millis kHour0 = 1767906000000;  // 2026-01-08T21:00:00Z
+
+RawEntry Entry(std::string org, std::string id, Millis ts, std::string ignore_reason = "") {
+  RawEntry e;
+  e.org = std::move(org);
+  e.event_id = std::move(id);
+  e.family = "stream_trace";
+  e.subtype = "gateway_receive_stream_request";
+  e.event_ts = ts;
+  e.gateway = "10.0.1.42:8935";
+  e.ignore_reason = std::move(ignore_reason);
+  e.provenance = "file:events.ndjson:1@0";
+  e.envelope = R"({"id":")" + e.event_id + R"(","type":"stream_trace"})";
+  e.content_hash = ContentHash(e.envelope);
+  e.ingest_ms = ts + 1234;
+  return e;
+}
+
+std::unique_ptr<store::Store> MemoryStore() {
+  auto store = store::OpenStore("memory:");
+  EXPECT_TRUE(store.ok());
+  return std::move(store.value());
+}
+
+Status CommitBlocks(store::Store& store, std::vector<store::RawBlock> blocks) {
+  store::IngestBatch batch;
+  batch.raw_blocks = std::move(blocks);
+  return store.Commit(batch);
+}
+
+std::vector<RawEntry> ScanAll(store::Store& store, Status* status = nullptr) {
+  std::vector<RawEntry> all;
+  Status st = ScanRawLog(store, 0, kHour0 + 1000 * kDayMs, [&](const RawEntry& e) {
+    all.push_back(e);
+    return Status::Ok();
+  });
+  if (status != nullptr) {
+    *status = st;
+  } else {
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  return all;
+}
+
+TEST(RawLogTest, BlocksArePartitionedByOrgAndHourAndRoundTrip) {
+  RawLogWriter writer;
+  std::vector<RawEntry> entries = {
+      Entry("cloudspe", "e1", kHour0 + 500), Entry("cloudspe", "e2", kHour0 + 100, "app_noise"),
+      Entry("daydream", "e3", kHour0 + 200), Entry("cloudspe", "e4", kHour0 + kHourMs + 7)};
+  for (const RawEntry& e : entries) writer.Add(e);
+  auto blocks = writer.Flush();
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->size(), 3u);  // (cloudspe, h0), (cloudspe, h1), (daydream, h0)
+  const store::RawBlock& first = (*blocks)[0];
+  EXPECT_EQ(first.org, "cloudspe");
+  EXPECT_EQ(first.hour, kHour0);
+  EXPECT_EQ(first.count, 2);
+  EXPECT_EQ(first.min_ts, kHour0 + 100);
+  EXPECT_EQ(first.max_ts, kHour0 + 500);
+  EXPECT_EQ((*blocks)[1].hour, kHour0 + kHourMs);
+  EXPECT_EQ((*blocks)[2].org, "daydream");
+
+  auto decoded = DecodeRawBlock(first);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->size(), 2u);
+  EXPECT_EQ((*decoded)[0], entries[0]);  // every field survives, in insertion order
+  EXPECT_EQ((*decoded)[1], entries[1]);
+
+  auto again = writer.Flush();  // a flush empties the writer
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+}
+
+TEST(RawLogTest, LargePartitionsAreSplitIntoSeveralBlocks) {
+  RawLogWriter writer(/*max_block_bytes=*/300);
+  for (int i = 0; i < 10; ++i) writer.Add(Entry("cloudspe", "e" + std::to_string(i), kHour0 + i));
+  auto blocks = writer.Flush();
+  ASSERT_TRUE(blocks.ok());
+  EXPECT_GT(blocks->size(), 1u);
+  int64_t total = 0;
+  for (const auto& b : *blocks) total += b.count;
+  EXPECT_EQ(total, 10);
+}
+
+TEST(RawLogTest, CrcMismatchIsCorruptionNamingTheBlock) {
+  RawLogWriter writer;
+  writer.Add(Entry("cloudspe", "e1", kHour0 + 5));
+  auto blocks = writer.Flush();
+  ASSERT_TRUE(blocks.ok());
+  store::RawBlock bad = (*blocks)[0];
+  bad.payload[bad.payload.size() / 2] ^= 0x01;
+  auto decoded = DecodeRawBlock(bad);
+  EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(decoded.status().message().find("cloudspe"), std::string::npos);
+  EXPECT_NE(decoded.status().message().find("2026-01-08T21:00:00.000Z"), std::string::npos)
+      << decoded.status().message();
+
+  // Through the store, the scan stops with the same error.
+  auto store = MemoryStore();
+  ASSERT_TRUE(CommitBlocks(*store, {bad}).ok());
+  Status st;
+  ScanAll(*store, &st);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+}
+
+TEST(RawLogTest, ScanYieldsEventTimeOrderAcrossBlocksAndCommits) {
+  auto store = MemoryStore();
+  RawLogWriter writer;
+  writer.Add(Entry("cloudspe", "late", kHour0 + 900));
+  writer.Add(Entry("cloudspe", "next-hour", kHour0 + kHourMs + 1));
+  writer.Add(Entry("daydream", "mid", kHour0 + 500));
+  ASSERT_TRUE(CommitBlocks(*store, writer.Flush().value()).ok());
+  writer.Add(Entry("cloudspe", "early", kHour0 + 100));
+  writer.Add(Entry("cloudspe", "tie", kHour0 + 900));  // same time as "late": commit order
+  ASSERT_TRUE(CommitBlocks(*store, writer.Flush().value()).ok());
+
+  std::vector<std::string> ids;
+  for (const RawEntry& e : ScanAll(*store)) ids.push_back(e.event_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"early", "mid", "late", "tie", "next-hour"}));
+}
+
+TEST(RetentionTest, CutIsMeasuredBackFromTheDataClock) {
+  Millis clock = kHour0 + 30 * 60 * 1000 + 5;  // 21:30:00.005
+  store::RetentionCut cut = ComputeRetentionCut("cloudspe", clock, {});
+  EXPECT_EQ(cut.org, "cloudspe");
+  EXPECT_EQ(cut.raw_before_hour, kHour0 - 90 * kDayMs);  // that whole hour is partly kept
+  EXPECT_EQ(cut.dedup_event_before, kHour0 - 90 * kDayMs);
+  EXPECT_EQ(cut.dedup_seen_before, clock - 90 * kDayMs);
+  EXPECT_EQ(cut.rejected_before, clock - 90 * kDayMs);
+}
+
+TEST(RetentionTest, SweepRemovesWhatIsOlderThanTheHorizonPerOrg) {
+  auto store = MemoryStore();
+  Millis newest = kHour0 + 100 * kDayMs;
+  RawLogWriter writer;
+  writer.Add(Entry("cloudspe", "old", kHour0));                 // 100 days before newest
+  writer.Add(Entry("cloudspe", "kept", kHour0 + 20 * kDayMs));  // 80 days before
+  writer.Add(Entry("cloudspe", "newest", newest));
+  writer.Add(Entry("daydream", "other-org", kHour0));  // its own data clock: kept
+  store::IngestBatch batch;
+  batch.raw_blocks = writer.Flush().value();
+  // Dedup entries: first seen long ago (so only the raw-log rule decides).
+  batch.dedup.push_back({"cloudspe", KeyDigest({"old"}), kHour0, kHour0});
+  batch.dedup.push_back({"cloudspe", KeyDigest({"kept"}), kHour0 + 20 * kDayMs, kHour0});
+  batch.dedup.push_back({"daydream", KeyDigest({"other-org"}), kHour0, kHour0});
+  ASSERT_TRUE(store->Commit(batch).ok());
+
+  // The sweep does not depend on the wall clock: nothing here reads it.
+  ASSERT_TRUE(SweepRetention(*store, {"cloudspe", "daydream", "nobody"}).ok());
+
+  std::vector<std::string> ids;
+  for (const RawEntry& e : ScanAll(*store)) ids.push_back(e.event_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"other-org", "kept", "newest"}));
+  int cloudspe_keys = 0, daydream_keys = 0;
+  ASSERT_TRUE(store
+                  ->ForEachDedupKey([&](std::string_view org, const Key128&) {
+                    (org == "cloudspe" ? cloudspe_keys : daydream_keys)++;
+                  })
+                  .ok());
+  EXPECT_EQ(cloudspe_keys, 1);
+  EXPECT_EQ(daydream_keys, 1);
+}
+
+}  // namespace
+}  // namespace naap::ingest

@@ -1,0 +1,128 @@
+#include "store/memory/memory_store.h"
+
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "store/batch_check.h"
+
+namespace naap::store::memory {
+namespace {
+
+class MemoryStore final : public Store {
+ public:
+  Status Commit(const IngestBatch& batch) override;
+  Status ForEachDedupKey(
+      const std::function<void(std::string_view org, const Key128&)>& fn) override;
+  Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
+  Status ScanRawBlocks(Millis from_hour, Millis to_hour,
+                       const std::function<Status(const RawBlock&)>& fn) override;
+  Result<std::optional<Millis>> DataClock(std::string_view org) override;
+  Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
+  Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
+  Status Sweep(const RetentionCut& cut) override;
+
+ private:
+  // (hour, org, commit order): the scan order of raw blocks.
+  using RawKey = std::tuple<Millis, std::string, uint64_t>;
+  using CounterKey = std::tuple<std::string, Millis, std::string, std::string, std::string>;
+
+  std::mutex mu_;
+  uint64_t next_raw_seq_ = 0;
+  std::map<RawKey, RawBlock> raw_blocks_;
+  std::vector<DedupEntry> dedup_;  // append-only, like the SQLite chunks
+  std::map<CounterKey, int64_t> counters_;
+  std::map<std::string, std::string, std::less<>> positions_;
+  std::multimap<Millis, RejectedRow> rejected_;  // equal keys keep insertion order
+};
+
+Status MemoryStore::Commit(const IngestBatch& batch) {
+  NAAP_RETURN_IF_ERROR(CheckBatch(batch));
+  std::lock_guard lock(mu_);
+  dedup_.insert(dedup_.end(), batch.dedup.begin(), batch.dedup.end());
+  for (const CounterRow& row : batch.counters) {
+    counters_[{row.org, row.hour, row.kind, row.family, row.key}] += row.count;
+  }
+  for (const RejectedRow& row : batch.rejected) rejected_.emplace(row.ingest_ms, row);
+  for (const auto& [source, position] : batch.positions) positions_[source] = position;
+  for (const RawBlock& block : batch.raw_blocks) {
+    raw_blocks_.emplace(RawKey{block.hour, block.org, next_raw_seq_++}, block);
+  }
+  return Status::Ok();
+}
+
+Status MemoryStore::ForEachDedupKey(
+    const std::function<void(std::string_view org, const Key128&)>& fn) {
+  std::lock_guard lock(mu_);
+  for (const DedupEntry& entry : dedup_) fn(entry.org, entry.key);
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> MemoryStore::SourcePosition(std::string_view source) {
+  std::lock_guard lock(mu_);
+  auto it = positions_.find(source);
+  if (it == positions_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+Status MemoryStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
+                                  const std::function<Status(const RawBlock&)>& fn) {
+  std::lock_guard lock(mu_);
+  for (auto it = raw_blocks_.lower_bound(RawKey{from_hour, "", 0});
+       it != raw_blocks_.end() && std::get<0>(it->first) <= to_hour; ++it) {
+    NAAP_RETURN_IF_ERROR(fn(it->second));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Millis>> MemoryStore::DataClock(std::string_view org) {
+  std::lock_guard lock(mu_);
+  std::optional<Millis> newest;
+  for (const auto& [key, block] : raw_blocks_) {
+    if (block.org == org && (!newest || block.max_ts > *newest)) newest = block.max_ts;
+  }
+  return newest;
+}
+
+Result<std::vector<CounterRow>> MemoryStore::Counters(Millis from_hour, Millis to_hour) {
+  std::lock_guard lock(mu_);
+  std::vector<CounterRow> rows;
+  for (const auto& [key, count] : counters_) {
+    const auto& [org, hour, kind, family, name] = key;
+    if (hour >= from_hour && hour <= to_hour)
+      rows.push_back({org, hour, kind, family, name, count});
+  }
+  return rows;
+}
+
+Result<std::vector<RejectedRow>> MemoryStore::Rejected(Millis from_ingest, Millis to_ingest) {
+  std::lock_guard lock(mu_);
+  std::vector<RejectedRow> rows;
+  for (auto it = rejected_.lower_bound(from_ingest);
+       it != rejected_.end() && it->first <= to_ingest; ++it) {
+    rows.push_back(it->second);
+  }
+  return rows;
+}
+
+Status MemoryStore::Sweep(const RetentionCut& cut) {
+  std::lock_guard lock(mu_);
+  std::erase_if(raw_blocks_, [&](const auto& item) {
+    return item.second.org == cut.org && item.second.hour < cut.raw_before_hour;
+  });
+  std::erase_if(dedup_, [&](const DedupEntry& entry) {
+    return entry.org == cut.org && entry.event_ms < cut.dedup_event_before &&
+           entry.first_seen_ms < cut.dedup_seen_before;
+  });
+  std::erase_if(rejected_, [&](const auto& item) {
+    return item.second.org == cut.org && item.second.ingest_ms < cut.rejected_before;
+  });
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::unique_ptr<Store> NewMemoryStore() { return std::make_unique<MemoryStore>(); }
+
+}  // namespace naap::store::memory

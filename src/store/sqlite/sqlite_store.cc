@@ -1,0 +1,408 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <map>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "store/batch_check.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/dedup_chunk.h"
+
+namespace naap::store::sqlite {
+namespace {
+
+// Version 1. Dedup keys are two INTEGER halves (the uint64 bits reinterpreted as int64); raw
+// blocks and rejected rows keep commit order in their rowid (seq), which only ever grows.
+constexpr char kInitialSchema[] = R"sql(
+CREATE TABLE raw_blocks(
+  seq INTEGER PRIMARY KEY,
+  org TEXT NOT NULL,
+  hour INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL,
+  max_ts INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  crc32 INTEGER NOT NULL,
+  payload BLOB NOT NULL);
+CREATE INDEX raw_blocks_by_hour ON raw_blocks(hour, org);
+CREATE INDEX raw_blocks_by_org_max_ts ON raw_blocks(org, max_ts);
+
+CREATE TABLE rejected(
+  seq INTEGER PRIMARY KEY,
+  org TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  provenance TEXT NOT NULL,
+  ingest_ms INTEGER NOT NULL,
+  total_bytes INTEGER NOT NULL,
+  sha256_hex TEXT NOT NULL,
+  head BLOB NOT NULL);
+CREATE INDEX rejected_by_ingest ON rejected(ingest_ms);
+
+CREATE TABLE dedup(
+  org TEXT NOT NULL,
+  hi INTEGER NOT NULL,
+  lo INTEGER NOT NULL,
+  event_ms INTEGER NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  PRIMARY KEY(org, hi, lo)) WITHOUT ROWID;
+CREATE INDEX dedup_by_event ON dedup(org, event_ms);
+
+CREATE TABLE counters(
+  org TEXT NOT NULL,
+  hour INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  family TEXT NOT NULL,
+  key TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(org, hour, kind, family, key)) WITHOUT ROWID;
+CREATE INDEX counters_by_hour ON counters(hour);
+
+CREATE TABLE source_positions(
+  source TEXT PRIMARY KEY,
+  position TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+
+// Version 2. Dedup entries move to append-only chunks (store/sqlite/dedup_chunk.h): a commit
+// appends one row per org instead of inserting each key into a B-tree keyed by random digests.
+constexpr char kDedupChunksSchema[] = R"sql(
+CREATE TABLE dedup_chunks(
+  seq INTEGER PRIMARY KEY,
+  org TEXT NOT NULL,
+  min_event_ms INTEGER NOT NULL,
+  max_event_ms INTEGER NOT NULL,
+  min_first_seen_ms INTEGER NOT NULL,
+  max_first_seen_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  records BLOB NOT NULL);
+CREATE INDEX dedup_chunks_by_org_event ON dedup_chunks(org, min_event_ms);
+)sql";
+
+Status MoveV1DedupRowsIntoChunks(Db& db);
+
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", kInitialSchema},
+    {2, "dedup entries in append-only chunks", kDedupChunksSchema, MoveV1DedupRowsIntoChunks},
+};
+
+// Connection policy: WAL with synchronous=NORMAL (see the header), wait up to 5 s for a lock
+// held by another process, and a page cache of up to 128 MiB.
+constexpr char kPragmas[] =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;"
+    "PRAGMA busy_timeout = 5000;"
+    "PRAGMA cache_size = -131072;"
+    "PRAGMA temp_store = MEMORY;";
+
+constexpr char kInsertDedupChunk[] =
+    "INSERT INTO dedup_chunks(org, min_event_ms, max_event_ms, min_first_seen_ms, "
+    "max_first_seen_ms, count, records) VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr char kAddCounter[] =
+    "INSERT INTO counters(org, hour, kind, family, key, count) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(org, hour, kind, family, key) DO UPDATE SET count = count + excluded.count";
+constexpr char kInsertRejected[] =
+    "INSERT INTO rejected(org, reason, detail, provenance, ingest_ms, total_bytes, sha256_hex, "
+    "head) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kSetPosition[] =
+    "INSERT INTO source_positions(source, position) VALUES (?, ?) "
+    "ON CONFLICT(source) DO UPDATE SET position = excluded.position";
+constexpr char kInsertRawBlock[] =
+    "INSERT INTO raw_blocks(org, hour, min_ts, max_ts, count, crc32, payload) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+constexpr char kAllDedupChunks[] = "SELECT org, count, records FROM dedup_chunks";
+constexpr char kGetPosition[] = "SELECT position FROM source_positions WHERE source = ?";
+constexpr char kScanRawBlocks[] =
+    "SELECT org, hour, min_ts, max_ts, count, crc32, payload FROM raw_blocks "
+    "WHERE hour BETWEEN ? AND ? ORDER BY hour, org, seq";
+constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
+constexpr char kCounters[] =
+    "SELECT org, hour, kind, family, key, count FROM counters WHERE hour BETWEEN ? AND ? "
+    "ORDER BY org, hour, kind, family, key";
+constexpr char kRejected[] =
+    "SELECT org, reason, detail, provenance, ingest_ms, total_bytes, sha256_hex, head "
+    "FROM rejected WHERE ingest_ms BETWEEN ? AND ? ORDER BY ingest_ms, seq";
+
+constexpr char kSweepRawBlocks[] = "DELETE FROM raw_blocks WHERE org = ? AND hour < ?";
+constexpr char kSweepRejected[] = "DELETE FROM rejected WHERE org = ? AND ingest_ms < ?";
+// A chunk whose newest times are all before the cut goes whole; one whose oldest times are
+// before it may hold swept entries and is rewritten without them.
+constexpr char kSweepWholeDedupChunks[] =
+    "DELETE FROM dedup_chunks WHERE org = ? AND max_event_ms < ? AND max_first_seen_ms < ?";
+constexpr char kDedupChunksToFilter[] =
+    "SELECT seq, count, records FROM dedup_chunks "
+    "WHERE org = ? AND min_event_ms < ? AND min_first_seen_ms < ?";
+constexpr char kDeleteDedupChunk[] = "DELETE FROM dedup_chunks WHERE seq = ?";
+
+// v1 dedup rows, clustered by event time so retention empties whole chunks.
+constexpr char kV1DedupRows[] =
+    "SELECT org, hi, lo, event_ms, first_seen_ms FROM dedup ORDER BY org, event_ms";
+constexpr char kDropV1Dedup[] = "DROP TABLE dedup";
+constexpr int64_t kMigratedChunkRecords = 8192;
+
+// v1 stored the unsigned key halves as signed SQLite integers; the bits round-trip unchanged.
+uint64_t FromColumn(int64_t column) { return static_cast<uint64_t>(column); }
+
+Status InsertDedupChunk(Db& db, std::string_view org, const DedupChunk& chunk) {
+  return db.Prepare(kInsertDedupChunk)
+      .Bind(org)
+      .Bind(chunk.min_event_ms())
+      .Bind(chunk.max_event_ms())
+      .Bind(chunk.min_first_seen_ms())
+      .Bind(chunk.max_first_seen_ms())
+      .Bind(chunk.count())
+      .BindBlob(chunk.records())
+      .Run();
+}
+
+Status MoveV1DedupRowsIntoChunks(Db& db) {
+  {
+    Stmt rows = db.Prepare(kV1DedupRows);
+    std::string org;
+    DedupChunk chunk;
+    for (;;) {
+      Result<bool> row = rows.Next();
+      if (!row.ok()) return row.status();
+      const bool org_changes = !*row || rows.Bytes(0) != org;
+      if (!chunk.empty() && (org_changes || chunk.count() == kMigratedChunkRecords)) {
+        NAAP_RETURN_IF_ERROR(InsertDedupChunk(db, org, chunk));
+        chunk = DedupChunk();
+      }
+      if (!*row) break;
+      if (org_changes) org.assign(rows.Bytes(0));
+      chunk.Append({.key = Key128{FromColumn(rows.Int(1)), FromColumn(rows.Int(2))},
+                    .event_ms = rows.Int(3),
+                    .first_seen_ms = rows.Int(4)});
+    }
+  }
+  return db.Exec(kDropV1Dedup);
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  Status Commit(const IngestBatch& batch) override;
+  Status ForEachDedupKey(
+      const std::function<void(std::string_view org, const Key128&)>& fn) override;
+  Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
+  Status ScanRawBlocks(Millis from_hour, Millis to_hour,
+                       const std::function<Status(const RawBlock&)>& fn) override;
+  Result<std::optional<Millis>> DataClock(std::string_view org) override;
+  Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
+  Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
+  Status Sweep(const RetentionCut& cut) override;
+
+ private:
+  // Writes every part of batch inside the caller's transaction.
+  Status WriteBatch(const IngestBatch& batch);
+  // Removes the entries of org's dedup chunks that the cut sweeps, inside the caller's transaction.
+  Status SweepDedup(const RetentionCut& cut);
+
+  std::mutex mu_;
+  std::unique_ptr<Db> db_;
+};
+
+Status SqliteStore::WriteBatch(const IngestBatch& batch) {
+  std::map<std::string_view, DedupChunk> chunks_by_org;
+  for (const DedupEntry& e : batch.dedup) {
+    chunks_by_org[e.org].Append(
+        {.key = e.key, .event_ms = e.event_ms, .first_seen_ms = e.first_seen_ms});
+  }
+  for (const auto& [org, chunk] : chunks_by_org) {
+    NAAP_RETURN_IF_ERROR(InsertDedupChunk(*db_, org, chunk));
+  }
+  Stmt counter = db_->Prepare(kAddCounter);
+  for (const CounterRow& c : batch.counters) {
+    NAAP_RETURN_IF_ERROR(counter.Bind(c.org)
+                             .Bind(c.hour)
+                             .Bind(c.kind)
+                             .Bind(c.family)
+                             .Bind(c.key)
+                             .Bind(c.count)
+                             .Run());
+  }
+  Stmt rejected = db_->Prepare(kInsertRejected);
+  for (const RejectedRow& r : batch.rejected) {
+    NAAP_RETURN_IF_ERROR(rejected.Bind(r.org)
+                             .Bind(r.reason)
+                             .Bind(r.detail)
+                             .Bind(r.provenance)
+                             .Bind(r.ingest_ms)
+                             .Bind(r.total_bytes)
+                             .Bind(r.sha256_hex)
+                             .BindBlob(r.head)
+                             .Run());
+  }
+  Stmt position = db_->Prepare(kSetPosition);
+  for (const auto& [source, value] : batch.positions) {
+    NAAP_RETURN_IF_ERROR(position.Bind(source).Bind(value).Run());
+  }
+  Stmt raw = db_->Prepare(kInsertRawBlock);
+  for (const RawBlock& b : batch.raw_blocks) {
+    NAAP_RETURN_IF_ERROR(raw.Bind(b.org)
+                             .Bind(b.hour)
+                             .Bind(b.min_ts)
+                             .Bind(b.max_ts)
+                             .Bind(b.count)
+                             .Bind(int64_t{b.crc32})
+                             .BindBlob(b.payload)
+                             .Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Commit(const IngestBatch& batch) {
+  NAAP_RETURN_IF_ERROR(CheckBatch(batch));
+  if (batch.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  return db_->Transaction([&] { return WriteBatch(batch); });
+}
+
+Status SqliteStore::ForEachDedupKey(
+    const std::function<void(std::string_view org, const Key128&)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt chunks = db_->Prepare(kAllDedupChunks);
+  for (;;) {
+    Result<bool> row = chunks.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    const int64_t count = chunks.Int(1);
+    std::string_view records = chunks.Bytes(2);
+    NAAP_RETURN_IF_ERROR(CheckDedupRecords(records, count));
+    for (int64_t i = 0; i < count; ++i) fn(chunks.Bytes(0), DecodeDedupRecord(records, i).key);
+  }
+}
+
+Result<std::optional<std::string>> SqliteStore::SourcePosition(std::string_view source) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kGetPosition);
+  Result<bool> row = query.Bind(source).Next();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(query.Bytes(0));
+}
+
+Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
+                                  const std::function<Status(const RawBlock&)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kScanRawBlocks);
+  query.Bind(from_hour).Bind(to_hour);
+  RawBlock block;
+  for (;;) {
+    Result<bool> row = query.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    block.org.assign(query.Bytes(0));
+    block.hour = query.Int(1);
+    block.min_ts = query.Int(2);
+    block.max_ts = query.Int(3);
+    block.count = query.Int(4);
+    block.crc32 = static_cast<uint32_t>(query.Int(5));
+    block.payload.assign(query.Bytes(6));
+    NAAP_RETURN_IF_ERROR(fn(block));
+  }
+}
+
+Result<std::optional<Millis>> SqliteStore::DataClock(std::string_view org) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kDataClock);
+  Result<bool> row = query.Bind(org).Next();
+  if (!row.ok()) return row.status();
+  if (!*row || query.IsNull(0)) return std::optional<Millis>();
+  return std::optional<Millis>(query.Int(0));
+}
+
+Result<std::vector<CounterRow>> SqliteStore::Counters(Millis from_hour, Millis to_hour) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kCounters);
+  query.Bind(from_hour).Bind(to_hour);
+  std::vector<CounterRow> rows;
+  for (;;) {
+    Result<bool> row = query.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return rows;
+    rows.push_back({std::string(query.Bytes(0)), query.Int(1), std::string(query.Bytes(2)),
+                    std::string(query.Bytes(3)), std::string(query.Bytes(4)), query.Int(5)});
+  }
+}
+
+Result<std::vector<RejectedRow>> SqliteStore::Rejected(Millis from_ingest, Millis to_ingest) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kRejected);
+  query.Bind(from_ingest).Bind(to_ingest);
+  std::vector<RejectedRow> rows;
+  for (;;) {
+    Result<bool> row = query.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return rows;
+    rows.push_back({.org = std::string(query.Bytes(0)),
+                    .reason = std::string(query.Bytes(1)),
+                    .detail = std::string(query.Bytes(2)),
+                    .provenance = std::string(query.Bytes(3)),
+                    .ingest_ms = query.Int(4),
+                    .total_bytes = query.Int(5),
+                    .sha256_hex = std::string(query.Bytes(6)),
+                    .head = std::string(query.Bytes(7))});
+  }
+}
+
+Status SqliteStore::SweepDedup(const RetentionCut& cut) {
+  NAAP_RETURN_IF_ERROR(db_->Prepare(kSweepWholeDedupChunks)
+                           .Bind(cut.org)
+                           .Bind(cut.dedup_event_before)
+                           .Bind(cut.dedup_seen_before)
+                           .Run());
+  // Chunks losing some entries: (seq, the entries they keep). Collected first, rewritten after.
+  std::vector<std::pair<int64_t, DedupChunk>> rewrites;
+  {
+    Stmt chunks = db_->Prepare(kDedupChunksToFilter);
+    chunks.Bind(cut.org).Bind(cut.dedup_event_before).Bind(cut.dedup_seen_before);
+    for (;;) {
+      Result<bool> row = chunks.Next();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const int64_t count = chunks.Int(1);
+      std::string_view records = chunks.Bytes(2);
+      NAAP_RETURN_IF_ERROR(CheckDedupRecords(records, count));
+      DedupChunk kept;
+      for (int64_t i = 0; i < count; ++i) {
+        DedupRecord record = DecodeDedupRecord(records, i);
+        if (record.event_ms >= cut.dedup_event_before ||
+            record.first_seen_ms >= cut.dedup_seen_before) {
+          kept.Append(record);
+        }
+      }
+      if (kept.count() < count) rewrites.emplace_back(chunks.Int(0), std::move(kept));
+    }
+  }
+  for (const auto& [seq, kept] : rewrites) {
+    NAAP_RETURN_IF_ERROR(db_->Prepare(kDeleteDedupChunk).Bind(seq).Run());
+    if (!kept.empty()) NAAP_RETURN_IF_ERROR(InsertDedupChunk(*db_, cut.org, kept));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Sweep(const RetentionCut& cut) {
+  std::lock_guard lock(mu_);
+  return db_->Transaction([&]() -> Status {
+    NAAP_RETURN_IF_ERROR(
+        db_->Prepare(kSweepRawBlocks).Bind(cut.org).Bind(cut.raw_before_hour).Run());
+    NAAP_RETURN_IF_ERROR(SweepDedup(cut));
+    return db_->Prepare(kSweepRejected).Bind(cut.org).Bind(cut.rejected_before).Run();
+  });
+}
+
+}  // namespace
+
+std::span<const Migration> StoreMigrations() { return kMigrations; }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  Result<std::unique_ptr<Db>> db = Db::Open(path);
+  if (!db.ok()) return db.status();
+  NAAP_RETURN_IF_ERROR((*db)->Exec(kPragmas));
+  NAAP_RETURN_IF_ERROR(Migrate(**db, StoreMigrations()));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(*db)));
+}
+
+}  // namespace naap::store::sqlite

@@ -1,0 +1,40 @@
+#include "store/store.h"
+
+#include <fmt/format.h>
+
+#include "store/batch_check.h"
+#include "store/memory/memory_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace naap::store {
+
+Status CheckBatch(const IngestBatch& batch) {
+  for (const RawBlock& block : batch.raw_blocks) {
+    if (HourFloor(block.hour) != block.hour || block.min_ts < block.hour ||
+        block.max_ts < block.min_ts || block.max_ts >= block.hour + kHourMs || block.count < 1) {
+      return InvalidArgument(
+          fmt::format("raw block of org '{}' is malformed: hour={} min_ts={} max_ts={} count={}",
+                      block.org, block.hour, block.min_ts, block.max_ts, block.count));
+    }
+  }
+  for (const CounterRow& row : batch.counters) {
+    if (HourFloor(row.hour) != row.hour) {
+      return InvalidArgument(
+          fmt::format("counter row {}/{}/{} of org '{}' has hour {}, not an hour start", row.kind,
+                      row.family, row.key, row.org, row.hour));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view uri) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (uri == "memory:") return memory::NewMemoryStore();
+  if (uri.starts_with(kSqlite) && uri.size() > kSqlite.size()) {
+    return sqlite::OpenSqliteStore(std::string(uri.substr(kSqlite.size())));
+  }
+  return InvalidArgument(
+      fmt::format("unsupported store URI '{}': expected sqlite:PATH or memory:", uri));
+}
+
+}  // namespace naap::store

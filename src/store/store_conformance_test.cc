@@ -1,0 +1,473 @@
+// Every Store backend must pass this suite; a new backend adds one line to kBackends.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "store/store.h"
+#include "store/store_test_util.h"
+
+namespace naap::store {
+namespace {
+
+using testing::Block;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::kT0;
+using testing::Rejection;
+using testing::ScopedTempDir;
+
+struct Backend {
+  const char* name;
+  bool durable;  // a reopened store sees what was committed before
+  std::string (*uri)(const std::filesystem::path& dir);
+};
+
+const Backend kBackends[] = {
+    {"memory", false, [](const std::filesystem::path&) { return std::string("memory:"); }},
+    {"sqlite", true,
+     [](const std::filesystem::path& dir) { return "sqlite:" + (dir / "naap.db").string(); }},
+};
+
+constexpr Millis kH = kHourMs;
+
+class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    Result<std::unique_ptr<Store>> opened = OpenStore(GetParam().uri(dir_.path()));
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+  }
+
+  void CommitOk(const IngestBatch& batch) {
+    Status status = store_->Commit(batch);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  // "org/hour-offset/payload" of every block in [from, to], in scan order.
+  std::vector<std::string> ScanSummary(Millis from, Millis to) {
+    std::vector<std::string> seen;
+    Status status = store_->ScanRawBlocks(from, to, [&](const RawBlock& b) {
+      seen.push_back(b.org + "/" + std::to_string((b.hour - kT0) / kH) + "/" + b.payload);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return seen;
+  }
+
+  // Every (org, key) ForEachDedupKey reports, once per report.
+  std::multiset<std::pair<std::string, Key128>> DedupKeyReports() {
+    std::multiset<std::pair<std::string, Key128>> keys;
+    Status status = store_->ForEachDedupKey(
+        [&](std::string_view org, const Key128& key) { keys.emplace(std::string(org), key); });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return keys;
+  }
+
+  std::set<std::pair<std::string, Key128>> AllDedupKeys() {
+    std::multiset<std::pair<std::string, Key128>> reports = DedupKeyReports();
+    return {reports.begin(), reports.end()};
+  }
+
+  bool HasKey(std::string_view org, Key128 key) {
+    return AllDedupKeys().contains({std::string(org), key});
+  }
+
+  std::optional<std::string> Position(std::string_view source) {
+    Result<std::optional<std::string>> position = store_->SourcePosition(source);
+    EXPECT_TRUE(position.ok()) << position.status().ToString();
+    return position.ok() ? *position : std::nullopt;
+  }
+
+  std::optional<Millis> Clock(std::string_view org) {
+    Result<std::optional<Millis>> clock = store_->DataClock(org);
+    EXPECT_TRUE(clock.ok()) << clock.status().ToString();
+    return clock.ok() ? *clock : std::nullopt;
+  }
+
+  std::vector<CounterRow> CountersIn(Millis from, Millis to) {
+    Result<std::vector<CounterRow>> rows = store_->Counters(from, to);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? *rows : std::vector<CounterRow>{};
+  }
+
+  // detail of every rejected row in [from, to], in order.
+  std::vector<std::string> RejectedDetails(Millis from, Millis to) {
+    Result<std::vector<RejectedRow>> rows = store_->Rejected(from, to);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<std::string> details;
+    if (rows.ok()) {
+      for (const RejectedRow& row : *rows) details.push_back(row.detail);
+    }
+    return details;
+  }
+
+  // One batch touching every part of the store, for the all-or-nothing and persistence tests.
+  static IngestBatch FullBatch() {
+    IngestBatch batch;
+    batch.raw_blocks = {Block("acme", kT0, 10, 20, "p1")};
+    batch.rejected = {Rejection("acme", kT0 + 5, "r1")};
+    batch.dedup = {{"acme", Key128{1, 2}, kT0 + 10, kT0 + 100}};
+    batch.counters = {
+        {"acme", kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 3}};
+    batch.positions = {{"file:a.ndjson", "120"}};
+    return batch;
+  }
+
+  void ExpectFullBatchVisible() {
+    EXPECT_THAT(ScanSummary(kT0, kT0), ElementsAre("acme/0/p1"));
+    EXPECT_THAT(RejectedDetails(kT0, kT0 + kH), ElementsAre("r1"));
+    EXPECT_TRUE(HasKey("acme", Key128{1, 2}));
+    EXPECT_THAT(CountersIn(kT0, kT0),
+                ElementsAre(CounterRow{"acme", kT0, "accepted", "stream_trace",
+                                       "gateway_receive_stream_request", 3}));
+    EXPECT_EQ(Position("file:a.ndjson"), "120");
+    EXPECT_EQ(Clock("acme"), kT0 + 20);
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreConformanceTest, EmptyStoreHoldsNothing) {
+  EXPECT_FALSE(HasKey("acme", Key128{1, 2}));
+  EXPECT_TRUE(AllDedupKeys().empty());
+  EXPECT_EQ(Position("file:a.ndjson"), std::nullopt);
+  EXPECT_TRUE(ScanSummary(0, kT0 * 2).empty());
+  EXPECT_EQ(Clock("acme"), std::nullopt);
+  EXPECT_TRUE(CountersIn(0, kT0 * 2).empty());
+  EXPECT_TRUE(RejectedDetails(0, kT0 * 2).empty());
+}
+
+TEST_P(StoreConformanceTest, CommitMakesEveryPartVisible) {
+  CommitOk(FullBatch());
+  ExpectFullBatchVisible();
+}
+
+TEST_P(StoreConformanceTest, EmptyBatchCommitsAndChangesNothing) {
+  CommitOk(IngestBatch{});
+  EXPECT_TRUE(AllDedupKeys().empty());
+  EXPECT_TRUE(ScanSummary(0, kT0 * 2).empty());
+}
+
+TEST_P(StoreConformanceTest, MalformedRawBlockRefusesTheWholeBatch) {
+  IngestBatch batch = FullBatch();
+  // max_ts in the next hour: the block straddles two partitions.
+  batch.raw_blocks.push_back(Block("acme", kT0 + kH, 0, kH, "straddles"));
+  Status status = store_->Commit(batch);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.ToString();
+  EXPECT_TRUE(ScanSummary(0, kT0 * 2).empty());
+  EXPECT_TRUE(RejectedDetails(0, kT0 * 2).empty());
+  EXPECT_TRUE(AllDedupKeys().empty());
+  EXPECT_TRUE(CountersIn(0, kT0 * 2).empty());
+  EXPECT_EQ(Position("file:a.ndjson"), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, MalformedBlocksAndCountersAreRefused) {
+  IngestBatch unaligned_block, reversed_range, empty_block, unaligned_counter;
+  unaligned_block.raw_blocks = {Block("acme", kT0 + 1, 0, 5, "x")};
+  reversed_range.raw_blocks = {Block("acme", kT0, 9, 5, "x")};
+  empty_block.raw_blocks = {Block("acme", kT0, 0, 5, "x")};
+  empty_block.raw_blocks[0].count = 0;
+  unaligned_counter.counters = {{"acme", kT0 + 60'000, "duplicate", "", "", 1}};
+  for (const IngestBatch* batch :
+       {&unaligned_block, &reversed_range, &empty_block, &unaligned_counter}) {
+    EXPECT_EQ(store_->Commit(*batch).code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(ScanSummary(0, kT0 * 2).empty());
+  EXPECT_TRUE(CountersIn(0, kT0 * 2).empty());
+}
+
+TEST_P(StoreConformanceTest, CountersAreSummedAcrossCommitsAndOrdered) {
+  IngestBatch first, second;
+  first.counters = {
+      {"zeta", kT0, "accepted", "stream_trace", "a", 5},
+      {"acme", kT0 + kH, "rejected", "", "malformed_json", 2},
+      {"acme", kT0, "accepted", "stream_trace", "b", 1},
+      {"acme", kT0, "accepted", "stream_trace", "b", 4},  // same row twice in one batch
+  };
+  second.counters = {
+      {"acme", kT0, "accepted", "stream_trace", "b", 10},
+      {"acme", kT0, "accepted", "ai_stream_status", "x", 7},
+      {"acme", kT0 + 2 * kH, "duplicate", "", "", 1},
+  };
+  CommitOk(first);
+  CommitOk(second);
+  EXPECT_THAT(CountersIn(kT0, kT0 + kH),
+              ElementsAre(CounterRow{"acme", kT0, "accepted", "ai_stream_status", "x", 7},
+                          CounterRow{"acme", kT0, "accepted", "stream_trace", "b", 15},
+                          CounterRow{"acme", kT0 + kH, "rejected", "", "malformed_json", 2},
+                          CounterRow{"zeta", kT0, "accepted", "stream_trace", "a", 5}));
+  EXPECT_THAT(CountersIn(kT0 + 2 * kH, kT0 + 2 * kH),
+              ElementsAre(CounterRow{"acme", kT0 + 2 * kH, "duplicate", "", "", 1}));
+  EXPECT_TRUE(CountersIn(kT0 + 3 * kH, kT0 + 9 * kH).empty());
+}
+
+TEST_P(StoreConformanceTest, DedupKeysAreScopedByOrgAndEnumerated) {
+  const Key128 high_bits{0xFFFF'FFFF'FFFF'FFFFull, 0x8000'0000'0000'0001ull};
+  IngestBatch batch;
+  batch.dedup = {{"acme", Key128{1, 2}, kT0, kT0},
+                 {"acme", high_bits, kT0, kT0},
+                 {"zeta", Key128{1, 2}, kT0, kT0},
+                 {"acme", Key128{1, 2}, kT0 + 5, kT0 + 5}};  // repeated key: a second copy
+  CommitOk(batch);
+  CommitOk(batch);  // the same keys again: no error, one more copy of each
+  EXPECT_TRUE(HasKey("acme", Key128{1, 2}));
+  EXPECT_TRUE(HasKey("acme", high_bits));
+  EXPECT_TRUE(HasKey("zeta", Key128{1, 2}));
+  EXPECT_FALSE(HasKey("zeta", high_bits));
+  EXPECT_FALSE(HasKey("acme", Key128{2, 1}));
+  EXPECT_FALSE(HasKey("", Key128{1, 2}));
+  std::set<std::pair<std::string, Key128>> expected = {
+      {"acme", Key128{1, 2}}, {"acme", high_bits}, {"zeta", Key128{1, 2}}};
+  EXPECT_EQ(AllDedupKeys(), expected);
+  EXPECT_EQ(DedupKeyReports().count({"acme", Key128{1, 2}}), 4u);
+  EXPECT_EQ(DedupKeyReports().count({"zeta", Key128{1, 2}}), 2u);
+}
+
+TEST_P(StoreConformanceTest, RecommittedKeyStaysUntilItsLastCopyIsSwept) {
+  IngestBatch first, later;
+  first.dedup = {{"acme", Key128{7, 7}, kT0, kT0}};
+  later.dedup = {{"acme", Key128{7, 7}, kT0 + 10 * kH, kT0 + 10 * kH}};
+  CommitOk(first);
+  CommitOk(later);
+  // A cut between the two copies' times sweeps only the first copy.
+  ASSERT_TRUE(
+      store_->Sweep({.org = "acme", .dedup_event_before = kT0 + kH, .dedup_seen_before = kT0 + kH})
+          .ok());
+  EXPECT_EQ(DedupKeyReports().count({"acme", Key128{7, 7}}), 1u);
+  ASSERT_TRUE(store_
+                  ->Sweep({.org = "acme",
+                           .dedup_event_before = kT0 + 11 * kH,
+                           .dedup_seen_before = kT0 + 11 * kH})
+                  .ok());
+  EXPECT_FALSE(HasKey("acme", Key128{7, 7}));
+}
+
+TEST_P(StoreConformanceTest, PositionsAreReplaced) {
+  IngestBatch first, second;
+  first.positions = {{"kafka:naap:0", "100"}, {"file:a.ndjson", "7"}};
+  second.positions = {{"kafka:naap:0", "150"}, {"kafka:naap:0", "200"}};  // last one wins
+  CommitOk(first);
+  CommitOk(second);
+  EXPECT_EQ(Position("kafka:naap:0"), "200");
+  EXPECT_EQ(Position("file:a.ndjson"), "7");
+  EXPECT_EQ(Position("kafka:naap:1"), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, ScanRawBlocksOrdersByHourOrgCommitAndHonoursRange) {
+  IngestBatch first, second;
+  first.raw_blocks = {Block("zeta", kT0 + kH, 0, 1, "z1"), Block("acme", kT0 + 2 * kH, 0, 1, "a2"),
+                      Block("acme", kT0 + kH, 5, 6, "a1-first"), Block("acme", kT0, 0, 1, "a0")};
+  second.raw_blocks = {Block("acme", kT0 + kH, 0, 1, "a1-second"),
+                       Block("acme", kT0 + 3 * kH, 0, 1, "a3")};
+  CommitOk(first);
+  CommitOk(second);
+  EXPECT_THAT(ScanSummary(kT0 + kH, kT0 + 2 * kH),
+              ElementsAre("acme/1/a1-first", "acme/1/a1-second", "zeta/1/z1", "acme/2/a2"));
+  EXPECT_THAT(ScanSummary(kT0, kT0), ElementsAre("acme/0/a0"));
+  EXPECT_TRUE(ScanSummary(kT0 + 4 * kH, kT0 + 9 * kH).empty());
+}
+
+TEST_P(StoreConformanceTest, RawBlockFieldsRoundTripExactly) {
+  RawBlock block = Block("acme", kT0, 1'000, 3'599'999, std::string("\0\xff\x01zstd", 7));
+  block.count = 12'345;
+  block.crc32 = 0xFFFF'FFFEu;
+  IngestBatch batch;
+  batch.raw_blocks = {block};
+  CommitOk(batch);
+  std::vector<RawBlock> seen;
+  ASSERT_TRUE(store_
+                  ->ScanRawBlocks(kT0, kT0,
+                                  [&](const RawBlock& b) {
+                                    seen.push_back(b);
+                                    return Status::Ok();
+                                  })
+                  .ok());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].org, "acme");
+  EXPECT_EQ(seen[0].hour, kT0);
+  EXPECT_EQ(seen[0].min_ts, kT0 + 1'000);
+  EXPECT_EQ(seen[0].max_ts, kT0 + 3'599'999);
+  EXPECT_EQ(seen[0].count, 12'345);
+  EXPECT_EQ(seen[0].crc32, 0xFFFF'FFFEu);
+  EXPECT_EQ(seen[0].payload, block.payload);
+}
+
+TEST_P(StoreConformanceTest, ScanStopsAtTheFirstCallbackError) {
+  IngestBatch batch;
+  batch.raw_blocks = {Block("acme", kT0, 0, 1, "a"), Block("acme", kT0 + kH, 0, 1, "b")};
+  CommitOk(batch);
+  int calls = 0;
+  Status status = store_->ScanRawBlocks(kT0, kT0 + kH, [&](const RawBlock&) {
+    ++calls;
+    return Corruption("bad block");
+  });
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_P(StoreConformanceTest, DataClockIsNewestEventPerOrg) {
+  IngestBatch batch;
+  batch.raw_blocks = {Block("acme", kT0 + 5 * kH, 0, 42, "new"),
+                      Block("acme", kT0, 0, 3'000'000, "old"),
+                      Block("zeta", kT0 + 2 * kH, 7, 9, "z")};
+  CommitOk(batch);
+  EXPECT_EQ(Clock("acme"), kT0 + 5 * kH + 42);
+  EXPECT_EQ(Clock("zeta"), kT0 + 2 * kH + 9);
+  EXPECT_EQ(Clock("other"), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, RejectedRowsRoundTripInIngestThenInsertionOrder) {
+  IngestBatch first, second;
+  RejectedRow binary = Rejection("", kT0 + 100, "no-org");
+  binary.head = std::string("\0\x80{", 3);
+  binary.total_bytes = 1'048'577;
+  first.rejected = {Rejection("acme", kT0 + 300, "late"),
+                    Rejection("acme", kT0 + 100, "first-at-100"),
+                    Rejection("acme", kT0 + 50, "early")};
+  second.rejected = {Rejection("acme", kT0 + 200, "mid"), binary};
+  CommitOk(first);
+  CommitOk(second);
+  EXPECT_THAT(RejectedDetails(kT0 + 100, kT0 + 200), ElementsAre("first-at-100", "no-org", "mid"));
+  EXPECT_THAT(RejectedDetails(kT0, kT0 + 1'000),
+              ElementsAre("early", "first-at-100", "no-org", "mid", "late"));
+  Result<std::vector<RejectedRow>> rows = store_->Rejected(kT0 + 100, kT0 + 100);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  const RejectedRow& got = (*rows)[1];
+  EXPECT_EQ(got.org, "");
+  EXPECT_EQ(got.reason, binary.reason);
+  EXPECT_EQ(got.provenance, binary.provenance);
+  EXPECT_EQ(got.ingest_ms, kT0 + 100);
+  EXPECT_EQ(got.total_bytes, 1'048'577);
+  EXPECT_EQ(got.sha256_hex, binary.sha256_hex);
+  EXPECT_EQ(got.head, binary.head);
+}
+
+TEST_P(StoreConformanceTest, SweepRawBlocksBeforeHourOfOneOrg) {
+  IngestBatch batch;
+  batch.raw_blocks = {Block("acme", kT0, 0, 1, "a0"), Block("acme", kT0 + kH, 0, 1, "a1"),
+                      Block("acme", kT0 + 2 * kH, 0, 1, "a2"), Block("zeta", kT0, 0, 1, "z0")};
+  CommitOk(batch);
+  ASSERT_TRUE(store_->Sweep({.org = "acme", .raw_before_hour = kT0 + kH}).ok());
+  EXPECT_THAT(ScanSummary(kT0, kT0 + 2 * kH), ElementsAre("zeta/0/z0", "acme/1/a1", "acme/2/a2"));
+  ASSERT_TRUE(store_->Sweep({.org = "acme", .raw_before_hour = kT0 + 3 * kH}).ok());
+  EXPECT_EQ(Clock("acme"), std::nullopt);
+  EXPECT_EQ(Clock("zeta"), kT0 + 1);
+}
+
+TEST_P(StoreConformanceTest, SweepDedupNeedsBothTimesBeforeTheCut) {
+  IngestBatch batch;
+  batch.dedup = {{"acme", Key128{0, 1}, kT0, kT0},            // both old: goes
+                 {"acme", Key128{0, 2}, kT0, kT0 + 10 * kH},  // seen recently: stays
+                 {"acme", Key128{0, 3}, kT0 + 10 * kH, kT0},  // recent event: stays
+                 {"acme", Key128{0, 4}, kT0 + kH, kT0 + kH},  // exactly at the cut: stays
+                 {"zeta", Key128{0, 1}, kT0, kT0}};           // other org: stays
+  CommitOk(batch);
+  ASSERT_TRUE(
+      store_->Sweep({.org = "acme", .dedup_event_before = kT0 + kH, .dedup_seen_before = kT0 + kH})
+          .ok());
+  std::set<std::pair<std::string, Key128>> expected = {{"acme", Key128{0, 2}},
+                                                       {"acme", Key128{0, 3}},
+                                                       {"acme", Key128{0, 4}},
+                                                       {"zeta", Key128{0, 1}}};
+  EXPECT_EQ(AllDedupKeys(), expected);
+  EXPECT_FALSE(HasKey("acme", Key128{0, 1}));
+}
+
+// Commits hold entries of several ages: a sweep may take all, some or none of a commit's entries.
+TEST_P(StoreConformanceTest, SweepDedupAcrossCommitsOfMixedAges) {
+  IngestBatch old_only, mixed, recent_only;
+  old_only.dedup = {{"acme", Key128{1, 1}, kT0, kT0}, {"acme", Key128{1, 2}, kT0 + 1, kT0 + 2}};
+  mixed.dedup = {{"acme", Key128{2, 1}, kT0 + 3 * kH, kT0 + 3 * kH},
+                 {"acme", Key128{2, 2}, kT0, kT0 + 3 * kH},
+                 {"acme", Key128{2, 3}, kT0 + 6 * kH, kT0 + 6 * kH},
+                 {"zeta", Key128{2, 4}, kT0, kT0}};
+  recent_only.dedup = {{"acme", Key128{3, 1}, kT0 + 8 * kH, kT0 + 8 * kH}};
+  CommitOk(old_only);
+  CommitOk(mixed);
+  CommitOk(recent_only);
+  ASSERT_TRUE(store_
+                  ->Sweep({.org = "acme",
+                           .dedup_event_before = kT0 + 4 * kH,
+                           .dedup_seen_before = kT0 + 4 * kH})
+                  .ok());
+  std::set<std::pair<std::string, Key128>> after_first = {
+      {"acme", Key128{2, 3}}, {"zeta", Key128{2, 4}}, {"acme", Key128{3, 1}}};
+  EXPECT_EQ(AllDedupKeys(), after_first);
+  ASSERT_TRUE(store_
+                  ->Sweep({.org = "acme",
+                           .dedup_event_before = kT0 + 7 * kH,
+                           .dedup_seen_before = kT0 + 7 * kH})
+                  .ok());
+  std::set<std::pair<std::string, Key128>> after_second = {{"zeta", Key128{2, 4}},
+                                                           {"acme", Key128{3, 1}}};
+  EXPECT_EQ(AllDedupKeys(), after_second);
+  // Entries committed after the sweeps land beside the survivors.
+  IngestBatch later;
+  later.dedup = {{"acme", Key128{4, 1}, kT0, kT0}};
+  CommitOk(later);
+  after_second.insert({"acme", Key128{4, 1}});
+  EXPECT_EQ(AllDedupKeys(), after_second);
+}
+
+TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCounters) {
+  IngestBatch batch;
+  batch.rejected = {Rejection("acme", kT0 + 10, "old"), Rejection("acme", kT0 + 20, "at-cut"),
+                    Rejection("zeta", kT0 + 10, "other-org")};
+  batch.counters = {{"acme", kT0, "rejected", "", "malformed_json", 2}};
+  CommitOk(batch);
+  ASSERT_TRUE(store_
+                  ->Sweep({.org = "acme",
+                           .raw_before_hour = kT0 + 9 * kH,
+                           .dedup_event_before = kT0 + 9 * kH,
+                           .dedup_seen_before = kT0 + 9 * kH,
+                           .rejected_before = kT0 + 20})
+                  .ok());
+  EXPECT_THAT(RejectedDetails(kT0, kT0 + kH), ElementsAre("other-org", "at-cut"));
+  EXPECT_THAT(CountersIn(kT0, kT0),
+              ElementsAre(CounterRow{"acme", kT0, "rejected", "", "malformed_json", 2}));
+}
+
+TEST_P(StoreConformanceTest, ReopenKeepsEverything) {
+  if (!GetParam().durable) GTEST_SKIP() << GetParam().name << " keeps nothing across reopen";
+  CommitOk(FullBatch());
+  Reopen();
+  ExpectFullBatchVisible();
+  IngestBatch more;
+  more.counters = {{"acme", kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 4}};
+  more.raw_blocks = {Block("acme", kT0, 30, 40, "p2")};
+  CommitOk(more);
+  EXPECT_EQ(CountersIn(kT0, kT0).at(0).count, 7);
+  EXPECT_THAT(ScanSummary(kT0, kT0), ElementsAre("acme/0/p1", "acme/0/p2"));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, StoreConformanceTest, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param.name;
+                         });
+
+TEST(OpenStoreTest, UnknownUriIsInvalidArgumentListingSchemes) {
+  for (std::string_view uri : {"postgres://db", "sqlite:", "memory:x", ""}) {
+    Result<std::unique_ptr<Store>> store = OpenStore(uri);
+    ASSERT_FALSE(store.ok()) << uri;
+    EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(store.status().message(), HasSubstr("'" + std::string(uri) + "'"));
+    EXPECT_THAT(store.status().message(), HasSubstr("sqlite:PATH"));
+    EXPECT_THAT(store.status().message(), HasSubstr("memory:"));
+  }
+}
+
+TEST(OpenStoreTest, SqliteInMissingDirectoryIsIoError) {
+  Result<std::unique_ptr<Store>> store = OpenStore("sqlite:/nonexistent-naap-dir/x/naap.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kIoError);
+  EXPECT_THAT(store.status().message(), HasSubstr("/nonexistent-naap-dir/x/naap.db"));
+}
+
+}  // namespace
+}  // namespace naap::store
