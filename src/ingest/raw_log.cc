@@ -134,11 +134,12 @@ Status RawLogWriter::Seal(const std::string& org, Millis hour, OpenBlock& block)
   out.min_ts = block.min_ts;
   out.max_ts = block.max_ts;
   out.count = block.count;
-  out.payload.resize(ZSTD_compressBound(plain.size()));
-  size_t n = ZSTD_compressCCtx(zstd_.get(), out.payload.data(), out.payload.size(), plain.data(),
+  // Compress into a reused buffer so only the compressed bytes are copied into the block.
+  if (scratch_.size() < ZSTD_compressBound(plain.size())) scratch_.resize(ZSTD_compressBound(plain.size()));
+  size_t n = ZSTD_compressCCtx(zstd_.get(), scratch_.data(), scratch_.size(), plain.data(),
                                plain.size(), kZstdLevel);
   if (ZSTD_isError(n)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.payload.resize(n);
+  out.payload.assign(scratch_.data(), n);
   out.crc32 = Crc32(out.payload);
   sealed_.push_back(std::move(out));
   return Status::Ok();

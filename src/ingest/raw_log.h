@@ -61,6 +61,7 @@ class RawLogWriter {
   std::vector<store::RawBlock> sealed_;
   Status seal_status_;
   std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> zstd_;  // reused across blocks
+  std::string scratch_;                                      // compression output buffer
 };
 
 // Verifies the crc (mismatch → Corruption naming the block) and decodes the entries.
