@@ -38,6 +38,13 @@ TEST(Hash, Sha256KnownVector) {
   EXPECT_NE(ContentHash("envelope"), ContentHash("envelopf"));
 }
 
+TEST(Hash, HidIsShaOfPipeJoinedParts) {
+  // sha256("a|b") = 0d9ab2... (first 32 hex); an empty part still adds its separator.
+  EXPECT_EQ(Hid({"a", "b"}), Sha256Hex("a|b").substr(0, 32));
+  EXPECT_EQ(Hid({"", "b"}), Sha256Hex("|b").substr(0, 32));
+  EXPECT_EQ(Hid({"a"}).size(), 32u);
+}
+
 TEST(JsonWriter, WritesCompactEscapedJson) {
   JsonWriter w;
   w.BeginObject().Key("a").Int(1).Key("b").BeginArray().String("x\"\n").Double(0.5).Null().EndArray();

@@ -41,4 +41,15 @@ Key128 ContentHash(std::string_view bytes) {
   return {h.high64, h.low64};
 }
 
+std::string Hid(std::initializer_list<std::string_view> parts) {
+  std::string joined;
+  bool first = true;
+  for (std::string_view p : parts) {
+    if (!first) joined.push_back('|');
+    joined.append(p);
+    first = false;
+  }
+  return Sha256Hex(joined).substr(0, 32);
+}
+
 }  // namespace naap

@@ -23,4 +23,8 @@ Key128 KeyDigest(std::initializer_list<std::string_view> parts);
 // XXH3-128 of bytes.
 Key128 ContentHash(std::string_view bytes);
 
+// hid(a, b, …) of spec/analytics.md §0.1: the first 32 lower-case hex characters of SHA-256 of
+// the parts joined by '|'. Every id naap derives (snapshots, versions, selections, …).
+std::string Hid(std::initializer_list<std::string_view> parts);
+
 }  // namespace naap
