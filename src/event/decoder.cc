@@ -16,6 +16,29 @@ bool LooksLikeJsonText(std::string_view s) {
   std::string_view t = TrimView(s);
   return !t.empty() && (t.front() == '{' || t.front() == '[');
 }
+
+// The envelope members the decoder reads (first occurrence of each key), found in one pass.
+struct EnvelopeMembers {
+  std::optional<JsonElement> id, type, timestamp, gateway, data;
+
+  explicit EnvelopeMembers(JsonObject envelope) {
+    for (auto [key, value] : envelope) {
+      std::optional<JsonElement>* slot = nullptr;
+      if (key == "id") {
+        slot = &id;
+      } else if (key == "type") {
+        slot = &type;
+      } else if (key == "timestamp") {
+        slot = &timestamp;
+      } else if (key == "gateway") {
+        slot = &gateway;
+      } else if (key == "data") {
+        slot = &data;
+      }
+      if (slot != nullptr && !*slot) *slot = value;
+    }
+  }
+};
 }  // namespace
 
 struct Decoder::Impl {
@@ -27,18 +50,23 @@ struct Decoder::Impl {
 
   const Decoded& Decode(const DecodeInput& in);
   // Fills out.envelope and `envelope`; false when the message is malformed.
-  bool ParseEnvelope(const DecodeInput& in, JsonObject& envelope, std::string& wrapper_topic);
+  bool ParseEnvelope(const DecodeInput& in, JsonObject& envelope, std::string_view& wrapper_topic);
   bool Reject(std::string_view reason, std::string detail = {});
   bool Ignore(std::string_view reason);
-  bool ReadHeader(JsonObject envelope, Millis ingest_ms);
+  bool ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms);
   // The payload, parsing a string that holds JSON; data_text is its JSON text when known.
-  JsonElement ResolveData(JsonObject envelope, std::string_view& data_text);
+  JsonElement ResolveData(const EnvelopeMembers& envelope, std::string_view& data_text);
+  // Sets out.org from the topic map. A stream carries few distinct topics, so resolutions are
+  // kept (up to kMaxCachedTopics, then the cache starts over).
+  void ResolveTopicOrg(std::string_view topic);
 
   DecoderOptions options;
   simdjson::dom::parser message_parser, envelope_parser, data_parser, null_parser;
   JsonElement null_element;
   Decoded out;
   std::string envelope_buf, data_buf, scratch_text;
+  static constexpr size_t kMaxCachedTopics = 16;
+  std::vector<std::pair<std::string, std::optional<std::string>>> topic_orgs;
   std::vector<std::string_view> scratch_spans;
 };
 
@@ -58,8 +86,20 @@ bool Decoder::Impl::Ignore(std::string_view reason) {
   return false;
 }
 
+void Decoder::Impl::ResolveTopicOrg(std::string_view topic) {
+  for (const auto& [cached_topic, org] : topic_orgs) {
+    if (cached_topic == topic) {
+      if (org) out.org = *org;
+      return;
+    }
+  }
+  if (topic_orgs.size() == kMaxCachedTopics) topic_orgs.clear();
+  const auto& [cached_topic, org] = topic_orgs.emplace_back(topic, options.topics.Resolve(topic));
+  if (org) out.org = *org;
+}
+
 bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
-                                  std::string& wrapper_topic) {
+                                  std::string_view& wrapper_topic) {
   JsonElement root;
   JsonObject root_obj;
   if (in.bytes.empty() ||
@@ -69,26 +109,35 @@ bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
   if (root.get_object().get(root_obj) != simdjson::SUCCESS) {
     return Reject("malformed_json", "root is not an object");
   }
-  JsonElement value;
-  JsonElement ignored;
-  bool is_wrapper = root_obj.at_key("value").get(value) == simdjson::SUCCESS &&
-                    root_obj.at_key("data").get(ignored) != simdjson::SUCCESS;
-  if (!is_wrapper) {
+  // One pass over the root: the first `value`, `topic` and whether `data` is present.
+  std::optional<JsonElement> value, topic;
+  bool has_data = false;
+  bool value_is_last = false;  // the first `value` is the root's last member
+  for (auto [key, member] : root_obj) {
+    bool first_value = !value && key == "value";
+    if (first_value) {
+      value = member;
+    } else if (!topic && key == "topic") {
+      topic = member;
+    } else if (key == "data") {
+      has_data = true;
+    }
+    value_is_last = first_value;
+  }
+  if (!value || has_data) {
     envelope = root_obj;
     out.envelope = in.bytes;
     return true;
   }
-  std::string_view topic;
-  if (root_obj.at_key("topic").get_string().get(topic) == simdjson::SUCCESS) {
-    wrapper_topic.assign(topic);
-  }
+  std::string_view topic_text;
+  if (topic && topic->get_string().get(topic_text) == simdjson::SUCCESS) wrapper_topic = topic_text;
   std::string_view value_string;
-  if (value.get_object().get(envelope) == simdjson::SUCCESS) {
-    auto span = JsonMemberSpan(in.bytes, "value");
+  if (value->get_object().get(envelope) == simdjson::SUCCESS) {
+    auto span = value_is_last ? JsonLastMemberSpan(in.bytes, "value") : JsonMemberSpan(in.bytes, "value");
     out.envelope = span ? *span : in.bytes;
     return true;
   }
-  if (value.get_string().get(value_string) == simdjson::SUCCESS) {
+  if (value->get_string().get(value_string) == simdjson::SUCCESS) {
     envelope_buf.assign(value_string);
     JsonElement inner;
     if (envelope_parser.parse(envelope_buf).get(inner) == simdjson::SUCCESS &&
@@ -100,23 +149,21 @@ bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
   return Reject("malformed_json", "wrapper value is not an object");
 }
 
-bool Decoder::Impl::ReadHeader(JsonObject envelope, Millis ingest_ms) {
-  JsonElement id;
-  if (envelope.at_key("id").get(id) == simdjson::SUCCESS &&
-      (id.is_string() || id.is_number())) {
-    ReadString(id, out.event_id);
+bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms) {
+  if (envelope.id && (envelope.id->is_string() || envelope.id->is_number())) {
+    ReadString(*envelope.id, out.event_id);
   }
   if (out.event_id.empty()) return Reject("missing_event_id", "id: absent or empty");
 
   std::string_view type;
-  if (envelope.at_key("type").get_string().get(type) == simdjson::SUCCESS) {
+  if (envelope.type && envelope.type->get_string().get(type) == simdjson::SUCCESS) {
     out.family = TrimLower(type);
   }
   if (out.family.empty()) return Reject("missing_event_type", "type: absent, empty or not a string");
 
-  JsonElement ts;
   std::optional<Millis> event_ts;
-  if (envelope.at_key("timestamp").get(ts) == simdjson::SUCCESS) {
+  if (envelope.timestamp) {
+    JsonElement ts = *envelope.timestamp;
     if (ts.is_string()) {
       event_ts = ParseTimestampText(ts.get_string().value_unsafe());
     } else if (ts.is_number()) {
@@ -128,18 +175,16 @@ bool Decoder::Impl::ReadHeader(JsonObject envelope, Millis ingest_ms) {
   out.has_event_ts = true;
   out.event_ts = *event_ts;
 
-  JsonElement gateway;
-  if (envelope.at_key("gateway").get(gateway) == simdjson::SUCCESS &&
-      ReadString(gateway, out.gateway) == FieldState::kMismatch) {
+  if (envelope.gateway && ReadString(*envelope.gateway, out.gateway) == FieldState::kMismatch) {
     out.notes.push_back(Note{"field_type_mismatch", "gateway: not a string"});
   }
   if (IsEthAddress(out.gateway)) out.gateway = ToLower(out.gateway);
   return true;
 }
 
-JsonElement Decoder::Impl::ResolveData(JsonObject envelope, std::string_view& data_text) {
-  JsonElement data;
-  if (envelope.at_key("data").get(data) != simdjson::SUCCESS) return null_element;
+JsonElement Decoder::Impl::ResolveData(const EnvelopeMembers& envelope, std::string_view& data_text) {
+  if (!envelope.data) return null_element;
+  JsonElement data = *envelope.data;
   std::string_view s;
   if (data.get_string().get(s) == simdjson::SUCCESS && LooksLikeJsonText(s)) {
     data_buf.assign(s);
@@ -174,8 +219,8 @@ const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
 
   if (!in.org_override.empty()) {
     out.org.assign(in.org_override);
-  } else if (auto org = options.topics.Resolve(in.kafka_topic)) {
-    out.org = std::move(*org);
+  } else if (!in.kafka_topic.empty()) {
+    ResolveTopicOrg(in.kafka_topic);
   }
   if (in.bytes.size() > options.max_message_bytes) {
     Reject("oversized_message", std::to_string(in.bytes.size()) + " bytes");
@@ -185,16 +230,16 @@ const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
     Reject("malformed_json", "unreadable remainder of the source");
     return out;
   }
-  JsonObject envelope;
-  std::string wrapper_topic;
-  if (!ParseEnvelope(in, envelope, wrapper_topic)) return out;
+  JsonObject envelope_obj;
+  std::string_view wrapper_topic;
+  if (!ParseEnvelope(in, envelope_obj, wrapper_topic)) return out;
+  if (out.org.empty() && !wrapper_topic.empty()) ResolveTopicOrg(wrapper_topic);
   if (out.org.empty()) {
-    if (auto org = options.topics.Resolve(wrapper_topic)) out.org = std::move(*org);
-  }
-  if (out.org.empty()) {
-    Reject("unknown_org", wrapper_topic.empty() ? "no topic" : "topic: " + wrapper_topic);
+    Reject("unknown_org",
+           wrapper_topic.empty() ? "no topic" : "topic: " + std::string(wrapper_topic));
     return out;
   }
+  EnvelopeMembers envelope(envelope_obj);
   if (!ReadHeader(envelope, in.ingest_ms)) return out;
 
   FamilyDecoder decoder = FindFamilyDecoder(out.family);

@@ -191,8 +191,20 @@ std::string_view JsonValueSpan(std::string_view text) {
   return text.substr(start, SkipValue(text, start) - start);
 }
 
-std::optional<std::string_view> JsonMemberSpan(std::string_view object_text, std::string_view key) {
-  std::string_view t = object_text;
+namespace {
+// Index of the end of the last member's value in the object `t`: before the closing '}' and the
+// whitespace around it; npos when the text does not end that way.
+size_t LastMemberValueEnd(std::string_view t) {
+  size_t end = t.size();
+  while (end > 0 && IsJsonSpace(t[end - 1])) --end;
+  if (end == 0 || t[end - 1] != '}') return std::string_view::npos;
+  --end;
+  while (end > 0 && IsJsonSpace(t[end - 1])) --end;
+  return end;
+}
+
+std::optional<std::string_view> FindMemberSpan(std::string_view t, std::string_view key,
+                                               bool member_is_last) {
   size_t i = SkipSpace(t, 0);
   if (i >= t.size() || t[i] != '{') return std::nullopt;
   i = SkipSpace(t, i + 1);
@@ -202,13 +214,28 @@ std::optional<std::string_view> JsonMemberSpan(std::string_view object_text, std
     i = SkipSpace(t, key_end);
     if (i >= t.size() || t[i] != ':') return std::nullopt;
     i = SkipSpace(t, i + 1);
+    bool found = KeyEquals(raw_key, key);
+    if (found && member_is_last) {
+      size_t end = LastMemberValueEnd(t);
+      if (end != std::string_view::npos && end > i) return t.substr(i, end - i);
+    }
     size_t value_end = SkipValue(t, i);
-    if (KeyEquals(raw_key, key)) return t.substr(i, value_end - i);
+    if (found) return t.substr(i, value_end - i);
     i = SkipSpace(t, value_end);
     if (i >= t.size() || t[i] != ',') return std::nullopt;
     i = SkipSpace(t, i + 1);
   }
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string_view> JsonMemberSpan(std::string_view object_text, std::string_view key) {
+  return FindMemberSpan(object_text, key, /*member_is_last=*/false);
+}
+
+std::optional<std::string_view> JsonLastMemberSpan(std::string_view object_text,
+                                                   std::string_view key) {
+  return FindMemberSpan(object_text, key, /*member_is_last=*/true);
 }
 
 void JsonArrayElementSpans(std::string_view array_text, std::vector<std::string_view>& out) {

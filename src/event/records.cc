@@ -3,7 +3,15 @@
 namespace naap::event {
 
 void Records::Clear() {
-  header = RecordHeader{};
+  // Field by field, so that the header strings keep their capacity.
+  header.org.clear();
+  header.event_id.clear();
+  header.event_ts = 0;
+  header.family.clear();
+  header.subtype.clear();
+  header.gateway.clear();
+  header.schema_version.clear();
+  header.ingested_at = 0;
   stream_traces.clear();
   status_samples.clear();
   stream_events.clear();

@@ -1,1 +1,663 @@
 // Written by the registry area.
+#include "resolve/capability_registry.h"
+
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+#include <utility>
+
+#include "base/hash.h"
+#include "base/strings.h"
+
+namespace naap::resolve {
+namespace {
+
+using event::CapabilityOffer;
+using event::CapabilityPrice;
+using event::CapabilitySnapshot;
+using event::HardwareRow;
+
+constexpr int kFirstBuiltinId = 27;
+constexpr int kLastBuiltinId = 36;
+
+bool IsBuiltin(int capability_id) {
+  return capability_id >= kFirstBuiltinId && capability_id <= kLastBuiltinId;
+}
+
+// Length-prefixed fields, so no value can imitate a separator; "-" marks NULL.
+void AppendField(std::string& out, std::string_view s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out.append(s);
+  out += ';';
+}
+void AppendField(std::string& out, std::optional<int64_t> v) {
+  out += v ? std::to_string(*v) : "-";
+  out += ';';
+}
+void AppendField(std::string& out, std::optional<bool> v) { out += !v ? "-;" : (*v ? "1;" : "0;"); }
+void AppendOptionalField(std::string& out, const std::optional<std::string>& v) {
+  if (v) {
+    AppendField(out, std::string_view(*v));
+  } else {
+    out += "-;";
+  }
+}
+
+// Serialisations of the non-volatile members of each row kind.
+std::string OfferKey(const CapabilityOffer& o) {
+  std::string k;
+  AppendField(k, std::optional<int64_t>(o.capability_id));
+  AppendField(k, o.canonical_pipeline);
+  AppendField(k, o.model_id);
+  AppendField(k, o.warm);
+  AppendField(k, o.capacity);
+  AppendField(k, o.runner_version);
+  return k;
+}
+
+std::string PriceKey(const CapabilityPrice& p) {
+  std::string k;
+  AppendField(k, p.capability_id ? std::optional<int64_t>(*p.capability_id) : std::nullopt);
+  AppendOptionalField(k, p.constraint);
+  AppendField(k, p.price_per_unit.ToString());
+  AppendField(k, p.pixels_per_unit.ToString());
+  return k;
+}
+
+std::optional<int64_t> Widen(std::optional<int> v) {
+  return v ? std::optional<int64_t>(*v) : std::nullopt;
+}
+
+std::string HardwareKey(const HardwareRow& h) {
+  std::string k;
+  AppendField(k, h.offered_name);
+  AppendField(k, std::optional<int64_t>(h.capability_id));
+  AppendField(k, h.canonical_pipeline);
+  AppendField(k, h.model_id);
+  AppendField(k, std::optional<bool>(h.hardware_present));
+  AppendField(k, Widen(h.gpu_slot));
+  AppendField(k, h.gpu_id);
+  AppendOptionalField(k, h.gpu_model_name);
+  AppendField(k, h.gpu_memory_bytes_total);
+  AppendField(k, Widen(h.gpu_compute_major));
+  AppendField(k, Widen(h.gpu_compute_minor));
+  return k;
+}
+
+// Indices of rows in canonical order (ascending serialisation; ties keep input order), each
+// serialisation appended to `serialised` in that order.
+template <typename Row, typename KeyFn>
+std::vector<size_t> CanonicalOrder(const std::vector<Row>& rows, KeyFn key, char tag,
+                                   std::string& serialised) {
+  std::vector<std::string> keys;
+  keys.reserve(rows.size());
+  for (const Row& row : rows) keys.push_back(key(row));
+  std::vector<size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  serialised += tag;
+  AppendField(serialised, std::optional<int64_t>(static_cast<int64_t>(rows.size())));
+  for (size_t i : order) AppendField(serialised, keys[i]);
+  return order;
+}
+
+// A snapshot split into its version content and its volatile values (both in canonical order).
+struct Canonical {
+  std::shared_ptr<VersionContent> content;
+  std::vector<std::optional<int64_t>> capacity_in_use;
+  std::vector<std::optional<int64_t>> gpu_memory_bytes_free;
+};
+
+Canonical Canonicalise(const CapabilitySnapshot& s) {
+  Canonical c;
+  c.content = std::make_shared<VersionContent>();
+  VersionContent& content = *c.content;
+  content.orch_uri = s.orch_uri;
+  content.alias_address = s.alias_address;
+  content.version = s.version;
+  std::string serialised;
+  AppendField(serialised, s.orch_uri);
+  AppendField(serialised, s.alias_address);
+  AppendField(serialised, s.version);
+  for (size_t i : CanonicalOrder(s.offers, OfferKey, 'O', serialised)) {
+    content.offers.push_back(s.offers[i]);
+    c.capacity_in_use.push_back(s.offers[i].capacity_in_use);
+    content.offers.back().capacity_in_use.reset();
+  }
+  for (size_t i : CanonicalOrder(s.prices, PriceKey, 'P', serialised))
+    content.prices.push_back(s.prices[i]);
+  for (size_t i : CanonicalOrder(s.hardware, HardwareKey, 'H', serialised)) {
+    content.hardware.push_back(s.hardware[i]);
+    c.gpu_memory_bytes_free.push_back(s.hardware[i].gpu_memory_bytes_free);
+    content.hardware.back().gpu_memory_bytes_free.reset();
+  }
+  content.digest = Hid({serialised});
+  return c;
+}
+
+// Templates of a version (§2.1, exactly one of three paths).
+std::vector<CapabilityInterval> BuildIntervals(const std::string& version_id,
+                                               const VersionContent& c) {
+  std::vector<CapabilityInterval> out;
+  auto add = [&](CapabilityInterval t) {
+    for (const CapabilityOffer& o : c.offers) {
+      if (o.capability_id == t.capability_id && EqualsIgnoringCase(o.model_id, t.model)) {
+        t.runner_version = o.runner_version;
+        break;
+      }
+    }
+    t.interval_id = Hid({version_id, t.pipeline, t.model, t.gpu_id});
+    bool known = std::any_of(out.begin(), out.end(),
+                             [&](const auto& e) { return e.interval_id == t.interval_id; });
+    if (!known) out.push_back(std::move(t));
+  };
+  auto hardware_less = [](int capability_id, std::string_view pipeline, std::string_view model) {
+    CapabilityInterval t;
+    t.capability_id = capability_id;
+    t.pipeline = pipeline;
+    t.model = model;
+    return t;
+  };
+
+  if (!c.hardware.empty()) {  // path 1
+    for (const HardwareRow& h : c.hardware) {
+      CapabilityInterval t = hardware_less(
+          h.capability_id, h.canonical_pipeline.empty() ? h.offered_name : h.canonical_pipeline,
+          h.model_id);
+      if (h.hardware_present) {
+        t.hardware_present = true;
+        t.gpu_id = h.gpu_id;
+        t.gpu_model_name = h.gpu_model_name.value_or("");
+        t.gpu_memory_bytes_total = h.gpu_memory_bytes_total;
+      }
+      add(std::move(t));
+    }
+    for (const CapabilityOffer& o : c.offers) {
+      if (!IsBuiltin(o.capability_id)) continue;
+      bool covered = std::any_of(out.begin(), out.end(), [&](const CapabilityInterval& t) {
+        return EqualsIgnoringCase(t.pipeline, o.canonical_pipeline) &&
+               EqualsIgnoringCase(t.model, o.model_id);
+      });
+      if (!covered) add(hardware_less(o.capability_id, o.canonical_pipeline, o.model_id));
+    }
+    return out;
+  }
+
+  std::vector<const CapabilityOffer*> builtin;
+  for (const CapabilityOffer& o : c.offers) {
+    if (IsBuiltin(o.capability_id)) builtin.push_back(&o);
+  }
+  if (builtin.empty()) {  // path 3
+    add(hardware_less(0, "", ""));
+    return out;
+  }
+  // Path 2: warm first, then advertised capacity descending (NULL last), then model.
+  std::stable_sort(builtin.begin(), builtin.end(),
+                   [](const CapabilityOffer* a, const CapabilityOffer* b) {
+                     auto rank = [](const CapabilityOffer* o) {
+                       return std::make_tuple(!o->warm.value_or(false), !o->capacity.has_value(),
+                                              -o->capacity.value_or(0));
+                     };
+                     const auto ra = rank(a), rb = rank(b);
+                     return ra != rb ? ra < rb : a->model_id < b->model_id;
+                   });
+  for (const CapabilityOffer* o : builtin)
+    add(hardware_less(o->capability_id, o->canonical_pipeline, o->model_id));
+  return out;
+}
+
+std::string IndexKey(std::string_view org, IdentityType type, std::string_view value) {
+  std::string key(org);
+  key += '\x1f';
+  key += static_cast<char>('0' + static_cast<int>(type));
+  key += '\x1f';
+  key.append(value);
+  return key;
+}
+
+enum class TemporalClass { kExact = 0, kPrior = 1, kFuture = 2, kFirstAfter = 3, kStale = 4 };
+
+std::string_view ClassName(TemporalClass c) {
+  switch (c) {
+    case TemporalClass::kExact:
+      return "exact";
+    case TemporalClass::kPrior:
+      return "prior";
+    case TemporalClass::kFuture:
+      return "future";
+    case TemporalClass::kFirstAfter:
+      return "first_after";
+    case TemporalClass::kStale:
+      return "stale";
+  }
+  return "";
+}
+
+std::string_view IdentityName(IdentityType t) {
+  switch (t) {
+    case IdentityType::kUri:
+      return "uri";
+    case IdentityType::kAddress:
+      return "address";
+    case IdentityType::kAlias:
+      return "alias";
+  }
+  return "";
+}
+
+// One stored snapshot: what versions and the observed inventory need, nothing more.
+struct SnapshotEntry {
+  std::string event_id;
+  Millis ts = 0;
+  uint32_t content = 0;  // index into ChainState::contents
+  // capacity_in_use per offer then gpu_memory_bytes_free per hardware row (canonical order);
+  // empty when all are NULL.
+  std::vector<std::optional<int64_t>> volatile_values;
+};
+
+}  // namespace
+
+struct CapabilityRegistry::ChainState {
+  CapabilityChain chain;
+  std::vector<SnapshotEntry> snapshots;  // by (ts, event_id)
+  std::vector<std::shared_ptr<const VersionContent>> contents;
+  std::map<std::string, uint32_t, std::less<>> content_by_digest;
+  std::map<Millis, std::string> raw_element_by_hour;  // of the latest snapshot of each hour
+};
+
+struct CapabilityRegistry::Candidate {
+  TemporalClass cls;
+  IdentityType type;
+  const ChainState* chain;
+  const CapabilityVersion* version;
+  const CapabilityInterval* interval;
+};
+
+namespace {
+
+void SplitVolatile(const SnapshotEntry& s, const VersionContent& c,
+                   std::vector<std::optional<int64_t>>& capacity,
+                   std::vector<std::optional<int64_t>>& gpu_free) {
+  capacity.assign(c.offers.size(), std::nullopt);
+  gpu_free.assign(c.hardware.size(), std::nullopt);
+  if (s.volatile_values.empty()) return;
+  std::copy_n(s.volatile_values.begin(), c.offers.size(), capacity.begin());
+  std::copy_n(s.volatile_values.begin() + c.offers.size(), c.hardware.size(), gpu_free.begin());
+}
+
+void AddSighting(CapabilityVersion& v, const SnapshotEntry& s) {
+  v.sightings.push_back(s.ts);
+  SplitVolatile(s, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
+}
+
+CapabilityVersion StartVersion(const ChainKey& key, const SnapshotEntry& s,
+                               std::shared_ptr<const VersionContent> content) {
+  CapabilityVersion v;
+  v.capability_version_id =
+      Hid({key.org, key.orch_address, key.orch_uri_norm, s.event_id, content->digest});
+  v.first_event_id = s.event_id;
+  v.valid_from = s.ts;
+  v.content = std::move(content);
+  v.intervals = BuildIntervals(v.capability_version_id, *v.content);
+  AddSighting(v, s);
+  return v;
+}
+
+bool SameBounds(const std::vector<CapabilityVersion>& a, const std::vector<CapabilityVersion>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.capability_version_id == y.capability_version_id && x.valid_from == y.valid_from &&
+           x.valid_to == y.valid_to;
+  });
+}
+
+// Whether snapshots[index] is the latest of its chain in its hour (it holds the hour's
+// raw_element).
+bool IsLatestOfHour(const std::vector<SnapshotEntry>& snapshots, size_t index) {
+  return index + 1 == snapshots.size() ||
+         HourFloor(snapshots[index + 1].ts) != HourFloor(snapshots[index].ts);
+}
+
+bool EntryBefore(const SnapshotEntry& e, const std::pair<Millis, std::string_view>& k) {
+  return std::make_pair(e.ts, std::string_view(e.event_id)) < k;
+}
+
+}  // namespace
+
+CapabilityRegistry::CapabilityRegistry(MatchHorizons horizons) : horizons_(horizons) {}
+CapabilityRegistry::~CapabilityRegistry() = default;
+
+std::string CapabilityRegistry::ContentDigest(const CapabilitySnapshot& snapshot) {
+  return Canonicalise(snapshot).content->digest;
+}
+
+SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
+                                          const CapabilitySnapshot& snapshot) {
+  SnapshotAddResult result;
+  result.chain = ChainKey{header.org, snapshot.orch_address, snapshot.orch_uri_norm};
+  result.snapshot_ts = header.event_ts;
+  if (snapshot.orch_address.empty()) return result;
+
+  std::unique_ptr<ChainState>& slot = chains_[result.chain];
+  const bool new_chain = slot == nullptr;
+  if (new_chain) {
+    slot = std::make_unique<ChainState>();
+    slot->chain.key = result.chain;
+  }
+  ChainState& cs = *slot;
+  // Within a chain, snapshot_id = hid(event_id, chain address, chain uri) is fixed by the event_id,
+  // and an event_id has one event_ts, so the (ts, event_id) position identifies the snapshot.
+  const std::pair<Millis, std::string_view> order_key{header.event_ts, header.event_id};
+  auto pos = std::lower_bound(cs.snapshots.begin(), cs.snapshots.end(), order_key, EntryBefore);
+  if (pos != cs.snapshots.end() && pos->ts == header.event_ts && pos->event_id == header.event_id)
+    return result;
+
+  Canonical canonical = Canonicalise(snapshot);
+  auto [digest_it, new_content] = cs.content_by_digest.try_emplace(
+      canonical.content->digest, static_cast<uint32_t>(cs.contents.size()));
+  if (new_content) cs.contents.push_back(std::move(canonical.content));
+  SnapshotEntry entry;
+  entry.event_id = header.event_id;
+  entry.ts = header.event_ts;
+  entry.content = digest_it->second;
+  const auto has_value = [](const std::optional<int64_t>& v) { return v.has_value(); };
+  if (std::any_of(canonical.capacity_in_use.begin(), canonical.capacity_in_use.end(), has_value) ||
+      std::any_of(canonical.gpu_memory_bytes_free.begin(), canonical.gpu_memory_bytes_free.end(),
+                  has_value)) {
+    entry.volatile_values = std::move(canonical.capacity_in_use);
+    entry.volatile_values.insert(entry.volatile_values.end(),
+                                 canonical.gpu_memory_bytes_free.begin(),
+                                 canonical.gpu_memory_bytes_free.end());
+  }
+  const bool appended = pos == cs.snapshots.end();
+  const size_t index = pos - cs.snapshots.begin();
+  cs.snapshots.insert(pos, std::move(entry));
+  ++snapshot_count_;
+  result.added = true;
+
+  // raw_element is kept for the latest snapshot of the chain in each hour only.
+  if (IsLatestOfHour(cs.snapshots, index))
+    cs.raw_element_by_hour[HourFloor(header.event_ts)] = snapshot.raw_element;
+
+  std::vector<CapabilityVersion>& versions = cs.chain.versions;
+  const SnapshotEntry& added = cs.snapshots[index];
+  const std::shared_ptr<const VersionContent>& content = cs.contents[added.content];
+  if (appended && !versions.empty() && versions.back().content == content) {
+    AddSighting(versions.back(), added);
+  } else if (appended) {
+    if (!versions.empty()) versions.back().valid_to = added.ts;
+    versions.push_back(StartVersion(cs.chain.key, added, content));
+    result.versions_changed = true;
+  } else {
+    // A late snapshot: recompute the chain's versions from its snapshots.
+    std::vector<CapabilityVersion> rebuilt;
+    for (const SnapshotEntry& s : cs.snapshots) {
+      const std::shared_ptr<const VersionContent>& c = cs.contents[s.content];
+      if (!rebuilt.empty() && rebuilt.back().content == c) {
+        AddSighting(rebuilt.back(), s);
+        continue;
+      }
+      if (!rebuilt.empty()) rebuilt.back().valid_to = s.ts;
+      rebuilt.push_back(StartVersion(cs.chain.key, s, c));
+    }
+    result.versions_changed = !SameBounds(versions, rebuilt);
+    versions = std::move(rebuilt);
+  }
+
+  if (new_chain) {
+    if (!result.chain.orch_uri_norm.empty())
+      Index(cs, IdentityType::kUri, result.chain.orch_uri_norm);
+    Index(cs, IdentityType::kAddress, result.chain.orch_address);
+  }
+  if (!snapshot.alias_address.empty() &&
+      cs.chain.alias_addresses.insert(snapshot.alias_address).second) {
+    Index(cs, IdentityType::kAlias, snapshot.alias_address);
+  }
+  return result;
+}
+
+void CapabilityRegistry::Index(const ChainState& chain, IdentityType type, std::string_view value) {
+  std::vector<const ChainState*>& chains = index_[IndexKey(chain.chain.key.org, type, value)];
+  auto at = std::lower_bound(
+      chains.begin(), chains.end(), &chain,
+      [](const ChainState* a, const ChainState* b) { return a->chain.key < b->chain.key; });
+  chains.insert(at, &chain);
+}
+
+const CapabilityChain* CapabilityRegistry::FindChain(const ChainKey& key) const {
+  auto it = chains_.find(key);
+  return it == chains_.end() ? nullptr : &it->second->chain;
+}
+
+std::vector<const CapabilityChain*> CapabilityRegistry::ChainsByIdentity(
+    std::string_view org, IdentityType type, std::string_view value) const {
+  std::vector<const CapabilityChain*> out;
+  auto it = index_.find(IndexKey(org, type, value));
+  if (it == index_.end()) return out;
+  for (const ChainState* c : it->second) out.push_back(&c->chain);
+  return out;
+}
+
+std::vector<ObservedSnapshot> CapabilityRegistry::ObservedSnapshots(std::string_view org,
+                                                                    Millis from, Millis to) const {
+  std::vector<ObservedSnapshot> out;
+  for (auto it = chains_.lower_bound(ChainKey{std::string(org), "", ""});
+       it != chains_.end() && it->first.org == org; ++it) {
+    const ChainState& cs = *it->second;
+    auto first = std::lower_bound(cs.snapshots.begin(), cs.snapshots.end(),
+                                  std::make_pair(from, std::string_view()), EntryBefore);
+    size_t version = 0;
+    size_t version_end = cs.chain.versions.empty() ? 0 : cs.chain.versions[0].sightings.size();
+    for (auto s = first; s != cs.snapshots.end() && s->ts < to; ++s) {
+      const size_t index = s - cs.snapshots.begin();
+      while (index >= version_end) version_end += cs.chain.versions[++version].sightings.size();
+      ObservedSnapshot o;
+      o.chain = &it->first;
+      o.snapshot_id = Hid({s->event_id, cs.chain.key.orch_address, cs.chain.key.orch_uri_norm});
+      o.event_id = s->event_id;
+      o.snapshot_ts = s->ts;
+      o.capability_version_id = cs.chain.versions[version].capability_version_id;
+      o.content = cs.contents[s->content];
+      SplitVolatile(*s, *o.content, o.capacity_in_use, o.gpu_memory_bytes_free);
+      if (IsLatestOfHour(cs.snapshots, index))
+        o.raw_element = cs.raw_element_by_hour.at(HourFloor(s->ts));
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+void CapabilityRegistry::CollectCandidates(const ChainState& cs, IdentityType type,
+                                           std::string_view value, Millis ts,
+                                           std::vector<Candidate>& out) const {
+  const CapabilityVersion* current = nullptr;  // latest carrying the identity with valid_from ≤ ts
+  const CapabilityVersion* next = nullptr;     // earliest carrying it with valid_from > ts
+  for (const CapabilityVersion& v : cs.chain.versions) {
+    if (type == IdentityType::kAlias && v.content->alias_address != value) continue;
+    if (v.valid_from <= ts) {
+      current = &v;
+    } else {
+      next = &v;
+      break;
+    }
+  }
+  auto emit = [&](const CapabilityVersion& v, TemporalClass cls) {
+    for (const CapabilityInterval& interval : v.intervals)
+      out.push_back(Candidate{cls, type, &cs, &v, &interval});
+  };
+  if (current != nullptr) {
+    const Millis last_sighting =
+        *(std::upper_bound(current->sightings.begin(), current->sightings.end(), ts) - 1);
+    const Millis age = ts - last_sighting;
+    const bool in_force = !current->valid_to || ts < *current->valid_to;
+    if (current->valid_from == ts) {
+      emit(*current, TemporalClass::kExact);
+    } else if (age <= horizons_.exact_ms) {
+      emit(*current, in_force ? TemporalClass::kExact : TemporalClass::kPrior);
+    } else if (age <= horizons_.stale_ms) {
+      emit(*current, TemporalClass::kStale);
+    }
+  }
+  if (next != nullptr) {
+    // A version within the future tolerance also satisfies the cold-start rule; `future` wins.
+    if (next->valid_from <= ts + horizons_.future_ms) {
+      emit(*next, TemporalClass::kFuture);
+    } else if (current == nullptr && next->valid_from <= ts + horizons_.first_after_ms) {
+      emit(*next, TemporalClass::kFirstAfter);
+    }
+  }
+}
+
+std::vector<CapabilityRegistry::Candidate> CapabilityRegistry::CandidatesFor(std::string_view org,
+                                                                             IdentityType type,
+                                                                             std::string_view value,
+                                                                             Millis ts) const {
+  std::vector<Candidate> out;
+  auto it = index_.find(IndexKey(org, type, value));
+  if (it == index_.end()) return out;
+  for (const ChainState* cs : it->second) CollectCandidates(*cs, type, value, ts, out);
+  return out;
+}
+
+Decision CapabilityRegistry::Match(const MatchRequest& req) const {
+  Decision d;
+  // Step 1: identity set (a URL always wins over an address).
+  std::vector<Candidate> candidates;
+  if (!req.observed_url.empty()) {
+    candidates = CandidatesFor(req.org, IdentityType::kUri, req.observed_url, req.ts);
+  } else if (!req.observed_address.empty()) {
+    candidates = CandidatesFor(req.org, IdentityType::kAddress, req.observed_address, req.ts);
+    std::vector<Candidate> alias =
+        CandidatesFor(req.org, IdentityType::kAlias, req.observed_address, req.ts);
+    candidates.insert(candidates.end(), alias.begin(), alias.end());
+  }
+
+  // Step 3: the best temporal class wins; none → unresolved with the reason.
+  if (candidates.empty()) {
+    if (!req.observed_url.empty() && !req.observed_address.empty()) {
+      if (!CandidatesFor(req.org, IdentityType::kAlias, req.observed_address, req.ts).empty()) {
+        d.reason = "missing_uri_snapshot_local_alias_present";
+      } else if (!CandidatesFor(req.org, IdentityType::kAddress, req.observed_address, req.ts)
+                      .empty()) {
+        d.reason = "missing_uri_snapshot_address_match_present";
+      }
+    }
+    return d;
+  }
+  const auto keep_if = [&candidates](auto predicate) {
+    std::erase_if(candidates, [&](const Candidate& c) { return !predicate(c); });
+  };
+  const TemporalClass best_class =
+      std::min_element(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+        return a.cls < b.cls;
+      })->cls;
+  keep_if([&](const Candidate& c) { return c.cls == best_class; });
+
+  // Step 4: compatibility, falling back to all when nothing is compatible.
+  const auto compatible = [&req](const CapabilityInterval& i) {
+    switch (req.kind) {
+      case MatchKind::kStream:
+      case MatchKind::kAiBatch:
+        return (req.hint_pipeline.empty() || EqualsIgnoringCase(i.pipeline, req.hint_pipeline)) &&
+               (req.hint_model.empty() || EqualsIgnoringCase(i.model, req.hint_model));
+      case MatchKind::kByoc:
+        return EqualsIgnoringCase(i.pipeline, req.capability) &&
+               (req.worker_model.empty() || EqualsIgnoringCase(i.model, req.worker_model));
+      case MatchKind::kIdentity:
+        return true;
+    }
+    return true;
+  };
+  if (std::any_of(candidates.begin(), candidates.end(),
+                  [&](const Candidate& c) { return compatible(*c.interval); })) {
+    keep_if([&](const Candidate& c) { return compatible(*c.interval); });
+  }
+
+  // Step 5: the best identity type; order by (priority, valid_from descending, interval_id).
+  const IdentityType best_type =
+      std::min_element(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+        return a.type < b.type;
+      })->type;
+  keep_if([&](const Candidate& c) { return c.type == best_type; });
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.version->valid_from != b.version->valid_from)
+      return a.version->valid_from > b.version->valid_from;
+    return a.interval->interval_id < b.interval->interval_id;
+  });
+
+  // Step 6: ambiguity over surfaces (orch_address, lower(pipeline), lower(model)).
+  std::set<std::tuple<std::string, std::string, std::string>> surfaces;
+  for (const Candidate& c : candidates) {
+    if (req.kind == MatchKind::kIdentity) {
+      surfaces.emplace(c.chain->chain.key.orch_address, "", "");
+    } else {
+      surfaces.emplace(c.chain->chain.key.orch_address, ToLower(c.interval->pipeline),
+                       ToLower(c.interval->model));
+    }
+  }
+  if (surfaces.size() > 1) {
+    d.status = "ambiguous";
+    d.reason = "ambiguous_candidates";
+    d.method = "ambiguous";
+    d.confidence = "low";
+    return d;
+  }
+
+  // Step 7: the first candidate, with the multi-GPU collapse.
+  const Candidate& chosen = candidates.front();
+  const CapabilityInterval& interval = *chosen.interval;
+  d.capability_version_id = chosen.version->capability_version_id;
+  d.attribution_snapshot_ts = chosen.version->valid_from;
+  d.attributed_orch_address = chosen.chain->chain.key.orch_address;
+  d.attributed_orch_uri = chosen.version->content->orch_uri;
+  d.pipeline = interval.pipeline;
+  d.model = interval.model;
+  std::set<std::string_view> gpu_ids;
+  bool all_full_hardware = true;
+  for (const Candidate& c : candidates) {
+    gpu_ids.insert(c.interval->gpu_id);
+    all_full_hardware = all_full_hardware && c.interval->hardware_present &&
+                        !c.interval->pipeline.empty() && !c.interval->model.empty();
+  }
+  const bool collapse = candidates.size() > 1 && all_full_hardware && gpu_ids.size() > 1;
+  if (!collapse) {
+    d.gpu_id = interval.gpu_id;
+    d.gpu_model_name = interval.gpu_model_name;
+    d.gpu_memory_bytes_total = interval.gpu_memory_bytes_total;
+    d.runner_version = interval.runner_version;
+  }
+
+  // Step 8: outcome.
+  d.method =
+      std::string(IdentityName(chosen.type)) + "_interval_" + std::string(ClassName(chosen.cls));
+  if (chosen.cls == TemporalClass::kStale) {
+    d.status = "stale";
+    d.reason = "stale_candidate";
+    d.confidence = "medium";
+  } else if (!interval.hardware_present) {
+    d.status = "hardware_less";
+    d.reason = "matched_without_hardware";
+    d.confidence = "high";
+  } else {
+    d.status = "resolved";
+    d.confidence = chosen.cls == TemporalClass::kFirstAfter ? "medium" : "high";
+    switch (chosen.cls) {
+      case TemporalClass::kExact:
+        d.reason = "matched";
+        break;
+      case TemporalClass::kPrior:
+        d.reason = "matched_prior";
+        break;
+      case TemporalClass::kFuture:
+        d.reason = "future_skew";
+        break;
+      default:
+        d.reason = "matched_first_snapshot";
+        break;
+    }
+  }
+  return d;
+}
+
+}  // namespace naap::resolve

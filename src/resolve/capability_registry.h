@@ -1,0 +1,152 @@
+// Written by the registry area.
+#pragma once
+// The capability registry (spec/analytics.md §2.1) and the attribution matcher (§2.3).
+// Snapshots are grouped in chains keyed (org, orch_address, orch_uri_norm) and ordered by
+// (snapshot_ts, event_id); consecutive snapshots with one content digest form a version; each
+// version yields validity intervals from its templates. Invariants: Add is idempotent by
+// snapshot_id, the state is a pure function of the set of snapshots added (never of their arrival
+// order), and every iteration is in sorted key order. Not thread-safe.
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/time.h"
+#include "event/records.h"
+#include "resolve/matcher.h"
+
+namespace naap::resolve {
+
+// Matcher horizons (§2.3 step 2), spec defaults.
+struct MatchHorizons {
+  Millis exact_ms = 10 * 60'000;        // exact (in force) and prior (ended) sighting age
+  Millis stale_ms = kDayMs;             // beyond it a version contributes nothing
+  Millis future_ms = 30'000;            // a version starting this far after ts is `future`
+  Millis first_after_ms = 10 * 60'000;  // cold start: first version this far after ts
+};
+
+struct ChainKey {
+  std::string org;
+  std::string orch_address;  // on-chain, lower-case
+  std::string orch_uri_norm;
+  friend auto operator<=>(const ChainKey&, const ChainKey&) = default;
+};
+
+enum class IdentityType { kUri = 0, kAddress = 1, kAlias = 2 };  // value = priority
+
+// One validity interval (template of a version, §2.1); it inherits the version's bounds.
+struct CapabilityInterval {
+  std::string interval_id;  // hid(version id, pipeline, model, gpu_id)
+  int capability_id = 0;    // catalog id of the template's offer or hardware row
+  std::string pipeline;     // canonical pipeline, else the offered name (BYOC); "" for path 3
+  std::string model;
+  bool hardware_present = false;
+  std::string gpu_id;
+  std::string gpu_model_name;
+  std::optional<int64_t> gpu_memory_bytes_total;
+  std::string runner_version;  // "" = NULL
+};
+
+// The content of a version: every digest member, rows in canonical (sorted) order, with the
+// volatile members capacity_in_use and gpu_memory_bytes_free cleared.
+struct VersionContent {
+  std::string digest;
+  std::string orch_uri;
+  std::string alias_address;
+  std::string version;
+  std::vector<event::CapabilityOffer> offers;
+  std::vector<event::CapabilityPrice> prices;
+  std::vector<event::HardwareRow> hardware;
+};
+
+struct CapabilityVersion {
+  std::string capability_version_id;  // hid(org, address, uri_norm, first event_id, digest)
+  std::string first_event_id;
+  Millis valid_from = 0;
+  std::optional<Millis> valid_to;  // valid_from of the next version; nullopt for the last
+  std::vector<Millis> sightings;   // snapshot_ts of every snapshot, ascending
+  std::shared_ptr<const VersionContent> content;
+  // Volatile values of the latest sighting, parallel to content->offers / content->hardware.
+  std::vector<std::optional<int64_t>> capacity_in_use;
+  std::vector<std::optional<int64_t>> gpu_memory_bytes_free;
+  std::vector<CapabilityInterval> intervals;
+};
+
+struct CapabilityChain {
+  ChainKey key;
+  std::vector<CapabilityVersion> versions;  // by valid_from
+  std::set<std::string> alias_addresses;    // every non-empty alias any snapshot carried
+};
+
+// What one Add changed, for dirty marking (§7.1). Every added snapshot is a new sighting, so it
+// can change decisions even when versions_changed is false.
+struct SnapshotAddResult {
+  ChainKey chain;
+  Millis snapshot_ts = 0;
+  bool added = false;             // false: the snapshot_id was already known (or no address)
+  bool versions_changed = false;  // a version appeared, vanished or changed id or bounds
+};
+
+// One snapshot as observed-inventory input (§2.1 last paragraph, §4.13).
+struct ObservedSnapshot {
+  const ChainKey* chain = nullptr;
+  std::string snapshot_id;
+  std::string event_id;
+  Millis snapshot_ts = 0;
+  std::string capability_version_id;
+  std::shared_ptr<const VersionContent> content;
+  std::vector<std::optional<int64_t>> capacity_in_use;        // parallel to content->offers
+  std::vector<std::optional<int64_t>> gpu_memory_bytes_free;  // parallel to content->hardware
+  // The element as received; kept only for the latest snapshot of its chain in its hour
+  // (api_observed_orchestrator.raw_element), "" for the others.
+  std::string_view raw_element;
+};
+
+class CapabilityRegistry : public Matcher {
+ public:
+  explicit CapabilityRegistry(MatchHorizons horizons = {});
+  ~CapabilityRegistry() override;
+  CapabilityRegistry(const CapabilityRegistry&) = delete;
+  CapabilityRegistry& operator=(const CapabilityRegistry&) = delete;
+
+  // snapshot_id = hid(event_id, orch_address, orch_uri_norm); snapshot_ts = header.event_ts.
+  SnapshotAddResult Add(const event::RecordHeader& header,
+                        const event::CapabilitySnapshot& snapshot);
+
+  Decision Match(const MatchRequest& request) const override;
+
+  const CapabilityChain* FindChain(const ChainKey& key) const;  // nullptr when unknown
+  // Chains indexed under the identity (uri = orch_uri_norm, address, alias), in key order.
+  std::vector<const CapabilityChain*> ChainsByIdentity(std::string_view org, IdentityType type,
+                                                       std::string_view value) const;
+  // The snapshots of the org with snapshot_ts in [from, to), by (chain key, snapshot_ts, event_id).
+  std::vector<ObservedSnapshot> ObservedSnapshots(std::string_view org, Millis from,
+                                                  Millis to) const;
+
+  size_t chain_count() const { return chains_.size(); }
+  size_t snapshot_count() const { return snapshot_count_; }
+
+  // The content digest of a snapshot (§2.1); exposed for tests and tools.
+  static std::string ContentDigest(const event::CapabilitySnapshot& snapshot);
+
+ private:
+  struct ChainState;
+  struct Candidate;
+
+  void CollectCandidates(const ChainState& chain, IdentityType type, std::string_view value,
+                         Millis ts, std::vector<Candidate>& out) const;
+  std::vector<Candidate> CandidatesFor(std::string_view org, IdentityType type,
+                                       std::string_view value, Millis ts) const;
+  void Index(const ChainState& chain, IdentityType type, std::string_view value);
+
+  MatchHorizons horizons_;
+  std::map<ChainKey, std::unique_ptr<ChainState>> chains_;
+  // (org, identity type, value) → chains, in chain key order.
+  std::map<std::string, std::vector<const ChainState*>> index_;
+  size_t snapshot_count_ = 0;
+};
+
+}  // namespace naap::resolve

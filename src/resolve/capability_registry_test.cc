@@ -1,0 +1,650 @@
+// Written by the registry area.
+#include "resolve/capability_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "base/hash.h"
+#include "event/catalog.h"
+#include "event/json_span.h"
+#include "event/test_util.h"
+
+namespace naap::resolve {
+namespace {
+
+using event::CapabilityOffer;
+using event::CapabilitySnapshot;
+using event::HardwareRow;
+
+constexpr Millis kMinute = 60'000;
+constexpr Millis kSecond = 1'000;
+const Millis kDay0310 = DaysFromCivil(2026, 3, 10) * kDayMs;
+
+// §9.1 / §9.2 identities.
+constexpr char kAddrD003[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
+constexpr char kLocal52cf[] = "0x52cf2968b3dc6016778742d3539449a6597d5954";
+constexpr char kUriRtav[] = "https://rtav-orch2.xodeapp.xyz:28935";
+constexpr char kGpu5090[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
+constexpr char kLv2v[] = "live-video-to-video";
+constexpr char kFaceId[] = "streamdiffusion-sdxl-faceid";
+
+event::RecordHeader Header(std::string_view event_id, Millis ts,
+                           std::string_view org = "cloudspe") {
+  event::RecordHeader h;
+  h.org = org;
+  h.event_id = event_id;
+  h.event_ts = ts;
+  h.family = "network_capabilities";
+  return h;
+}
+
+CapabilitySnapshot Orch(std::string_view address, std::string_view alias, std::string_view uri) {
+  CapabilitySnapshot s;
+  s.orch_address = address;
+  s.orch_local_address = alias;
+  s.alias_address = alias;
+  s.orch_uri = uri;
+  s.orch_uri_norm = uri;
+  s.version = "0.8.8-3a5678ec-dirty";
+  s.raw_element = "{}";
+  return s;
+}
+
+CapabilityOffer Offer(int id, std::string_view model, std::optional<bool> warm,
+                      std::optional<int64_t> capacity, std::string_view runner = "",
+                      std::optional<int64_t> in_use = std::nullopt) {
+  CapabilityOffer o;
+  o.capability_id = id;
+  o.canonical_pipeline = event::CatalogPipeline(id);
+  o.model_id = model;
+  o.warm = warm;
+  o.capacity = capacity;
+  o.capacity_in_use = in_use;
+  o.runner_version = runner;
+  return o;
+}
+
+HardwareRow Gpu(std::string_view pipeline, std::string_view model, std::string_view gpu_id,
+                std::string_view name = "NVIDIA GeForce RTX 5090", int64_t total = 34190917632,
+                std::optional<int64_t> free = 33595981824) {
+  HardwareRow h;
+  h.offered_name = pipeline;
+  h.capability_id = event::CapabilityIdForOfferedName(pipeline);
+  h.canonical_pipeline = event::CatalogPipeline(h.capability_id);
+  h.model_id = model;
+  h.hardware_present = true;
+  h.gpu_slot = 0;
+  h.gpu_id = gpu_id;
+  h.gpu_model_name = std::string(name);
+  h.gpu_memory_bytes_total = total;
+  h.gpu_memory_bytes_free = free;
+  return h;
+}
+
+HardwareRow NoGpu(std::string_view pipeline, std::string_view model) {
+  HardwareRow h;
+  h.offered_name = pipeline;
+  h.capability_id = event::CapabilityIdForOfferedName(pipeline);
+  h.canonical_pipeline = event::CatalogPipeline(h.capability_id);
+  h.model_id = model;
+  return h;
+}
+
+// The §9.1 E1 snapshot.
+CapabilitySnapshot FaceIdSnapshot(std::optional<int64_t> in_use = 1,
+                                  std::optional<int64_t> free = 33595981824) {
+  CapabilitySnapshot s = Orch(kAddrD003, kLocal52cf, kUriRtav);
+  s.offers.push_back(Offer(35, kFaceId, true, std::nullopt, "0.14.0", in_use));
+  event::CapabilityPrice p;
+  p.capability_id = 35;
+  p.constraint = kFaceId;
+  p.price_per_unit = *Wei::FromU128(1618);
+  p.pixels_per_unit = *Wei::FromU128(1);
+  s.prices.push_back(p);
+  s.hardware.push_back(Gpu(kLv2v, kFaceId, kGpu5090, "NVIDIA GeForce RTX 5090", 34190917632, free));
+  return s;
+}
+
+MatchRequest Request(Millis ts, std::string_view url, std::string_view address,
+                     std::string_view pipeline = "", std::string_view model = "",
+                     std::string_view org = "cloudspe") {
+  MatchRequest r;
+  r.org = org;
+  r.ts = ts;
+  r.observed_url = url;
+  r.observed_address = address;
+  r.hint_pipeline = pipeline;
+  r.hint_model = model;
+  return r;
+}
+
+const CapabilityVersion& OnlyVersion(const CapabilityRegistry& reg, const ChainKey& key) {
+  const CapabilityChain* chain = reg.FindChain(key);
+  EXPECT_NE(chain, nullptr);
+  EXPECT_EQ(chain->versions.size(), 1u);
+  return chain->versions.at(0);
+}
+
+void ExpectOutcome(const Decision& d, std::string_view status, std::string_view reason,
+                   std::string_view method, std::string_view confidence) {
+  EXPECT_EQ(d.status, status);
+  EXPECT_EQ(d.reason, reason);
+  EXPECT_EQ(d.method, method);
+  EXPECT_EQ(d.confidence, confidence);
+}
+
+TEST(CapabilityRegistry, WorkedExample91ExactMatch) {
+  CapabilityRegistry reg;
+  const Millis e1 = kDay0310 + 14 * kHourMs + 59 * kMinute;
+  SnapshotAddResult added = reg.Add(Header("e1", e1), FaceIdSnapshot());
+  EXPECT_TRUE(added.added);
+  EXPECT_TRUE(added.versions_changed);
+  EXPECT_EQ(added.chain, (ChainKey{"cloudspe", kAddrD003, kUriRtav}));
+
+  const CapabilityVersion& v = OnlyVersion(reg, added.chain);
+  const std::string digest = CapabilityRegistry::ContentDigest(FaceIdSnapshot());
+  EXPECT_EQ(v.capability_version_id, Hid({"cloudspe", kAddrD003, kUriRtav, "e1", digest}));
+  EXPECT_EQ(v.valid_from, e1);
+  EXPECT_FALSE(v.valid_to.has_value());
+  ASSERT_EQ(v.intervals.size(), 1u);
+  EXPECT_EQ(v.intervals[0].interval_id, Hid({v.capability_version_id, kLv2v, kFaceId, kGpu5090}));
+
+  // E4 at 14:59:22 with the local key and the URI; hints from E8.
+  Decision d = reg.Match(Request(e1 + 22 * kSecond, kUriRtav, kLocal52cf, kLv2v, kFaceId));
+  ExpectOutcome(d, "resolved", "matched", "uri_interval_exact", "high");
+  EXPECT_EQ(d.capability_version_id, v.capability_version_id);
+  EXPECT_EQ(d.attribution_snapshot_ts, e1);
+  EXPECT_EQ(d.attributed_orch_address, kAddrD003);
+  EXPECT_EQ(d.attributed_orch_uri, kUriRtav);
+  EXPECT_EQ(d.pipeline, kLv2v);
+  EXPECT_EQ(d.model, kFaceId);
+  EXPECT_EQ(d.gpu_id, kGpu5090);
+  EXPECT_EQ(d.gpu_model_name, "NVIDIA GeForce RTX 5090");
+  EXPECT_EQ(d.gpu_memory_bytes_total, 34190917632);
+  EXPECT_EQ(d.runner_version, "0.14.0");
+  EXPECT_TRUE(d.HasIdentity());
+
+  // At exactly valid_from → exact; another org sees nothing.
+  EXPECT_EQ(reg.Match(Request(e1, kUriRtav, "")).method, "uri_interval_exact");
+  EXPECT_EQ(reg.Match(Request(e1 + kSecond, kUriRtav, "", "", "", "daydream")), Decision{});
+}
+
+TEST(CapabilityRegistry, SampleFileSnapshotAfterAnchorIsFirstAfter) {
+  CapabilityRegistry reg;
+  const Millis anchor = 1767908947583;
+  reg.Add(Header("e89def1c", 1767909021590), FaceIdSnapshot());  // 74.007 s later
+  Decision d = reg.Match(Request(anchor, kUriRtav, kLocal52cf, kLv2v, kFaceId));
+  ExpectOutcome(d, "resolved", "matched_first_snapshot", "uri_interval_first_after", "medium");
+  EXPECT_EQ(d.attributed_orch_address, kAddrD003);
+  EXPECT_EQ(d.gpu_id, kGpu5090);
+  // Beyond the 10 min first-after horizon: nothing, for the URI and for the alias.
+  Decision none = reg.Match(Request(1767909021590 - 10 * kMinute - 1, kUriRtav, kLocal52cf));
+  ExpectOutcome(none, "unresolved", "missing_candidate", "none", "low");
+}
+
+TEST(CapabilityRegistry, SampleEventsFileThroughDecoder) {
+  std::string file = event::testing::ReadFileOrDie(std::string(NAAP_SHARED_DIR) +
+                                                   "/data/livepeer-events-2026-01-08.json");
+  std::vector<std::string_view> messages;
+  event::JsonArrayElementSpans(file, messages);
+  event::testing::DecoderHarness h;
+  CapabilityRegistry reg;
+  std::optional<std::pair<Millis, std::string>> anchor;  // first trace with an orchestrator URL
+  std::string anchor_address;
+  for (std::string_view message : messages) {
+    const event::Decoded& d = h.File(message);
+    for (const auto& snap : d.records.capability_snapshots)
+      EXPECT_TRUE(reg.Add(d.records.header, snap).added);
+    for (const auto& t : d.records.stream_traces) {
+      if (t.orch.orch_url_norm.empty()) continue;
+      auto key = std::make_pair(d.records.header.event_ts, d.records.header.event_id);
+      if (!anchor || key < *anchor) {
+        anchor = key;
+        anchor_address = t.orch.orch_reported_address;
+      }
+    }
+  }
+  const CapabilityVersion& v = OnlyVersion(reg, {"cloudspe", kAddrD003, kUriRtav});
+  ASSERT_EQ(v.intervals.size(), 1u);
+  EXPECT_EQ(v.intervals[0].pipeline, kLv2v);
+  EXPECT_EQ(v.intervals[0].model, kFaceId);
+  EXPECT_EQ(v.intervals[0].gpu_model_name, "NVIDIA GeForce RTX 5090");
+  EXPECT_EQ(v.intervals[0].gpu_memory_bytes_total, 34190917632);
+  EXPECT_EQ(v.capacity_in_use, (std::vector<std::optional<int64_t>>{1}));
+  EXPECT_EQ(v.gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{33595981824}));
+  ASSERT_TRUE(anchor.has_value());
+  EXPECT_EQ(anchor->first, 1767908947583);
+  EXPECT_EQ(reg.snapshot_count(), 1u);
+  Decision d = reg.Match(Request(anchor->first, kUriRtav, anchor_address, kLv2v, kFaceId));
+  ExpectOutcome(d, "resolved", "matched_first_snapshot", "uri_interval_first_after", "medium");
+  EXPECT_EQ(d.attributed_orch_address, kAddrD003);
+  EXPECT_EQ(d.gpu_id, kGpu5090);
+  EXPECT_EQ(d.gpu_model_name, "NVIDIA GeForce RTX 5090");
+  EXPECT_EQ(d.runner_version, "0.14.0");
+}
+
+TEST(CapabilityRegistry, WorkedExample92FutureSkew) {
+  constexpr char kA[] = "0xaaaa000000000000000000000000000000000001";
+  constexpr char kAl[] = "0xaaaa0000000000000000000000000000000000f1";
+  constexpr char kB[] = "0xbbbb000000000000000000000000000000000002";
+  constexpr char kBl[] = "0xbbbb0000000000000000000000000000000000f2";
+  constexpr char kUriA[] = "https://orch-a.example.com:8935";
+  constexpr char kUriB[] = "https://orch-b.example.com:8935";
+  constexpr char kSdxl[] = "streamdiffusion-sdxl";
+  const Millis t10 = kDay0310 + 10 * kHourMs;
+  CapabilityRegistry reg;
+  CapabilitySnapshot a = Orch(kA, kAl, kUriA);
+  a.offers.push_back(Offer(35, kSdxl, true, 1));
+  a.hardware.push_back(Gpu(kLv2v, kSdxl, "GPU-aaaaaaaa-0000-0000-0000-000000000001"));
+  reg.Add(Header("f1", t10 - 20 * kSecond, "daydream"), a);
+
+  Decision s1 = reg.Match(Request(t10 + 2 * kSecond, kUriA, kAl, kLv2v, kSdxl, "daydream"));
+  ExpectOutcome(s1, "resolved", "matched", "uri_interval_exact", "high");
+  Decision s2 = reg.Match(Request(t10 + 25 * kSecond, kUriA, kAl, kLv2v, kSdxl, "daydream"));
+  EXPECT_EQ(s1, s2);
+  const MatchRequest s3 = Request(t10 + 35 * kSecond, kUriB, kBl, kLv2v, kSdxl, "daydream");
+  ExpectOutcome(reg.Match(s3), "unresolved", "missing_candidate", "none", "low");
+
+  CapabilitySnapshot b = Orch(kB, kBl, kUriB);
+  b.offers.push_back(Offer(35, kSdxl, true, 1));
+  b.hardware.push_back(
+      Gpu(kLv2v, kSdxl, "GPU-bbbbbbbb-0000-0000-0000-000000000002", "NVIDIA L40S", 48305799168));
+  reg.Add(Header("f11", t10 + 50 * kSecond, "daydream"), b);
+  Decision d = reg.Match(s3);  // B's version starts 15 s after S3
+  ExpectOutcome(d, "resolved", "future_skew", "uri_interval_future", "high");
+  EXPECT_EQ(d.attributed_orch_address, kB);
+  EXPECT_EQ(d.gpu_id, "GPU-bbbbbbbb-0000-0000-0000-000000000002");
+  EXPECT_EQ(d.gpu_model_name, "NVIDIA L40S");
+  // 31 s ahead is beyond the future tolerance; B has no earlier version → first_after.
+  Decision later = reg.Match(Request(t10 + 19 * kSecond, kUriB, kBl, kLv2v, kSdxl, "daydream"));
+  ExpectOutcome(later, "resolved", "matched_first_snapshot", "uri_interval_first_after", "medium");
+}
+
+TEST(CapabilityRegistry, PriorWhenAliasChangedAndStaleByAge) {
+  constexpr char kAddr[] = "0x1111111111111111111111111111111111111111";
+  constexpr char kK1[] = "0x00000000000000000000000000000000000000a1";
+  constexpr char kK2[] = "0x00000000000000000000000000000000000000a2";
+  constexpr char kUri[] = "https://o.example.com:8935";
+  const Millis t0 = kDay0310;
+  CapabilityRegistry reg;
+  CapabilitySnapshot v1 = Orch(kAddr, kK1, kUri);
+  v1.hardware.push_back(Gpu(kLv2v, kFaceId, "GPU-1"));
+  CapabilitySnapshot v2 = v1;
+  v2.alias_address = kK2;
+  reg.Add(Header("s1", t0), v1);
+  reg.Add(Header("s2", t0 + kMinute), v2);
+  const CapabilityChain* chain = reg.FindChain({"cloudspe", kAddr, kUri});
+  ASSERT_EQ(chain->versions.size(), 2u);
+  EXPECT_EQ(chain->versions[0].valid_to, t0 + kMinute);
+  EXPECT_EQ(chain->alias_addresses, (std::set<std::string>{kK1, kK2}));
+
+  // The old alias: its version ended at t0 + 1 min; sighting age 2 min → prior.
+  Decision prior = reg.Match(Request(t0 + 2 * kMinute, "", kK1));
+  ExpectOutcome(prior, "resolved", "matched_prior", "alias_interval_prior", "high");
+  EXPECT_EQ(prior.capability_version_id, chain->versions[0].capability_version_id);
+  EXPECT_EQ(prior.attributed_orch_address, kAddr);
+  // The on-chain address: the current version, age 1 min → exact (address beats alias).
+  Decision by_address = reg.Match(Request(t0 + 2 * kMinute, "", kAddr));
+  ExpectOutcome(by_address, "resolved", "matched", "address_interval_exact", "high");
+  EXPECT_EQ(by_address.capability_version_id, chain->versions[1].capability_version_id);
+  // Ended version, age 15 min → stale (GPU kept); in force, age 11 min → stale.
+  Decision stale = reg.Match(Request(t0 + 15 * kMinute, "", kK1));
+  ExpectOutcome(stale, "stale", "stale_candidate", "alias_interval_stale", "medium");
+  EXPECT_EQ(stale.gpu_id, "GPU-1");
+  EXPECT_TRUE(stale.HasIdentity());
+  ExpectOutcome(reg.Match(Request(t0 + 12 * kMinute, kUri, "")), "stale", "stale_candidate",
+                "uri_interval_stale", "medium");
+  // Exactly 24 h after the last sighting is still stale; 1 ms more is nothing.
+  EXPECT_EQ(reg.Match(Request(t0 + kMinute + kDayMs, kUri, "")).status, "stale");
+  ExpectOutcome(reg.Match(Request(t0 + kMinute + kDayMs + 1, kUri, "")), "unresolved",
+                "missing_candidate", "none", "low");
+  // A re-sighting refreshes the age: last sighting at +9 min, ts +18 min → exact.
+  reg.Add(Header("s3", t0 + 9 * kMinute), v2);
+  EXPECT_EQ(reg.Match(Request(t0 + 18 * kMinute, kUri, "")).method, "uri_interval_exact");
+}
+
+TEST(CapabilityRegistry, ConfigurableHorizons) {
+  MatchHorizons h;
+  h.exact_ms = kMinute;
+  h.stale_ms = 2 * kMinute;
+  h.future_ms = kSecond;
+  h.first_after_ms = 5 * kSecond;
+  CapabilityRegistry reg(h);
+  reg.Add(Header("e1", kDay0310), FaceIdSnapshot());
+  EXPECT_EQ(reg.Match(Request(kDay0310 + 61 * kSecond, kUriRtav, "")).status, "stale");
+  EXPECT_EQ(reg.Match(Request(kDay0310 + 121 * kSecond, kUriRtav, "")).status, "unresolved");
+  EXPECT_EQ(reg.Match(Request(kDay0310 - 2 * kSecond, kUriRtav, "")).method,
+            "uri_interval_first_after");
+  EXPECT_EQ(reg.Match(Request(kDay0310 - 6 * kSecond, kUriRtav, "")).status, "unresolved");
+}
+
+TEST(CapabilityRegistry, MissingUriReasons) {
+  CapabilityRegistry reg;
+  reg.Add(Header("e1", kDay0310), FaceIdSnapshot());
+  const Millis ts = kDay0310 + kMinute;
+  constexpr char kOtherUri[] = "https://elsewhere.example.com:8935";
+  ExpectOutcome(reg.Match(Request(ts, kOtherUri, kLocal52cf)), "unresolved",
+                "missing_uri_snapshot_local_alias_present", "none", "low");
+  ExpectOutcome(reg.Match(Request(ts, kOtherUri, kAddrD003)), "unresolved",
+                "missing_uri_snapshot_address_match_present", "none", "low");
+  EXPECT_EQ(reg.Match(Request(ts, kOtherUri, "0x9999999999999999999999999999999999999999")).reason,
+            "missing_candidate");
+  EXPECT_EQ(reg.Match(Request(ts, "", "0x9999999999999999999999999999999999999999")).reason,
+            "missing_candidate");
+  EXPECT_EQ(reg.Match(Request(ts, "", "")).reason, "missing_candidate");
+  // Without a URL the address is used: the alias matches.
+  EXPECT_EQ(reg.Match(Request(ts, "", kLocal52cf)).method, "alias_interval_exact");
+}
+
+TEST(CapabilityRegistry, AmbiguityAcrossOrchestratorsButNotAcrossUrisOfOne) {
+  constexpr char kOther[] = "0x5263e0ce3a97b634d8828ce4337ad0f70b30b077";
+  CapabilityRegistry reg;
+  reg.Add(Header("e1", kDay0310), FaceIdSnapshot());
+  CapabilitySnapshot other = FaceIdSnapshot();  // one local key serving two on-chain orchestrators
+  other.orch_address = kOther;
+  other.orch_uri = other.orch_uri_norm = "https://livepeer-ai.compute-node.xyz:19935";
+  reg.Add(Header("e2", kDay0310 + kSecond), other);
+  ExpectOutcome(reg.Match(Request(kDay0310 + kMinute, "", kLocal52cf, kLv2v, kFaceId)), "ambiguous",
+                "ambiguous_candidates", "ambiguous", "low");
+  EXPECT_EQ(reg.Match(Request(kDay0310 + kMinute, "", kLocal52cf, kLv2v, kFaceId))
+                .attributed_orch_address,
+            "");
+
+  // Two URIs of 0xd003 offering the same surface: one surface; the latest valid_from is chosen.
+  CapabilitySnapshot second_uri = FaceIdSnapshot();
+  second_uri.orch_uri = second_uri.orch_uri_norm = "https://livepeer-ai.xodeapp.xyz:18935";
+  reg.Add(Header("e3", kDay0310 + 2 * kSecond), second_uri);
+  Decision d = reg.Match(Request(kDay0310 + kMinute, "", kAddrD003, kLv2v, kFaceId));
+  ExpectOutcome(d, "resolved", "matched", "address_interval_exact", "high");
+  EXPECT_EQ(d.attributed_orch_uri, "https://livepeer-ai.xodeapp.xyz:18935");
+  EXPECT_EQ(d.gpu_id, kGpu5090);  // one gpu_id across the candidates: no collapse
+
+  // Different surfaces of one orchestrator: ambiguous for streams, one surface for `identity`.
+  CapabilitySnapshot llm = FaceIdSnapshot();
+  llm.orch_uri = llm.orch_uri_norm = "https://llm.xodeapp.xyz:18935";
+  llm.hardware = {NoGpu("llm", "meta-llama/Meta-Llama-3.1-8B-Instruct")};
+  reg.Add(Header("e4", kDay0310 + 3 * kSecond), llm);
+  EXPECT_EQ(reg.Match(Request(kDay0310 + kMinute, "", kAddrD003)).status, "ambiguous");
+  MatchRequest identity = Request(kDay0310 + kMinute, "", kAddrD003);
+  identity.kind = MatchKind::kIdentity;
+  Decision id = reg.Match(identity);
+  ExpectOutcome(id, "hardware_less", "matched_without_hardware", "address_interval_exact", "high");
+  EXPECT_EQ(id.attributed_orch_uri, "https://llm.xodeapp.xyz:18935");  // latest valid_from first
+}
+
+TEST(CapabilityRegistry, CompatibilityFilterAndFallback) {
+  CapabilityRegistry reg;
+  CapabilitySnapshot s = Orch(kAddrD003, "", kUriRtav);
+  s.hardware.push_back(Gpu(kLv2v, "model-a", "GPU-A"));
+  s.hardware.push_back(Gpu(kLv2v, "model-b", "GPU-B"));
+  s.hardware.push_back(NoGpu("openai-chat-completions", "llama-3"));
+  reg.Add(Header("e1", kDay0310), s);
+  const Millis ts = kDay0310 + kMinute;
+  Decision b = reg.Match(Request(ts, kUriRtav, "", "LIVE-video-to-video", "Model-B"));
+  ExpectOutcome(b, "resolved", "matched", "uri_interval_exact", "high");
+  EXPECT_EQ(b.gpu_id, "GPU-B");
+  EXPECT_EQ(b.model, "model-b");
+  // Nothing compatible → all kept → three surfaces → ambiguous; pipeline alone leaves two.
+  EXPECT_EQ(reg.Match(Request(ts, kUriRtav, "", kLv2v, "unknown")).status, "ambiguous");
+  EXPECT_EQ(reg.Match(Request(ts, kUriRtav, "", kLv2v, "")).status, "ambiguous");
+  // BYOC: capability against the offered name (ci), then the worker model.
+  MatchRequest byoc = Request(ts, kUriRtav, "");
+  byoc.kind = MatchKind::kByoc;
+  byoc.capability = "OpenAI-Chat-Completions";
+  byoc.worker_model = "llama-3";
+  Decision d = reg.Match(byoc);
+  ExpectOutcome(d, "hardware_less", "matched_without_hardware", "uri_interval_exact", "high");
+  EXPECT_EQ(d.pipeline, "openai-chat-completions");
+  EXPECT_EQ(d.gpu_id, "");
+}
+
+TEST(CapabilityRegistry, TemplatePathOneHardwareThenUncoveredOffers) {
+  CapabilityRegistry reg;
+  CapabilitySnapshot s = FaceIdSnapshot();
+  s.hardware.push_back(NoGpu("llm", "meta-llama/Meta-Llama-3.1-8B-Instruct"));
+  s.offers.push_back(Offer(27, "stabilityai/sd-turbo", true, 2, "0.13.11-a201f99d"));
+  s.offers.push_back(
+      Offer(33, "Meta-Llama/Meta-Llama-3.1-8B-Instruct", true, 4, "0.9.0"));  // covered (ci)
+  s.offers.push_back(Offer(37, "byoc-thing", true, 1));
+  SnapshotAddResult r = reg.Add(Header("e1", kDay0310), s);
+  const CapabilityVersion& v = OnlyVersion(reg, r.chain);
+  ASSERT_EQ(v.intervals.size(), 3u);
+  // Hardware rows in canonical (serialised) order, then the uncovered builtin offers.
+  EXPECT_EQ(v.intervals[0].pipeline, kLv2v);
+  EXPECT_TRUE(v.intervals[0].hardware_present);
+  EXPECT_EQ(v.intervals[0].gpu_memory_bytes_total, 34190917632);
+  EXPECT_EQ(v.intervals[0].runner_version, "0.14.0");
+  EXPECT_EQ(v.intervals[1].pipeline, "llm");
+  EXPECT_EQ(v.intervals[1].model, "meta-llama/Meta-Llama-3.1-8B-Instruct");
+  EXPECT_FALSE(v.intervals[1].hardware_present);
+  EXPECT_EQ(v.intervals[1].runner_version, "0.9.0");
+  EXPECT_EQ(v.intervals[2].pipeline, "text-to-image");
+  EXPECT_EQ(v.intervals[2].model, "stabilityai/sd-turbo");
+  EXPECT_FALSE(v.intervals[2].hardware_present);
+  EXPECT_EQ(v.intervals[2].runner_version, "0.13.11-a201f99d");
+  EXPECT_EQ(v.intervals[2].interval_id,
+            Hid({v.capability_version_id, "text-to-image", "stabilityai/sd-turbo", ""}));
+}
+
+TEST(CapabilityRegistry, TemplatePathTwoOrderAndPathThreePlaceholder) {
+  CapabilityRegistry reg;
+  CapabilitySnapshot s = Orch(kAddrD003, "", kUriRtav);
+  s.offers.push_back(Offer(27, "model-z", false, 50));
+  s.offers.push_back(Offer(27, "model-a", true, 1));
+  s.offers.push_back(Offer(33, "model-b", true, 4));
+  s.offers.push_back(Offer(28, "model-c", true, std::nullopt));
+  s.offers.push_back(Offer(29, "model-d", true, 4));
+  s.offers.push_back(Offer(37, "byoc-thing", true, 9));
+  SnapshotAddResult r = reg.Add(Header("e1", kDay0310), s);
+  std::vector<std::pair<std::string, std::string>> templates;
+  for (const auto& i : OnlyVersion(reg, r.chain).intervals) {
+    EXPECT_FALSE(i.hardware_present);
+    templates.emplace_back(i.pipeline, i.model);
+  }
+  EXPECT_EQ(templates,
+            (std::vector<std::pair<std::string, std::string>>{{"llm", "model-b"},
+                                                              {"image-to-video", "model-d"},
+                                                              {"text-to-image", "model-a"},
+                                                              {"image-to-image", "model-c"},
+                                                              {"text-to-image", "model-z"}}));
+
+  CapabilitySnapshot bare =
+      Orch("0x2222222222222222222222222222222222222222", "", "https://bare.example.com:8935");
+  bare.offers.push_back(Offer(37, "byoc-thing", true, 9));
+  r = reg.Add(Header("e2", kDay0310), bare);
+  const CapabilityVersion& v = OnlyVersion(reg, r.chain);
+  ASSERT_EQ(v.intervals.size(), 1u);
+  EXPECT_EQ(v.intervals[0].pipeline, "");
+  EXPECT_EQ(v.intervals[0].model, "");
+  EXPECT_EQ(v.intervals[0].interval_id, Hid({v.capability_version_id, "", "", ""}));
+  Decision d =
+      reg.Match(Request(kDay0310 + kSecond, "https://bare.example.com:8935", "", kLv2v, kFaceId));
+  ExpectOutcome(d, "hardware_less", "matched_without_hardware", "uri_interval_exact", "high");
+  EXPECT_EQ(d.pipeline, "");
+  EXPECT_EQ(d.attributed_orch_address, "0x2222222222222222222222222222222222222222");
+}
+
+TEST(CapabilityRegistry, MultiGpuCollapse) {
+  CapabilityRegistry reg;
+  CapabilitySnapshot s = FaceIdSnapshot();
+  HardwareRow second = Gpu(kLv2v, kFaceId, "GPU-second");
+  second.gpu_slot = 1;
+  s.hardware.push_back(second);
+  reg.Add(Header("e1", kDay0310), s);
+  Decision d = reg.Match(Request(kDay0310 + kSecond, kUriRtav, "", kLv2v, kFaceId));
+  ExpectOutcome(d, "resolved", "matched", "uri_interval_exact", "high");
+  EXPECT_EQ(d.pipeline, kLv2v);
+  EXPECT_EQ(d.model, kFaceId);
+  EXPECT_EQ(d.gpu_id, "");
+  EXPECT_EQ(d.gpu_model_name, "");
+  EXPECT_FALSE(d.gpu_memory_bytes_total.has_value());
+  EXPECT_EQ(d.runner_version, "");
+  EXPECT_FALSE(d.capability_version_id.empty());
+}
+
+TEST(CapabilityRegistry, ReannouncedAndVolatileOnlyChangesAreSightings) {
+  CapabilityRegistry reg;
+  SnapshotAddResult first = reg.Add(Header("e1", kDay0310), FaceIdSnapshot(1, 100));
+  SnapshotAddResult same = reg.Add(Header("e2", kDay0310 + 24 * kSecond), FaceIdSnapshot(1, 100));
+  SnapshotAddResult volatile_only =
+      reg.Add(Header("e3", kDay0310 + 48 * kSecond), FaceIdSnapshot(2, 200));
+  EXPECT_TRUE(first.versions_changed);
+  EXPECT_TRUE(same.added);
+  EXPECT_FALSE(same.versions_changed);
+  EXPECT_FALSE(volatile_only.versions_changed);
+  EXPECT_EQ(CapabilityRegistry::ContentDigest(FaceIdSnapshot(1, 100)),
+            CapabilityRegistry::ContentDigest(FaceIdSnapshot(std::nullopt, std::nullopt)));
+  const CapabilityVersion& v = OnlyVersion(reg, first.chain);
+  EXPECT_EQ(v.first_event_id, "e1");
+  EXPECT_EQ(v.sightings,
+            (std::vector<Millis>{kDay0310, kDay0310 + 24 * kSecond, kDay0310 + 48 * kSecond}));
+  EXPECT_EQ(v.capacity_in_use, (std::vector<std::optional<int64_t>>{2}));
+  EXPECT_EQ(v.gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{200}));
+  EXPECT_FALSE(v.content->offers[0].capacity_in_use.has_value());
+
+  // A price change is a new version.
+  CapabilitySnapshot repriced = FaceIdSnapshot();
+  repriced.prices[0].price_per_unit = *Wei::FromU128(1700);
+  SnapshotAddResult r = reg.Add(Header("e4", kDay0310 + 72 * kSecond), repriced);
+  EXPECT_TRUE(r.versions_changed);
+  EXPECT_EQ(reg.FindChain(r.chain)->versions.size(), 2u);
+}
+
+TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
+  CapabilitySnapshot d1 = FaceIdSnapshot();
+  CapabilitySnapshot d2 = FaceIdSnapshot();
+  d2.version = "0.8.9";
+  const std::vector<std::tuple<std::string, Millis, const CapabilitySnapshot*>> in_order = {
+      {"s1", kDay0310, &d1},
+      {"s2", kDay0310 + kMinute, &d1},
+      {"s3", kDay0310 + 2 * kMinute, &d2},
+      {"s4", kDay0310 + 3 * kMinute, &d2}};
+  CapabilityRegistry late;
+  late.Add(Header("s1", kDay0310), d1);
+  late.Add(Header("s4", kDay0310 + 3 * kMinute), d2);
+  const ChainKey key{"cloudspe", kAddrD003, kUriRtav};
+  ASSERT_EQ(late.FindChain(key)->versions.size(), 2u);
+  EXPECT_EQ(late.FindChain(key)->versions[0].valid_to, kDay0310 + 3 * kMinute);
+  // s3 (content d2) arrives late: the d2 version now starts at s3 and the d1 version ends there.
+  SnapshotAddResult r = late.Add(Header("s3", kDay0310 + 2 * kMinute), d2);
+  EXPECT_TRUE(r.versions_changed);
+  const auto& versions = late.FindChain(key)->versions;
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].valid_to, kDay0310 + 2 * kMinute);
+  EXPECT_EQ(versions[1].first_event_id, "s3");
+  EXPECT_EQ(versions[1].valid_from, kDay0310 + 2 * kMinute);
+  // s2 (content d1) arrives late inside the d1 version: a sighting only.
+  EXPECT_FALSE(late.Add(Header("s2", kDay0310 + kMinute), d1).versions_changed);
+
+  CapabilityRegistry ordered;
+  for (const auto& [id, ts, snap] : in_order) ordered.Add(Header(id, ts), *snap);
+  const auto& expected = ordered.FindChain(key)->versions;
+  ASSERT_EQ(expected.size(), versions.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(expected[i].capability_version_id, versions[i].capability_version_id);
+    EXPECT_EQ(expected[i].valid_to, versions[i].valid_to);
+    EXPECT_EQ(expected[i].sightings, versions[i].sightings);
+  }
+}
+
+TEST(CapabilityRegistry, AddIsIdempotent) {
+  CapabilityRegistry reg;
+  EXPECT_TRUE(reg.Add(Header("e1", kDay0310), FaceIdSnapshot()).added);
+  SnapshotAddResult again = reg.Add(Header("e1", kDay0310), FaceIdSnapshot());
+  EXPECT_FALSE(again.added);
+  EXPECT_FALSE(again.versions_changed);
+  EXPECT_EQ(reg.snapshot_count(), 1u);
+  EXPECT_EQ(OnlyVersion(reg, again.chain).sightings.size(), 1u);
+  // The same event id naming another chain is another snapshot.
+  CapabilitySnapshot other = FaceIdSnapshot();
+  other.orch_uri = other.orch_uri_norm = "https://other.example.com:1";
+  EXPECT_TRUE(reg.Add(Header("e1", kDay0310), other).added);
+  EXPECT_EQ(reg.chain_count(), 2u);
+}
+
+TEST(CapabilityRegistry, ObservedSnapshotsKeepRawElementForLatestOfHour) {
+  CapabilityRegistry reg;
+  CapabilitySnapshot a = FaceIdSnapshot(1, 10);
+  a.raw_element = R"({"n":1})";
+  CapabilitySnapshot b = FaceIdSnapshot(3, 30);
+  b.raw_element = R"({"n":2})";
+  CapabilitySnapshot c = FaceIdSnapshot(5, 50);
+  c.raw_element = R"({"n":3})";
+  reg.Add(Header("e2", kDay0310 + 20 * kMinute), b);
+  reg.Add(Header("e1", kDay0310 + 10 * kMinute), a);  // late, earlier in the same hour
+  reg.Add(Header("e3", kDay0310 + 70 * kMinute), c);  // next hour
+  std::vector<ObservedSnapshot> hour =
+      reg.ObservedSnapshots("cloudspe", kDay0310, kDay0310 + kHourMs);
+  ASSERT_EQ(hour.size(), 2u);
+  EXPECT_EQ(hour[0].event_id, "e1");
+  EXPECT_EQ(hour[0].snapshot_id, Hid({"e1", kAddrD003, kUriRtav}));
+  EXPECT_EQ(hour[0].raw_element, "");
+  EXPECT_EQ(hour[0].capacity_in_use, (std::vector<std::optional<int64_t>>{1}));
+  EXPECT_EQ(hour[1].raw_element, R"({"n":2})");
+  EXPECT_EQ(hour[1].gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{30}));
+  EXPECT_EQ(hour[1].capability_version_id, OnlyVersion(reg, *hour[1].chain).capability_version_id);
+  EXPECT_EQ(hour[1].content->hardware.at(0).gpu_id, kGpu5090);
+  EXPECT_EQ(reg.ObservedSnapshots("cloudspe", kDay0310 + kHourMs, kDay0310 + 2 * kHourMs)
+                .at(0)
+                .raw_element,
+            R"({"n":3})");
+  EXPECT_TRUE(reg.ObservedSnapshots("daydream", 0, kDay0310 + kDayMs).empty());
+}
+
+TEST(CapabilityRegistry, RealNetworkCapabilitiesResponse) {
+  std::string message =
+      R"({"id":"caps-1","type":"network_capabilities","timestamp":"1767909021590","data":)";
+  message.append(event::testing::ReadFileOrDie(std::string(NAAP_SHARED_DIR) +
+                                               "/data/getNetworkCapabilities-2026.json"));
+  message.append("}");
+  event::testing::DecoderHarness h;
+  const event::Decoded& decoded = h.Kafka(message);
+  ASSERT_EQ(decoded.cls, event::MessageClass::kAccepted) << decoded.reason;
+  CapabilityRegistry reg;
+  for (const auto& snap : decoded.records.capability_snapshots)
+    reg.Add(decoded.records.header, snap);
+  EXPECT_EQ(reg.snapshot_count(), 52u);  // 53 elements, one duplicate skipped by the decoder
+  EXPECT_EQ(reg.chain_count(), 52u);
+  EXPECT_EQ(reg.ObservedSnapshots("cloudspe", 1767909021590, 1767909021591).size(), 52u);
+
+  // 0xd003 at its llm URI: path 1 with a GPU-less hardware row, the offer covered.
+  const CapabilityVersion& d003 =
+      OnlyVersion(reg, {"cloudspe", kAddrD003, "https://livepeer-ai.xodeapp.xyz:18935"});
+  ASSERT_EQ(d003.intervals.size(), 1u);
+  EXPECT_EQ(d003.intervals[0].pipeline, "llm");
+  EXPECT_EQ(d003.intervals[0].model, "meta-llama/Meta-Llama-3.1-8B-Instruct");
+  EXPECT_FALSE(d003.intervals[0].hardware_present);
+  EXPECT_EQ(d003.capacity_in_use, (std::vector<std::optional<int64_t>>{std::nullopt}));
+  EXPECT_EQ(d003.content->offers.at(0).capacity, 67542);
+
+  // The local key 0x52cf… serves 0xd003 and 0x5263: an address-only match is ambiguous, the URI is
+  // not.
+  EXPECT_EQ(reg.ChainsByIdentity("cloudspe", IdentityType::kAlias, kLocal52cf).size(), 2u);
+  const Millis ts = 1767909021590 + kMinute;
+  ExpectOutcome(
+      reg.Match(Request(ts, "", kLocal52cf, "llm", "meta-llama/Meta-Llama-3.1-8B-Instruct")),
+      "ambiguous", "ambiguous_candidates", "ambiguous", "low");
+  Decision d = reg.Match(Request(ts, "https://livepeer-ai.xodeapp.xyz:18935", kLocal52cf, "llm",
+                                 "meta-llama/Meta-Llama-3.1-8B-Instruct"));
+  ExpectOutcome(d, "hardware_less", "matched_without_hardware", "uri_interval_exact", "high");
+  EXPECT_EQ(d.attributed_orch_address, kAddrD003);
+
+  // Every chain has one version with at least one interval; 19 distinct (pipeline, model, GPU)
+  // hardware rows (counted independently from the file) become 19 GPU intervals, 6 on RTX 5090s.
+  int gpu_intervals = 0, rtx5090 = 0;
+  for (const auto& snap : decoded.records.capability_snapshots) {
+    const CapabilityVersion& v =
+        OnlyVersion(reg, {"cloudspe", snap.orch_address, snap.orch_uri_norm});
+    EXPECT_FALSE(v.intervals.empty());
+    for (const auto& i : v.intervals) {
+      gpu_intervals += i.hardware_present;
+      rtx5090 += i.gpu_model_name == "NVIDIA GeForce RTX 5090";
+    }
+  }
+  EXPECT_EQ(gpu_intervals, 19);
+  EXPECT_EQ(rtx5090, 6);
+}
+
+}  // namespace
+}  // namespace naap::resolve
