@@ -133,7 +133,8 @@ bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
   if (topic && topic->get_string().get(topic_text) == simdjson::SUCCESS) wrapper_topic = topic_text;
   std::string_view value_string;
   if (value->get_object().get(envelope) == simdjson::SUCCESS) {
-    auto span = value_is_last ? JsonLastMemberSpan(in.bytes, "value") : JsonMemberSpan(in.bytes, "value");
+    auto span =
+        value_is_last ? JsonLastMemberSpan(in.bytes, "value") : JsonMemberSpan(in.bytes, "value");
     out.envelope = span ? *span : in.bytes;
     return true;
   }
@@ -182,7 +183,8 @@ bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms
   return true;
 }
 
-JsonElement Decoder::Impl::ResolveData(const EnvelopeMembers& envelope, std::string_view& data_text) {
+JsonElement Decoder::Impl::ResolveData(const EnvelopeMembers& envelope,
+                                       std::string_view& data_text) {
   if (!envelope.data) return null_element;
   JsonElement data = *envelope.data;
   std::string_view s;
