@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "base/bytes.h"
 #include "base/hash.h"
 #include "base/json_writer.h"
 #include "base/strings.h"
@@ -50,6 +51,47 @@ TEST(JsonWriter, WritesCompactEscapedJson) {
   w.BeginObject().Key("a").Int(1).Key("b").BeginArray().String("x\"\n").Double(0.5).Null().EndArray();
   w.Key("c").BeginObject().EndObject().EndObject();
   EXPECT_EQ(w.str(), R"({"a":1,"b":["x\"\n",0.5,null],"c":{}})");
+}
+
+}  // namespace
+}  // namespace naap
+
+namespace naap {
+namespace {
+
+TEST(Bytes, RoundTripsEveryKindAndRejectsTruncation) {
+  std::string buf;
+  ByteWriter w(buf);
+  w.Varint(300);
+  w.Int(-5);
+  w.String("héllo");
+  w.Fixed64(0x0102030405060708ULL);
+  unsigned __int128 big = (static_cast<unsigned __int128>(1) << 127) - 1;
+  w.U128(big);
+  w.Bool(true);
+  EXPECT_EQ(static_cast<uint8_t>(buf[0]), 0xAC);  // 300 = 0b10_0101100 → AC 02
+  EXPECT_EQ(static_cast<uint8_t>(buf[1]), 0x02);
+  EXPECT_EQ(static_cast<uint8_t>(buf[2]), 9);     // zigzag(-5) = 9
+
+  ByteReader r(buf);
+  uint64_t v;
+  int64_t i;
+  std::string s;
+  uint64_t f;
+  unsigned __int128 u;
+  bool b;
+  ASSERT_TRUE(r.Varint(v) && r.Int(i) && r.String(s) && r.Fixed64(f) && r.U128(u) && r.Bool(b));
+  EXPECT_EQ(v, 300u);
+  EXPECT_EQ(i, -5);
+  EXPECT_EQ(s, "héllo");
+  EXPECT_EQ(f, 0x0102030405060708ULL);
+  EXPECT_TRUE(u == big);
+  EXPECT_TRUE(b);
+  EXPECT_TRUE(r.done());
+
+  ByteReader truncated(std::string_view(buf).substr(0, 5));
+  ASSERT_TRUE(truncated.Varint(v) && truncated.Int(i));
+  EXPECT_FALSE(truncated.String(s));  // length 6 but only 2 bytes left
 }
 
 }  // namespace

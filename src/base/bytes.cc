@@ -1,0 +1,53 @@
+#include "base/bytes.h"
+
+#include <cstring>
+
+namespace naap {
+
+void ByteWriter::Varint(uint64_t v) {
+  while (v >= 0x80) {
+    out_.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out_.push_back(static_cast<char>(v));
+}
+
+void ByteWriter::Fixed64(uint64_t v) {
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+  out_.append(buf, 8);
+}
+
+bool ByteReader::Varint(uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && pos_ < in_.size(); shift += 7) {
+    auto byte = static_cast<uint8_t>(in_[pos_++]);
+    v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool ByteReader::String(std::string& s) {
+  uint64_t n;
+  if (!Varint(n) || n > in_.size() - pos_) return false;
+  s.assign(in_.substr(pos_, n));
+  pos_ += n;
+  return true;
+}
+
+bool ByteReader::Fixed64(uint64_t& v) {
+  if (in_.size() - pos_ < 8) return false;
+  v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+  pos_ += 8;
+  return true;
+}
+
+bool ByteReader::Bool(bool& b) {
+  if (pos_ >= in_.size() || static_cast<uint8_t>(in_[pos_]) > 1) return false;
+  b = in_[pos_++] == 1;
+  return true;
+}
+
+}  // namespace naap
