@@ -92,6 +92,11 @@ TEST(Bytes, RoundTripsEveryKindAndRejectsTruncation) {
   ByteReader truncated(std::string_view(buf).substr(0, 5));
   ASSERT_TRUE(truncated.Varint(v) && truncated.Int(i));
   EXPECT_FALSE(truncated.String(s));  // length 6 but only 2 bytes left
+
+  ByteReader overlong(std::string_view("\x80\x00", 2));  // 0 with a trailing zero group
+  EXPECT_FALSE(overlong.Varint(v));
+  ByteReader too_wide(std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 10));
+  EXPECT_FALSE(too_wide.Varint(v));
 }
 
 }  // namespace

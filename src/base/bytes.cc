@@ -20,10 +20,15 @@ void ByteWriter::Fixed64(uint64_t v) {
 
 bool ByteReader::Varint(uint64_t& v) {
   v = 0;
-  for (int shift = 0; shift < 64 && pos_ < in_.size(); shift += 7) {
-    auto byte = static_cast<uint8_t>(in_[pos_++]);
-    v |= static_cast<uint64_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) return true;
+  for (size_t i = 0; i < 10 && pos_ + i < in_.size(); ++i) {
+    const auto byte = static_cast<uint8_t>(in_[pos_ + i]);
+    if (i == 9 && byte > 1) return false;  // more than 64 bits
+    v |= static_cast<uint64_t>(byte & 0x7F) << (7 * i);
+    if ((byte & 0x80) == 0) {
+      if (byte == 0 && i > 0) return false;  // overlong: a trailing zero group
+      pos_ += i + 1;
+      return true;
+    }
   }
   return false;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Compact binary encoding used for stored rows and raw-log entries: LEB128 varints, zigzag for
-// signed values, length-prefixed strings, fixed little-endian 64-bit words. ByteReader fails
-// (returns false) on truncated or over-long input and never reads past its buffer.
+// signed values, length-prefixed strings, fixed little-endian 64-bit words. Every value has one
+// encoding: ByteReader fails (returns false) on truncated input, on varints that are not in
+// shortest form or exceed 64 bits, and never reads past its buffer.
 #include <cstdint>
 #include <string>
 #include <string_view>

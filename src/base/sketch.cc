@@ -4,41 +4,12 @@
 #include <cmath>
 #include <limits>
 
+#include "base/bytes.h"
+
 namespace naap {
 namespace {
 
 const double kLogGamma = std::log(QuantileSketch::kGamma);
-
-void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Reads one shortest-form varint from the front of *in; nullopt when truncated, overlong or
-// larger than 64 bits.
-std::optional<uint64_t> TakeVarint(std::string_view* in) {
-  uint64_t value = 0;
-  for (int i = 0; i < 10; ++i) {
-    if (static_cast<size_t>(i) >= in->size()) return std::nullopt;
-    const auto byte = static_cast<uint8_t>((*in)[i]);
-    if (i == 9 && byte > 1) return std::nullopt;
-    value |= static_cast<uint64_t>(byte & 0x7f) << (7 * i);
-    if ((byte & 0x80) == 0) {
-      if (byte == 0 && i > 0) return std::nullopt;  // overlong: a trailing zero group
-      in->remove_prefix(i + 1);
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 }  // namespace
 
@@ -104,11 +75,16 @@ std::optional<double> QuantileSketch::Quantile(double q) const {
 
 std::string QuantileSketch::Serialize() const {
   std::string out;
+  ByteWriter w(out);
   bool first = true;
   int64_t previous = 0;
   for (const auto& [k, count] : buckets_) {
-    PutVarint(first ? ZigZag(k) : static_cast<uint64_t>(k - previous - 1), &out);
-    PutVarint(count, &out);
+    if (first) {
+      w.Int(k);
+    } else {
+      w.Varint(static_cast<uint64_t>(k - previous - 1));
+    }
+    w.Varint(count);
     previous = k;
     first = false;
   }
@@ -117,23 +93,27 @@ std::string QuantileSketch::Serialize() const {
 
 Result<QuantileSketch> QuantileSketch::Parse(std::string_view bytes) {
   QuantileSketch sketch;
+  ByteReader r(bytes);
   int64_t previous = 0;
   bool first = true;
-  while (!bytes.empty()) {
-    const std::optional<uint64_t> key = TakeVarint(&bytes);
-    const std::optional<uint64_t> count = TakeVarint(&bytes);
-    if (!key || !count) return Corruption("sketch: truncated or overlong varint");
-    if (*count == 0) return Corruption("sketch: bucket with count 0");
-    if (!first && *key > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+  while (!r.done()) {
+    // The first bucket index is zigzag-coded; later ones are gaps to the previous index.
+    uint64_t key = 0, count = 0;
+    int64_t first_k = 0;
+    if (!(first ? r.Int(first_k) : r.Varint(key)) || !r.Varint(count)) {
+      return Corruption("sketch: truncated or overlong varint");
+    }
+    if (count == 0) return Corruption("sketch: bucket with count 0");
+    if (!first && key > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
       return Corruption("sketch: bucket index out of range");
     }
-    const int64_t k = first ? UnZigZag(*key) : previous + 1 + static_cast<int64_t>(*key);
+    const int64_t k = first ? first_k : previous + 1 + static_cast<int64_t>(key);
     if (k < std::numeric_limits<int32_t>::min() || k > std::numeric_limits<int32_t>::max()) {
       return Corruption("sketch: bucket index out of range");
     }
-    if (sketch.count_ + *count < sketch.count_) return Corruption("sketch: total count overflows");
-    sketch.buckets_.emplace_back(static_cast<int32_t>(k), *count);
-    sketch.count_ += *count;
+    if (sketch.count_ + count < sketch.count_) return Corruption("sketch: total count overflows");
+    sketch.buckets_.emplace_back(static_cast<int32_t>(k), count);
+    sketch.count_ += count;
     previous = k;
     first = false;
   }
