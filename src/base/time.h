@@ -36,6 +36,8 @@ class FakeClock final : public Clock {
 
 // Start of the UTC hour holding t (floor, also for negative t).
 inline Millis HourFloor(Millis t) { return t - ((t % kHourMs) + kHourMs) % kHourMs; }
+// Start of the UTC day holding t (floor, also for negative t).
+inline Millis DayFloor(Millis t) { return t - ((t % kDayMs) + kDayMs) % kDayMs; }
 
 // "2026-01-08T21:49:05.298Z".
 std::string FormatRfc3339Ms(Millis t);

@@ -7,5 +7,7 @@ namespace naap::cli {
 // Each Add*Command adds one subcommand; its callback sets `exit_code`.
 void AddIngestCommand(CLI::App& app, int& exit_code);
 void AddSimulateCommand(CLI::App& app, int& exit_code);
+void AddChecksumCommand(CLI::App& app, int& exit_code);
+void AddRebuildCommand(CLI::App& app, int& exit_code);
 
 }  // namespace naap::cli

@@ -1,5 +1,5 @@
 // `naap ingest [--store URI] [--org ORG] [--json] FILE...`: files, directories or `-` (stdin)
-// through the ingest pipeline into the store. Exit 0 unless an operational failure (unreadable
+// through the ingest pipeline and the analytics engine into the store. Exit 0 unless an operational failure (unreadable
 // file, corrupt compression, store error) happened; bad events are data, never a failure.
 // Exit 2 for a usage error.
 #include <unistd.h>
@@ -21,6 +21,7 @@
 #include "ingest/file_source.h"
 #include "ingest/pipeline.h"
 #include "ingest/raw_log.h"
+#include "publish/analytics.h"
 #include "store/store.h"
 
 namespace naap::cli {
@@ -144,7 +145,12 @@ int RunIngest(const IngestArgs& args) {
   SystemClock clock;
   ingest::PipelineOptions options;
   options.org_override = args.org;
-  auto pipeline = ingest::Pipeline::Open(**store, clock, options);
+  // The analytics engine first rebuilds its facts from the raw log already stored, so the slices
+  // this run publishes reflect every record, old and new.
+  publish::Analytics analytics(**store, options.decoder);
+  Status restored = analytics.Restore();
+  if (!restored.ok()) return fail(restored);
+  auto pipeline = ingest::Pipeline::Open(**store, clock, options, &analytics);
   if (!pipeline.ok()) return fail(pipeline.status());
 
   auto start = SteadyClock::now();

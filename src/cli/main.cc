@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   naap::cli::AddIngestCommand(app, exit_code);
   naap::cli::AddSimulateCommand(app, exit_code);
+  naap::cli::AddChecksumCommand(app, exit_code);
+  naap::cli::AddRebuildCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -65,6 +65,18 @@ class CountingStore final : public store::Store {
     return inner_->Rejected(from, to);
   }
   Status Sweep(const store::RetentionCut& cut) override { return inner_->Sweep(cut); }
+  Status ScanSlices(std::string_view table, Millis from, Millis to,
+                    const std::function<Status(const store::Slice&)>& fn) override {
+    return inner_->ScanSlices(table, from, to, fn);
+  }
+  Result<std::optional<store::Slice>> GetSlice(std::string_view table, std::string_view org,
+                                               Millis hour) override {
+    return inner_->GetSlice(table, org, hour);
+  }
+  Status ForEachSliceChecksum(const std::function<void(std::string_view, std::string_view, Millis,
+                                                       std::string_view)>& fn) override {
+    return inner_->ForEachSliceChecksum(fn);
+  }
 
   int commits = 0;
   bool fail_commits = false;

@@ -28,7 +28,8 @@ class FactsView {
   virtual ~FactsView() = default;
   // Orgs holding any fact, sorted.
   virtual std::vector<std::string> Orgs() const = 0;
-  // Existing sessions whose session_hour is `hour` or that have a session hour at `hour`, by key.
+  // Existing sessions whose session_hour is `hour` or that have a session hour at `hour`, by key;
+  // also ingest-only keys (exists = false) with a session hour at `hour`, for §2.9 / §4.7.
   virtual std::vector<const SessionFact*> SessionsAt(std::string_view org, Millis hour) const = 0;
   // Payments with hour(event_ts) = hour, by event_id.
   virtual std::vector<const PaymentFact*> PaymentsAt(std::string_view org, Millis hour) const = 0;

@@ -24,6 +24,24 @@ Status CheckBatch(const IngestBatch& batch) {
                       row.family, row.key, row.org, row.hour));
     }
   }
+  for (const SliceRange& range : batch.deleted_slice_ranges) {
+    if (range.table.empty() || range.from_hour > range.to_hour) {
+      return InvalidArgument(fmt::format("deleted slice range of table '{}' is malformed: {}..{}",
+                                         range.table, range.from_hour, range.to_hour));
+    }
+  }
+  for (const Slice& slice : batch.slices) {
+    if (slice.table.empty() || HourFloor(slice.hour) != slice.hour) {
+      return InvalidArgument(fmt::format("slice of table '{}' org '{}' has hour {}", slice.table,
+                                         slice.org, slice.hour));
+    }
+    const std::string expected = slice.rows.empty() ? "" : Sha256Hex(slice.rows);
+    if (slice.sha256_hex != expected) {
+      return InvalidArgument(fmt::format("slice {}/{}/{} has sha256 '{}', its rows hash to '{}'",
+                                         slice.table, slice.org, slice.hour, slice.sha256_hex,
+                                         expected));
+    }
+  }
   return Status::Ok();
 }
 

@@ -63,14 +63,35 @@ struct DedupEntry {
   Millis first_seen_ms = 0;
 };
 
+// One slice of a serving table (spec/analytics.md §0.4): the table codec's canonical bytes of the
+// rows of (org, hour); the benchmark's slices have org "" and hour = the cohort day's start.
+// In a batch, rows "" deletes the stored slice.
+struct Slice {
+  std::string table;
+  std::string org;
+  Millis hour = 0;
+  std::string rows;
+  std::string sha256_hex;  // SHA-256 of rows, lower-case hex; "" when rows is ""
+};
+
+// Every slice of `table` with from_hour <= hour <= to_hour (rebuild removes a range).
+struct SliceRange {
+  std::string table;
+  Millis from_hour = 0, to_hour = 0;
+};
+
 struct IngestBatch {
   std::vector<RawBlock> raw_blocks;
   std::vector<RejectedRow> rejected;
   std::vector<DedupEntry> dedup;
   std::vector<CounterRow> counters;  // deltas
   std::vector<std::pair<std::string, std::string>> positions;  // source id → position (replaced)
+  // Slices: the ranges are deleted first, then each slice is replaced or deleted, in order.
+  std::vector<SliceRange> deleted_slice_ranges;
+  std::vector<Slice> slices;
   bool empty() const {
-    return raw_blocks.empty() && rejected.empty() && dedup.empty() && counters.empty() && positions.empty();
+    return raw_blocks.empty() && rejected.empty() && dedup.empty() && counters.empty() &&
+           positions.empty() && deleted_slice_ranges.empty() && slices.empty();
   }
 };
 
@@ -110,6 +131,18 @@ class Store {
   virtual Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) = 0;
 
   virtual Status Sweep(const RetentionCut& cut) = 0;
+
+  // Serving slices. Stored slices never have empty rows.
+  // Slices of `table` with from_hour <= hour <= to_hour, ordered by (hour, org); stops at the
+  // first non-ok Status of fn and returns it.
+  virtual Status ScanSlices(std::string_view table, Millis from_hour, Millis to_hour,
+                            const std::function<Status(const Slice&)>& fn) = 0;
+  virtual Result<std::optional<Slice>> GetSlice(std::string_view table, std::string_view org,
+                                                Millis hour) = 0;
+  // The checksum of every stored slice, ordered by (table, org, hour).
+  virtual Status ForEachSliceChecksum(
+      const std::function<void(std::string_view table, std::string_view org, Millis hour,
+                               std::string_view sha256_hex)>& fn) = 0;
 };
 
 // Opens a store from a URI: "sqlite:PATH" or "memory:". Creates and migrates as needed.

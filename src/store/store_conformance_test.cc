@@ -14,6 +14,7 @@ using testing::Block;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::kT0;
+using testing::MakeSlice;
 using testing::Rejection;
 using testing::ScopedTempDir;
 
@@ -114,7 +115,44 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
     batch.counters = {
         {"acme", kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 3}};
     batch.positions = {{"file:a.ndjson", "120"}};
+    batch.slices = {MakeSlice("demand", "acme", kT0, "rows-a0")};
     return batch;
+  }
+
+  // "table/org/hour-offset/rows" of every slice of table in [from, to], in scan order.
+  std::vector<std::string> SliceSummary(std::string_view table, Millis from, Millis to) {
+    std::vector<std::string> seen;
+    Status status = store_->ScanSlices(table, from, to, [&](const Slice& s) {
+      EXPECT_EQ(s.sha256_hex, Sha256Hex(s.rows));
+      seen.push_back(s.table + "/" + s.org + "/" + std::to_string((s.hour - kT0) / kH) + "/" +
+                     s.rows);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return seen;
+  }
+
+  // "table/org/hour-offset/sha-prefix" of every stored slice, in checksum order.
+  std::vector<std::string> ChecksumSummary() {
+    std::vector<std::string> seen;
+    Status status = store_->ForEachSliceChecksum(
+        [&](std::string_view table, std::string_view org, Millis hour, std::string_view sha) {
+          seen.push_back(std::string(table) + "/" + std::string(org) + "/" +
+                         std::to_string((hour - kT0) / kH) + "/" + std::string(sha.substr(0, 8)));
+        });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return seen;
+  }
+
+  std::optional<std::string> SliceRows(std::string_view table, std::string_view org, Millis hour) {
+    Result<std::optional<Slice>> slice = store_->GetSlice(table, org, hour);
+    EXPECT_TRUE(slice.ok()) << slice.status().ToString();
+    if (!slice.ok() || !slice->has_value()) return std::nullopt;
+    EXPECT_EQ((*slice)->table, table);
+    EXPECT_EQ((*slice)->org, org);
+    EXPECT_EQ((*slice)->hour, hour);
+    EXPECT_EQ((*slice)->sha256_hex, Sha256Hex((*slice)->rows));
+    return (*slice)->rows;
   }
 
   void ExpectFullBatchVisible() {
@@ -126,6 +164,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
                                        "gateway_receive_stream_request", 3}));
     EXPECT_EQ(Position("file:a.ndjson"), "120");
     EXPECT_EQ(Clock("acme"), kT0 + 20);
+    EXPECT_EQ(SliceRows("demand", "acme", kT0), "rows-a0");
   }
 
   ScopedTempDir dir_;
@@ -140,6 +179,9 @@ TEST_P(StoreConformanceTest, EmptyStoreHoldsNothing) {
   EXPECT_EQ(Clock("acme"), std::nullopt);
   EXPECT_TRUE(CountersIn(0, kT0 * 2).empty());
   EXPECT_TRUE(RejectedDetails(0, kT0 * 2).empty());
+  EXPECT_TRUE(SliceSummary("demand", 0, kT0 * 2).empty());
+  EXPECT_TRUE(ChecksumSummary().empty());
+  EXPECT_EQ(SliceRows("demand", "acme", kT0), std::nullopt);
 }
 
 TEST_P(StoreConformanceTest, CommitMakesEveryPartVisible) {
@@ -431,6 +473,87 @@ TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCounters) {
   EXPECT_THAT(RejectedDetails(kT0, kT0 + kH), ElementsAre("other-org", "at-cut"));
   EXPECT_THAT(CountersIn(kT0, kT0),
               ElementsAre(CounterRow{"acme", kT0, "rejected", "", "malformed_json", 2}));
+}
+
+TEST_P(StoreConformanceTest, SlicesAreReplacedDeletedAndScannedByHourThenOrg) {
+  IngestBatch first, second;
+  first.slices = {MakeSlice("sla", "zeta", kT0, "z0"), MakeSlice("sla", "acme", kT0 + kH, "a1"),
+                  MakeSlice("sla", "acme", kT0, "a0"), MakeSlice("demand", "acme", kT0, "d0"),
+                  MakeSlice("sla", "acme", kT0 + 3 * kH, "a3")};
+  second.slices = {MakeSlice("sla", "acme", kT0, "a0-new"),     // replaced
+                   MakeSlice("sla", "acme", kT0 + kH, ""),      // deleted
+                   MakeSlice("sla", "beta", kT0 + 9 * kH, ""),  // deleting nothing is fine
+                   MakeSlice("sla", "beta", kT0, "b0-old"),
+                   MakeSlice("sla", "beta", kT0, "b0")};  // the last one of a key wins
+  CommitOk(first);
+  EXPECT_THAT(SliceSummary("sla", kT0, kT0 + kH),
+              ElementsAre("sla/acme/0/a0", "sla/zeta/0/z0", "sla/acme/1/a1"));
+  CommitOk(second);
+  EXPECT_THAT(SliceSummary("sla", kT0, kT0 + 3 * kH),
+              ElementsAre("sla/acme/0/a0-new", "sla/beta/0/b0", "sla/zeta/0/z0", "sla/acme/3/a3"));
+  EXPECT_THAT(SliceSummary("sla", kT0 + kH, kT0 + 2 * kH), ElementsAre());
+  EXPECT_THAT(SliceSummary("demand", 0, kT0 * 2), ElementsAre("demand/acme/0/d0"));
+  EXPECT_THAT(SliceSummary("other", 0, kT0 * 2), ElementsAre());
+  EXPECT_EQ(SliceRows("sla", "acme", kT0), "a0-new");
+  EXPECT_EQ(SliceRows("sla", "acme", kT0 + kH), std::nullopt);
+  EXPECT_EQ(SliceRows("demand", "zeta", kT0), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, SliceChecksumsAreOrderedByTableOrgHour) {
+  IngestBatch batch;
+  batch.slices = {MakeSlice("sla", "acme", kT0 + kH, "a1"), MakeSlice("bench", "", kT0, "b"),
+                  MakeSlice("sla", "", kT0 + 2 * kH, "x"), MakeSlice("sla", "acme", kT0, "a0"),
+                  MakeSlice("demand", "zeta", kT0, "z")};
+  CommitOk(batch);
+  // SHA-256 prefixes: "a1" f55ff16f, "b" 3e23e816, "x" 2d711642, "a0" 4e1195df, "z" 594e519a.
+  EXPECT_THAT(ChecksumSummary(),
+              ElementsAre("bench//0/3e23e816", "demand/zeta/0/594e519a", "sla//2/2d711642",
+                          "sla/acme/0/4e1195df", "sla/acme/1/f55ff16f"));
+}
+
+TEST_P(StoreConformanceTest, DeletedRangesApplyBeforeTheSlicesOfTheSameBatch) {
+  IngestBatch first, rebuild;
+  first.slices = {MakeSlice("sla", "acme", kT0, "a0"), MakeSlice("sla", "acme", kT0 + kH, "a1"),
+                  MakeSlice("sla", "zeta", kT0 + 2 * kH, "z2"),
+                  MakeSlice("sla", "acme", kT0 + 3 * kH, "a3"),
+                  MakeSlice("demand", "acme", kT0 + kH, "d1")};
+  CommitOk(first);
+  rebuild.deleted_slice_ranges = {{"sla", kT0 + kH, kT0 + 2 * kH}};
+  rebuild.slices = {MakeSlice("sla", "acme", kT0 + kH, "a1-rebuilt")};
+  CommitOk(rebuild);
+  EXPECT_THAT(SliceSummary("sla", 0, kT0 * 2),
+              ElementsAre("sla/acme/0/a0", "sla/acme/1/a1-rebuilt", "sla/acme/3/a3"));
+  EXPECT_THAT(SliceSummary("demand", 0, kT0 * 2), ElementsAre("demand/acme/1/d1"));
+}
+
+TEST_P(StoreConformanceTest, MalformedSlicesRefuseTheWholeBatch) {
+  IngestBatch unaligned, wrong_sha, sha_on_delete, no_table, reversed_range;
+  unaligned.slices = {MakeSlice("sla", "acme", kT0 + 1, "x")};
+  wrong_sha.slices = {MakeSlice("sla", "acme", kT0, "x")};
+  wrong_sha.slices[0].sha256_hex = Sha256Hex("y");
+  sha_on_delete.slices = {MakeSlice("sla", "acme", kT0, "")};
+  sha_on_delete.slices[0].sha256_hex = Sha256Hex("");
+  no_table.slices = {MakeSlice("", "acme", kT0, "x")};
+  reversed_range.deleted_slice_ranges = {{"sla", kT0 + kH, kT0}};
+  for (IngestBatch* batch : {&unaligned, &wrong_sha, &sha_on_delete, &no_table, &reversed_range}) {
+    batch->positions = {{"file:a.ndjson", "1"}};
+    EXPECT_EQ(store_->Commit(*batch).code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(ChecksumSummary().empty());
+  EXPECT_EQ(Position("file:a.ndjson"), std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, SliceScanStopsAtTheFirstCallbackError) {
+  IngestBatch batch;
+  batch.slices = {MakeSlice("sla", "acme", kT0, "a0"), MakeSlice("sla", "acme", kT0 + kH, "a1")};
+  CommitOk(batch);
+  int calls = 0;
+  Status status = store_->ScanSlices("sla", kT0, kT0 + kH, [&](const Slice&) {
+    ++calls;
+    return Corruption("bad slice");
+  });
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_P(StoreConformanceTest, ReopenKeepsEverything) {

@@ -51,4 +51,14 @@ inline RejectedRow Rejection(std::string org, Millis ingest_ms, std::string deta
                      .head = "{bad"};
 }
 
+// A slice of (table, org, hour) holding rows, with its checksum; rows "" deletes.
+inline Slice MakeSlice(std::string table, std::string org, Millis hour, std::string rows) {
+  std::string sha = rows.empty() ? "" : Sha256Hex(rows);
+  return Slice{.table = std::move(table),
+               .org = std::move(org),
+               .hour = hour,
+               .rows = std::move(rows),
+               .sha256_hex = std::move(sha)};
+}
+
 }  // namespace naap::store::testing

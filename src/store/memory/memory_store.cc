@@ -1,5 +1,6 @@
 #include "store/memory/memory_store.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -22,11 +23,20 @@ class MemoryStore final : public Store {
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
   Status Sweep(const RetentionCut& cut) override;
+  Status ScanSlices(std::string_view table, Millis from_hour, Millis to_hour,
+                    const std::function<Status(const Slice&)>& fn) override;
+  Result<std::optional<Slice>> GetSlice(std::string_view table, std::string_view org,
+                                        Millis hour) override;
+  Status ForEachSliceChecksum(
+      const std::function<void(std::string_view table, std::string_view org, Millis hour,
+                               std::string_view sha256_hex)>& fn) override;
 
  private:
   // (hour, org, commit order): the scan order of raw blocks.
   using RawKey = std::tuple<Millis, std::string, uint64_t>;
   using CounterKey = std::tuple<std::string, Millis, std::string, std::string, std::string>;
+  // (table, hour, org): the scan order of slices; checksums re-sort by (table, org, hour).
+  using SliceKey = std::tuple<std::string, Millis, std::string>;
 
   std::mutex mu_;
   uint64_t next_raw_seq_ = 0;
@@ -35,6 +45,7 @@ class MemoryStore final : public Store {
   std::map<CounterKey, int64_t> counters_;
   std::map<std::string, std::string, std::less<>> positions_;
   std::multimap<Millis, RejectedRow> rejected_;  // equal keys keep insertion order
+  std::map<SliceKey, Slice> slices_;
 };
 
 Status MemoryStore::Commit(const IngestBatch& batch) {
@@ -48,6 +59,20 @@ Status MemoryStore::Commit(const IngestBatch& batch) {
   for (const auto& [source, position] : batch.positions) positions_[source] = position;
   for (const RawBlock& block : batch.raw_blocks) {
     raw_blocks_.emplace(RawKey{block.hour, block.org, next_raw_seq_++}, block);
+  }
+  for (const SliceRange& range : batch.deleted_slice_ranges) {
+    std::erase_if(slices_, [&](const auto& item) {
+      const auto& [table, hour, org] = item.first;
+      return table == range.table && hour >= range.from_hour && hour <= range.to_hour;
+    });
+  }
+  for (const Slice& slice : batch.slices) {
+    SliceKey key{slice.table, slice.hour, slice.org};
+    if (slice.rows.empty()) {
+      slices_.erase(key);
+    } else {
+      slices_[key] = slice;
+    }
   }
   return Status::Ok();
 }
@@ -118,6 +143,39 @@ Status MemoryStore::Sweep(const RetentionCut& cut) {
   std::erase_if(rejected_, [&](const auto& item) {
     return item.second.org == cut.org && item.second.ingest_ms < cut.rejected_before;
   });
+  return Status::Ok();
+}
+
+Status MemoryStore::ScanSlices(std::string_view table, Millis from_hour, Millis to_hour,
+                               const std::function<Status(const Slice&)>& fn) {
+  std::lock_guard lock(mu_);
+  for (auto it = slices_.lower_bound(SliceKey{table, from_hour, ""});
+       it != slices_.end() && std::get<0>(it->first) == table && std::get<1>(it->first) <= to_hour;
+       ++it) {
+    NAAP_RETURN_IF_ERROR(fn(it->second));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Slice>> MemoryStore::GetSlice(std::string_view table, std::string_view org,
+                                                   Millis hour) {
+  std::lock_guard lock(mu_);
+  auto it = slices_.find(SliceKey{table, hour, org});
+  if (it == slices_.end()) return std::optional<Slice>();
+  return std::optional<Slice>(it->second);
+}
+
+Status MemoryStore::ForEachSliceChecksum(
+    const std::function<void(std::string_view table, std::string_view org, Millis hour,
+                             std::string_view sha256_hex)>& fn) {
+  std::lock_guard lock(mu_);
+  std::vector<const Slice*> ordered;
+  ordered.reserve(slices_.size());
+  for (const auto& [key, slice] : slices_) ordered.push_back(&slice);
+  std::sort(ordered.begin(), ordered.end(), [](const Slice* a, const Slice* b) {
+    return std::tie(a->table, a->org, a->hour) < std::tie(b->table, b->org, b->hour);
+  });
+  for (const Slice* slice : ordered) fn(slice->table, slice->org, slice->hour, slice->sha256_hex);
   return Status::Ok();
 }
 

@@ -117,6 +117,27 @@ std::vector<std::string> DedupChunkRows(Db& db) {
   return rows;
 }
 
+TEST_F(MigrationsTest, Version3AddsSlicesToAVersion2FileAndKeepsItsData) {
+  {
+    std::unique_ptr<Db> db = OpenDb();
+    ASSERT_TRUE(Migrate(*db, StoreMigrations().first(2)).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO source_positions VALUES ('file:a.ndjson', '42')").ok());
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<std::optional<std::string>> position = (*store)->SourcePosition("file:a.ndjson");
+  ASSERT_TRUE(position.ok());
+  EXPECT_EQ(*position, "42");
+  IngestBatch batch;
+  batch.slices = {store::testing::MakeSlice("sla", "acme", 0, "rows")};
+  ASSERT_TRUE((*store)->Commit(batch).ok());
+  Result<std::optional<Slice>> slice = (*store)->GetSlice("sla", "acme", 0);
+  ASSERT_TRUE(slice.ok() && slice->has_value());
+  EXPECT_EQ((*slice)->rows, "rows");
+  std::unique_ptr<Db> db = OpenDb();
+  EXPECT_EQ(VersionOf(*db), 3);
+}
+
 TEST_F(MigrationsTest, Version2MovesV1DedupRowsIntoChunksAndDropsTheOldTable) {
   {
     std::unique_ptr<Db> db = OpenDb();
@@ -133,7 +154,7 @@ TEST_F(MigrationsTest, Version2MovesV1DedupRowsIntoChunksAndDropsTheOldTable) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   {
     std::unique_ptr<Db> db = OpenDb();
-    EXPECT_EQ(VersionOf(*db), 2);
+    EXPECT_EQ(VersionOf(*db), static_cast<int>(StoreMigrations().size()));
     EXPECT_EQ(CountRows(*db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'dedup'"), 0);
     // Per org in event order, at most 8192 entries a chunk: 8192 + 1808 for acme.
     EXPECT_THAT(DedupChunkRows(*db), ::testing::ElementsAre("acme|8192|1000|9191|5000|13191",

@@ -78,11 +78,26 @@ CREATE TABLE dedup_chunks(
 CREATE INDEX dedup_chunks_by_org_event ON dedup_chunks(org, min_event_ms);
 )sql";
 
+// Version 3. Serving slices, one row per (table, org, hour); a rowid table because rows are
+// blobs of up to a few hundred kilobytes.
+constexpr char kSlicesSchema[] = R"sql(
+CREATE TABLE slices(
+  seq INTEGER PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  org TEXT NOT NULL,
+  hour INTEGER NOT NULL,
+  sha256_hex TEXT NOT NULL,
+  rows BLOB NOT NULL);
+CREATE UNIQUE INDEX slices_by_key ON slices(table_name, org, hour);
+CREATE INDEX slices_by_hour ON slices(table_name, hour, org);
+)sql";
+
 Status MoveV1DedupRowsIntoChunks(Db& db);
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "dedup entries in append-only chunks", kDedupChunksSchema, MoveV1DedupRowsIntoChunks},
+    {3, "serving slices", kSlicesSchema},
 };
 
 // Connection policy: WAL with synchronous=NORMAL (see the header), wait up to 5 s for a lock
@@ -133,6 +148,21 @@ constexpr char kDedupChunksToFilter[] =
     "SELECT seq, count, records FROM dedup_chunks "
     "WHERE org = ? AND min_event_ms < ? AND min_first_seen_ms < ?";
 constexpr char kDeleteDedupChunk[] = "DELETE FROM dedup_chunks WHERE seq = ?";
+
+constexpr char kPutSlice[] =
+    "INSERT INTO slices(table_name, org, hour, sha256_hex, rows) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(table_name, org, hour) DO UPDATE SET sha256_hex = excluded.sha256_hex, "
+    "rows = excluded.rows";
+constexpr char kDeleteSlice[] = "DELETE FROM slices WHERE table_name = ? AND org = ? AND hour = ?";
+constexpr char kDeleteSliceRange[] =
+    "DELETE FROM slices WHERE table_name = ? AND hour BETWEEN ? AND ?";
+constexpr char kScanSlices[] =
+    "SELECT org, hour, sha256_hex, rows FROM slices WHERE table_name = ? AND hour BETWEEN ? AND ? "
+    "ORDER BY hour, org";
+constexpr char kGetSlice[] =
+    "SELECT sha256_hex, rows FROM slices WHERE table_name = ? AND org = ? AND hour = ?";
+constexpr char kSliceChecksums[] =
+    "SELECT table_name, org, hour, sha256_hex FROM slices ORDER BY table_name, org, hour";
 
 // v1 dedup rows, clustered by event time so retention empties whole chunks.
 constexpr char kV1DedupRows[] =
@@ -192,6 +222,13 @@ class SqliteStore final : public Store {
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
   Status Sweep(const RetentionCut& cut) override;
+  Status ScanSlices(std::string_view table, Millis from_hour, Millis to_hour,
+                    const std::function<Status(const Slice&)>& fn) override;
+  Result<std::optional<Slice>> GetSlice(std::string_view table, std::string_view org,
+                                        Millis hour) override;
+  Status ForEachSliceChecksum(
+      const std::function<void(std::string_view table, std::string_view org, Millis hour,
+                               std::string_view sha256_hex)>& fn) override;
 
  private:
   // Writes every part of batch inside the caller's transaction.
@@ -248,6 +285,25 @@ Status SqliteStore::WriteBatch(const IngestBatch& batch) {
                              .Bind(int64_t{b.crc32})
                              .BindBlob(b.payload)
                              .Run());
+  }
+  Stmt delete_range = db_->Prepare(kDeleteSliceRange);
+  for (const SliceRange& range : batch.deleted_slice_ranges) {
+    NAAP_RETURN_IF_ERROR(
+        delete_range.Bind(range.table).Bind(range.from_hour).Bind(range.to_hour).Run());
+  }
+  for (const Slice& slice : batch.slices) {
+    if (slice.rows.empty()) {
+      NAAP_RETURN_IF_ERROR(
+          db_->Prepare(kDeleteSlice).Bind(slice.table).Bind(slice.org).Bind(slice.hour).Run());
+    } else {
+      NAAP_RETURN_IF_ERROR(db_->Prepare(kPutSlice)
+                               .Bind(slice.table)
+                               .Bind(slice.org)
+                               .Bind(slice.hour)
+                               .Bind(slice.sha256_hex)
+                               .BindBlob(slice.rows)
+                               .Run());
+    }
   }
   return Status::Ok();
 }
@@ -391,6 +447,52 @@ Status SqliteStore::Sweep(const RetentionCut& cut) {
     NAAP_RETURN_IF_ERROR(SweepDedup(cut));
     return db_->Prepare(kSweepRejected).Bind(cut.org).Bind(cut.rejected_before).Run();
   });
+}
+
+Status SqliteStore::ScanSlices(std::string_view table, Millis from_hour, Millis to_hour,
+                               const std::function<Status(const Slice&)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kScanSlices);
+  query.Bind(table).Bind(from_hour).Bind(to_hour);
+  Slice slice;
+  slice.table.assign(table);
+  for (;;) {
+    Result<bool> row = query.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    slice.org.assign(query.Bytes(0));
+    slice.hour = query.Int(1);
+    slice.sha256_hex.assign(query.Bytes(2));
+    slice.rows.assign(query.Bytes(3));
+    NAAP_RETURN_IF_ERROR(fn(slice));
+  }
+}
+
+Result<std::optional<Slice>> SqliteStore::GetSlice(std::string_view table, std::string_view org,
+                                                   Millis hour) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kGetSlice);
+  Result<bool> row = query.Bind(table).Bind(org).Bind(hour).Next();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Slice>();
+  return std::optional<Slice>(Slice{.table = std::string(table),
+                                    .org = std::string(org),
+                                    .hour = hour,
+                                    .rows = std::string(query.Bytes(1)),
+                                    .sha256_hex = std::string(query.Bytes(0))});
+}
+
+Status SqliteStore::ForEachSliceChecksum(
+    const std::function<void(std::string_view table, std::string_view org, Millis hour,
+                             std::string_view sha256_hex)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kSliceChecksums);
+  for (;;) {
+    Result<bool> row = query.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    fn(query.Bytes(0), query.Bytes(1), query.Int(2), query.Bytes(3));
+  }
 }
 
 }  // namespace

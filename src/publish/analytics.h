@@ -1,0 +1,73 @@
+#pragma once
+// Analytics: the ingest pipeline's RecordSink that runs the analytics engine
+// (docs/analytics-engine.md): every accepted record goes to the Resolver; before each commit the
+// dirty slices are resolved and published into the same batch, so slices, raw log, dedup keys and
+// source positions commit together.
+//
+// Facts live in memory. Restore() rebuilds them from the store's raw log (decoded again, with each
+// entry's stored ingest time and org) without publishing: afterwards the facts are exactly those
+// the stored slices were built from. Rebuild() does the same replay, then deletes and republishes
+// every slice of a range in one batch. Not thread-safe; after a failed commit it must not be
+// reused.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "event/decoder.h"
+#include "ingest/pipeline.h"
+#include "publish/publisher.h"
+#include "publish/table.h"
+#include "resolve/resolver.h"
+#include "store/store.h"
+
+namespace naap::publish {
+
+// Every serving table in publishing order; the demand tables read linked payments through
+// `resolver` (which must outlive the tables).
+std::vector<std::unique_ptr<Table>> ServingTables(const resolve::Resolver& resolver);
+// Their names, in the same order.
+std::vector<std::string> ServingTableNames();
+
+// The checksum of one table's stored slices: SHA-256 over "org\nhour\nslice sha256\n" of every
+// slice in (org, hour) order (hour in decimal milliseconds), and the number of slices.
+struct TableChecksum {
+  std::string table;
+  std::string sha256_hex;
+  int64_t slices = 0;
+};
+// One per table of `tables` and per other table holding stored slices, by table name.
+Result<std::vector<TableChecksum>> StoredTableChecksums(store::Store& store,
+                                                        const std::vector<std::string>& tables);
+
+class Analytics final : public ingest::RecordSink {
+ public:
+  // Publishes ServingTables() into `store`, which must outlive the Analytics.
+  explicit Analytics(store::Store& store, event::DecoderOptions decoder = {});
+
+  // Loads the stored slice checksums and replays the raw log into the resolver.
+  Status Restore();
+
+  // Replays the raw log, then in one committed batch deletes every stored slice whose hour lies in
+  // [from, to] widened to whole UTC days (a bound left out: unbounded) and publishes every slice
+  // the facts give for those hours. Slices outside the range change only through the benchmark
+  // (days rescored by a changed benchmark day).
+  Result<PublishStats> Rebuild(std::optional<Millis> from, std::optional<Millis> to);
+
+  Status OnAccepted(const event::Decoded& decoded, const event::Provenance& provenance) override;
+  Status BeforeCommit(store::IngestBatch& batch) override;
+
+  const Publisher& publisher() const { return publisher_; }
+
+ private:
+  Status ReplayRawLog();
+
+  store::Store& store_;
+  event::DecoderOptions decoder_options_;
+  resolve::Resolver resolver_;
+  Publisher publisher_;
+};
+
+}  // namespace naap::publish

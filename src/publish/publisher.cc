@@ -1,0 +1,127 @@
+#include "publish/publisher.h"
+
+#include <utility>
+
+#include "base/hash.h"
+
+namespace naap::publish {
+
+// The PublishContext of one cycle: the facts, the slices built so far, and stored slices read on
+// demand (once each). A failed store read makes Slice() return "" and is reported by status().
+class Publisher::Cycle final : public PublishContext {
+ public:
+  Cycle(const resolve::FactsView& facts, store::Store& store,
+        const std::map<SliceKey, std::string>& stored_sha256)
+      : facts_(facts), store_(store), stored_sha256_(stored_sha256) {}
+
+  const resolve::FactsView& facts() const override { return facts_; }
+
+  std::string Slice(std::string_view table, std::string_view org, Millis hour) const override {
+    SliceKey key{std::string(table), std::string(org), hour};
+    if (auto it = rows_.find(key); it != rows_.end()) return it->second;
+    std::string rows;
+    if (stored_sha256_.contains(key)) {
+      Result<std::optional<store::Slice>> stored = store_.GetSlice(table, org, hour);
+      if (!stored.ok()) {
+        if (status_.ok()) status_ = stored.status();
+        return "";
+      }
+      if (stored->has_value()) rows = std::move((*stored)->rows);
+    }
+    rows_.emplace(std::move(key), rows);
+    return rows;
+  }
+
+  void Built(SliceKey key, std::string rows) { rows_[std::move(key)] = std::move(rows); }
+  const Status& status() const { return status_; }
+
+ private:
+  const resolve::FactsView& facts_;
+  store::Store& store_;
+  const std::map<SliceKey, std::string>& stored_sha256_;
+  mutable std::map<SliceKey, std::string> rows_;
+  mutable Status status_;
+};
+
+Publisher::Publisher(std::vector<std::unique_ptr<Table>> tables, store::Store& store,
+                     PublisherOptions options)
+    : tables_(std::move(tables)), store_(store), options_(std::move(options)) {}
+
+Status Publisher::LoadStoredChecksums() {
+  stored_sha256_.clear();
+  return store_.ForEachSliceChecksum(
+      [&](std::string_view table, std::string_view org, Millis hour, std::string_view sha256_hex) {
+        stored_sha256_.emplace(SliceKey{std::string(table), std::string(org), hour},
+                               std::string(sha256_hex));
+      });
+}
+
+void Publisher::DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch) {
+  for (const auto& table : tables_) {
+    batch.deleted_slice_ranges.push_back(
+        {.table = std::string(table->name()), .from_hour = from_hour, .to_hour = to_hour});
+  }
+  std::erase_if(stored_sha256_, [&](const auto& item) {
+    const Millis hour = std::get<2>(item.first);
+    return hour >= from_hour && hour <= to_hour;
+  });
+}
+
+Status Publisher::Publish(const resolve::FactsView& facts, const DirtySlices& dirty,
+                          store::IngestBatch& batch) {
+  if (dirty.empty()) return Status::Ok();
+  Cycle cycle(facts, store_, stored_sha256_);
+  std::set<Millis> changed_benchmark_days;
+  DirtySlices benchmark_days;
+  for (const auto& [org, hour] : dirty) benchmark_days.emplace("", DayFloor(hour));
+
+  for (const auto& table : tables_) {
+    const std::string name(table->name());
+    const bool is_benchmark = name == options_.benchmark_table;
+    DirtySlices rescored;
+    if (options_.scored_tables.contains(name) && !changed_benchmark_days.empty()) {
+      const std::vector<std::string> orgs = facts.Orgs();
+      for (Millis day : changed_benchmark_days) {
+        for (Millis hour = day + kDayMs;
+             hour < day + (options_.benchmark_lookahead_days + 1) * kDayMs; hour += kHourMs) {
+          for (const std::string& org : orgs) rescored.emplace(org, hour);
+        }
+      }
+      rescored.insert(dirty.begin(), dirty.end());
+    }
+    const DirtySlices& keys = is_benchmark ? benchmark_days : rescored.empty() ? dirty : rescored;
+
+    for (const auto& [org, hour] : keys) {
+      std::string rows = table->BuildSlice(cycle, org, hour);
+      NAAP_RETURN_IF_ERROR(cycle.status());
+      ++stats_.built;
+      SliceKey key{name, org, hour};
+      auto stored = stored_sha256_.find(key);
+      if (rows.empty()) {
+        if (stored != stored_sha256_.end()) {
+          stored_sha256_.erase(stored);
+          batch.slices.push_back(
+              {.table = name, .org = org, .hour = hour, .rows = "", .sha256_hex = ""});
+          ++stats_.deleted;
+          if (is_benchmark) changed_benchmark_days.insert(hour);
+        }
+      } else {
+        std::string sha256_hex = Sha256Hex(rows);
+        if (stored == stored_sha256_.end() || stored->second != sha256_hex) {
+          stored_sha256_[key] = sha256_hex;
+          batch.slices.push_back({.table = name,
+                                  .org = org,
+                                  .hour = hour,
+                                  .rows = rows,
+                                  .sha256_hex = std::move(sha256_hex)});
+          ++stats_.written;
+          if (is_benchmark) changed_benchmark_days.insert(hour);
+        }
+      }
+      cycle.Built(std::move(key), std::move(rows));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace naap::publish

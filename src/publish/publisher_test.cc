@@ -1,0 +1,260 @@
+#include "publish/publisher.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace naap::publish {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr Millis kDay0 = 1'767'830'400'000;  // 2026-01-08T00:00:00Z
+constexpr Millis kH = kHourMs;
+
+// The fake facts: one value per (org, hour); the fake tables below are functions of it.
+struct World final : resolve::FactsView {
+  std::map<std::pair<std::string, Millis>, std::string> values;
+  std::vector<std::pair<std::string, Millis>> built;  // "scored" slices built, in order
+
+  std::vector<std::string> Orgs() const override {
+    std::vector<std::string> orgs;
+    for (const auto& [key, value] : values) {
+      if (orgs.empty() || orgs.back() != key.first) orgs.push_back(key.first);
+    }
+    return orgs;
+  }
+  std::vector<const resolve::SessionFact*> SessionsAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::PaymentFact*> PaymentsAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::AiBatchJobFact*> AiBatchJobsAt(std::string_view,
+                                                            Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::ByocJobFact*> ByocJobsAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::WorkerFact*> WorkersAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::AuthFact*> AuthAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::ByocPaymentFact*> ByocPaymentsAt(std::string_view,
+                                                              Millis) const override {
+    return {};
+  }
+  std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view, Millis) const override {
+    return {};
+  }
+
+  std::string ValueAt(std::string_view org, Millis hour) const {
+    auto it = values.find({std::string(org), hour});
+    return it == values.end() ? "" : it->second;
+  }
+};
+
+const World& WorldOf(const PublishContext& ctx) { return static_cast<const World&>(ctx.facts()); }
+
+// "counts": the value of (org, hour).
+class CountsTable final : public Table {
+ public:
+  std::string_view name() const override { return "counts"; }
+  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
+                         Millis hour) const override {
+    return WorldOf(ctx).ValueAt(org, hour);
+  }
+};
+
+// "bench": (org "", day start) → every "org@hour-offset=value;" of the day, over all orgs.
+class BenchTable final : public Table {
+ public:
+  std::string_view name() const override { return "bench"; }
+  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
+                         Millis day) const override {
+    std::string rows;
+    for (const auto& [key, value] : WorldOf(ctx).values) {
+      if (key.second >= day && key.second < day + kDayMs) {
+        rows += key.first + "@" + std::to_string((key.second - kDay0) / kH) + "=" + value + ";";
+      }
+    }
+    return rows;
+  }
+};
+
+// "scored": the value of (org, hour), then "|" and the bench slices of the 7 previous days.
+class ScoredTable final : public Table {
+ public:
+  explicit ScoredTable(World& world) : world_(world) {}
+  std::string_view name() const override { return "scored"; }
+  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
+                         Millis hour) const override {
+    world_.built.emplace_back(org, hour);
+    std::string value = WorldOf(ctx).ValueAt(org, hour);
+    if (value.empty()) return "";
+    const Millis day = hour - (hour - kDay0) % kDayMs;
+    std::string rows = value + "|";
+    for (int back = 7; back >= 1; --back) rows += ctx.Slice("bench", "", day - back * kDayMs);
+    return rows;
+  }
+
+ private:
+  World& world_;
+};
+
+// "table/org/hour-offset/rows" of a batch's slices, in batch order.
+std::vector<std::string> Summary(const store::IngestBatch& batch) {
+  std::vector<std::string> out;
+  for (const store::Slice& s : batch.slices) {
+    out.push_back(s.table + "/" + s.org + "/" + std::to_string((s.hour - kDay0) / kH) + "/" +
+                  s.rows);
+  }
+  return out;
+}
+
+class PublisherTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Publisher> NewPublisher() {
+    std::vector<std::unique_ptr<Table>> tables;
+    tables.push_back(std::make_unique<CountsTable>());
+    tables.push_back(std::make_unique<BenchTable>());
+    tables.push_back(std::make_unique<ScoredTable>(world_));
+    auto publisher = std::make_unique<Publisher>(
+        std::move(tables), *store_,
+        PublisherOptions{.benchmark_table = "bench", .scored_tables = {"scored"}});
+    EXPECT_TRUE(publisher->LoadStoredChecksums().ok());
+    return publisher;
+  }
+
+  // Publishes `dirty` into a fresh batch, commits it and returns it.
+  store::IngestBatch PublishAndCommit(Publisher& publisher, const DirtySlices& dirty) {
+    store::IngestBatch batch;
+    world_.built.clear();
+    Status published = publisher.Publish(world_, dirty, batch);
+    EXPECT_TRUE(published.ok()) << published.ToString();
+    Status committed = store_->Commit(batch);
+    EXPECT_TRUE(committed.ok()) << committed.ToString();
+    return batch;
+  }
+
+  std::vector<std::string> StoredChecksumKeys() {
+    std::vector<std::string> keys;
+    EXPECT_TRUE(store_
+                    ->ForEachSliceChecksum([&](std::string_view table, std::string_view org,
+                                               Millis hour, std::string_view) {
+                      keys.push_back(std::string(table) + "/" + std::string(org) + "/" +
+                                     std::to_string((hour - kDay0) / kH));
+                    })
+                    .ok());
+    return keys;
+  }
+
+  World world_;
+  std::unique_ptr<store::Store> store_ = std::move(*store::OpenStore("memory:"));
+};
+
+TEST_F(PublisherTest, EmitsNewSlicesOnceAndUnchangedOnesNever) {
+  world_.values[{"acme", kDay0 + 5 * kH}] = "x";
+  auto publisher = NewPublisher();
+  store::IngestBatch first = PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}});
+  EXPECT_THAT(Summary(first),
+              ElementsAre("counts/acme/5/x", "bench//0/acme@5=x;", "scored/acme/5/x|"));
+  EXPECT_EQ(first.slices[0].sha256_hex, Sha256Hex("x"));
+
+  // The same dirty set again, from this publisher and from a fresh one loading the store's
+  // checksums: every slice rebuilds to the same bytes, so nothing is emitted.
+  EXPECT_THAT(Summary(PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}})), IsEmpty());
+  auto restarted = NewPublisher();
+  EXPECT_THAT(Summary(PublishAndCommit(*restarted, {{"acme", kDay0 + 5 * kH}})), IsEmpty());
+  EXPECT_EQ(restarted->stats().built, 3);
+  EXPECT_EQ(restarted->stats().written, 0);
+}
+
+TEST_F(PublisherTest, ChangedSliceIsReplacedAndAnEmptyOneDeletesTheStoredSlice) {
+  world_.values[{"acme", kDay0 + 5 * kH}] = "x";
+  world_.values[{"acme", kDay0 + 6 * kH}] = "y";
+  auto publisher = NewPublisher();
+  PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}, {"acme", kDay0 + 6 * kH}});
+
+  world_.values[{"acme", kDay0 + 5 * kH}] = "x2";
+  EXPECT_THAT(Summary(PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}})),
+              ElementsAre("counts/acme/5/x2", "bench//0/acme@5=x2;acme@6=y;", "scored/acme/5/x2|"));
+
+  world_.values.erase({"acme", kDay0 + 6 * kH});
+  store::IngestBatch deletion = PublishAndCommit(*publisher, {{"acme", kDay0 + 6 * kH}});
+  EXPECT_THAT(Summary(deletion),
+              ElementsAre("counts/acme/6/", "bench//0/acme@5=x2;", "scored/acme/6/"));
+  EXPECT_EQ(deletion.slices[0].sha256_hex, "");
+  EXPECT_THAT(StoredChecksumKeys(), ElementsAre("bench//0", "counts/acme/5", "scored/acme/5"));
+
+  // Empty again and nothing stored: nothing to emit.
+  EXPECT_THAT(Summary(PublishAndCommit(*publisher, {{"acme", kDay0 + 6 * kH}})), ElementsAre());
+}
+
+TEST_F(PublisherTest, ChangedBenchmarkDayRescoresTheNextSevenDaysOfEveryOrg) {
+  world_.values[{"acme", kDay0 + 5 * kH}] = "a";
+  world_.values[{"beta", kDay0 + 3 * kDayMs + 2 * kH}] = "b3";  // inside days 1..7
+  world_.values[{"beta", kDay0 + 8 * kDayMs}] = "b8";           // day 8: outside
+  auto publisher = NewPublisher();
+  store::IngestBatch batch = PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}});
+
+  // 7 × 24 hours for each of the two orgs, plus the dirty slice itself.
+  EXPECT_EQ(world_.built.size(), 2u * 7 * 24 + 1);
+  EXPECT_EQ(world_.built.front(), std::make_pair(std::string("acme"), kDay0 + 5 * kH));
+  EXPECT_EQ(world_.built.back(), std::make_pair(std::string("beta"), kDay0 + 8 * kDayMs - kH));
+  EXPECT_THAT(Summary(batch), ElementsAre("counts/acme/5/a", "bench//0/acme@5=a;",
+                                          "scored/acme/5/a|", "scored/beta/74/b3|acme@5=a;"));
+
+  // The benchmark day did not change this time: only the dirty SLA slice is rebuilt.
+  PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}});
+  EXPECT_THAT(world_.built, ElementsAre(std::make_pair(std::string("acme"), kDay0 + 5 * kH)));
+}
+
+TEST_F(PublisherTest, ContextReadsStoredSlicesNotBuiltInThisCycle) {
+  world_.values[{"acme", kDay0 + 5 * kH}] = "a";
+  auto publisher = NewPublisher();
+  PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}});
+
+  // Day 2 is dirty; its score reads the bench slice of day 0 from the store and day 1 (this
+  // cycle's build: still empty, no fact on day 1).
+  world_.values[{"acme", kDay0 + 2 * kDayMs + kH}] = "c";
+  auto restarted = NewPublisher();
+  store::IngestBatch batch = PublishAndCommit(*restarted, {{"acme", kDay0 + 2 * kDayMs + kH}});
+  EXPECT_THAT(Summary(batch), ElementsAre("counts/acme/49/c", "bench//48/acme@49=c;",
+                                          "scored/acme/49/c|acme@5=a;"));
+}
+
+TEST_F(PublisherTest, DeleteRangeRemovesStoredSlicesAndRepublishesTheLiveOnes) {
+  world_.values[{"acme", kDay0 + 5 * kH}] = "a";
+  world_.values[{"acme", kDay0 + 7 * kH}] = "b";
+  auto publisher = NewPublisher();
+  PublishAndCommit(*publisher, {{"acme", kDay0 + 5 * kH}, {"acme", kDay0 + 7 * kH}});
+  // A fact disappears without being marked dirty (a logic fix): only a rebuild removes its rows.
+  world_.values.erase({"acme", kDay0 + 7 * kH});
+
+  auto rebuilder = NewPublisher();
+  store::IngestBatch batch;
+  rebuilder->DeleteRange(kDay0, kDay0 + kDayMs - kH, batch);
+  ASSERT_TRUE(rebuilder->Publish(world_, {{"acme", kDay0 + 5 * kH}}, batch).ok());
+  ASSERT_EQ(batch.deleted_slice_ranges.size(), 3u);
+  EXPECT_EQ(batch.deleted_slice_ranges[1].table, "bench");
+  EXPECT_EQ(batch.deleted_slice_ranges[1].from_hour, kDay0);
+  EXPECT_EQ(batch.deleted_slice_ranges[1].to_hour, kDay0 + 23 * kH);
+  EXPECT_THAT(Summary(batch),
+              ElementsAre("counts/acme/5/a", "bench//0/acme@5=a;", "scored/acme/5/a|"));
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  EXPECT_THAT(StoredChecksumKeys(), ElementsAre("bench//0", "counts/acme/5", "scored/acme/5"));
+}
+
+}  // namespace
+}  // namespace naap::publish

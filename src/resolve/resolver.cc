@@ -1,0 +1,723 @@
+// Resolver: routing of records to entities, dirty marking, the observed-identity index for
+// re-attribution (§7.1) and the per-(org, hour) fact indexes behind FactsView.
+#include "resolve/resolver.h"
+
+#include <algorithm>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <span>
+#include <tuple>
+
+#include "resolve/jobs.h"
+#include "resolve/payments.h"
+
+namespace naap::resolve {
+namespace {
+
+using ChangedSlices = std::set<std::pair<std::string, Millis>>;
+
+// Entities whose decisions a capability snapshot can change (§7.1).
+enum class EntityKind { kSession, kAiBatchJob, kByocJob, kWorker, kDiscovery };
+
+struct EntityRef {
+  EntityKind kind = EntityKind::kSession;
+  std::string key;  // session key, request id, job id or event id
+  size_t row = 0;   // discovery: the row's index in its message
+  friend auto operator<=>(const EntityRef&, const EntityRef&) = default;
+};
+
+// One observed identity ("u:" + URL norm, "a:" + reported address) at a time.
+struct Observation {
+  std::string identity;
+  Millis ts = 0;
+  friend bool operator==(const Observation&, const Observation&) = default;
+};
+using Observations = std::vector<Observation>;
+
+void Observe(std::string_view url, std::string_view address, Millis ts, Observations& out) {
+  if (!url.empty()) out.push_back({"u:" + std::string(url), ts});
+  if (!address.empty()) out.push_back({"a:" + std::string(address), ts});
+}
+
+// Observed identity ("u:" + URL norm, "a:" + reported address) → the entities that observed it,
+// by observation time, so a snapshot visits only the entities in its time range.
+class IdentityIndex {
+ public:
+  void Insert(const std::string& identity, Millis ts, const EntityRef& entity) {
+    by_identity_[identity].emplace(ts, entity);
+  }
+  void Erase(const std::string& identity, Millis ts, const EntityRef& entity) {
+    const auto it = by_identity_.find(identity);
+    if (it == by_identity_.end()) return;
+    it->second.erase({ts, entity});
+    if (it->second.empty()) by_identity_.erase(it);
+  }
+  void Replace(const EntityRef& entity, const Observations& before, const Observations& after) {
+    if (before == after) return;
+    for (const Observation& o : before) Erase(o.identity, o.ts, entity);
+    for (const Observation& o : after) Insert(o.identity, o.ts, entity);
+  }
+  // Entities observing `identity` with ts in [from, to].
+  void Collect(const std::string& identity, Millis from, Millis to,
+               std::set<EntityRef>& out) const {
+    const auto it = by_identity_.find(identity);
+    if (it == by_identity_.end()) return;
+    for (auto e = it->second.lower_bound({from, EntityRef{}});
+         e != it->second.end() && e->first <= to; ++e) {
+      out.insert(e->second);
+    }
+  }
+
+ private:
+  std::map<std::string, std::set<std::pair<Millis, EntityRef>>> by_identity_;
+};
+
+Observations ObservationsOf(const SessionFact& fact) {
+  Observations out;
+  for (const Selection& s : fact.selections) {
+    Observe(s.observed_url, s.observed_address, s.selection_ts, out);
+  }
+  return out;
+}
+
+Observations ObservationsOf(const JobSelection& selection) {
+  Observations out;
+  Observe(selection.observed_url, selection.observed_address, selection.selection_ts, out);
+  return out;
+}
+
+// The request BuildSession made for `selection` (session_selection.cc).
+MatchRequest RequestOf(const SessionFact& fact, const Selection& selection) {
+  MatchRequest request;
+  request.org = fact.org;
+  request.ts = selection.selection_ts;
+  request.observed_url = selection.observed_url;
+  request.observed_address = selection.observed_address;
+  request.hint_pipeline = selection.hints.pipeline;
+  request.hint_model = selection.hints.model;
+  request.kind = MatchKind::kStream;
+  return request;
+}
+
+bool DecisionsChanged(const SessionFact& fact, const Matcher& matcher) {
+  return std::any_of(fact.selections.begin(), fact.selections.end(), [&](const Selection& s) {
+    return matcher.Match(RequestOf(fact, s)) != s.decision;
+  });
+}
+
+// Hours a session contributes to: its session_hour (outcomes, existing sessions only) and every
+// session hour (samples; ingest-only keys too, §2.9).
+std::set<Millis> ContributedHours(const SessionFact& fact) {
+  std::set<Millis> hours;
+  if (fact.exists) hours.insert(fact.session_hour);
+  for (const SessionHour& h : fact.hours) hours.insert(h.hour);
+  for (const FailureEvent& f : fact.failures) hours.insert(HourFloor(f.failure_ts));
+  return hours;
+}
+
+// What every row of the session reads besides its own hour's samples (§7.1 "a dimension or the
+// swap flags changed"): a change re-marks every hour the session contributes to.
+bool DimensionsDiffer(const SessionFact& a, const SessionFact& b) {
+  return std::tie(a.exists, a.session_start, a.gateway, a.orchestrator_address, a.pipeline_id,
+                  a.model_id, a.gpu_id, a.confirmed_swapped, a.inferred_swapped, a.swapped) !=
+             std::tie(b.exists, b.session_start, b.gateway, b.orchestrator_address, b.pipeline_id,
+                      b.model_id, b.gpu_id, b.confirmed_swapped, b.inferred_swapped, b.swapped) ||
+         a.attribution != b.attribution;
+}
+
+// Equality of everything but the per-hour parts (hours, failures). Both facts are restored.
+bool SessionLevelDiffers(SessionFact& a, SessionFact& b) {
+  std::vector<SessionHour> a_hours, b_hours;
+  std::vector<FailureEvent> a_failures, b_failures;
+  const auto swap_out = [&] {
+    a.hours.swap(a_hours);
+    b.hours.swap(b_hours);
+    a.failures.swap(a_failures);
+    b.failures.swap(b_failures);
+  };
+  swap_out();
+  const bool differs = a != b;
+  swap_out();
+  return differs;
+}
+
+// The hours whose contributions differ between `before` (nullptr: no fact yet) and `after`
+// (§7.1): all of both when a dimension changed; else the old and new session_hour when a
+// session-level value changed, plus every hour whose session hour or failure events changed.
+std::set<Millis> ChangedHours(SessionFact* before, SessionFact& after) {
+  std::set<Millis> hours = ContributedHours(after);
+  if (before == nullptr) return hours;
+  if (DimensionsDiffer(*before, after)) {
+    hours.merge(ContributedHours(*before));
+    return hours;
+  }
+  hours.clear();
+  if (SessionLevelDiffers(*before, after)) {
+    if (before->exists) hours.insert(before->session_hour);
+    if (after.exists) hours.insert(after.session_hour);
+  }
+  std::map<Millis, const SessionHour*> old_hours;
+  for (const SessionHour& h : before->hours) old_hours[h.hour] = &h;
+  for (const SessionHour& h : after.hours) {
+    const auto it = old_hours.find(h.hour);
+    if (it == old_hours.end() || !(*it->second == h)) hours.insert(h.hour);
+    if (it != old_hours.end()) old_hours.erase(it);
+  }
+  for (const auto& [hour, unused] : old_hours) hours.insert(hour);
+  std::vector<FailureEvent> changed_failures;
+  std::set_symmetric_difference(
+      before->failures.begin(), before->failures.end(), after.failures.begin(),
+      after.failures.end(), std::back_inserter(changed_failures),
+      [](const FailureEvent& x, const FailureEvent& y) {
+        return std::tie(x.failure_ts, x.event_id, x.failure_type, x.orchestrator_address,
+                        x.detail) <
+               std::tie(y.failure_ts, y.event_id, y.failure_type, y.orchestrator_address, y.detail);
+      });
+  for (const FailureEvent& f : changed_failures) hours.insert(HourFloor(f.failure_ts));
+  return hours;
+}
+
+// Facts of one kind by key, each in one hour, with the hour index FactsView reads.
+template <typename Key, typename Fact>
+class HourlyFacts {
+ public:
+  // Sets the fact of `key`. When it differs from the previous one, adds the old and new hour to
+  // `changed` and returns true.
+  bool Put(const Key& key, Millis hour, Fact fact, const std::string& org, ChangedSlices& changed) {
+    auto it = facts_.find(key);
+    if (it != facts_.end()) {
+      if (it->second.first == hour && it->second.second == fact) return false;
+      changed.emplace(org, it->second.first);
+      const auto keys = by_hour_.find(it->second.first);
+      keys->second.erase(key);
+      if (keys->second.empty()) by_hour_.erase(keys);
+      it->second = {hour, std::move(fact)};
+    } else {
+      facts_.emplace(key, std::make_pair(hour, std::move(fact)));
+    }
+    changed.emplace(org, hour);
+    by_hour_[hour].insert(key);
+    return true;
+  }
+  const Fact* Find(const Key& key) const {
+    const auto it = facts_.find(key);
+    return it == facts_.end() ? nullptr : &it->second.second;
+  }
+  std::vector<const Fact*> At(Millis hour) const {
+    std::vector<const Fact*> out;
+    const auto keys = by_hour_.find(hour);
+    if (keys == by_hour_.end()) return out;
+    for (const Key& key : keys->second) out.push_back(&facts_.find(key)->second.second);
+    return out;
+  }
+
+ private:
+  std::map<Key, std::pair<Millis, Fact>> facts_;
+  std::map<Millis, std::set<Key>> by_hour_;
+};
+
+// A payment group (payments.h): (sender, payment_session_id), or the event id alone when the
+// payment_session_id is empty.
+using PaymentGroupKey = std::tuple<std::string, std::string, std::string>;
+
+PaymentGroupKey PaymentGroupKeyOf(const event::RecordHeader& header,
+                                  const event::Payment& payment) {
+  auto [sender, payment_session_id] = PaymentGroupOf(payment);
+  if (payment_session_id.empty()) return {"", "", header.event_id};
+  return {std::move(sender), std::move(payment_session_id), ""};
+}
+
+// Whether payment links read different values from the two facts (payments.h contract).
+bool LinkableDiffers(const SessionFact* before, const SessionFact& after) {
+  return before == nullptr ||
+         std::tie(before->exists, before->first_seen, before->last_seen, before->pipeline_id,
+                  before->model_id) != std::tie(after.exists, after.first_seen, after.last_seen,
+                                                after.pipeline_id, after.model_id);
+}
+
+template <typename Key, typename Fact>
+std::vector<const Fact*> FactsAt(const HourlyFacts<Key, Fact>* facts, Millis hour) {
+  return facts == nullptr ? std::vector<const Fact*>{} : facts->At(hour);
+}
+
+struct SessionEntry {
+  SessionRecords records;
+  std::set<std::string> event_ids;
+  std::optional<SessionFact> fact;  // as of the last Resolve()
+};
+
+// (capability_norm, orch_reported_address): the §2.6 worker lookup key of BYOC jobs and workers.
+using WorkerKey = std::pair<std::string, std::string>;
+
+template <typename Record>
+using StampedList = std::vector<Stamped<Record>> SessionRecords::*;
+
+}  // namespace
+
+struct Resolver::OrgState {
+  OrgState(std::string org_name, const MatchHorizons& horizons)
+      : org(std::move(org_name)), registry(horizons) {}
+
+  std::string org;
+  CapabilityRegistry registry;
+  std::set<Millis> snapshot_hours;  // observed-inventory hours changed since the last Resolve()
+  IdentityIndex identities;         // sessions, jobs, workers, discovery rows
+  std::set<std::string> kept_event_ids;  // messages whose non-session records were taken
+
+  // Sessions (§2.2–§2.4), by key.
+  std::map<std::string, SessionEntry, std::less<>> sessions;
+  std::set<std::string> dirty_sessions;    // new records: rebuild
+  std::set<std::string> recheck_sessions;  // a snapshot in range: rebuild if a decision changed
+  std::map<Millis, std::set<std::string>> sessions_by_hour;  // contributed hour → keys
+
+  // Payments (§2.5), linked per payment group.
+  std::map<PaymentGroupKey, std::vector<Stamped<event::Payment>>> payment_groups;
+  std::map<std::string, std::set<PaymentGroupKey>> payment_groups_by_request;  // request_id →
+  std::set<PaymentGroupKey> dirty_payment_groups;
+  SessionIndex linkable_sessions;
+  HourlyFacts<std::string, PaymentFact> payments;                    // by event_id
+  std::map<std::string, std::set<std::string>> payments_by_session;  // session_key → event ids
+
+  // LLM facts and AI-batch jobs (§2.6), by request_id.
+  std::map<std::string, std::vector<Stamped<event::LlmEvent>>> llm_records;
+  std::map<std::string, LlmFact> llm_facts;
+  std::set<std::string> dirty_llm;
+  std::map<std::string, std::vector<Stamped<event::BatchEvent>>> batch_records;
+  std::set<std::string> dirty_batch_jobs;
+  HourlyFacts<std::string, AiBatchJobFact> batch_jobs;  // completion hour
+
+  // Workers, by event_id.
+  std::map<std::string, Stamped<event::WorkerSnapshot>> worker_records;
+  std::map<WorkerKey, std::set<std::string>> workers_by_key;
+  std::set<std::string> dirty_workers;
+  HourlyFacts<std::string, WorkerFact> workers;
+
+  // BYOC jobs, by job id (= event_id), and the job_orchestrator records by request id.
+  std::map<std::string, Stamped<event::ByocJobEvent>> byoc_records;
+  std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> byoc_by_worker_key;
+  std::map<std::string, std::set<std::string>> byoc_by_payload_request;
+  std::map<std::string, std::vector<Stamped<event::OrchestratorJobEvent>>> orchestrator_records;
+  std::set<std::string> dirty_byoc_jobs;
+  HourlyFacts<std::string, ByocJobFact> byoc_jobs;
+
+  // Discovery rows, by (event_id, rank).
+  std::map<std::string, std::pair<event::RecordHeader, std::vector<event::DiscoveryRow>>>
+      discovery_records;
+  std::set<std::pair<std::string, size_t>> dirty_discovery;  // (event_id, row index)
+  HourlyFacts<std::pair<std::string, int>, DiscoveryFact> discovery;
+
+  // Auth and BYOC payment facts depend on their record alone: built once, records not kept.
+  std::vector<Stamped<event::AuthEvent>> pending_auth;
+  std::vector<Stamped<event::ByocPayment>> pending_byoc_payments;
+  HourlyFacts<std::string, AuthFact> auth;
+  HourlyFacts<std::string, ByocPaymentFact> byoc_payments;
+
+  // ---- routing ----
+
+  template <typename Record>
+  void AddToSession(const event::RecordHeader& header, const Record& record,
+                    StampedList<Record> list) {
+    const std::string& key = record.key.session_key;
+    if (key.empty()) return;
+    SessionEntry& entry = sessions[key];
+    if (!entry.event_ids.insert(header.event_id).second) return;
+    (entry.records.*list).push_back({header, record});
+    dirty_sessions.insert(key);
+  }
+
+  // Every record of the message but its streaming records and capability snapshots.
+  void AddOthers(const event::RecordHeader& header, const event::Records& r) {
+    for (const auto& p : r.payments) {
+      const PaymentGroupKey group = PaymentGroupKeyOf(header, p);
+      payment_groups[group].push_back({header, p});
+      if (!p.request_id.empty()) payment_groups_by_request[p.request_id].insert(group);
+      dirty_payment_groups.insert(group);
+    }
+    for (const auto& l : r.llm_events) {
+      if (l.request_id.empty()) continue;
+      llm_records[l.request_id].push_back({header, l});
+      dirty_llm.insert(l.request_id);
+    }
+    for (const auto& b : r.batch_events) {
+      if (b.request_id.empty()) continue;
+      batch_records[b.request_id].push_back({header, b});
+      dirty_batch_jobs.insert(b.request_id);
+    }
+    for (const auto& w : r.worker_snapshots) {
+      worker_records[header.event_id] = {header, w};
+      workers_by_key[{w.capability.capability_norm, w.orch.orch_reported_address}].insert(
+          header.event_id);
+      // The worker's identity match reads its orch URL only (§2.6).
+      Observations observed;
+      Observe(w.orch.orch_url_norm, "", header.event_ts, observed);
+      identities.Replace({EntityKind::kWorker, header.event_id}, {}, observed);
+      dirty_workers.insert(header.event_id);
+    }
+    for (const auto& j : r.byoc_job_events) {
+      if (!j.is_job) continue;  // only job_gateway_completed makes a job
+      byoc_records[header.event_id] = {header, j};
+      byoc_by_worker_key[{j.capability.capability_norm, j.orch.orch_reported_address}].emplace(
+          header.event_ts, header.event_id);
+      if (!j.request_id.empty()) byoc_by_payload_request[j.request_id].insert(header.event_id);
+      dirty_byoc_jobs.insert(header.event_id);
+    }
+    for (const auto& o : r.orchestrator_job_events) {
+      if (o.request_id.empty()) continue;
+      orchestrator_records[o.request_id].push_back({header, o});
+      const auto jobs = byoc_by_payload_request.find(o.request_id);
+      if (jobs != byoc_by_payload_request.end()) {
+        dirty_byoc_jobs.insert(jobs->second.begin(), jobs->second.end());
+      }
+    }
+    if (!r.discovery_rows.empty()) {
+      discovery_records[header.event_id] = {header, r.discovery_rows};
+      // Rows are indexed one by one: a snapshot re-runs only the rows naming its orchestrator.
+      for (size_t i = 0; i < r.discovery_rows.size(); ++i) {
+        const event::DiscoveryRow& row = r.discovery_rows[i];
+        Observations observed;
+        Observe(row.orch_url_norm, row.orch_reported_address, header.event_ts, observed);
+        identities.Replace({EntityKind::kDiscovery, header.event_id, i}, {}, observed);
+        dirty_discovery.emplace(header.event_id, i);
+      }
+    }
+    for (const auto& a : r.auth_events) pending_auth.push_back({header, a});
+    for (const auto& p : r.byoc_payments) pending_byoc_payments.push_back({header, p});
+  }
+
+  void MarkForSnapshot(const EntityRef& entity) {
+    switch (entity.kind) {
+      case EntityKind::kSession:
+        recheck_sessions.insert(entity.key);
+        break;
+      case EntityKind::kAiBatchJob:
+        dirty_batch_jobs.insert(entity.key);
+        break;
+      case EntityKind::kByocJob:
+        dirty_byoc_jobs.insert(entity.key);
+        break;
+      case EntityKind::kWorker:
+        dirty_workers.insert(entity.key);
+        break;
+      case EntityKind::kDiscovery:
+        dirty_discovery.emplace(entity.key, entity.row);
+        break;
+    }
+  }
+
+  // ---- rebuilding, in dependency order ----
+
+  void Resolve(ChangedSlices& changed) {
+    for (const std::string& key : recheck_sessions) {
+      if (dirty_sessions.contains(key)) continue;
+      const SessionEntry& entry = sessions.find(key)->second;
+      if (entry.fact && DecisionsChanged(*entry.fact, registry)) dirty_sessions.insert(key);
+    }
+    recheck_sessions.clear();
+    for (const std::string& key : dirty_sessions) RebuildSession(key, changed);
+    dirty_sessions.clear();
+    RelinkPayments(changed);
+    RebuildAiBatchJobs(changed);
+    RebuildWorkers(changed);
+    RebuildByocJobs(changed);
+    RebuildDiscovery(changed);
+    BuildPerRecordFacts(changed);
+    for (Millis hour : snapshot_hours) changed.emplace(org, hour);
+    snapshot_hours.clear();
+  }
+
+  void RebuildSession(const std::string& key, ChangedSlices& changed) {
+    SessionEntry& entry = sessions.find(key)->second;
+    SessionFact fact = BuildSession(org, key, entry.records, registry);
+    SessionFact* before = entry.fact ? &*entry.fact : nullptr;
+    if (before != nullptr && *before == fact) return;
+    for (Millis hour : ChangedHours(before, fact)) changed.emplace(org, hour);
+    if (before != nullptr && DimensionsDiffer(*before, fact)) MarkLinkedPayments(key, changed);
+    if (LinkableDiffers(before, fact) && !fact.request_id.empty()) {
+      linkable_sessions.Add(fact);
+      const auto groups = payment_groups_by_request.find(fact.request_id);
+      if (groups != payment_groups_by_request.end()) {
+        dirty_payment_groups.insert(groups->second.begin(), groups->second.end());
+      }
+    }
+    identities.Replace({EntityKind::kSession, key},
+                       before != nullptr ? ObservationsOf(*before) : Observations{},
+                       ObservationsOf(fact));
+    if (before != nullptr) {
+      for (Millis hour : ContributedHours(*before)) {
+        auto it = sessions_by_hour.find(hour);
+        it->second.erase(key);
+        if (it->second.empty()) sessions_by_hour.erase(it);
+      }
+    }
+    for (Millis hour : ContributedHours(fact)) sessions_by_hour[hour].insert(key);
+    entry.fact = std::move(fact);
+  }
+
+  // Linked payments contribute Block P under their session's dimensions (§4.0): a dimension
+  // change re-marks their hours.
+  void MarkLinkedPayments(const std::string& session_key, ChangedSlices& changed) const {
+    const auto linked = payments_by_session.find(session_key);
+    if (linked == payments_by_session.end()) return;
+    for (const std::string& event_id : linked->second) {
+      changed.emplace(org, HourFloor(payments.Find(event_id)->event_ts));
+    }
+  }
+
+  void Unlink(const std::string& session_key, const std::string& event_id) {
+    const auto linked = payments_by_session.find(session_key);
+    if (linked == payments_by_session.end()) return;
+    linked->second.erase(event_id);
+    if (linked->second.empty()) payments_by_session.erase(linked);
+  }
+
+  void RelinkPayments(ChangedSlices& changed) {
+    for (const PaymentGroupKey& group : dirty_payment_groups) {
+      for (PaymentFact& fact :
+           LinkPayments(org, payment_groups.find(group)->second, linkable_sessions)) {
+        const std::string event_id = fact.event_id;
+        const PaymentFact* before = payments.Find(event_id);
+        if (before == nullptr || before->session_key != fact.session_key) {
+          if (before != nullptr) Unlink(before->session_key, event_id);
+          if (!fact.session_key.empty()) payments_by_session[fact.session_key].insert(event_id);
+        }
+        const Millis hour = HourFloor(fact.event_ts);
+        payments.Put(event_id, hour, std::move(fact), org, changed);
+      }
+    }
+    dirty_payment_groups.clear();
+  }
+
+  void RebuildAiBatchJobs(ChangedSlices& changed) {
+    for (const std::string& request_id : dirty_llm) {
+      std::optional<LlmFact> llm = BuildLlmFact(org, request_id, llm_records[request_id]);
+      auto it = llm_facts.find(request_id);
+      if (!llm || (it != llm_facts.end() && it->second == *llm)) continue;
+      llm_facts.insert_or_assign(request_id, std::move(*llm));
+      dirty_batch_jobs.insert(request_id);
+    }
+    dirty_llm.clear();
+    for (const std::string& request_id : dirty_batch_jobs) {
+      const auto records = batch_records.find(request_id);
+      if (records == batch_records.end()) continue;  // LLM records only
+      const auto llm = llm_facts.find(request_id);
+      std::optional<AiBatchJobFact> job =
+          BuildAiBatchJob(org, request_id, records->second,
+                          llm == llm_facts.end() ? nullptr : &llm->second, registry);
+      if (!job) continue;  // no completed record yet
+      const AiBatchJobFact* before = batch_jobs.Find(request_id);
+      identities.Replace({EntityKind::kAiBatchJob, request_id},
+                         before != nullptr ? ObservationsOf(before->selection) : Observations{},
+                         ObservationsOf(job->selection));
+      const Millis hour = HourFloor(job->completed_at);
+      batch_jobs.Put(request_id, hour, std::move(*job), org, changed);
+    }
+    dirty_batch_jobs.clear();
+  }
+
+  // A changed worker fact at T re-runs the BYOC jobs of its lookup key completed in
+  // [T, T + 30 d] (§7.1).
+  void RebuildWorkers(ChangedSlices& changed) {
+    for (const std::string& event_id : dirty_workers) {
+      const auto& [header, record] = worker_records.find(event_id)->second;
+      if (!workers.Put(event_id, HourFloor(header.event_ts),
+                       BuildWorkerFact(header, record, registry), org, changed)) {
+        continue;
+      }
+      const auto jobs = byoc_by_worker_key.find(
+          {record.capability.capability_norm, record.orch.orch_reported_address});
+      if (jobs == byoc_by_worker_key.end()) continue;
+      for (auto j = jobs->second.lower_bound({header.event_ts, ""});
+           j != jobs->second.end() && j->first <= header.event_ts + kWorkerLookbackMs; ++j) {
+        dirty_byoc_jobs.insert(j->second);
+      }
+    }
+    dirty_workers.clear();
+  }
+
+  void RebuildByocJobs(ChangedSlices& changed) {
+    for (const std::string& job_id : dirty_byoc_jobs) {
+      const auto& [header, record] = byoc_records.find(job_id)->second;
+      std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator;
+      if (const auto it = orchestrator_records.find(record.request_id);
+          !record.request_id.empty() && it != orchestrator_records.end()) {
+        orchestrator = it->second;
+      }
+      std::vector<const WorkerFact*> candidates;
+      if (const auto it = workers_by_key.find(
+              {record.capability.capability_norm, record.orch.orch_reported_address});
+          it != workers_by_key.end()) {
+        for (const std::string& worker_id : it->second) {
+          candidates.push_back(workers.Find(worker_id));
+        }
+      }
+      ByocJobFact job = BuildByocJob(header, record, orchestrator, candidates, registry);
+      const ByocJobFact* before = byoc_jobs.Find(job_id);
+      identities.Replace({EntityKind::kByocJob, job_id},
+                         before != nullptr ? ObservationsOf(before->selection) : Observations{},
+                         ObservationsOf(job.selection));
+      byoc_jobs.Put(job_id, HourFloor(header.event_ts), std::move(job), org, changed);
+    }
+    dirty_byoc_jobs.clear();
+  }
+
+  void RebuildDiscovery(ChangedSlices& changed) {
+    for (const auto& [event_id, row] : dirty_discovery) {
+      const auto& [header, rows] = discovery_records.find(event_id)->second;
+      for (DiscoveryFact& fact :
+           BuildDiscoveryFacts(header, std::span(rows).subspan(row, 1), registry)) {
+        const int rank = fact.rank;
+        discovery.Put({event_id, rank}, HourFloor(header.event_ts), std::move(fact), org, changed);
+      }
+    }
+    dirty_discovery.clear();
+  }
+
+  void BuildPerRecordFacts(ChangedSlices& changed) {
+    for (const auto& [header, record] : pending_auth) {
+      if (std::optional<AuthFact> fact = BuildAuthFact(header, record)) {
+        auth.Put(header.event_id, HourFloor(header.event_ts), std::move(*fact), org, changed);
+      }
+    }
+    pending_auth.clear();
+    for (const auto& [header, record] : pending_byoc_payments) {
+      byoc_payments.Put(header.event_id, HourFloor(header.event_ts),
+                        BuildByocPaymentFact(header, record), org, changed);
+    }
+    pending_byoc_payments.clear();
+  }
+};
+
+Resolver::Resolver(MatchHorizons horizons) : horizons_(horizons) {}
+Resolver::~Resolver() = default;
+
+Resolver::OrgState& Resolver::State(const std::string& org) {
+  auto it = orgs_.find(org);
+  if (it == orgs_.end()) {
+    it = orgs_.emplace(org, std::make_unique<OrgState>(org, horizons_)).first;
+  }
+  return *it->second;
+}
+
+const Resolver::OrgState* Resolver::FindState(std::string_view org) const {
+  const auto it = orgs_.find(org);
+  return it == orgs_.end() ? nullptr : it->second.get();
+}
+
+void Resolver::Add(const event::Decoded& decoded) {
+  if (decoded.cls != event::MessageClass::kAccepted) return;
+  const event::Records& r = decoded.records;
+  const event::RecordHeader& header = r.header;
+  OrgState& state = State(header.org);
+  for (const auto& s : r.capability_snapshots) AddSnapshot(state, header, s);
+  for (const auto& t : r.stream_traces) state.AddToSession(header, t, &SessionRecords::traces);
+  for (const auto& s : r.status_samples) {
+    state.AddToSession(header, s, &SessionRecords::status_samples);
+  }
+  for (const auto& e : r.stream_events) {
+    state.AddToSession(header, e, &SessionRecords::stream_events);
+  }
+  for (const auto& i : r.ingest_samples) {
+    state.AddToSession(header, i, &SessionRecords::ingest_samples);
+  }
+  const size_t others = r.Count() - r.capability_snapshots.size() - r.stream_traces.size() -
+                        r.status_samples.size() - r.stream_events.size() - r.ingest_samples.size();
+  if (others > 0 && state.kept_event_ids.insert(header.event_id).second) {
+    state.AddOthers(header, r);
+  }
+}
+
+void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
+                           const event::CapabilitySnapshot& snapshot) {
+  const SnapshotAddResult result = state.registry.Add(header, snapshot);
+  if (!result.added) return;
+  const Millis t = result.snapshot_ts;
+  state.snapshot_hours.insert(HourFloor(t));
+  const Millis from = t - std::max(horizons_.first_after_ms, horizons_.future_ms);
+  const Millis to =
+      result.versions_changed ? std::numeric_limits<Millis>::max() : t + horizons_.stale_ms;
+  Observations identities;
+  Observe(result.chain.orch_uri_norm, result.chain.orch_address, t, identities);
+  for (const std::string& alias : state.registry.FindChain(result.chain)->alias_addresses) {
+    Observe("", alias, t, identities);
+  }
+  std::set<EntityRef> hits;
+  for (const Observation& identity : identities) {
+    state.identities.Collect(identity.identity, from, to, hits);
+  }
+  for (const EntityRef& hit : hits) state.MarkForSnapshot(hit);
+}
+
+std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
+  ChangedSlices changed;
+  for (auto& [org, state] : orgs_) state->Resolve(changed);
+  return changed;
+}
+
+const SessionFact* Resolver::FindSession(std::string_view org, std::string_view session_key) const {
+  const OrgState* state = FindState(org);
+  if (state == nullptr) return nullptr;
+  const auto it = state->sessions.find(session_key);
+  if (it == state->sessions.end() || !it->second.fact) return nullptr;
+  return &*it->second.fact;
+}
+
+const CapabilityRegistry* Resolver::Registry(std::string_view org) const {
+  const OrgState* state = FindState(org);
+  return state == nullptr ? nullptr : &state->registry;
+}
+
+std::vector<std::string> Resolver::Orgs() const {
+  std::vector<std::string> orgs;
+  for (const auto& [org, state] : orgs_) orgs.push_back(org);
+  return orgs;
+}
+
+std::vector<const SessionFact*> Resolver::SessionsAt(std::string_view org, Millis hour) const {
+  std::vector<const SessionFact*> out;
+  const OrgState* state = FindState(org);
+  if (state == nullptr) return out;
+  const auto it = state->sessions_by_hour.find(hour);
+  if (it == state->sessions_by_hour.end()) return out;
+  for (const std::string& key : it->second) out.push_back(&*state->sessions.find(key)->second.fact);
+  return out;
+}
+
+std::vector<const PaymentFact*> Resolver::PaymentsAt(std::string_view org, Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->payments, hour);
+}
+
+std::vector<const AiBatchJobFact*> Resolver::AiBatchJobsAt(std::string_view org,
+                                                           Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->batch_jobs, hour);
+}
+
+std::vector<const ByocJobFact*> Resolver::ByocJobsAt(std::string_view org, Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->byoc_jobs, hour);
+}
+
+std::vector<const WorkerFact*> Resolver::WorkersAt(std::string_view org, Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->workers, hour);
+}
+
+std::vector<const AuthFact*> Resolver::AuthAt(std::string_view org, Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->auth, hour);
+}
+
+std::vector<const ByocPaymentFact*> Resolver::ByocPaymentsAt(std::string_view org,
+                                                             Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->byoc_payments, hour);
+}
+
+std::vector<const DiscoveryFact*> Resolver::DiscoveryAt(std::string_view org, Millis hour) const {
+  const OrgState* state = FindState(org);
+  return FactsAt(state == nullptr ? nullptr : &state->discovery, hour);
+}
+
+}  // namespace naap::resolve

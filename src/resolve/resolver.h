@@ -1,0 +1,87 @@
+#pragma once
+// Resolver (docs/analytics-engine.md): keeps, per org, the capability registry and the records of
+// every entity (session key, payment, job, worker, auth, BYOC payment, discovery row), marks the
+// entity a new record belongs to dirty, and on Resolve() rebuilds the dirty entities' facts with
+// the pure builders and reports the (org, hour) slices whose contributions changed. It is also the
+// FactsView the publisher reads.
+//
+// Invariants: every fact equals its builder applied to the set of records added so far, so facts
+// never depend on arrival order or on how Adds are split between Resolve() calls (spec/analytics.md
+// §0.4, §7.2, invariant 26); Add is idempotent by event id per entity; every output is in sorted
+// key order. Not thread-safe.
+//
+// Cost of a capability snapshot of chain K at T (a live network sends one per orchestrator every
+// ~24 s): one registry Add, then one range scan per identity of K (uri, address, each alias) over a
+// sorted (ts, entity) index, limited to [T − first-after horizon, T + stale horizon] (to the end
+// when K's versions changed: a late snapshot can split a version and rename the later ones). A
+// session in range is rebuilt only when re-running the matcher on its selections gives a
+// different decision; jobs, workers and single discovery rows in range are rebuilt (one Match
+// each) and report hours only when their fact changed. In steady state (T = now) that is one
+// Match per selection, job, worker or discovery row that observed K in the last 10 minutes.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/time.h"
+#include "event/decoded.h"
+#include "resolve/capability_registry.h"
+#include "resolve/facts_view.h"
+#include "resolve/session.h"
+
+namespace naap::resolve {
+
+class Resolver final : public FactsView {
+ public:
+  explicit Resolver(MatchHorizons horizons = {});
+  ~Resolver() override;
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  // Takes the records of one accepted message; other classes are ignored. Dropped here, because
+  // no fact reads them: streaming records without a session key (ingest counts them as
+  // unkeyed_session), AI-batch, LLM and job_orchestrator records with an empty request id, and
+  // job_gateway records other than job_gateway_completed. Session records are idempotent by
+  // event id per session key, all other records by event id per org.
+  void Add(const event::Decoded& decoded);
+
+  // Rebuilds every dirty entity and returns the (org, hour) slices whose contributions changed,
+  // including the observed-inventory hour of every new capability snapshot.
+  std::set<std::pair<std::string, Millis>> Resolve();
+
+  // The session fact of `session_key` as of the last Resolve(); nullptr when unknown.
+  const SessionFact* FindSession(std::string_view org, std::string_view session_key) const;
+  // The org's capability registry (observed inventory, §4.13); nullptr for an unknown org.
+  const CapabilityRegistry* Registry(std::string_view org) const;
+
+  // FactsView. SessionsAt also returns ingest-only keys (exists = false) at their session hours,
+  // for the ingest transport table (§2.9, §4.7).
+  std::vector<std::string> Orgs() const override;
+  std::vector<const SessionFact*> SessionsAt(std::string_view org, Millis hour) const override;
+  std::vector<const PaymentFact*> PaymentsAt(std::string_view org, Millis hour) const override;
+  std::vector<const AiBatchJobFact*> AiBatchJobsAt(std::string_view org,
+                                                   Millis hour) const override;
+  std::vector<const ByocJobFact*> ByocJobsAt(std::string_view org, Millis hour) const override;
+  std::vector<const WorkerFact*> WorkersAt(std::string_view org, Millis hour) const override;
+  std::vector<const AuthFact*> AuthAt(std::string_view org, Millis hour) const override;
+  std::vector<const ByocPaymentFact*> ByocPaymentsAt(std::string_view org,
+                                                     Millis hour) const override;
+  std::vector<const DiscoveryFact*> DiscoveryAt(std::string_view org, Millis hour) const override;
+
+ private:
+  struct OrgState;
+
+  OrgState& State(const std::string& org);
+  const OrgState* FindState(std::string_view org) const;
+  void AddSnapshot(OrgState& state, const event::RecordHeader& header,
+                   const event::CapabilitySnapshot& snapshot);
+  void ResolveOrg(OrgState& state, std::set<std::pair<std::string, Millis>>& changed);
+
+  MatchHorizons horizons_;
+  std::map<std::string, std::unique_ptr<OrgState>, std::less<>> orgs_;
+};
+
+}  // namespace naap::resolve

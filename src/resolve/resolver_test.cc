@@ -1,0 +1,458 @@
+// Resolver: the 65 real events end to end (analytics §9.1 last paragraph), order independence
+// (invariant 26), and re-attribution by a late snapshot (the §9.2 F11 pattern).
+#include "resolve/resolver.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "event/decoder.h"
+#include "event/json_span.h"
+#include "event/test_util.h"
+#include "resolve/jobs.h"
+#include "resolve/payments.h"
+#include "resolve/session_test_util.h"
+
+namespace naap::resolve {
+namespace {
+
+using Slices = std::set<std::pair<std::string, Millis>>;
+
+constexpr char kSessionKey[] = "cloudspe|stream-o5s73x-mk5zc8fy|db936fab";
+constexpr char kOnChain[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
+constexpr char kGpu[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
+constexpr Millis kHour21 = 1'767'906'000'000;  // 2026-01-08T21:00:00Z: every sample event
+
+class RealEvents : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    file_ = event::testing::ReadFileOrDie(std::string(NAAP_SHARED_DIR) +
+                                          "/data/livepeer-events-2026-01-08.json");
+    event::JsonArrayElementSpans(file_, messages_);
+    ASSERT_EQ(messages_.size(), 65u);
+  }
+
+  // Decodes and adds messages [begin, end) of `order` (indexes into the file).
+  void Feed(Resolver& resolver, const std::vector<size_t>& order, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const event::Decoded& d = harness_.File(messages_[order[i]]);
+      ASSERT_EQ(d.cls, event::MessageClass::kAccepted);
+      resolver.Add(d);
+    }
+  }
+
+  // Every payment fact of the hour, by value.
+  static std::vector<PaymentFact> Payments(const Resolver& resolver) {
+    std::vector<PaymentFact> out;
+    for (const PaymentFact* p : resolver.PaymentsAt("cloudspe", kHour21)) out.push_back(*p);
+    return out;
+  }
+
+  std::vector<size_t> InOrder() const {
+    std::vector<size_t> order(messages_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    return order;
+  }
+
+  std::string file_;
+  std::vector<std::string_view> messages_;
+  event::testing::DecoderHarness harness_;
+};
+
+TEST_F(RealEvents, OneSessionAttributedByTheLateSnapshot) {
+  Resolver resolver;
+  const auto order = InOrder();
+  Feed(resolver, order, 0, order.size());
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"cloudspe", kHour21}}));
+
+  const auto sessions = resolver.SessionsAt("cloudspe", kHour21);
+  ASSERT_EQ(sessions.size(), 1u);
+  const SessionFact& s = *sessions[0];
+  EXPECT_EQ(s.session_key, kSessionKey);
+  EXPECT_TRUE(s.exists);
+  EXPECT_EQ(s.session_hour, kHour21);
+  EXPECT_EQ(s.status_sample_count, 17);
+  ASSERT_EQ(s.selections.size(), 1u);
+  EXPECT_EQ(s.attribution.status, "resolved");
+  EXPECT_EQ(s.attribution.reason, "matched_first_snapshot");
+  EXPECT_EQ(s.attribution.method, "uri_interval_first_after");
+  EXPECT_EQ(s.attribution.confidence, "medium");
+  EXPECT_EQ(s.orchestrator_address, kOnChain);
+  EXPECT_EQ(s.pipeline_id, "live-video-to-video");
+  EXPECT_EQ(s.model_id, "streamdiffusion-sdxl-faceid");
+  EXPECT_EQ(s.gpu_id, kGpu);
+  EXPECT_EQ(resolver.FindSession("cloudspe", kSessionKey), &s);
+
+  // All six payments link (§9.1 last paragraph): the first by request_id, the others through its
+  // payment session; they take the session's dimensions.
+  const auto payments = resolver.PaymentsAt("cloudspe", kHour21);
+  ASSERT_EQ(payments.size(), 6u);
+  int by_request = 0;
+  for (const PaymentFact* p : payments) {
+    EXPECT_EQ(p->session_key, kSessionKey) << p->event_id;
+    EXPECT_EQ(p->link_status, "resolved");
+    EXPECT_EQ(p->pipeline_id, "live-video-to-video");
+    EXPECT_EQ(p->model_id, "streamdiffusion-sdxl-faceid");
+    by_request += p->link_method == "request_id";
+  }
+  EXPECT_EQ(by_request, 1);
+  EXPECT_TRUE(std::is_sorted(
+      payments.begin(), payments.end(),
+      [](const PaymentFact* a, const PaymentFact* b) { return a->event_id < b->event_id; }));
+  EXPECT_TRUE(resolver.PaymentsAt("cloudspe", kHour21 + kHourMs).empty());
+
+  // The discovery row names the orchestrator by its URL (cold start, like the session).
+  const auto discovery = resolver.DiscoveryAt("cloudspe", kHour21);
+  ASSERT_EQ(discovery.size(), 1u);
+  EXPECT_EQ(discovery[0]->orchestrator_address, kOnChain);
+  EXPECT_EQ(discovery[0]->resolution, "uri");
+  EXPECT_TRUE(resolver.SessionsAt("cloudspe", kHour21 - kHourMs).empty());
+  EXPECT_TRUE(resolver.SessionsAt("cloudspe", kHour21 + kHourMs).empty());
+  EXPECT_TRUE(resolver.SessionsAt("other", kHour21).empty());
+  EXPECT_EQ(resolver.Orgs(), std::vector<std::string>{"cloudspe"});
+  ASSERT_NE(resolver.Registry("cloudspe"), nullptr);
+  EXPECT_EQ(resolver.Registry("cloudspe")->snapshot_count(), 1u);
+
+  // Nothing new: nothing to do. The same messages again change nothing (idempotent by event id).
+  EXPECT_TRUE(resolver.Resolve().empty());
+  Feed(resolver, order, 0, order.size());
+  EXPECT_TRUE(resolver.Resolve().empty());
+  EXPECT_EQ(*resolver.FindSession("cloudspe", kSessionKey), s);
+}
+
+TEST_F(RealEvents, SnapshotArrivingAfterTheSessionReattributesIt) {
+  Resolver resolver;
+  const auto order = InOrder();
+  Feed(resolver, order, 0, 33);  // everything before the snapshot (message 33)
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"cloudspe", kHour21}}));
+  const SessionFact before = *resolver.FindSession("cloudspe", kSessionKey);
+  EXPECT_EQ(before.attribution.status, "unresolved");
+  EXPECT_EQ(before.attribution.reason, "missing_candidate");
+  EXPECT_EQ(before.orchestrator_address, "");
+
+  EXPECT_EQ(resolver.DiscoveryAt("cloudspe", kHour21)[0]->resolution, "unresolved");
+  Feed(resolver, order, 33, 34);  // the snapshot alone: re-attribution, not new evidence
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"cloudspe", kHour21}}));
+  const SessionFact* after = resolver.FindSession("cloudspe", kSessionKey);
+  EXPECT_EQ(after->attribution.reason, "matched_first_snapshot");
+  EXPECT_EQ(after->orchestrator_address, kOnChain);
+  EXPECT_EQ(after->gpu_id, kGpu);
+  EXPECT_EQ(resolver.DiscoveryAt("cloudspe", kHour21)[0]->orchestrator_address, kOnChain);
+  for (const PaymentFact* p : resolver.PaymentsAt("cloudspe", kHour21)) {
+    EXPECT_EQ(p->session_key, kSessionKey);
+  }
+}
+
+TEST_F(RealEvents, AnyOrderAndAnySplitGivesTheSameFacts) {
+  Resolver reference;
+  const auto in_order = InOrder();
+  Feed(reference, in_order, 0, in_order.size());
+  reference.Resolve();
+  const SessionFact expected = *reference.FindSession("cloudspe", kSessionKey);
+  const std::vector<PaymentFact> expected_payments = Payments(reference);
+  ASSERT_EQ(expected_payments.size(), 6u);
+
+  auto reversed = in_order;
+  std::reverse(reversed.begin(), reversed.end());
+  std::vector<std::vector<size_t>> orders = {reversed};
+  std::mt19937 rng(20260108);
+  for (int i = 0; i < 4; ++i) {
+    auto shuffled = in_order;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    orders.push_back(shuffled);
+  }
+  for (const auto& order : orders) {
+    for (size_t step : {size_t{1}, size_t{7}, size_t{30}, order.size()}) {
+      Resolver resolver;
+      Slices changed;
+      for (size_t begin = 0; begin < order.size(); begin += step) {
+        Feed(resolver, order, begin, std::min(order.size(), begin + step));
+        changed.merge(resolver.Resolve());
+      }
+      EXPECT_EQ(changed, (Slices{{"cloudspe", kHour21}})) << "step " << step;
+      const SessionFact* fact = resolver.FindSession("cloudspe", kSessionKey);
+      ASSERT_NE(fact, nullptr);
+      EXPECT_EQ(*fact, expected) << "step " << step << " first message " << order[0];
+      EXPECT_EQ(Payments(resolver), expected_payments) << "step " << step;
+    }
+  }
+}
+
+// §9.2 shape over two hours: A serves from 10:59:32, the stream swaps away at 11:00:00, B serves
+// from 11:55:00 and its first snapshot arrives at 12:04:00 (9 min later: first_after).
+class LateSnapshot : public ::testing::Test {
+ protected:
+  static constexpr char kA[] = "0xaaaa000000000000000000000000000000000001";
+  static constexpr char kALocal[] = "0xaaaa0000000000000000000000000000000000f1";
+  static constexpr char kAUri[] = "https://orch-a.example.com:8935";
+  static constexpr char kB[] = "0xbbbb000000000000000000000000000000000002";
+  static constexpr char kBLocal[] = "0xbbbb0000000000000000000000000000000000f2";
+  static constexpr char kBUri[] = "https://orch-b.example.com:8935";
+  static constexpr char kKey[] = "daydream|stream-ex2|bb33cc44";
+
+  static event::Decoded Message(std::string id, Millis ts, std::string family,
+                                std::string subtype) {
+    event::Decoded d;
+    d.cls = event::MessageClass::kAccepted;
+    d.org = "daydream";
+    d.event_id = id;
+    d.family = family;
+    auto& h = d.records.header;
+    h.org = "daydream";
+    h.event_id = std::move(id);
+    h.event_ts = ts;
+    h.family = std::move(family);
+    h.subtype = std::move(subtype);
+    h.ingested_at = ts;
+    return d;
+  }
+
+  static event::Decoded Snapshot(std::string id, Millis ts, const char* address, const char* local,
+                                 const char* uri, const char* gpu) {
+    event::Decoded d = Message(std::move(id), ts, "network_capabilities", "");
+    auto& s = d.records.capability_snapshots.emplace_back();
+    s.orch_address = address;
+    s.orch_local_address = local;
+    s.alias_address = local;
+    s.orch_uri = uri;
+    s.orch_uri_norm = uri;
+    s.version = "0.8.8";
+    event::HardwareRow hw;
+    hw.offered_name = "live-video-to-video";
+    hw.capability_id = 35;
+    hw.canonical_pipeline = "live-video-to-video";
+    hw.model_id = "streamdiffusion-sdxl";
+    hw.hardware_present = true;
+    hw.gpu_slot = 0;
+    hw.gpu_id = gpu;
+    s.hardware.push_back(hw);
+    return d;
+  }
+
+  static event::Decoded Trace(std::string id, Millis ts, std::string type,
+                              event::OrchInfo orch = {}) {
+    event::Decoded d = Message(std::move(id), ts, "stream_trace", type);
+    auto& t = d.records.stream_traces.emplace_back();
+    t.key = {"stream-ex2", "bb33cc44", kKey};
+    t.orch = std::move(orch);
+    return d;
+  }
+
+  static event::Decoded Status(std::string id, Millis ts, double fps, event::OrchInfo orch) {
+    event::Decoded d = Message(std::move(id), ts, "ai_stream_status", "status");
+    auto& s = d.records.status_samples.emplace_back();
+    s.key = {"stream-ex2", "bb33cc44", kKey};
+    s.state = "ONLINE";
+    s.is_running = true;
+    s.output_fps = fps;
+    s.restart_count = 0;
+    s.pipeline = "live-video-to-video";
+    s.model = "streamdiffusion-sdxl";
+    s.orch = std::move(orch);
+    return d;
+  }
+
+  static std::vector<event::Decoded> SessionMessages() {
+    using testing::At;
+    using testing::Orch;
+    const auto a = Orch(kALocal, kAUri);
+    const auto b = Orch(kBLocal, kBUri);
+    std::vector<event::Decoded> m;
+    m.push_back(Trace("F2", At(10, 59, 30), "gateway_receive_stream_request"));
+    m.push_back(Trace("F3", At(10, 59, 32), "gateway_send_first_ingest_segment", a));
+    m.push_back(Trace("F5", At(10, 59, 37), "gateway_receive_few_processed_segments", a));
+    m.push_back(Status("F6", At(10, 59, 40), 15.0, a));
+    m.push_back(Trace("F8", At(11, 0, 0), "orchestrator_swap", a));
+    m.push_back(Status("F9", At(11, 55, 0), 18.0, b));
+    m.push_back(Status("F10", At(11, 56, 0), 17.0, b));
+    m.push_back(Trace("F12", At(11, 57, 0), "gateway_ingest_stream_closed", b));
+    // A payment of the stream, reported late (hour 13:00); it links by request id.
+    event::Decoded payment = Message("PAY1", At(13, 10, 0), "create_new_payment", "");
+    auto& p = payment.records.payments.emplace_back();
+    p.request_id = "bb33cc44";
+    p.payment_session_id = "5e55107a";
+    p.sender_address = "0x5ae4e42db3671370a0c25aff451e7482aaec3d0b";
+    p.num_tickets = 1;
+    m.push_back(std::move(payment));
+    return m;
+  }
+};
+
+TEST_F(LateSnapshot, ReattributesTheSessionAndMarksItsHours) {
+  using testing::At;
+  const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs, h12 = h11 + kHourMs;
+  const Millis h13 = h12 + kHourMs;
+  Resolver resolver;
+  resolver.Add(Snapshot("F1", At(10, 59, 0), kA, kALocal, kAUri,
+                        "GPU-aaaaaaaa-0000-0000-0000-000000000001"));
+  for (const auto& m : SessionMessages()) resolver.Add(m);
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}, {"daydream", h11}, {"daydream", h13}}));
+  ASSERT_EQ(resolver.PaymentsAt("daydream", h13).size(), 1u);
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h13)[0]->session_key, kKey);
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h13)[0]->link_method, "request_id");
+  const SessionFact before = *resolver.FindSession("daydream", kKey);
+  ASSERT_EQ(before.selections.size(), 3u);
+  EXPECT_EQ(before.selections[1].decision.attributed_orch_address, kA);
+  EXPECT_EQ(before.attribution.status, "ambiguous");  // B unknown, two identities
+  EXPECT_EQ(before.orchestrator_address, "");
+
+  // A snapshot of an unrelated orchestrator, and A re-announced long after its selections: only
+  // the observed-inventory hour.
+  resolver.Add(Snapshot("C1", At(12, 4, 0), "0xcccc000000000000000000000000000000000003",
+                        "0xcccc0000000000000000000000000000000000f3", "https://orch-c.example.com",
+                        "GPU-c"));
+  resolver.Add(Snapshot("F1b", At(12, 4, 30), kA, kALocal, kAUri,
+                        "GPU-aaaaaaaa-0000-0000-0000-000000000001"));
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h12}}));
+  EXPECT_EQ(*resolver.FindSession("daydream", kKey), before);
+
+  // B's first snapshot, 9 min after S3: S3 resolves (cold start) and the session moves to B in
+  // every hour it contributes to, its linked payment's hour included.
+  resolver.Add(Snapshot("F11", At(12, 4, 0), kB, kBLocal, kBUri,
+                        "GPU-bbbbbbbb-0000-0000-0000-000000000002"));
+  EXPECT_EQ(resolver.Resolve(),
+            (Slices{{"daydream", h10}, {"daydream", h11}, {"daydream", h12}, {"daydream", h13}}));
+  const SessionFact* after = resolver.FindSession("daydream", kKey);
+  EXPECT_EQ(after->attribution.status, "resolved");
+  EXPECT_EQ(after->attribution.reason, "matched_first_snapshot");
+  EXPECT_EQ(after->orchestrator_address, kB);
+  EXPECT_EQ(after->gpu_id, "GPU-bbbbbbbb-0000-0000-0000-000000000002");
+  EXPECT_TRUE(after->confirmed_swapped);
+  EXPECT_EQ(resolver.SessionsAt("daydream", h10), std::vector<const SessionFact*>{after});
+  EXPECT_EQ(resolver.SessionsAt("daydream", h11), std::vector<const SessionFact*>{after});
+  EXPECT_TRUE(resolver.SessionsAt("daydream", h12).empty());
+
+  // Invariant 26: the snapshot first gives the same fact.
+  Resolver in_order;
+  in_order.Add(Snapshot("F1", At(10, 59, 0), kA, kALocal, kAUri,
+                        "GPU-aaaaaaaa-0000-0000-0000-000000000001"));
+  in_order.Add(Snapshot("F11", At(12, 4, 0), kB, kBLocal, kBUri,
+                        "GPU-bbbbbbbb-0000-0000-0000-000000000002"));
+  for (const auto& m : SessionMessages()) in_order.Add(m);
+  in_order.Resolve();
+  EXPECT_EQ(*in_order.FindSession("daydream", kKey), *after);
+}
+
+TEST_F(LateSnapshot, NewRecordsMarkTheirHourAndTheSessionHourOnlyWhenNeeded) {
+  using testing::At;
+  using testing::Orch;
+  const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs;
+  Resolver resolver;
+  for (const auto& m : SessionMessages()) resolver.Add(m);
+  resolver.Resolve();
+  // An ingest sample changes only its session hour's transport.
+  event::Decoded ingest = Message("I1", At(11, 55, 10), "stream_ingest_metrics", "");
+  auto& sample = ingest.records.ingest_samples.emplace_back();
+  sample.key = {"stream-ex2", "bb33cc44", kKey};
+  sample.conn_quality = "good";
+  resolver.Add(ingest);
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h11}}));
+  EXPECT_EQ(resolver.FindSession("daydream", kKey)->hours.back().ingest.conn_good, 1);
+  // A status sample in the middle of the session (same identity and hints) changes its hour's
+  // samples and session-level counts (read by the session_hour row), not the dimensions.
+  resolver.Add(Status("F9b", At(11, 55, 30), 16.0, Orch(kBLocal, kBUri)));
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}, {"daydream", h11}}));
+  // Unkeyed records and other classes are dropped.
+  event::Decoded unkeyed = Trace("U1", At(11, 0, 5), "gateway_receive_stream_request");
+  unkeyed.records.stream_traces[0].key = {};
+  resolver.Add(unkeyed);
+  event::Decoded ignored = Trace("I2", At(11, 0, 6), "gateway_receive_stream_request");
+  ignored.cls = event::MessageClass::kIgnored;
+  resolver.Add(ignored);
+  EXPECT_TRUE(resolver.Resolve().empty());
+}
+
+// AI-batch and BYOC jobs, workers, auth and BYOC payments: each record marks its own hour, late
+// related records and a late snapshot rebuild what they change.
+TEST_F(LateSnapshot, JobsWorkersAndPerRecordFacts) {
+  using testing::At;
+  using testing::Orch;
+  const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs;
+  Resolver resolver;
+
+  event::Decoded received =
+      Message("A1", At(10, 19, 0), "ai_batch_request", "ai_batch_request_received");
+  received.records.batch_events.emplace_back().request_id = "job-1";
+  event::Decoded completed =
+      Message("A2", At(10, 20, 0), "ai_batch_request", "ai_batch_request_completed");
+  auto& completion = completed.records.batch_events.emplace_back();
+  completion.request_id = "job-1";
+  completion.pipeline = "live-video-to-video";
+  completion.success = true;
+  completion.orch_url = completion.orch_url_norm = kBUri;
+  event::Decoded byoc = Message("G1", At(10, 30, 0), "job_gateway", "job_gateway_completed");
+  auto& attempt = byoc.records.byoc_job_events.emplace_back();
+  attempt.request_id = "r1";
+  attempt.capability = {"My-Cap", "my-cap"};
+  attempt.success = true;
+  attempt.orch = Orch(kBLocal, "");
+  attempt.is_job = true;
+  event::Decoded auth = Message("U1", At(11, 5, 0), "job_auth", "job_auth_ok");
+  auth.records.auth_events.emplace_back().capability_name = "my-cap";
+  event::Decoded byoc_payment = Message("P1", At(11, 6, 0), "job_payment", "create_payment");
+  byoc_payment.records.byoc_payments.emplace_back().payment_type = "create_payment";
+  for (const auto* m : {&received, &completed, &byoc, &auth, &byoc_payment}) resolver.Add(*m);
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}, {"daydream", h11}}));
+
+  const auto jobs = resolver.AiBatchJobsAt("daydream", h10);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]->received_at, At(10, 19, 0));
+  EXPECT_EQ(jobs[0]->selection.decision.status, "unresolved");
+  ASSERT_EQ(resolver.ByocJobsAt("daydream", h10).size(), 1u);
+  EXPECT_EQ(resolver.ByocJobsAt("daydream", h10)[0]->worker_model, "");
+  EXPECT_EQ(resolver.AuthAt("daydream", h11).size(), 1u);
+  EXPECT_EQ(resolver.ByocPaymentsAt("daydream", h11).size(), 1u);
+  EXPECT_TRUE(resolver.AuthAt("daydream", h10).empty());
+
+  // A worker announced before the job (same capability ci and reported address), the
+  // orchestrator side naming the job's worker, and the LLM record arrive late.
+  event::Decoded worker = Message("W1", At(9, 10, 0), "worker_lifecycle", "");
+  auto& announced = worker.records.worker_snapshots.emplace_back();
+  announced.worker_event_id = "w-1";
+  announced.capability = {"my-cap", "my-cap"};
+  announced.orch = Orch(kBLocal, "");
+  announced.worker_url = announced.worker_url_norm = "http://w1:9000";
+  announced.model = "worker-model";
+  event::Decoded orchestrator = Message("O1", At(10, 29, 0), "job_orchestrator", "job_orch");
+  auto& served = orchestrator.records.orchestrator_job_events.emplace_back();
+  served.request_id = "r1";
+  served.worker_url = served.worker_url_norm = "http://w1:9000";
+  event::Decoded llm = Message("L1", At(10, 20, 0), "ai_llm_request", "llm_request_completed");
+  auto& answer = llm.records.llm_events.emplace_back();
+  answer.request_id = "job-1";
+  answer.model = "llama";
+  answer.total_tokens = 42;
+  for (const auto* m : {&worker, &orchestrator, &llm}) resolver.Add(*m);
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10 - kHourMs}, {"daydream", h10}}));
+  const ByocJobFact& job = *resolver.ByocJobsAt("daydream", h10)[0];
+  EXPECT_EQ(job.worker_event_id, "W1");
+  EXPECT_EQ(job.worker_model, "worker-model");
+  EXPECT_EQ(job.worker_url_norm, "http://w1:9000");
+  EXPECT_EQ(job.model, "worker-model");
+  ASSERT_TRUE(resolver.AiBatchJobsAt("daydream", h10)[0]->llm.has_value());
+  EXPECT_EQ(resolver.AiBatchJobsAt("daydream", h10)[0]->llm->total_tokens, 42);
+  ASSERT_EQ(resolver.WorkersAt("daydream", h10 - kHourMs).size(), 1u);
+
+  // B's first snapshot 6 min after the AI-batch selection (received_at): the job resolves.
+  resolver.Add(Snapshot("F11", At(10, 25, 0), kB, kBLocal, kBUri,
+                        "GPU-bbbbbbbb-0000-0000-0000-000000000002"));
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}}));
+  const AiBatchJobFact& batch = *resolver.AiBatchJobsAt("daydream", h10)[0];
+  EXPECT_EQ(batch.selection.decision.status, "resolved");
+  EXPECT_EQ(batch.selection.decision.reason, "matched_first_snapshot");
+  EXPECT_EQ(batch.selection.decision.attributed_orch_address, kB);
+
+  // Every message again: nothing changes.
+  for (const auto* m :
+       {&received, &completed, &byoc, &auth, &byoc_payment, &worker, &orchestrator, &llm}) {
+    resolver.Add(*m);
+  }
+  EXPECT_TRUE(resolver.Resolve().empty());
+  EXPECT_EQ(resolver.AuthAt("daydream", h11).size(), 1u);
+}
+
+}  // namespace
+}  // namespace naap::resolve
