@@ -243,7 +243,6 @@ std::vector<const Fact*> FactsAt(const HourlyFacts<Key, Fact>* facts, Millis hou
 
 struct SessionEntry {
   SessionRecords records;
-  std::set<std::string> event_ids;
   std::optional<SessionFact> fact;  // as of the last Resolve()
 };
 
@@ -263,7 +262,6 @@ struct Resolver::OrgState {
   CapabilityRegistry registry;
   std::set<Millis> snapshot_hours;  // observed-inventory hours changed since the last Resolve()
   IdentityIndex identities;         // sessions, jobs, workers, discovery rows
-  std::set<std::string> kept_event_ids;  // messages whose non-session records were taken
 
   // Sessions (§2.2–§2.4), by key.
   std::map<std::string, SessionEntry, std::less<>> sessions;
@@ -321,7 +319,6 @@ struct Resolver::OrgState {
     const std::string& key = record.key.session_key;
     if (key.empty()) return;
     SessionEntry& entry = sessions[key];
-    if (!entry.event_ids.insert(header.event_id).second) return;
     (entry.records.*list).push_back({header, record});
     dirty_sessions.insert(key);
   }
@@ -622,9 +619,7 @@ void Resolver::Add(const event::Decoded& decoded) {
   }
   const size_t others = r.Count() - r.capability_snapshots.size() - r.stream_traces.size() -
                         r.status_samples.size() - r.stream_events.size() - r.ingest_samples.size();
-  if (others > 0 && state.kept_event_ids.insert(header.event_id).second) {
-    state.AddOthers(header, r);
-  }
+  if (others > 0) state.AddOthers(header, r);
 }
 
 void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,

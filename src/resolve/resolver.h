@@ -7,8 +7,9 @@
 //
 // Invariants: every fact equals its builder applied to the set of records added so far, so facts
 // never depend on arrival order or on how Adds are split between Resolve() calls (spec/analytics.md
-// §0.4, §7.2, invariant 26); Add is idempotent by event id per entity; every output is in sorted
-// key order. Not thread-safe.
+// §0.4, §7.2, invariant 26); every output is in sorted key order. Each accepted message is added
+// at most once: ingest's dedup index (and the raw log it guards) guarantees it, so the resolver
+// keeps no event-id sets of its own. Not thread-safe.
 //
 // Cost of a capability snapshot of chain K at T (a live network sends one per orchestrator every
 // ~24 s): one registry Add, then one range scan per identity of K (uri, address, each alias) over a
@@ -44,8 +45,7 @@ class Resolver final : public FactsView {
   // Takes the records of one accepted message; other classes are ignored. Dropped here, because
   // no fact reads them: streaming records without a session key (ingest counts them as
   // unkeyed_session), AI-batch, LLM and job_orchestrator records with an empty request id, and
-  // job_gateway records other than job_gateway_completed. Session records are idempotent by
-  // event id per session key, all other records by event id per org.
+  // job_gateway records other than job_gateway_completed. A message must not be added twice.
   void Add(const event::Decoded& decoded);
 
   // Rebuilds every dirty entity and returns the (org, hour) slices whose contributions changed,
