@@ -30,7 +30,17 @@ std::optional<std::pair<std::string, std::string>> SourcePosition(const event::P
   return std::nullopt;
 }
 
+constexpr Millis kOnTimeWithinMs = 70 * 60'000;     // after the event's hour starts
+constexpr Millis kLateWithinMs = kHourMs + kDayMs;  // 24 h after the event's hour closes
+
 }  // namespace
+
+std::string_view ArrivalClass(Millis event_ts, Millis ingested_at) {
+  const Millis since_hour = ingested_at - HourFloor(event_ts);
+  if (since_hour <= kOnTimeWithinMs) return "on_time";
+  if (since_hour <= kLateWithinMs) return "late";
+  return "very_late";
+}
 
 int64_t RunStats::ignored_total() const { return Sum(ignored); }
 int64_t RunStats::rejected_total() const { return Sum(rejected); }
@@ -76,7 +86,7 @@ Status Pipeline::Process(const Message& message) {
   const event::Decoded& decoded = decoder_.Decode(input);
 
   const std::string& org = decoded.org;
-  Millis hour = decoded.AccountingHour(ingest_ms);
+  const CountSlot slot{org, decoded.AccountingHour(ingest_ms), HourFloor(ingest_ms)};
   orgs_seen_.insert(org);
   ++stats_.lines;
   ++pending_;
@@ -90,28 +100,47 @@ Status Pipeline::Process(const Message& message) {
   Millis event_ms = rejected ? ingest_ms : decoded.event_ts;
   if (!AdmitKeys(decoded, org, rejected ? &bytes_sha : nullptr, event_ms, ingest_ms)) {
     ++stats_.duplicates;
-    Count(org, hour, "duplicate", rejected ? "" : decoded.family, "");
+    Count(slot, "duplicate", rejected ? "" : decoded.family, "");
     return Status::Ok();
   }
 
   if (rejected) {
     ++stats_.rejected[decoded.reason];
-    Count(org, hour, "rejected", "", decoded.reason);
+    Count(slot, "rejected", "", decoded.reason);
     KeepRejected(decoded, message, bytes_sha, ingest_ms);
-  } else if (decoded.cls == event::MessageClass::kIgnored) {
-    ++stats_.ignored[decoded.reason];
-    Count(org, hour, "ignored", decoded.family, decoded.reason);
-    KeepRaw(decoded, message, ingest_ms);
   } else {
-    ++stats_.accepted;
-    Count(org, hour, "accepted", decoded.family, decoded.subtype);
+    Result<std::optional<Millis>> clock = DataClock(org);
+    if (!clock.ok()) return clock.status();
+    if (decoded.cls == event::MessageClass::kIgnored) {
+      ++stats_.ignored[decoded.reason];
+      Count(slot, "ignored", decoded.family, decoded.reason);
+    } else {
+      ++stats_.accepted;
+      Count(slot, "accepted", decoded.family, decoded.subtype);
+      Count(slot, "arrival", decoded.family, ArrivalClass(decoded.event_ts, ingest_ms));
+      const bool too_old = *clock && decoded.event_ts < **clock - options_.retention.raw_log;
+      if (too_old) {
+        Count(slot, "check", decoded.family, "too_old");
+      } else if (sink_ != nullptr) {
+        NAAP_RETURN_IF_ERROR(sink_->OnAccepted(decoded, message.provenance));
+      }
+    }
     KeepRaw(decoded, message, ingest_ms);
-    if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->OnAccepted(decoded, message.provenance));
+    data_clocks_[org] = std::max(clock->value_or(decoded.event_ts), decoded.event_ts);
   }
   for (const event::Note& note : decoded.notes) {
-    Count(org, hour, "note", decoded.family, note.note);
+    Count(slot, "note", decoded.family, note.note);
   }
   return Status::Ok();
+}
+
+Result<std::optional<Millis>> Pipeline::DataClock(const std::string& org) {
+  auto it = data_clocks_.find(org);
+  if (it != data_clocks_.end()) return it->second;
+  Result<std::optional<Millis>> stored = store_.DataClock(org);
+  if (!stored.ok()) return stored.status();
+  data_clocks_.emplace(org, *stored);
+  return *stored;
 }
 
 bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
@@ -134,9 +163,9 @@ bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
   return true;
 }
 
-void Pipeline::Count(std::string_view org, Millis hour, std::string_view kind,
-                     std::string_view family, std::string_view key) {
-  ++counters_[CounterKey(org, hour, kind, family, key)];
+void Pipeline::Count(const CountSlot& slot, std::string_view kind, std::string_view family,
+                     std::string_view key) {
+  ++counters_[CounterKey(slot.org, slot.hour, slot.ingest_hour, kind, family, key)];
 }
 
 void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms) {
@@ -175,8 +204,8 @@ Status Pipeline::Commit() {
   if (!blocks.ok()) return blocks.status();
   batch_.raw_blocks = std::move(blocks.value());
   for (auto& [key, count] : counters_) {
-    auto& [org, hour, kind, family, name] = key;
-    batch_.counters.push_back({org, hour, kind, family, name, count});
+    auto& [org, hour, ingest_hour, kind, family, name] = key;
+    batch_.counters.push_back({org, hour, ingest_hour, kind, family, name, count});
   }
   for (auto& [source, position] : positions_) batch_.positions.emplace_back(source, position);
   if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeCommit(batch_));

@@ -3,19 +3,32 @@
 // `commit_every` messages and at the end together with the source positions, so a crash never
 // loses or double-counts (ARCHITECTURE.md data flow, spec/events.md §3).
 //
-// Invariant, per run and per (org, accounting hour) in the stored counters:
-//   lines = accepted + ignored + rejected + duplicates.
+// Invariant, per run and per (org, accounting hour) and per (org, ingest hour) in the stored
+// counters: lines = accepted + ignored + rejected + duplicates. Every counter row carries both
+// hours (store::CounterRow), the ingest hour being that of the injected clock's time.
 // Accepted and ignored messages go to the raw log; rejected ones to the rejected store (head
 // bytes, full length, SHA-256); duplicates are only counted. Notes (§3.4) are counted for
 // messages that are not duplicates. Bad data is never an error: Run() fails only for an
 // operational failure of the source, the store or the record sink.
+//
+// Data quality (analytics §4.12), counted here because it describes arrival, not facts:
+//  - every accepted record counts kind "arrival", key ArrivalClass(event_ts, ingest time);
+//  - an accepted record whose event_ts is older than the org's data clock − options.retention
+//    .raw_log when it is ingested is too old (analytics §7.3): it is logged and deduplicated like
+//    any accepted record, counts kind "check", key "too_old", and is not passed to the sink, so it
+//    reaches no fact. The data clock is the store's DataClock() raised by every message this
+//    pipeline kept in the raw log since it opened.
+// These are counters, not slices: they are reported but never part of a `naap checksum`
+// comparison, which covers serving slices only (a rebuild leaves counters untouched).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "base/status.h"
@@ -28,7 +41,8 @@
 
 namespace naap::ingest {
 
-// The analytics stage's hook: receives every accepted, non-duplicate message in source order.
+// The analytics stage's hook: receives every accepted, non-duplicate message that is not too old,
+// in source order.
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
@@ -42,7 +56,13 @@ struct PipelineOptions {
   int64_t commit_every = 50'000;
   size_t rejected_head_bytes = 65'536;
   event::DecoderOptions decoder;
+  RetentionPolicy retention;  // raw_log is the too_old horizon
 };
+
+// Arrival of a record (analytics §4.12) from the hour h of its event_ts and its ingest time:
+// "on_time" when ingested_at <= h + 70 min, "late" when <= h + 1 h + 24 h (within a day of the
+// hour closing), else "very_late".
+std::string_view ArrivalClass(Millis event_ts, Millis ingested_at);
 
 struct RunStats {
   int64_t lines = 0;
@@ -73,15 +93,24 @@ class Pipeline {
   const std::set<std::string>& orgs_seen() const { return orgs_seen_; }
 
  private:
-  using CounterKey = std::tuple<std::string, Millis, std::string, std::string, std::string>;
+  // (org, accounting hour, ingest hour, kind, family, key)
+  using CounterKey = std::tuple<std::string, Millis, Millis, std::string, std::string, std::string>;
+  // Where the counts of one message go.
+  struct CountSlot {
+    std::string_view org;
+    Millis hour = 0;
+    Millis ingest_hour = 0;
+  };
 
   Pipeline(store::Store& store, const Clock& clock, PipelineOptions options, RecordSink* sink,
            DedupIndex index);
   Status Process(const Message& message);
   bool AdmitKeys(const event::Decoded& decoded, std::string_view org, const Sha256Digest* bytes_sha,
                  Millis event_ms, Millis ingest_ms);
-  void Count(std::string_view org, Millis hour, std::string_view kind, std::string_view family,
+  void Count(const CountSlot& slot, std::string_view kind, std::string_view family,
              std::string_view key);
+  // The org's data clock before the current message (nullopt: the org holds no event yet).
+  Result<std::optional<Millis>> DataClock(const std::string& org);
   void KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms);
   void KeepRejected(const event::Decoded& decoded, const Message& message, const Sha256Digest& sha,
                     Millis ingest_ms);
@@ -95,6 +124,8 @@ class Pipeline {
   DedupIndex dedup_;
   RunStats stats_;
   std::set<std::string> orgs_seen_;
+  // Per org: the store's data clock when first needed, raised by every message kept since.
+  std::map<std::string, std::optional<Millis>> data_clocks_;
 
   // The batch being accumulated.
   store::IngestBatch batch_;

@@ -26,6 +26,14 @@ std::string TraceEnvelope(std::string_view id) {
          R"(","type":"stream_trace","timestamp":"1767908945298","gateway":"","data":{"orchestrator_info":{"address":"","url":""},"pipeline_id":"","request_id":"db936fab","stream_id":"stream-o5s73x-mk5zc8fy","timestamp":1767908945298,"type":"gateway_receive_stream_request"}})";
 }
 
+// A stream_trace request of session `stream` with event time `ts`.
+std::string TraceAt(std::string_view id, Millis ts, std::string_view stream = "s1") {
+  const std::string t = std::to_string(ts);
+  return R"({"id":")" + std::string(id) + R"(","type":"stream_trace","timestamp":")" + t +
+         R"(","data":{"request_id":"r1","stream_id":")" + std::string(stream) +
+         R"(","type":"gateway_receive_stream_request"}})";
+}
+
 std::string Worker(std::string_view id) {
   return R"({"id":")" + std::string(id) +
          R"(","type":"worker_lifecycle","timestamp":"1767909100000","data":{"id":"w-1","type":"worker_registered","capability":"openai-chat-completions","worker_url":"http://10.0.0.5:8000","price_per_unit":2500,"worker_options":[{"model":"Qwen/Qwen2.5-14B-Instruct-AWQ"}],"orchestrator_info":{"address":"0xd00354656922168815fcd1e51cbddb9e359e3c7f","url":"https://livepeer-ai.xodeapp.xyz:18935"}}})";
@@ -119,15 +127,31 @@ class PipelineTest : public ::testing::Test {
     options.org_override = std::move(org);
     return RunOnce(source, options);
   }
-  // Stored counter totals by (org, hour, kind), notes left out.
-  std::map<std::tuple<std::string, Millis, std::string>, int64_t> Accounting() {
-    std::map<std::tuple<std::string, Millis, std::string>, int64_t> totals;
+  std::vector<store::CounterRow> StoredCounters() {
     auto rows = store_.Counters(0, kIngestMs + kDayMs);
     EXPECT_TRUE(rows.ok());
-    for (const auto& row : *rows) {
-      if (row.kind != "note") totals[{row.org, row.hour, row.kind}] += row.count;
+    return rows.ok() ? *rows : std::vector<store::CounterRow>{};
+  }
+  // Stored class totals (accepted, ignored, rejected, duplicate) by (org, hour, kind).
+  std::map<std::tuple<std::string, Millis, std::string>, int64_t> Accounting() {
+    std::map<std::tuple<std::string, Millis, std::string>, int64_t> totals;
+    for (const auto& row : StoredCounters()) {
+      if (IsClass(row.kind)) totals[{row.org, row.hour, row.kind}] += row.count;
     }
     return totals;
+  }
+  // Stored counts of one kind by (org, accounting hour, ingest hour, family, key).
+  std::map<std::tuple<std::string, Millis, Millis, std::string, std::string>, int64_t> CountsOf(
+      std::string_view kind) {
+    std::map<std::tuple<std::string, Millis, Millis, std::string, std::string>, int64_t> counts;
+    for (const auto& row : StoredCounters()) {
+      if (row.kind == kind)
+        counts[{row.org, row.hour, row.ingest_hour, row.family, row.key}] += row.count;
+    }
+    return counts;
+  }
+  static bool IsClass(std::string_view kind) {
+    return kind == "accepted" || kind == "ignored" || kind == "rejected" || kind == "duplicate";
   }
   std::vector<RawEntry> RawLog() {
     std::vector<RawEntry> all;
@@ -314,6 +338,119 @@ TEST_F(PipelineTest, OversizedMessageIsRejectedWithItsFullLength) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].total_bytes, static_cast<int64_t>(big.size()));
   EXPECT_EQ((*rows)[0].head, big.substr(0, 65536));
+}
+
+TEST_F(PipelineTest, CountersCarryTheIngestHourOfTheClock) {
+  RunMessages({TraceAt("a1", kH21 + 1000)});
+  clock_.Advance(2 * kHourMs + 5 * 60'000);
+  RunMessages({TraceAt("a2", kH21 + 2000)});
+  std::map<std::tuple<std::string, Millis, Millis, std::string, std::string>, int64_t> expected = {
+      {{"cloudspe", kH21, kIngestMs, "stream_trace", "gateway_receive_stream_request"}, 1},
+      {{"cloudspe", kH21, kIngestMs + 2 * kHourMs, "stream_trace",
+        "gateway_receive_stream_request"},
+       1}};
+  EXPECT_EQ(CountsOf("accepted"), expected);
+}
+
+TEST_F(PipelineTest, AccountingHoldsPerRowGroupOfEitherHourKey) {
+  // Ingest hour kIngestMs: H21 accepted + duplicate, H23 ignored, a rejected line.
+  // Ingest hour kIngestMs + 1 h: H21 accepted + ignored, H23 duplicate of the first run's trace.
+  std::string webrtc_h23 =
+      R"({"id":"i2","type":"webrtc_stats","timestamp":"1767913200000","data":{}})";
+  std::string webrtc_h21 =
+      R"({"id":"i3","type":"webrtc_stats","timestamp":"1767909000000","data":{}})";
+  RunMessages({TraceAt("b1", kH21 + 10), TraceAt("b1", kH21 + 10), webrtc_h23, "not json",
+               TraceAt("b3", kH23 + 10)});
+  clock_.Advance(kHourMs + 1);
+  RunMessages({TraceAt("b2", kH21 + 20), webrtc_h21, TraceAt("b3", kH23 + 10)});
+
+  std::map<std::pair<std::string, Millis>, int64_t> by_hour, by_ingest_hour;
+  for (const store::CounterRow& row : StoredCounters()) {
+    if (!IsClass(row.kind)) continue;
+    by_hour[{row.org, row.hour}] += row.count;
+    by_ingest_hour[{row.org, row.ingest_hour}] += row.count;
+  }
+  // Lines fed per group, counted by hand from the messages above; the rejected line has the
+  // override org and its ingest hour as accounting hour.
+  EXPECT_EQ(by_hour,
+            (std::map<std::pair<std::string, Millis>, int64_t>{
+                {{"cloudspe", kH21}, 4}, {{"cloudspe", kH23}, 3}, {{"cloudspe", kIngestMs}, 1}}));
+  EXPECT_EQ(by_ingest_hour,
+            (std::map<std::pair<std::string, Millis>, int64_t>{
+                {{"cloudspe", kIngestMs}, 5}, {{"cloudspe", kIngestMs + kHourMs}, 3}}));
+}
+
+TEST(ArrivalClassTest, BoundariesAreSeventyMinutesAndADayAfterTheHourCloses) {
+  const Millis h = kH21;
+  EXPECT_EQ(ArrivalClass(h + 59 * 60'000, h - 1000), "on_time");  // ingested before the event
+  EXPECT_EQ(ArrivalClass(h + 59 * 60'000, h + 70 * 60'000), "on_time");
+  EXPECT_EQ(ArrivalClass(h, h + 70 * 60'000 + 1), "late");
+  EXPECT_EQ(ArrivalClass(h + 30 * 60'000, h + kHourMs + kDayMs), "late");
+  EXPECT_EQ(ArrivalClass(h + 30 * 60'000, h + kHourMs + kDayMs + 1), "very_late");
+}
+
+TEST_F(PipelineTest, ArrivalIsCountedPerAcceptedRecordAtItsAccountingHour) {
+  // kIngestMs is 3 h after H21 and 1 h after H23 started: H23 + 60 min is on time, H21 late.
+  std::string webrtc = R"({"id":"i1","type":"webrtc_stats","timestamp":"1767913200000","data":{}})";
+  RunMessages({TraceAt("c1", kH23), TraceAt("c2", kH21), TraceAt("c2", kH21), webrtc,
+               TraceAt("c3", kIngestMs - kHourMs - kDayMs - 1)});
+  const Millis very_late_hour = HourFloor(kIngestMs - kHourMs - kDayMs - 1);
+  std::map<std::tuple<std::string, Millis, Millis, std::string, std::string>, int64_t> expected = {
+      {{"cloudspe", kH23, kIngestMs, "stream_trace", "on_time"}, 1},
+      {{"cloudspe", kH21, kIngestMs, "stream_trace", "late"}, 1},
+      {{"cloudspe", very_late_hour, kIngestMs, "stream_trace", "very_late"}, 1}};
+  EXPECT_EQ(CountsOf("arrival"), expected);  // not for the duplicate nor the ignored message
+}
+
+TEST_F(PipelineTest, TooOldRecordIsLoggedAndCountedButReachesNoFact) {
+  const Millis horizon = 90 * kDayMs;
+  const Millis clock = kH23 + 10;
+  RecordingSink sink;
+  PipelineOptions options;
+  options.org_override = "cloudspe";
+  {
+    // The clock this run has seen: d1 sets it, d2 is exactly at the horizon (kept), d3 is 1 ms
+    // older (too old). Another org has its own clock.
+    VectorSource source(
+        {TraceAt("d1", clock), TraceAt("d2", clock - horizon), TraceAt("d3", clock - horizon - 1)});
+    RunOnce(source, options, &sink);
+  }
+  EXPECT_EQ(sink.accepted_ids, (std::vector<std::string>{"d1", "d2"}));
+  {
+    // A restarted pipeline takes the clock from the store.
+    VectorSource source({TraceAt("d4", clock - horizon - kHourMs), TraceAt("d5", kH21)});
+    RunOnce(source, options, &sink);
+  }
+  EXPECT_EQ(sink.accepted_ids, (std::vector<std::string>{"d1", "d2", "d5"}));
+  {
+    options.org_override = "daydream";
+    VectorSource source({TraceAt("d6", clock - horizon - kHourMs)});
+    RunOnce(source, options, &sink);
+  }
+  EXPECT_EQ(sink.accepted_ids, (std::vector<std::string>{"d1", "d2", "d5", "d6"}));
+
+  auto too_old = store_.Counters(clock - horizon - kDayMs, clock);
+  ASSERT_TRUE(too_old.ok());
+  std::map<std::pair<std::string, Millis>, int64_t> checks, accepted;
+  for (const store::CounterRow& row : *too_old) {
+    if (row.kind == "check") {
+      EXPECT_EQ(row.key, "too_old");
+      EXPECT_EQ(row.family, "stream_trace");
+      checks[{row.org, row.hour}] += row.count;
+    }
+    if (row.kind == "accepted") accepted[{row.org, row.hour}] += row.count;
+  }
+  EXPECT_EQ(checks, (std::map<std::pair<std::string, Millis>, int64_t>{
+                        {{"cloudspe", HourFloor(clock - horizon - 1)}, 1},
+                        {{"cloudspe", HourFloor(clock - horizon - kHourMs)}, 1}}));
+  // Too-old records are still accepted and kept in the raw log.
+  EXPECT_EQ(accepted[std::make_pair("cloudspe", HourFloor(clock - horizon - kHourMs))], 1);
+  int logged = 0;
+  ASSERT_TRUE(ScanRawLog(store_, clock - horizon - kDayMs, clock, [&](const RawEntry&) {
+                ++logged;
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(logged, 6);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 
 #include "base/hash.h"
 #include "ingest/raw_log.h"
+#include "publish/tables_inventory.h"
+#include "publish/tables_quality.h"
 #include "publish/tables_requests.h"
 #include "publish/tables_streaming.h"
 #include "resolve/payments.h"
@@ -47,6 +49,8 @@ std::vector<std::unique_ptr<Table>> ServingTables(const resolve::Resolver& resol
   std::vector<std::unique_ptr<Table>> tables =
       StreamingTables(std::make_shared<ResolverLinkedPayments>(resolver));
   for (std::unique_ptr<Table>& table : RequestTables()) tables.push_back(std::move(table));
+  for (std::unique_ptr<Table>& table : InventoryTables()) tables.push_back(std::move(table));
+  tables.push_back(AttributionQualityTable());
   return tables;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "resolve/capability_registry.h"
 #include "store/store.h"
 
 namespace naap::publish {
@@ -55,6 +56,10 @@ struct World final : resolve::FactsView {
     return {};
   }
   std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view,
+                                                             Millis) const override {
     return {};
   }
 

@@ -10,6 +10,7 @@
 
 #include "publish/table.h"
 #include "publish/tables_streaming.h"
+#include "resolve/capability_registry.h"
 #include "resolve/facts_view.h"
 #include "resolve/session.h"
 
@@ -58,6 +59,10 @@ class FakeFacts : public resolve::FactsView {
     return {};
   }
   std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view, Millis) const override {
+    return {};
+  }
+  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view,
+                                                             Millis) const override {
     return {};
   }
 

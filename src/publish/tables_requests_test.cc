@@ -9,6 +9,7 @@
 #include <random>
 
 #include "base/decimal.h"
+#include "resolve/capability_registry.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
 #include "resolve/session.h"
@@ -69,6 +70,10 @@ class FakeFacts : public resolve::FactsView {
   std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view org,
                                                          Millis hour) const override {
     return InHour(discovery, org, hour, &resolve::DiscoveryFact::event_ts);
+  }
+  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view,
+                                                             Millis) const override {
+    return {};
   }
 };
 

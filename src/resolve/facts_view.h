@@ -22,6 +22,7 @@ struct WorkerFact;        // jobs.h
 struct AuthFact;          // jobs.h
 struct ByocPaymentFact;   // jobs.h
 struct DiscoveryFact;     // jobs.h
+struct ObservedSnapshot;  // capability_registry.h
 
 class FactsView {
  public:
@@ -42,6 +43,10 @@ class FactsView {
   virtual std::vector<const AuthFact*> AuthAt(std::string_view org, Millis hour) const = 0;
   virtual std::vector<const ByocPaymentFact*> ByocPaymentsAt(std::string_view org, Millis hour) const = 0;
   virtual std::vector<const DiscoveryFact*> DiscoveryAt(std::string_view org, Millis hour) const = 0;
+  // Capability snapshots with hour(snapshot_ts) = hour, by (chain key, snapshot_ts, event_id): the
+  // observed-inventory rows of §2.1 (CapabilityRegistry::ObservedSnapshots of that hour).
+  virtual std::vector<ObservedSnapshot> ObservedSnapshotsAt(std::string_view org,
+                                                            Millis hour) const = 0;
 };
 
 }  // namespace naap::resolve

@@ -715,4 +715,11 @@ std::vector<const DiscoveryFact*> Resolver::DiscoveryAt(std::string_view org, Mi
   return FactsAt(state == nullptr ? nullptr : &state->discovery, hour);
 }
 
+std::vector<ObservedSnapshot> Resolver::ObservedSnapshotsAt(std::string_view org,
+                                                            Millis hour) const {
+  const OrgState* state = FindState(org);
+  if (state == nullptr) return {};
+  return state->registry.ObservedSnapshots(org, hour, hour + kHourMs);
+}
+
 }  // namespace naap::resolve

@@ -70,6 +70,8 @@ class Resolver final : public FactsView {
   std::vector<const ByocPaymentFact*> ByocPaymentsAt(std::string_view org,
                                                      Millis hour) const override;
   std::vector<const DiscoveryFact*> DiscoveryAt(std::string_view org, Millis hour) const override;
+  std::vector<ObservedSnapshot> ObservedSnapshotsAt(std::string_view org,
+                                                    Millis hour) const override;
 
  private:
   struct OrgState;

@@ -18,10 +18,10 @@ Status CheckBatch(const IngestBatch& batch) {
     }
   }
   for (const CounterRow& row : batch.counters) {
-    if (HourFloor(row.hour) != row.hour) {
-      return InvalidArgument(
-          fmt::format("counter row {}/{}/{} of org '{}' has hour {}, not an hour start", row.kind,
-                      row.family, row.key, row.org, row.hour));
+    if (HourFloor(row.hour) != row.hour || HourFloor(row.ingest_hour) != row.ingest_hour) {
+      return InvalidArgument(fmt::format(
+          "counter row {}/{}/{} of org '{}' has hour {} / ingest hour {}, not hour starts",
+          row.kind, row.family, row.key, row.org, row.hour, row.ingest_hour));
     }
   }
   for (const SliceRange& range : batch.deleted_slice_ranges) {

@@ -42,11 +42,15 @@ struct RejectedRow {
   std::string head;  // first N bytes (65,536 by default)
 };
 
-// Data-quality accounting (§3.2, §3.4). kind is "accepted" (key = subtype), "ignored" (key =
-// reason), "rejected" (key = reason, family ""), "duplicate" (key ""), or "note" (key = note).
+// Data-quality accounting (§3.2, §3.4; analytics §4.12). kind is "accepted" (key = subtype),
+// "ignored" (key = reason), "rejected" (key = reason, family ""), "duplicate" (key ""), "note"
+// (key = note), "arrival" (key = on_time | late | very_late) or "check" (key = too_old).
+// hour is the accounting hour, ingest_hour the UTC hour of the ingest time; both are hour starts,
+// so summing over either gives the event-time or the ingest-time view.
 struct CounterRow {
   std::string org;
   Millis hour = 0;
+  Millis ingest_hour = 0;
   std::string kind;
   std::string family;
   std::string key;
@@ -125,7 +129,8 @@ class Store {
   // Newest event_ts held in the raw log for org (the data clock), if any.
   virtual Result<std::optional<Millis>> DataClock(std::string_view org) = 0;
 
-  // Counter rows with from_hour <= hour <= to_hour, ordered by (org, hour, kind, family, key).
+  // Counter rows with from_hour <= hour <= to_hour, ordered by
+  // (org, hour, ingest_hour, kind, family, key).
   virtual Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) = 0;
   // Rejected rows ordered by (ingest_ms, insertion order).
   virtual Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) = 0;

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "store/store.h"
@@ -113,7 +114,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
     batch.rejected = {Rejection("acme", kT0 + 5, "r1")};
     batch.dedup = {{"acme", Key128{1, 2}, kT0 + 10, kT0 + 100}};
     batch.counters = {
-        {"acme", kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 3}};
+        {"acme", kT0, kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 3}};
     batch.positions = {{"file:a.ndjson", "120"}};
     batch.slices = {MakeSlice("demand", "acme", kT0, "rows-a0")};
     return batch;
@@ -160,7 +161,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
     EXPECT_THAT(RejectedDetails(kT0, kT0 + kH), ElementsAre("r1"));
     EXPECT_TRUE(HasKey("acme", Key128{1, 2}));
     EXPECT_THAT(CountersIn(kT0, kT0),
-                ElementsAre(CounterRow{"acme", kT0, "accepted", "stream_trace",
+                ElementsAre(CounterRow{"acme", kT0, kT0, "accepted", "stream_trace",
                                        "gateway_receive_stream_request", 3}));
     EXPECT_EQ(Position("file:a.ndjson"), "120");
     EXPECT_EQ(Clock("acme"), kT0 + 20);
@@ -214,9 +215,11 @@ TEST_P(StoreConformanceTest, MalformedBlocksAndCountersAreRefused) {
   reversed_range.raw_blocks = {Block("acme", kT0, 9, 5, "x")};
   empty_block.raw_blocks = {Block("acme", kT0, 0, 5, "x")};
   empty_block.raw_blocks[0].count = 0;
-  unaligned_counter.counters = {{"acme", kT0 + 60'000, "duplicate", "", "", 1}};
-  for (const IngestBatch* batch :
-       {&unaligned_block, &reversed_range, &empty_block, &unaligned_counter}) {
+  IngestBatch unaligned_ingest_hour;
+  unaligned_counter.counters = {{"acme", kT0 + 60'000, kT0, "duplicate", "", "", 1}};
+  unaligned_ingest_hour.counters = {{"acme", kT0, kT0 + 60'000, "duplicate", "", "", 1}};
+  for (const IngestBatch* batch : {&unaligned_block, &reversed_range, &empty_block,
+                                   &unaligned_counter, &unaligned_ingest_hour}) {
     EXPECT_EQ(store_->Commit(*batch).code(), StatusCode::kInvalidArgument);
   }
   EXPECT_TRUE(ScanSummary(0, kT0 * 2).empty());
@@ -226,26 +229,49 @@ TEST_P(StoreConformanceTest, MalformedBlocksAndCountersAreRefused) {
 TEST_P(StoreConformanceTest, CountersAreSummedAcrossCommitsAndOrdered) {
   IngestBatch first, second;
   first.counters = {
-      {"zeta", kT0, "accepted", "stream_trace", "a", 5},
-      {"acme", kT0 + kH, "rejected", "", "malformed_json", 2},
-      {"acme", kT0, "accepted", "stream_trace", "b", 1},
-      {"acme", kT0, "accepted", "stream_trace", "b", 4},  // same row twice in one batch
+      {"zeta", kT0, kT0, "accepted", "stream_trace", "a", 5},
+      {"acme", kT0 + kH, kT0 + kH, "rejected", "", "malformed_json", 2},
+      {"acme", kT0, kT0 + kH, "accepted", "stream_trace", "b", 1},
+      {"acme", kT0, kT0 + kH, "accepted", "stream_trace", "b", 4},  // same row twice in one batch
   };
   second.counters = {
-      {"acme", kT0, "accepted", "stream_trace", "b", 10},
-      {"acme", kT0, "accepted", "ai_stream_status", "x", 7},
-      {"acme", kT0 + 2 * kH, "duplicate", "", "", 1},
+      {"acme", kT0, kT0 + kH, "accepted", "stream_trace", "b", 10},
+      {"acme", kT0, kT0 + 3 * kH, "accepted", "stream_trace", "b", 6},  // a later ingest hour
+      {"acme", kT0, kT0 + 9 * kH, "accepted", "ai_stream_status", "x", 7},
+      {"acme", kT0 + 2 * kH, kT0 + 2 * kH, "duplicate", "", "", 1},
   };
   CommitOk(first);
   CommitOk(second);
-  EXPECT_THAT(CountersIn(kT0, kT0 + kH),
-              ElementsAre(CounterRow{"acme", kT0, "accepted", "ai_stream_status", "x", 7},
-                          CounterRow{"acme", kT0, "accepted", "stream_trace", "b", 15},
-                          CounterRow{"acme", kT0 + kH, "rejected", "", "malformed_json", 2},
-                          CounterRow{"zeta", kT0, "accepted", "stream_trace", "a", 5}));
+  // Ordered by (org, hour, ingest_hour, kind, family, key); the range is on the accounting hour.
+  EXPECT_THAT(
+      CountersIn(kT0, kT0 + kH),
+      ElementsAre(CounterRow{"acme", kT0, kT0 + kH, "accepted", "stream_trace", "b", 15},
+                  CounterRow{"acme", kT0, kT0 + 3 * kH, "accepted", "stream_trace", "b", 6},
+                  CounterRow{"acme", kT0, kT0 + 9 * kH, "accepted", "ai_stream_status", "x", 7},
+                  CounterRow{"acme", kT0 + kH, kT0 + kH, "rejected", "", "malformed_json", 2},
+                  CounterRow{"zeta", kT0, kT0, "accepted", "stream_trace", "a", 5}));
   EXPECT_THAT(CountersIn(kT0 + 2 * kH, kT0 + 2 * kH),
-              ElementsAre(CounterRow{"acme", kT0 + 2 * kH, "duplicate", "", "", 1}));
+              ElementsAre(CounterRow{"acme", kT0 + 2 * kH, kT0 + 2 * kH, "duplicate", "", "", 1}));
   EXPECT_TRUE(CountersIn(kT0 + 3 * kH, kT0 + 9 * kH).empty());
+}
+
+TEST_P(StoreConformanceTest, CountersSumToTheSameTotalOverEitherHourKey) {
+  IngestBatch batch;
+  batch.counters = {
+      {"acme", kT0, kT0, "accepted", "stream_trace", "a", 2},
+      {"acme", kT0, kT0 + kH, "accepted", "stream_trace", "a", 3},
+      {"acme", kT0 + kH, kT0 + kH, "ignored", "stream_trace", "unknown_stream_trace_type", 4},
+      {"acme", kT0 + kH, kT0 + 2 * kH, "duplicate", "stream_trace", "", 5},
+  };
+  CommitOk(batch);
+  std::map<Millis, int64_t> by_accounting_hour, by_ingest_hour;
+  for (const CounterRow& row : CountersIn(kT0, kT0 + 2 * kH)) {
+    by_accounting_hour[row.hour] += row.count;
+    by_ingest_hour[row.ingest_hour] += row.count;
+  }
+  EXPECT_EQ(by_accounting_hour, (std::map<Millis, int64_t>{{kT0, 5}, {kT0 + kH, 9}}));
+  EXPECT_EQ(by_ingest_hour,
+            (std::map<Millis, int64_t>{{kT0, 2}, {kT0 + kH, 7}, {kT0 + 2 * kH, 5}}));
 }
 
 TEST_P(StoreConformanceTest, DedupKeysAreScopedByOrgAndEnumerated) {
@@ -461,7 +487,7 @@ TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCounters) {
   IngestBatch batch;
   batch.rejected = {Rejection("acme", kT0 + 10, "old"), Rejection("acme", kT0 + 20, "at-cut"),
                     Rejection("zeta", kT0 + 10, "other-org")};
-  batch.counters = {{"acme", kT0, "rejected", "", "malformed_json", 2}};
+  batch.counters = {{"acme", kT0, kT0, "rejected", "", "malformed_json", 2}};
   CommitOk(batch);
   ASSERT_TRUE(store_
                   ->Sweep({.org = "acme",
@@ -472,7 +498,7 @@ TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCounters) {
                   .ok());
   EXPECT_THAT(RejectedDetails(kT0, kT0 + kH), ElementsAre("other-org", "at-cut"));
   EXPECT_THAT(CountersIn(kT0, kT0),
-              ElementsAre(CounterRow{"acme", kT0, "rejected", "", "malformed_json", 2}));
+              ElementsAre(CounterRow{"acme", kT0, kT0, "rejected", "", "malformed_json", 2}));
 }
 
 TEST_P(StoreConformanceTest, SlicesAreReplacedDeletedAndScannedByHourThenOrg) {
@@ -562,7 +588,8 @@ TEST_P(StoreConformanceTest, ReopenKeepsEverything) {
   Reopen();
   ExpectFullBatchVisible();
   IngestBatch more;
-  more.counters = {{"acme", kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 4}};
+  more.counters = {
+      {"acme", kT0, kT0, "accepted", "stream_trace", "gateway_receive_stream_request", 4}};
   more.raw_blocks = {Block("acme", kT0, 30, 40, "p2")};
   CommitOk(more);
   EXPECT_EQ(CountersIn(kT0, kT0).at(0).count, 7);

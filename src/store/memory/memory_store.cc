@@ -34,7 +34,8 @@ class MemoryStore final : public Store {
  private:
   // (hour, org, commit order): the scan order of raw blocks.
   using RawKey = std::tuple<Millis, std::string, uint64_t>;
-  using CounterKey = std::tuple<std::string, Millis, std::string, std::string, std::string>;
+  // (org, hour, ingest_hour, kind, family, key): the order Counters() returns.
+  using CounterKey = std::tuple<std::string, Millis, Millis, std::string, std::string, std::string>;
   // (table, hour, org): the scan order of slices; checksums re-sort by (table, org, hour).
   using SliceKey = std::tuple<std::string, Millis, std::string>;
 
@@ -53,7 +54,7 @@ Status MemoryStore::Commit(const IngestBatch& batch) {
   std::lock_guard lock(mu_);
   dedup_.insert(dedup_.end(), batch.dedup.begin(), batch.dedup.end());
   for (const CounterRow& row : batch.counters) {
-    counters_[{row.org, row.hour, row.kind, row.family, row.key}] += row.count;
+    counters_[{row.org, row.hour, row.ingest_hour, row.kind, row.family, row.key}] += row.count;
   }
   for (const RejectedRow& row : batch.rejected) rejected_.emplace(row.ingest_ms, row);
   for (const auto& [source, position] : batch.positions) positions_[source] = position;
@@ -114,9 +115,9 @@ Result<std::vector<CounterRow>> MemoryStore::Counters(Millis from_hour, Millis t
   std::lock_guard lock(mu_);
   std::vector<CounterRow> rows;
   for (const auto& [key, count] : counters_) {
-    const auto& [org, hour, kind, family, name] = key;
+    const auto& [org, hour, ingest_hour, kind, family, name] = key;
     if (hour >= from_hour && hour <= to_hour)
-      rows.push_back({org, hour, kind, family, name, count});
+      rows.push_back({org, hour, ingest_hour, kind, family, name, count});
   }
   return rows;
 }

@@ -135,7 +135,38 @@ TEST_F(MigrationsTest, Version3AddsSlicesToAVersion2FileAndKeepsItsData) {
   ASSERT_TRUE(slice.ok() && slice->has_value());
   EXPECT_EQ((*slice)->rows, "rows");
   std::unique_ptr<Db> db = OpenDb();
-  EXPECT_EQ(VersionOf(*db), 3);
+  EXPECT_EQ(VersionOf(*db), static_cast<int>(StoreMigrations().size()));
+}
+
+TEST_F(MigrationsTest, Version4KeysCountersByIngestHourAndGivesOldRowsTheirAccountingHour) {
+  constexpr Millis kH = kHourMs;
+  {
+    std::unique_ptr<Db> db = OpenDb();
+    ASSERT_TRUE(Migrate(*db, StoreMigrations().first(3)).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO counters VALUES ('acme', 0, 'accepted', 'stream_trace', "
+                         "'x', 5), ('acme', 3600000, 'note', 'stream_trace', 'unkeyed_session', "
+                         "2)")
+                    .ok());
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // The same key at the old row's ingest hour adds to it; at another ingest hour it is a new row.
+  IngestBatch batch;
+  batch.counters = {{"acme", 0, 0, "accepted", "stream_trace", "x", 1},
+                    {"acme", 0, 2 * kH, "accepted", "stream_trace", "x", 3}};
+  ASSERT_TRUE((*store)->Commit(batch).ok());
+  Result<std::vector<CounterRow>> rows = (*store)->Counters(0, kH);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_THAT(*rows, ::testing::ElementsAre(
+                         CounterRow{"acme", 0, 0, "accepted", "stream_trace", "x", 6},
+                         CounterRow{"acme", 0, 2 * kH, "accepted", "stream_trace", "x", 3},
+                         CounterRow{"acme", kH, kH, "note", "stream_trace", "unkeyed_session", 2}));
+  std::unique_ptr<Db> db = OpenDb();
+  EXPECT_EQ(VersionOf(*db), 4);
+  EXPECT_EQ(CountRows(*db,
+                      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                      "('counters_by_hour', 'counters_by_ingest_hour')"),
+            2);
 }
 
 TEST_F(MigrationsTest, Version2MovesV1DedupRowsIntoChunksAndDropsTheOldTable) {

@@ -92,12 +92,33 @@ CREATE UNIQUE INDEX slices_by_key ON slices(table_name, org, hour);
 CREATE INDEX slices_by_hour ON slices(table_name, hour, org);
 )sql";
 
+// Version 4. Counters gain the ingest hour (analytics §4.12) as part of their key; rows written
+// before it keep ingest_hour = hour, the best ingest-time view a file without it can give.
+constexpr char kCountersByIngestHourSchema[] = R"sql(
+CREATE TABLE counters_v4(
+  org TEXT NOT NULL,
+  hour INTEGER NOT NULL,
+  ingest_hour INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  family TEXT NOT NULL,
+  key TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(org, hour, ingest_hour, kind, family, key)) WITHOUT ROWID;
+INSERT INTO counters_v4(org, hour, ingest_hour, kind, family, key, count)
+  SELECT org, hour, hour, kind, family, key, count FROM counters;
+DROP TABLE counters;
+ALTER TABLE counters_v4 RENAME TO counters;
+CREATE INDEX counters_by_hour ON counters(hour);
+CREATE INDEX counters_by_ingest_hour ON counters(ingest_hour);
+)sql";
+
 Status MoveV1DedupRowsIntoChunks(Db& db);
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "dedup entries in append-only chunks", kDedupChunksSchema, MoveV1DedupRowsIntoChunks},
     {3, "serving slices", kSlicesSchema},
+    {4, "counters keyed by ingest hour too", kCountersByIngestHourSchema},
 };
 
 // Connection policy: WAL with synchronous=NORMAL (see the header), wait up to 5 s for a lock
@@ -113,8 +134,10 @@ constexpr char kInsertDedupChunk[] =
     "INSERT INTO dedup_chunks(org, min_event_ms, max_event_ms, min_first_seen_ms, "
     "max_first_seen_ms, count, records) VALUES (?, ?, ?, ?, ?, ?, ?)";
 constexpr char kAddCounter[] =
-    "INSERT INTO counters(org, hour, kind, family, key, count) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT(org, hour, kind, family, key) DO UPDATE SET count = count + excluded.count";
+    "INSERT INTO counters(org, hour, ingest_hour, kind, family, key, count) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(org, hour, ingest_hour, kind, family, key) "
+    "DO UPDATE SET count = count + excluded.count";
 constexpr char kInsertRejected[] =
     "INSERT INTO rejected(org, reason, detail, provenance, ingest_ms, total_bytes, sha256_hex, "
     "head) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -132,8 +155,8 @@ constexpr char kScanRawBlocks[] =
     "WHERE hour BETWEEN ? AND ? ORDER BY hour, org, seq";
 constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
 constexpr char kCounters[] =
-    "SELECT org, hour, kind, family, key, count FROM counters WHERE hour BETWEEN ? AND ? "
-    "ORDER BY org, hour, kind, family, key";
+    "SELECT org, hour, ingest_hour, kind, family, key, count FROM counters "
+    "WHERE hour BETWEEN ? AND ? ORDER BY org, hour, ingest_hour, kind, family, key";
 constexpr char kRejected[] =
     "SELECT org, reason, detail, provenance, ingest_ms, total_bytes, sha256_hex, head "
     "FROM rejected WHERE ingest_ms BETWEEN ? AND ? ORDER BY ingest_ms, seq";
@@ -253,6 +276,7 @@ Status SqliteStore::WriteBatch(const IngestBatch& batch) {
   for (const CounterRow& c : batch.counters) {
     NAAP_RETURN_IF_ERROR(counter.Bind(c.org)
                              .Bind(c.hour)
+                             .Bind(c.ingest_hour)
                              .Bind(c.kind)
                              .Bind(c.family)
                              .Bind(c.key)
@@ -378,8 +402,9 @@ Result<std::vector<CounterRow>> SqliteStore::Counters(Millis from_hour, Millis t
     Result<bool> row = query.Next();
     if (!row.ok()) return row.status();
     if (!*row) return rows;
-    rows.push_back({std::string(query.Bytes(0)), query.Int(1), std::string(query.Bytes(2)),
-                    std::string(query.Bytes(3)), std::string(query.Bytes(4)), query.Int(5)});
+    rows.push_back({std::string(query.Bytes(0)), query.Int(1), query.Int(2),
+                    std::string(query.Bytes(3)), std::string(query.Bytes(4)),
+                    std::string(query.Bytes(5)), query.Int(6)});
   }
 }
 

@@ -63,7 +63,7 @@ TEST_F(SqliteStoreTest, FileIsInWalMode) {
 TEST_F(SqliteStoreTest, FailureMidCommitLeavesNothingOfTheBatch) {
   std::unique_ptr<Store> store = OpenStoreFile();
   IngestBatch before;
-  before.counters = {{"acme", kT0, "accepted", "stream_trace", "x", 5}};
+  before.counters = {{"acme", kT0, kT0, "accepted", "stream_trace", "x", 5}};
   before.positions = {{"file:a", "10"}};
   ASSERT_TRUE(store->Commit(before).ok());
 
@@ -75,7 +75,7 @@ TEST_F(SqliteStoreTest, FailureMidCommitLeavesNothingOfTheBatch) {
                   .ok());
   IngestBatch failing;
   failing.dedup = {{"acme", Key128{1, 1}, kT0, kT0}};
-  failing.counters = {{"acme", kT0, "accepted", "stream_trace", "x", 100}};
+  failing.counters = {{"acme", kT0, kT0, "accepted", "stream_trace", "x", 100}};
   failing.rejected = {Rejection("acme", kT0, "r")};
   failing.positions = {{"file:a", "20"}};
   failing.raw_blocks = {Block("acme", kT0, 0, 1, "good"), Block("poison", kT0, 0, 1, "bad")};
@@ -87,7 +87,7 @@ TEST_F(SqliteStoreTest, FailureMidCommitLeavesNothingOfTheBatch) {
   ASSERT_TRUE(store->ForEachDedupKey([&](std::string_view, const Key128&) { ++dedup_keys; }).ok());
   EXPECT_EQ(dedup_keys, 0);
   EXPECT_THAT(*store->Counters(kT0, kT0),
-              ElementsAre(CounterRow{"acme", kT0, "accepted", "stream_trace", "x", 5}));
+              ElementsAre(CounterRow{"acme", kT0, kT0, "accepted", "stream_trace", "x", 5}));
   EXPECT_TRUE(store->Rejected(0, kT0 * 2)->empty());
   EXPECT_EQ(*store->SourcePosition("file:a"), "10");
   EXPECT_EQ(*store->DataClock("acme"), std::nullopt);
@@ -135,7 +135,7 @@ TEST_F(SqliteStoreTest, TypicalBatchCommitsQuickly) {
       batch.raw_blocks.push_back(Block("acme", hour, 0, 1, std::string(256 * 1024, 'p')));
     for (int i = 0; i < 100; ++i) {
       batch.counters.push_back(
-          {"acme", hour, "accepted", "stream_trace", "k" + std::to_string(i), 1});
+          {"acme", hour, hour, "accepted", "stream_trace", "k" + std::to_string(i), 1});
     }
     batch.positions = {{"kafka:naap:0", std::to_string(next_key)}};
     return batch;

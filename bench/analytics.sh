@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Analytics benchmarks (docs/benchmarks.md, issue 3):
+#  1. end-to-end ingest (decode → serving tables) of a simulated day (≈5.1M events) into a fresh
+#     SQLite store vs. a plain simdjson parse of the same file, same run, both on one core;
+#  2. a simulated week at today's volume (≈35M events) generated and piped straight into ingest
+#     (both cores: simulator and naap run side by side), wall time and naap's peak memory;
+#  3. `naap rebuild` of that week's store from its raw log.
+# Usage: bench/analytics.sh [BUILD_DIR] [which: e2e|week|all]   (week needs ~25 GB of disk)
+set -euo pipefail
+build=${1:-build}
+which=${2:-all}
+out=bench/out
+mkdir -p "$out"
+naap="$build/naap"
+
+timed() {  # timed NAME CMD...: wall seconds and peak RSS (KiB) of one command
+  local name=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$out/$name.rss" "$@" > "$out/$name.out"
+  t1=$(date +%s.%N)
+  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
+}
+
+if [ "$which" = e2e ] || [ "$which" = all ]; then
+  file="$out/sim-24h.ndjson"
+  [ -s "$file" ] || "$naap" simulate --hours 24 --seed 42 --start 2026-01-01T00:00:00Z --out "$file"
+  events=$(wc -l < "$file")
+  cat "$file" > /dev/null
+  timed plain taskset -c 0 "$build/bench/plain_parse" "$file"
+  rm -f "$out"/e2e.db*
+  timed e2e taskset -c 0 "$naap" ingest --store "sqlite:$out/e2e.db" --json "$file"
+  awk -v e="$events" -v p="$(cat "$out/plain.secs")" -v i="$(cat "$out/e2e.secs")" \
+      -v pm="$(cat "$out/plain.rss")" -v im="$(cat "$out/e2e.rss")" 'BEGIN {
+    printf "e2e: %d events; plain parse %.2f s (%.0f ev/s, %.0f MiB); ingest %.2f s (%.0f ev/s, %.0f MiB); ratio %.3f\n",
+      e, p, e / p, pm / 1024, i, e / i, im / 1024, p / i }'
+fi
+
+if [ "$which" = week ] || [ "$which" = all ]; then
+  rm -f "$out"/week.db*
+  t0=$(date +%s.%N)
+  "$naap" simulate --hours 168 --seed 7 --start 2026-01-01T00:00:00Z --out - |
+    /usr/bin/time -f '%M' -o "$out/week.rss" "$naap" ingest --store "sqlite:$out/week.db" --json - > "$out/week.out"
+  t1=$(date +%s.%N)
+  echo "week: $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}') s wall, naap peak RSS $(( $(cat "$out/week.rss") / 1024 )) MiB"
+  echo "week summary: $(tail -n 1 "$out/week.out")"
+  "$naap" checksum --store "sqlite:$out/week.db" > "$out/week.checksum"
+  timed rebuild "$naap" rebuild --store "sqlite:$out/week.db"
+  "$naap" checksum --store "sqlite:$out/week.db" > "$out/week.rebuilt.checksum"
+  echo "rebuild: $(cat "$out/rebuild.secs") s, peak RSS $(( $(cat "$out/rebuild.rss") / 1024 )) MiB," \
+       "checksums $(cmp -s "$out/week.checksum" "$out/week.rebuilt.checksum" && echo identical || echo DIFFER)"
+fi
