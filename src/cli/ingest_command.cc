@@ -147,7 +147,9 @@ int RunIngest(const IngestArgs& args) {
   options.org_override = args.org;
   // The analytics engine first rebuilds its facts from the raw log already stored, so the slices
   // this run publishes reflect every record, old and new.
-  publish::Analytics analytics(**store, options.decoder);
+  // Deliberately never freed: releasing millions of facts one by one would only delay the exit
+  // of the process, which ends with this command.
+  auto& analytics = *new publish::Analytics(**store, options.decoder);
   Status restored = analytics.Restore();
   if (!restored.ok()) return fail(restored);
   auto pipeline = ingest::Pipeline::Open(**store, clock, options, &analytics);

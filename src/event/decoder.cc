@@ -302,4 +302,6 @@ const Decoded& Decoder::Decode(const DecodeInput& in) {
   }
 }
 
+Decoded Decoder::TakeResult() { return std::move(impl_->out); }
+
 }  // namespace naap::event

@@ -23,6 +23,9 @@ class Decoder {
 
   // The result stays valid until the next call.
   const Decoded& Decode(const DecodeInput& in);
+  // Moves the latest result out, so it can outlive the next call (its envelope still points into
+  // that call's input or into the decoder); the next Decode() starts from a fresh result.
+  Decoded TakeResult();
 
  private:
   struct Impl;

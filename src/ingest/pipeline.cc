@@ -1,8 +1,12 @@
 #include "ingest/pipeline.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <numeric>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "base/hash.h"
@@ -30,6 +34,9 @@ std::optional<std::pair<std::string, std::string>> SourcePosition(const event::P
   return std::nullopt;
 }
 
+// Accepted messages travel to the sink thread in chunks of this many, to keep locking rare.
+constexpr size_t kSinkChunk = 256;
+
 constexpr Millis kOnTimeWithinMs = 70 * 60'000;     // after the event's hour starts
 constexpr Millis kLateWithinMs = kHourMs + kDayMs;  // 24 h after the event's hour closes
 
@@ -41,6 +48,94 @@ std::string_view ArrivalClass(Millis event_ts, Millis ingested_at) {
   if (since_hour <= kLateWithinMs) return "late";
   return "very_late";
 }
+
+// The sink thread: runs jobs in the order they were sent. A job feeds messages to the sink, then,
+// when it carries a batch, lets the sink add its rows and commits the batch. Finished jobs are
+// freed by the sending thread (on its next Send), which has time to spare. After the first
+// failure later jobs are dropped and every call reports the failure.
+class Pipeline::SinkThread {
+ public:
+  SinkThread(store::Store& store, RecordSink* sink, size_t max_jobs)
+      : store_(store), sink_(sink), max_jobs_(max_jobs), thread_([this] { Loop(); }) {}
+
+  // Drops the jobs not yet run (only a failed Run() leaves any).
+  ~SinkThread() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  // Queues a job, waiting while max_jobs are queued.
+  Status Send(std::vector<event::Decoded> messages, std::optional<store::IngestBatch> batch) {
+    std::deque<Job> finished;
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return jobs_.size() < max_jobs_ || !status_.ok(); });
+    if (!status_.ok()) return status_;
+    jobs_.push_back({std::move(messages), std::move(batch)});
+    finished.swap(finished_);
+    changed_.notify_all();
+    lock.unlock();
+    return Status::Ok();  // `finished` is freed here, outside the lock
+  }
+
+  // Waits until every queued job has run.
+  Status Drain() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return (jobs_.empty() && !running_) || !status_.ok(); });
+    return status_;
+  }
+
+ private:
+  struct Job {
+    std::vector<event::Decoded> messages;
+    std::optional<store::IngestBatch> batch;
+  };
+
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      changed_.wait(lock, [&] { return stopping_ || (!jobs_.empty() && status_.ok()); });
+      if (stopping_) return;
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      running_ = true;
+      changed_.notify_all();
+      lock.unlock();
+      Status st = Run(job);
+      lock.lock();
+      finished_.push_back(std::move(job));
+      running_ = false;
+      if (!st.ok()) status_ = std::move(st);
+      changed_.notify_all();
+    }
+  }
+
+  Status Run(Job& job) {
+    if (sink_ != nullptr) {
+      for (const event::Decoded& decoded : job.messages) {
+        NAAP_RETURN_IF_ERROR(sink_->OnAccepted(decoded));
+      }
+    }
+    if (!job.batch) return Status::Ok();
+    if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeCommit(*job.batch));
+    return job.batch->empty() ? Status::Ok() : store_.Commit(*job.batch);
+  }
+
+  store::Store& store_;
+  RecordSink* const sink_;
+  const size_t max_jobs_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> jobs_;
+  std::deque<Job> finished_;
+  bool running_ = false;
+  bool stopping_ = false;
+  Status status_;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 int64_t RunStats::ignored_total() const { return Sum(ignored); }
 int64_t RunStats::rejected_total() const { return Sum(rejected); }
@@ -60,17 +155,29 @@ Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions opti
       options_(std::move(options)),
       sink_(sink),
       decoder_(options_.decoder),
-      dedup_(std::move(index)) {}
+      dedup_(std::move(index)),
+      // About one batch of accepted messages may wait for the sink thread.
+      sink_thread_(std::make_unique<SinkThread>(
+          store, sink,
+          static_cast<size_t>(std::max<int64_t>(options_.commit_every, 0)) / kSinkChunk + 2)) {}
+
+Pipeline::~Pipeline() = default;
 
 Status Pipeline::Run(Source& source, const std::function<void(const RunStats&)>& progress) {
   stats_ = RunStats{};
-  Message message;
-  while (source.Next(message)) {
-    NAAP_RETURN_IF_ERROR(Process(message));
-    if (pending_ >= options_.commit_every) NAAP_RETURN_IF_ERROR(Commit());
-    if (progress && stats_.lines % 1024 == 0) progress(stats_);
-  }
-  NAAP_RETURN_IF_ERROR(Commit());
+  Status decoded = [&]() -> Status {
+    Message message;
+    while (source.Next(message)) {
+      NAAP_RETURN_IF_ERROR(Process(message));
+      if (pending_ >= options_.commit_every) NAAP_RETURN_IF_ERROR(Commit());
+      if (progress && stats_.lines % 1024 == 0) progress(stats_);
+    }
+    return Commit();
+  }();
+  // Also after a failure, so that the caller finds the store idle.
+  Status committed = sink_thread_->Drain();
+  NAAP_RETURN_IF_ERROR(decoded);
+  NAAP_RETURN_IF_ERROR(committed);
   if (progress) progress(stats_);
   return source.status();
 }
@@ -95,6 +202,7 @@ Status Pipeline::Process(const Message& message) {
   }
 
   bool rejected = decoded.cls == event::MessageClass::kRejected;
+  bool to_sink = false;
   Sha256Digest bytes_sha{};
   if (rejected) bytes_sha = Sha256(message.bytes);
   Millis event_ms = rejected ? ingest_ms : decoded.event_ts;
@@ -121,8 +229,8 @@ Status Pipeline::Process(const Message& message) {
       const bool too_old = *clock && decoded.event_ts < **clock - options_.retention.raw_log;
       if (too_old) {
         Count(slot, "check", decoded.family, "too_old");
-      } else if (sink_ != nullptr) {
-        NAAP_RETURN_IF_ERROR(sink_->OnAccepted(decoded, message.provenance));
+      } else {
+        to_sink = sink_ != nullptr;
       }
     }
     KeepRaw(decoded, message, ingest_ms);
@@ -131,12 +239,25 @@ Status Pipeline::Process(const Message& message) {
   for (const event::Note& note : decoded.notes) {
     Count(slot, "note", decoded.family, note.note);
   }
+  if (to_sink) {
+    event::Decoded& kept = for_sink_.emplace_back(decoder_.TakeResult());
+    kept.envelope = {};  // points into `message`, which the source reuses
+    if (for_sink_.size() >= kSinkChunk) return SendToSink();
+  }
   return Status::Ok();
+}
+
+Status Pipeline::SendToSink() {
+  std::vector<event::Decoded> messages;
+  messages.reserve(kSinkChunk);
+  messages.swap(for_sink_);
+  return sink_thread_->Send(std::move(messages), std::nullopt);
 }
 
 Result<std::optional<Millis>> Pipeline::DataClock(const std::string& org) {
   auto it = data_clocks_.find(org);
   if (it != data_clocks_.end()) return it->second;
+  NAAP_RETURN_IF_ERROR(sink_thread_->Drain());  // the sink thread may be using the store
   Result<std::optional<Millis>> stored = store_.DataClock(org);
   if (!stored.ok()) return stored.status();
   data_clocks_.emplace(org, *stored);
@@ -208,8 +329,9 @@ Status Pipeline::Commit() {
     batch_.counters.push_back({org, hour, ingest_hour, kind, family, name, count});
   }
   for (auto& [source, position] : positions_) batch_.positions.emplace_back(source, position);
-  if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeCommit(batch_));
-  Status st = batch_.empty() ? Status::Ok() : store_.Commit(batch_);
+  std::vector<event::Decoded> messages;
+  messages.swap(for_sink_);
+  Status st = sink_thread_->Send(std::move(messages), std::move(batch_));
   batch_ = store::IngestBatch{};
   counters_.clear();
   positions_.clear();

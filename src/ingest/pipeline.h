@@ -20,6 +20,11 @@
 //    pipeline kept in the raw log since it opened.
 // These are counters, not slices: they are reported but never part of a `naap checksum`
 // comparison, which covers serving slices only (a rebuild leaves counters untouched).
+//
+// Threads: the calling thread decodes, deduplicates and builds the raw log; a sink thread feeds
+// the sink and commits each finished batch, in order, while the next batch is decoded. At most
+// about one batch of accepted messages waits between them (back-pressure), and the store is used
+// by one thread at a time: the calling thread reads it only after the sink thread went idle.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "base/status.h"
 #include "base/time.h"
@@ -42,11 +48,12 @@
 namespace naap::ingest {
 
 // The analytics stage's hook: receives every accepted, non-duplicate message that is not too old,
-// in source order.
+// in source order. Both calls run on the pipeline's sink thread (never two at once), overlapping
+// the decoding of later messages; `decoded.envelope` is empty there (the raw log keeps it).
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
-  virtual Status OnAccepted(const event::Decoded& decoded, const event::Provenance& provenance) = 0;
+  virtual Status OnAccepted(const event::Decoded& decoded) = 0;
   // Called before every commit, so the sink's rows join the same atomic batch.
   virtual Status BeforeCommit(store::IngestBatch& batch) = 0;
 };
@@ -76,6 +83,8 @@ struct RunStats {
 
 class Pipeline {
  public:
+  ~Pipeline();
+
   // Loads the dedup index from `store`. `store`, `clock` and `sink` (nullable) must outlive it.
   static Result<std::unique_ptr<Pipeline>> Open(store::Store& store, const Clock& clock,
                                                 PipelineOptions options,
@@ -95,6 +104,7 @@ class Pipeline {
  private:
   // (org, accounting hour, ingest hour, kind, family, key)
   using CounterKey = std::tuple<std::string, Millis, Millis, std::string, std::string, std::string>;
+  class SinkThread;
   // Where the counts of one message go.
   struct CountSlot {
     std::string_view org;
@@ -105,6 +115,8 @@ class Pipeline {
   Pipeline(store::Store& store, const Clock& clock, PipelineOptions options, RecordSink* sink,
            DedupIndex index);
   Status Process(const Message& message);
+  // Hands the messages for the sink gathered so far to the sink thread.
+  Status SendToSink();
   bool AdmitKeys(const event::Decoded& decoded, std::string_view org, const Sha256Digest* bytes_sha,
                  Millis event_ms, Millis ingest_ms);
   void Count(const CountSlot& slot, std::string_view kind, std::string_view family,
@@ -133,7 +145,9 @@ class Pipeline {
   std::map<CounterKey, int64_t> counters_;
   std::map<std::string, std::string> positions_;
   int64_t pending_ = 0;
-  RawEntry raw_entry_;  // reused to avoid allocations
+  RawEntry raw_entry_;                    // reused to avoid allocations
+  std::vector<event::Decoded> for_sink_;  // accepted messages not yet handed to the sink thread
+  std::unique_ptr<SinkThread> sink_thread_;
 };
 
 }  // namespace naap::ingest

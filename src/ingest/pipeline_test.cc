@@ -95,7 +95,7 @@ class CountingStore final : public store::Store {
 
 class RecordingSink final : public RecordSink {
  public:
-  Status OnAccepted(const event::Decoded& decoded, const event::Provenance&) override {
+  Status OnAccepted(const event::Decoded& decoded) override {
     accepted_ids.push_back(decoded.event_id);
     return Status::Ok();
   }

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -89,38 +90,61 @@ Result<std::vector<TableChecksum>> StoredTableChecksums(store::Store& store,
 Analytics::Analytics(store::Store& store, event::DecoderOptions decoder)
     : store_(store),
       decoder_options_(std::move(decoder)),
+      resolver_({}, resolve::Eviction{.loader =
+                                          [this](std::string_view org, Millis from_hour,
+                                                 Millis to_hour, const resolve::MessageFn& fn) {
+                                            return DecodeRawLog(org, from_hour, to_hour, fn);
+                                          }}),
       publisher_(ServingTables(resolver_), store) {}
 
-Status Analytics::ReplayRawLog() {
+Status Analytics::DecodeRawLog(std::optional<std::string_view> org, Millis from_hour,
+                               Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
-  return ingest::ScanRawLog(store_, std::numeric_limits<Millis>::min(),
-                            std::numeric_limits<Millis>::max(), [&](const ingest::RawEntry& entry) {
-                              event::DecodeInput input;
-                              input.bytes = entry.envelope;
-                              input.org_override = entry.org;
-                              input.ingest_ms = entry.ingest_ms;
-                              const event::Decoded& decoded = decoder.Decode(input);
-                              if (decoded.cls == event::MessageClass::kAccepted) {
-                                resolver_.Add(decoded);
-                              }
-                              return Status::Ok();
-                            });
+  return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
+    if (org && entry.org != *org) return Status::Ok();
+    event::DecodeInput input;
+    input.bytes = entry.envelope;
+    input.org_override = entry.org;
+    input.ingest_ms = entry.ingest_ms;
+    const event::Decoded& decoded = decoder.Decode(input);
+    if (decoded.cls == event::MessageClass::kAccepted) fn(decoded);
+    return Status::Ok();
+  });
+}
+
+Result<DirtySlices> Analytics::ReplayRawLog() {
+  std::set<Millis> hours;
+  NAAP_RETURN_IF_ERROR(store_.ScanRawBlocks(
+      std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
+      [&](const store::RawBlock& block) {
+        hours.insert(block.hour);
+        return Status::Ok();
+      }));
+  DirtySlices changed;
+  for (const Millis hour : hours) {
+    NAAP_RETURN_IF_ERROR(DecodeRawLog(std::nullopt, hour, hour, [&](const event::Decoded& decoded) {
+      resolver_.Add(decoded);
+    }));
+    changed.merge(resolver_.Resolve());
+    NAAP_RETURN_IF_ERROR(resolver_.status());
+  }
+  return changed;
 }
 
 Status Analytics::Restore() {
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
-  NAAP_RETURN_IF_ERROR(ReplayRawLog());
-  resolver_.Resolve();  // the stored slices already reflect these facts
-  return Status::Ok();
+  // The stored slices already reflect the replayed facts: nothing is published.
+  return ReplayRawLog().status();
 }
 
 Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optional<Millis> to) {
   const Millis from_hour = from ? DayFloor(*from) : std::numeric_limits<Millis>::min();
   const Millis to_hour = to ? DayFloor(*to) + kDayMs - kHourMs : std::numeric_limits<Millis>::max();
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
-  NAAP_RETURN_IF_ERROR(ReplayRawLog());
+  Result<DirtySlices> replayed = ReplayRawLog();
+  NAAP_RETURN_IF_ERROR(replayed.status());
   DirtySlices in_range;
-  for (auto& [org, hour] : resolver_.Resolve()) {
+  for (const auto& [org, hour] : replayed.value()) {
     if (hour >= from_hour && hour <= to_hour) in_range.emplace(org, hour);
   }
   store::IngestBatch batch;
@@ -130,13 +154,15 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   return publisher_.stats();
 }
 
-Status Analytics::OnAccepted(const event::Decoded& decoded, const event::Provenance&) {
+Status Analytics::OnAccepted(const event::Decoded& decoded) {
   resolver_.Add(decoded);
   return Status::Ok();
 }
 
 Status Analytics::BeforeCommit(store::IngestBatch& batch) {
-  return publisher_.Publish(resolver_, resolver_.Resolve(), batch);
+  const DirtySlices dirty = resolver_.Resolve();
+  NAAP_RETURN_IF_ERROR(resolver_.status());
+  return publisher_.Publish(resolver_, dirty, batch);
 }
 
 }  // namespace naap::publish

@@ -4,9 +4,11 @@
 // dirty slices are resolved and published into the same batch, so slices, raw log, dedup keys and
 // source positions commit together.
 //
-// Facts live in memory. Restore() rebuilds them from the store's raw log (decoded again, with each
-// entry's stored ingest time and org) without publishing: afterwards the facts are exactly those
-// the stored slices were built from. Rebuild() does the same replay, then deletes and republishes
+// Facts live in memory; the resolver settles entities older than its lateness horizon (2 h) and
+// reloads their records from the store's raw log (DecodeRawLog) when a late record needs them.
+// Restore() rebuilds the facts from the raw log (decoded again, with each entry's stored ingest
+// time and org), hour by hour, without publishing: afterwards the facts are exactly those the
+// stored slices were built from. Rebuild() does the same replay, then deletes and republishes
 // every slice of a range in one batch. Not thread-safe; after a failed commit it must not be
 // reused.
 #include <memory>
@@ -56,13 +58,19 @@ class Analytics final : public ingest::RecordSink {
   // (days rescored by a changed benchmark day).
   Result<PublishStats> Rebuild(std::optional<Millis> from, std::optional<Millis> to);
 
-  Status OnAccepted(const event::Decoded& decoded, const event::Provenance& provenance) override;
+  Status OnAccepted(const event::Decoded& decoded) override;
   Status BeforeCommit(store::IngestBatch& batch) override;
 
   const Publisher& publisher() const { return publisher_; }
 
  private:
-  Status ReplayRawLog();
+  // Decodes every raw log entry of `org` (all orgs when unset) in [from_hour, to_hour] with its
+  // stored ingest time and org, and calls fn with each accepted message.
+  Status DecodeRawLog(std::optional<std::string_view> org, Millis from_hour, Millis to_hour,
+                      const resolve::MessageFn& fn);
+  // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
+  // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
+  Result<DirtySlices> ReplayRawLog();
 
   store::Store& store_;
   event::DecoderOptions decoder_options_;

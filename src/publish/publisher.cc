@@ -3,8 +3,74 @@
 #include <utility>
 
 #include "base/hash.h"
+#include "resolve/capability_registry.h"
 
 namespace naap::publish {
+namespace {
+
+// The facts of one cycle, with the (org, hour) lookups that several tables repeat answered once:
+// the facts do not change while a cycle builds its slices.
+class CycleFacts final : public resolve::FactsView {
+ public:
+  explicit CycleFacts(const resolve::FactsView& facts) : facts_(facts) {}
+
+  std::vector<std::string> Orgs() const override { return facts_.Orgs(); }
+  std::vector<const resolve::SessionFact*> SessionsAt(std::string_view org,
+                                                      Millis hour) const override {
+    return Once(sessions_, org, hour, &FactsView::SessionsAt);
+  }
+  std::vector<const resolve::PaymentFact*> PaymentsAt(std::string_view org,
+                                                      Millis hour) const override {
+    return Once(payments_, org, hour, &FactsView::PaymentsAt);
+  }
+  std::vector<const resolve::AiBatchJobFact*> AiBatchJobsAt(std::string_view org,
+                                                            Millis hour) const override {
+    return facts_.AiBatchJobsAt(org, hour);
+  }
+  std::vector<const resolve::ByocJobFact*> ByocJobsAt(std::string_view org,
+                                                      Millis hour) const override {
+    return facts_.ByocJobsAt(org, hour);
+  }
+  std::vector<const resolve::WorkerFact*> WorkersAt(std::string_view org,
+                                                    Millis hour) const override {
+    return facts_.WorkersAt(org, hour);
+  }
+  std::vector<const resolve::AuthFact*> AuthAt(std::string_view org, Millis hour) const override {
+    return facts_.AuthAt(org, hour);
+  }
+  std::vector<const resolve::ByocPaymentFact*> ByocPaymentsAt(std::string_view org,
+                                                              Millis hour) const override {
+    return facts_.ByocPaymentsAt(org, hour);
+  }
+  std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view org,
+                                                         Millis hour) const override {
+    return facts_.DiscoveryAt(org, hour);
+  }
+  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view org,
+                                                             Millis hour) const override {
+    return Once(observed_, org, hour, &FactsView::ObservedSnapshotsAt);
+  }
+
+ private:
+  template <typename T>
+  using Cache = std::map<std::pair<std::string, Millis>, std::vector<T>>;
+
+  template <typename T>
+  std::vector<T> Once(Cache<T>& cache, std::string_view org, Millis hour,
+                      std::vector<T> (FactsView::*lookup)(std::string_view, Millis) const) const {
+    std::pair<std::string, Millis> key(org, hour);
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(std::move(key), (facts_.*lookup)(org, hour)).first;
+    return it->second;
+  }
+
+  const resolve::FactsView& facts_;
+  mutable Cache<const resolve::SessionFact*> sessions_;
+  mutable Cache<const resolve::PaymentFact*> payments_;
+  mutable Cache<resolve::ObservedSnapshot> observed_;
+};
+
+}  // namespace
 
 // The PublishContext of one cycle: the facts, the slices built so far, and stored slices read on
 // demand (once each). A failed store read makes Slice() return "" and is reported by status().
@@ -36,7 +102,7 @@ class Publisher::Cycle final : public PublishContext {
   const Status& status() const { return status_; }
 
  private:
-  const resolve::FactsView& facts_;
+  CycleFacts facts_;
   store::Store& store_;
   const std::map<SliceKey, std::string>& stored_sha256_;
   mutable std::map<SliceKey, std::string> rows_;

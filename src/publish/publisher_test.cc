@@ -69,32 +69,36 @@ struct World final : resolve::FactsView {
   }
 };
 
-const World& WorldOf(const PublishContext& ctx) { return static_cast<const World&>(ctx.facts()); }
-
 // "counts": the value of (org, hour).
 class CountsTable final : public Table {
  public:
+  explicit CountsTable(const World& world) : world_(world) {}
   std::string_view name() const override { return "counts"; }
-  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
-                         Millis hour) const override {
-    return WorldOf(ctx).ValueAt(org, hour);
+  std::string BuildSlice(const PublishContext&, std::string_view org, Millis hour) const override {
+    return world_.ValueAt(org, hour);
   }
+
+ private:
+  const World& world_;
 };
 
 // "bench": (org "", day start) → every "org@hour-offset=value;" of the day, over all orgs.
 class BenchTable final : public Table {
  public:
+  explicit BenchTable(const World& world) : world_(world) {}
   std::string_view name() const override { return "bench"; }
-  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
-                         Millis day) const override {
+  std::string BuildSlice(const PublishContext&, std::string_view, Millis day) const override {
     std::string rows;
-    for (const auto& [key, value] : WorldOf(ctx).values) {
+    for (const auto& [key, value] : world_.values) {
       if (key.second >= day && key.second < day + kDayMs) {
         rows += key.first + "@" + std::to_string((key.second - kDay0) / kH) + "=" + value + ";";
       }
     }
     return rows;
   }
+
+ private:
+  const World& world_;
 };
 
 // "scored": the value of (org, hour), then "|" and the bench slices of the 7 previous days.
@@ -105,7 +109,7 @@ class ScoredTable final : public Table {
   std::string BuildSlice(const PublishContext& ctx, std::string_view org,
                          Millis hour) const override {
     world_.built.emplace_back(org, hour);
-    std::string value = WorldOf(ctx).ValueAt(org, hour);
+    std::string value = world_.ValueAt(org, hour);
     if (value.empty()) return "";
     const Millis day = hour - (hour - kDay0) % kDayMs;
     std::string rows = value + "|";
@@ -131,8 +135,8 @@ class PublisherTest : public ::testing::Test {
  protected:
   std::unique_ptr<Publisher> NewPublisher() {
     std::vector<std::unique_ptr<Table>> tables;
-    tables.push_back(std::make_unique<CountsTable>());
-    tables.push_back(std::make_unique<BenchTable>());
+    tables.push_back(std::make_unique<CountsTable>(world_));
+    tables.push_back(std::make_unique<BenchTable>(world_));
     tables.push_back(std::make_unique<ScoredTable>(world_));
     auto publisher = std::make_unique<Publisher>(
         std::move(tables), *store_,

@@ -3,6 +3,7 @@
 #include "resolve/resolver.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <optional>
@@ -194,10 +195,10 @@ class HourlyFacts {
       if (keys->second.empty()) by_hour_.erase(keys);
       it->second = {hour, std::move(fact)};
     } else {
-      facts_.emplace(key, std::make_pair(hour, std::move(fact)));
+      it = facts_.emplace(key, std::make_pair(hour, std::move(fact))).first;
     }
     changed.emplace(org, hour);
-    by_hour_[hour].insert(key);
+    by_hour_[hour].emplace(key, &it->second.second);
     return true;
   }
   const Fact* Find(const Key& key) const {
@@ -208,13 +209,15 @@ class HourlyFacts {
     std::vector<const Fact*> out;
     const auto keys = by_hour_.find(hour);
     if (keys == by_hour_.end()) return out;
-    for (const Key& key : keys->second) out.push_back(&facts_.find(key)->second.second);
+    out.reserve(keys->second.size());
+    for (const auto& [key, fact] : keys->second) out.push_back(fact);
     return out;
   }
 
  private:
   std::map<Key, std::pair<Millis, Fact>> facts_;
-  std::map<Millis, std::set<Key>> by_hour_;
+  // The facts of each hour by key (map nodes never move, so the pointers stay valid).
+  std::map<Millis, std::map<Key, const Fact*>> by_hour_;
 };
 
 // A payment group (payments.h): (sender, payment_session_id), or the event id alone when the
@@ -241,16 +244,174 @@ std::vector<const Fact*> FactsAt(const HourlyFacts<Key, Fact>* facts, Millis hou
   return facts == nullptr ? std::vector<const Fact*>{} : facts->At(hour);
 }
 
-struct SessionEntry {
-  SessionRecords records;
-  std::optional<SessionFact> fact;  // as of the last Resolve()
+// The event ids of held records, so a reload skips records already held.
+template <typename Record>
+void CollectEventIds(const std::vector<Stamped<Record>>& records, std::set<std::string>& out) {
+  for (const Stamped<Record>& r : records) out.insert(r.header.event_id);
+}
+void CollectEventIds(const SessionRecords& records, std::set<std::string>& out) {
+  CollectEventIds(records.traces, out);
+  CollectEventIds(records.status_samples, out);
+  CollectEventIds(records.stream_events, out);
+  CollectEventIds(records.ingest_samples, out);
+}
+
+// Calls `fn` with the records of every accepted message of one org in [from_hour, to_hour].
+using RangeLoader = std::function<Status(Millis from_hour, Millis to_hour,
+                                         const std::function<void(const event::Records&)>& fn)>;
+
+// The records of one kind by entity key, with the event_ts range of every record the entity ever
+// had. Settle() drops the records of entities whose newest record is older than a cutoff; records
+// appended later are held beside the dropped ones until Reload() brings those back.
+template <typename Key, typename Records>
+class KeyedRecords {
+ public:
+  Records& Append(const Key& key, Millis event_ts) {
+    Held& held = held_[key];
+    held.min_ts = std::min(held.min_ts, event_ts);
+    held.max_ts = std::max(held.max_ts, event_ts);
+    active_.insert(key);
+    return held.records;
+  }
+  bool Contains(const Key& key) const { return held_.contains(key); }
+  // The records of a known key; complete unless the key is settled and not reloaded.
+  const Records& At(const Key& key) const { return held_.find(key)->second.records; }
+
+  void Settle(Millis cutoff) {
+    for (auto it = active_.begin(); it != active_.end();) {
+      Held& held = held_.find(*it)->second;
+      if (held.max_ts >= cutoff || held.settled) {
+        ++it;
+        continue;
+      }
+      held.records = Records{};
+      held.settled = true;
+      it = active_.erase(it);
+    }
+  }
+
+  // Reloads the settled keys of `keys`: `load` is called once per merged hour range, and `route`
+  // (called with each message's records and this) appends through Reloading().
+  template <typename KeyRange, typename Route>
+  Status Reload(const KeyRange& keys, const RangeLoader& load, const Route& route) {
+    std::vector<std::pair<Millis, Millis>> ranges;
+    for (const Key& key : keys) {
+      const auto it = held_.find(key);
+      if (it == held_.end() || !it->second.settled) continue;
+      CollectEventIds(it->second.records, reloading_[key]);
+      ranges.emplace_back(HourFloor(it->second.min_ts), HourFloor(it->second.max_ts));
+    }
+    if (ranges.empty()) return Status::Ok();
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<Millis, Millis>> merged;
+    for (const auto& range : ranges) {
+      if (!merged.empty() && range.first <= merged.back().second + kHourMs) {
+        merged.back().second = std::max(merged.back().second, range.second);
+      } else {
+        merged.push_back(range);
+      }
+    }
+    Status status;
+    for (const auto& [from, to] : merged) {
+      status = load(from, to, [&](const event::Records& records) { route(records, *this); });
+      if (!status.ok()) break;
+    }
+    for (const auto& [key, unused] : reloading_) {
+      if (!status.ok()) break;
+      held_.find(key)->second.settled = false;
+      active_.insert(key);
+    }
+    reloading_.clear();
+    return status;
+  }
+
+  // During Reload: the records to append a record of `key` from message `event_id` to, or nullptr
+  // when the key is not being reloaded or already holds that message's records.
+  Records* Reloading(const Key& key, const std::string& event_id) {
+    const auto it = reloading_.find(key);
+    if (it == reloading_.end() || it->second.contains(event_id)) return nullptr;
+    return &held_.find(key)->second.records;
+  }
+
+ private:
+  struct Held {
+    Records records;
+    Millis min_ts = std::numeric_limits<Millis>::max();
+    Millis max_ts = std::numeric_limits<Millis>::min();
+    bool settled = false;  // records older than the settling are not in `records`
+  };
+  std::map<Key, Held> held_;
+  std::set<Key> active_;  // keys holding all their records
+  std::map<Key, std::set<std::string>> reloading_;  // key → event ids held before the reload
 };
+
+template <typename Key, typename Record>
+using RecordLists = KeyedRecords<Key, std::vector<Stamped<Record>>>;
 
 // (capability_norm, orch_reported_address): the §2.6 worker lookup key of BYOC jobs and workers.
 using WorkerKey = std::pair<std::string, std::string>;
 
 template <typename Record>
 using StampedList = std::vector<Stamped<Record>> SessionRecords::*;
+
+// A session record as the session keeps it: what BuildSession reads. The stream key (the entity
+// key) and the header's org, family and schema version are left out to save memory.
+template <typename Record>
+Stamped<Record> SessionRecord(const event::RecordHeader& header, const Record& record) {
+  Stamped<Record> kept;
+  kept.header.event_id = header.event_id;
+  kept.header.event_ts = header.event_ts;
+  kept.header.subtype = header.subtype;
+  kept.header.gateway = header.gateway;
+  kept.header.ingested_at = header.ingested_at;
+  kept.record = record;
+  std::string().swap(kept.record.key.stream_id);
+  std::string().swap(kept.record.key.request_id);
+  std::string().swap(kept.record.key.session_key);
+  return kept;
+}
+
+// Reload routes (KeyedRecords::Reload): the same keys as the Add path.
+template <typename Record>
+void RouteToSessions(const event::RecordHeader& header, const std::vector<Record>& records,
+                     StampedList<Record> list, KeyedRecords<std::string, SessionRecords>& to) {
+  for (const Record& record : records) {
+    if (SessionRecords* held = to.Reloading(record.key.session_key, header.event_id)) {
+      (held->*list).push_back(SessionRecord(header, record));
+    }
+  }
+}
+
+void RouteSessionRecords(const event::Records& r, KeyedRecords<std::string, SessionRecords>& to) {
+  RouteToSessions(r.header, r.stream_traces, &SessionRecords::traces, to);
+  RouteToSessions(r.header, r.status_samples, &SessionRecords::status_samples, to);
+  RouteToSessions(r.header, r.stream_events, &SessionRecords::stream_events, to);
+  RouteToSessions(r.header, r.ingest_samples, &SessionRecords::ingest_samples, to);
+}
+
+void RoutePayments(const event::Records& r, RecordLists<PaymentGroupKey, event::Payment>& to) {
+  for (const event::Payment& p : r.payments) {
+    if (auto* held = to.Reloading(PaymentGroupKeyOf(r.header, p), r.header.event_id)) {
+      held->push_back({r.header, p});
+    }
+  }
+}
+
+void RouteLlmRecords(const event::Records& r, RecordLists<std::string, event::LlmEvent>& to) {
+  for (const event::LlmEvent& l : r.llm_events) {
+    if (auto* held = to.Reloading(l.request_id, r.header.event_id)) held->push_back({r.header, l});
+  }
+}
+
+void RouteBatchRecords(const event::Records& r, RecordLists<std::string, event::BatchEvent>& to) {
+  for (const event::BatchEvent& b : r.batch_events) {
+    if (auto* held = to.Reloading(b.request_id, r.header.event_id)) held->push_back({r.header, b});
+  }
+}
+
+void Keep(Status& first, Status next) {
+  if (first.ok()) first = std::move(next);
+}
 
 }  // namespace
 
@@ -259,18 +420,21 @@ struct Resolver::OrgState {
       : org(std::move(org_name)), registry(horizons) {}
 
   std::string org;
+  std::optional<Millis> data_clock;  // newest event_ts added
+  Millis settled_before = std::numeric_limits<Millis>::min();  // cutoff of the last settling
   CapabilityRegistry registry;
   std::set<Millis> snapshot_hours;  // observed-inventory hours changed since the last Resolve()
   IdentityIndex identities;         // sessions, jobs, workers, discovery rows
 
   // Sessions (§2.2–§2.4), by key.
-  std::map<std::string, SessionEntry, std::less<>> sessions;
+  KeyedRecords<std::string, SessionRecords> session_records;
+  std::map<std::string, SessionFact, std::less<>> sessions;  // as of the last Resolve()
   std::set<std::string> dirty_sessions;    // new records: rebuild
   std::set<std::string> recheck_sessions;  // a snapshot in range: rebuild if a decision changed
   std::map<Millis, std::set<std::string>> sessions_by_hour;  // contributed hour → keys
 
   // Payments (§2.5), linked per payment group.
-  std::map<PaymentGroupKey, std::vector<Stamped<event::Payment>>> payment_groups;
+  RecordLists<PaymentGroupKey, event::Payment> payment_groups;
   std::map<std::string, std::set<PaymentGroupKey>> payment_groups_by_request;  // request_id →
   std::set<PaymentGroupKey> dirty_payment_groups;
   SessionIndex linkable_sessions;
@@ -278,10 +442,10 @@ struct Resolver::OrgState {
   std::map<std::string, std::set<std::string>> payments_by_session;  // session_key → event ids
 
   // LLM facts and AI-batch jobs (§2.6), by request_id.
-  std::map<std::string, std::vector<Stamped<event::LlmEvent>>> llm_records;
+  RecordLists<std::string, event::LlmEvent> llm_records;
   std::map<std::string, LlmFact> llm_facts;
   std::set<std::string> dirty_llm;
-  std::map<std::string, std::vector<Stamped<event::BatchEvent>>> batch_records;
+  RecordLists<std::string, event::BatchEvent> batch_records;
   std::set<std::string> dirty_batch_jobs;
   HourlyFacts<std::string, AiBatchJobFact> batch_jobs;  // completion hour
 
@@ -318,8 +482,7 @@ struct Resolver::OrgState {
                     StampedList<Record> list) {
     const std::string& key = record.key.session_key;
     if (key.empty()) return;
-    SessionEntry& entry = sessions[key];
-    (entry.records.*list).push_back({header, record});
+    (session_records.Append(key, header.event_ts).*list).push_back(SessionRecord(header, record));
     dirty_sessions.insert(key);
   }
 
@@ -327,18 +490,18 @@ struct Resolver::OrgState {
   void AddOthers(const event::RecordHeader& header, const event::Records& r) {
     for (const auto& p : r.payments) {
       const PaymentGroupKey group = PaymentGroupKeyOf(header, p);
-      payment_groups[group].push_back({header, p});
+      payment_groups.Append(group, header.event_ts).push_back({header, p});
       if (!p.request_id.empty()) payment_groups_by_request[p.request_id].insert(group);
       dirty_payment_groups.insert(group);
     }
     for (const auto& l : r.llm_events) {
       if (l.request_id.empty()) continue;
-      llm_records[l.request_id].push_back({header, l});
+      llm_records.Append(l.request_id, header.event_ts).push_back({header, l});
       dirty_llm.insert(l.request_id);
     }
     for (const auto& b : r.batch_events) {
       if (b.request_id.empty()) continue;
-      batch_records[b.request_id].push_back({header, b});
+      batch_records.Append(b.request_id, header.event_ts).push_back({header, b});
       dirty_batch_jobs.insert(b.request_id);
     }
     for (const auto& w : r.worker_snapshots) {
@@ -404,17 +567,21 @@ struct Resolver::OrgState {
 
   // ---- rebuilding, in dependency order ----
 
-  void Resolve(ChangedSlices& changed) {
+  void Resolve(const RangeLoader& load, Status& status, ChangedSlices& changed) {
     for (const std::string& key : recheck_sessions) {
       if (dirty_sessions.contains(key)) continue;
-      const SessionEntry& entry = sessions.find(key)->second;
-      if (entry.fact && DecisionsChanged(*entry.fact, registry)) dirty_sessions.insert(key);
+      const auto fact = sessions.find(key);
+      if (fact != sessions.end() && DecisionsChanged(fact->second, registry)) {
+        dirty_sessions.insert(key);
+      }
     }
     recheck_sessions.clear();
+    Keep(status, session_records.Reload(dirty_sessions, load, RouteSessionRecords));
     for (const std::string& key : dirty_sessions) RebuildSession(key, changed);
     dirty_sessions.clear();
+    Keep(status, payment_groups.Reload(dirty_payment_groups, load, RoutePayments));
     RelinkPayments(changed);
-    RebuildAiBatchJobs(changed);
+    RebuildAiBatchJobs(load, status, changed);
     RebuildWorkers(changed);
     RebuildByocJobs(changed);
     RebuildDiscovery(changed);
@@ -423,10 +590,19 @@ struct Resolver::OrgState {
     snapshot_hours.clear();
   }
 
+  // Drops the records of entities settled before `cutoff`.
+  void Settle(Millis cutoff) {
+    session_records.Settle(cutoff);
+    payment_groups.Settle(cutoff);
+    llm_records.Settle(cutoff);
+    batch_records.Settle(cutoff);
+    settled_before = cutoff;
+  }
+
   void RebuildSession(const std::string& key, ChangedSlices& changed) {
-    SessionEntry& entry = sessions.find(key)->second;
-    SessionFact fact = BuildSession(org, key, entry.records, registry);
-    SessionFact* before = entry.fact ? &*entry.fact : nullptr;
+    SessionFact fact = BuildSession(org, key, session_records.At(key), registry);
+    const auto existing = sessions.find(key);
+    SessionFact* before = existing != sessions.end() ? &existing->second : nullptr;
     if (before != nullptr && *before == fact) return;
     for (Millis hour : ChangedHours(before, fact)) changed.emplace(org, hour);
     if (before != nullptr && DimensionsDiffer(*before, fact)) MarkLinkedPayments(key, changed);
@@ -448,7 +624,7 @@ struct Resolver::OrgState {
       }
     }
     for (Millis hour : ContributedHours(fact)) sessions_by_hour[hour].insert(key);
-    entry.fact = std::move(fact);
+    sessions.insert_or_assign(key, std::move(fact));
   }
 
   // Linked payments contribute Block P under their session's dimensions (§4.0): a dimension
@@ -471,7 +647,7 @@ struct Resolver::OrgState {
   void RelinkPayments(ChangedSlices& changed) {
     for (const PaymentGroupKey& group : dirty_payment_groups) {
       for (PaymentFact& fact :
-           LinkPayments(org, payment_groups.find(group)->second, linkable_sessions)) {
+           LinkPayments(org, payment_groups.At(group), linkable_sessions)) {
         const std::string event_id = fact.event_id;
         const PaymentFact* before = payments.Find(event_id);
         if (before == nullptr || before->session_key != fact.session_key) {
@@ -485,21 +661,22 @@ struct Resolver::OrgState {
     dirty_payment_groups.clear();
   }
 
-  void RebuildAiBatchJobs(ChangedSlices& changed) {
+  void RebuildAiBatchJobs(const RangeLoader& load, Status& status, ChangedSlices& changed) {
+    Keep(status, llm_records.Reload(dirty_llm, load, RouteLlmRecords));
     for (const std::string& request_id : dirty_llm) {
-      std::optional<LlmFact> llm = BuildLlmFact(org, request_id, llm_records[request_id]);
+      std::optional<LlmFact> llm = BuildLlmFact(org, request_id, llm_records.At(request_id));
       auto it = llm_facts.find(request_id);
       if (!llm || (it != llm_facts.end() && it->second == *llm)) continue;
       llm_facts.insert_or_assign(request_id, std::move(*llm));
       dirty_batch_jobs.insert(request_id);
     }
     dirty_llm.clear();
+    Keep(status, batch_records.Reload(dirty_batch_jobs, load, RouteBatchRecords));
     for (const std::string& request_id : dirty_batch_jobs) {
-      const auto records = batch_records.find(request_id);
-      if (records == batch_records.end()) continue;  // LLM records only
+      if (!batch_records.Contains(request_id)) continue;  // LLM records only
       const auto llm = llm_facts.find(request_id);
       std::optional<AiBatchJobFact> job =
-          BuildAiBatchJob(org, request_id, records->second,
+          BuildAiBatchJob(org, request_id, batch_records.At(request_id),
                           llm == llm_facts.end() ? nullptr : &llm->second, registry);
       if (!job) continue;  // no completed record yet
       const AiBatchJobFact* before = batch_jobs.Find(request_id);
@@ -585,7 +762,8 @@ struct Resolver::OrgState {
   }
 };
 
-Resolver::Resolver(MatchHorizons horizons) : horizons_(horizons) {}
+Resolver::Resolver(MatchHorizons horizons, std::optional<Eviction> eviction)
+    : horizons_(horizons), eviction_(std::move(eviction)) {}
 Resolver::~Resolver() = default;
 
 Resolver::OrgState& Resolver::State(const std::string& org) {
@@ -606,6 +784,7 @@ void Resolver::Add(const event::Decoded& decoded) {
   const event::Records& r = decoded.records;
   const event::RecordHeader& header = r.header;
   OrgState& state = State(header.org);
+  state.data_clock = std::max(state.data_clock.value_or(header.event_ts), header.event_ts);
   for (const auto& s : r.capability_snapshots) AddSnapshot(state, header, s);
   for (const auto& t : r.stream_traces) state.AddToSession(header, t, &SessionRecords::traces);
   for (const auto& s : r.status_samples) {
@@ -645,7 +824,25 @@ void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
 
 std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
   ChangedSlices changed;
-  for (auto& [org, state] : orgs_) state->Resolve(changed);
+  for (auto& [org, state] : orgs_) {
+    const RangeLoader load = [&](Millis from_hour, Millis to_hour,
+                                 const std::function<void(const event::Records&)>& fn) {
+      if (!eviction_ || !eviction_->loader) {
+        return Status(StatusCode::kInternal, "settled records without a loader");
+      }
+      return eviction_->loader(org, from_hour, to_hour, [&](const event::Decoded& decoded) {
+        if (decoded.cls == event::MessageClass::kAccepted && decoded.records.header.org == org) {
+          fn(decoded.records);
+        }
+      });
+    };
+    state->Resolve(load, status_, changed);
+    if (!eviction_ || !state->data_clock) continue;
+    // Settling scans every unsettled entity: at most once per step of the cutoff.
+    const Millis cutoff = *state->data_clock - eviction_->lateness_ms;
+    const Millis step = std::clamp<Millis>(eviction_->lateness_ms / 8, 1, 15 * 60'000);
+    if (cutoff - step >= state->settled_before) state->Settle(cutoff);
+  }
   return changed;
 }
 
@@ -653,8 +850,7 @@ const SessionFact* Resolver::FindSession(std::string_view org, std::string_view 
   const OrgState* state = FindState(org);
   if (state == nullptr) return nullptr;
   const auto it = state->sessions.find(session_key);
-  if (it == state->sessions.end() || !it->second.fact) return nullptr;
-  return &*it->second.fact;
+  return it == state->sessions.end() ? nullptr : &it->second;
 }
 
 const CapabilityRegistry* Resolver::Registry(std::string_view org) const {
@@ -674,7 +870,7 @@ std::vector<const SessionFact*> Resolver::SessionsAt(std::string_view org, Milli
   if (state == nullptr) return out;
   const auto it = state->sessions_by_hour.find(hour);
   if (it == state->sessions_by_hour.end()) return out;
-  for (const std::string& key : it->second) out.push_back(&*state->sessions.find(key)->second.fact);
+  for (const std::string& key : it->second) out.push_back(&state->sessions.find(key)->second);
   return out;
 }
 

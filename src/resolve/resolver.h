@@ -19,14 +19,32 @@
 // different decision; jobs, workers and single discovery rows in range are rebuilt (one Match
 // each) and report hours only when their fact changed. In steady state (T = now) that is one
 // Match per selection, job, worker or discovery row that observed K in the last 10 minutes.
+//
+// Bounded memory (with an Eviction): the org's data clock is the newest event_ts added for it. At
+// the end of Resolve(), a session key, payment group, LLM request or AI-batch request whose newest
+// record is older than clock − lateness is *settled*: its records are dropped and only its facts
+// (and the small indexes that find it) stay. A later record for a settled entity, or a rebuild it
+// needs (a snapshot changed a decision, a linked session changed), first reloads its dropped
+// records through the loader, over the hours [hour(oldest record), hour(newest record)] of the
+// entity, skipping event ids it already holds; so facts stay functions of the full record set and
+// are identical to those built without eviction. Workers, BYOC jobs and discovery rows keep their
+// records (one small record per fact). Loader failures are kept in status(). Facts themselves
+// stay in memory until retention (§7.3). Session records are held without their stream key and
+// without the header's org, family and schema version (BuildSession reads none of them).
+// Settling runs when the cutoff advanced by min(lateness / 8, 15 min). The loader must return
+// every message added before the previous Resolve() (the owner commits them in between);
+// messages it returns that are also held are skipped by event id.
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
 #include "base/time.h"
 #include "event/decoded.h"
 #include "resolve/capability_registry.h"
@@ -35,9 +53,22 @@
 
 namespace naap::resolve {
 
+// Calls `fn` with every accepted message of `org` whose event_ts lies in the hours
+// [from_hour, to_hour], decoded as at ingest (with its stored ingest time and org).
+using MessageFn = std::function<void(const event::Decoded&)>;
+using RecordLoader = std::function<Status(std::string_view org, Millis from_hour, Millis to_hour,
+                                          const MessageFn& fn)>;
+
+// Settling of entities whose records are older than the data clock − lateness_ms (header comment).
+struct Eviction {
+  Millis lateness_ms = 2 * kHourMs;
+  RecordLoader loader;
+};
+
 class Resolver final : public FactsView {
  public:
-  explicit Resolver(MatchHorizons horizons = {});
+  // Without an eviction every record stays in memory.
+  explicit Resolver(MatchHorizons horizons = {}, std::optional<Eviction> eviction = std::nullopt);
   ~Resolver() override;
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
@@ -51,6 +82,9 @@ class Resolver final : public FactsView {
   // Rebuilds every dirty entity and returns the (org, hour) slices whose contributions changed,
   // including the observed-inventory hour of every new capability snapshot.
   std::set<std::pair<std::string, Millis>> Resolve();
+
+  // The first loader failure (facts of the entities it concerned are stale from then on).
+  const Status& status() const { return status_; }
 
   // The session fact of `session_key` as of the last Resolve(); nullptr when unknown.
   const SessionFact* FindSession(std::string_view org, std::string_view session_key) const;
@@ -83,6 +117,8 @@ class Resolver final : public FactsView {
   void ResolveOrg(OrgState& state, std::set<std::pair<std::string, Millis>>& changed);
 
   MatchHorizons horizons_;
+  std::optional<Eviction> eviction_;
+  Status status_;
   std::map<std::string, std::unique_ptr<OrgState>, std::less<>> orgs_;
 };
 

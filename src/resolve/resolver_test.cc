@@ -1,5 +1,6 @@
 // Resolver: the 65 real events end to end (analytics §9.1 last paragraph), order independence
-// (invariant 26), and re-attribution by a late snapshot (the §9.2 F11 pattern).
+// (invariant 26), re-attribution by a late snapshot (the §9.2 F11 pattern), and settling: facts
+// rebuilt after records were dropped and reloaded equal those built without eviction.
 #include "resolve/resolver.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,8 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "event/decoder.h"
@@ -20,6 +23,29 @@ namespace naap::resolve {
 namespace {
 
 using Slices = std::set<std::pair<std::string, Millis>>;
+
+// A raw log of decoded messages for the resolver's loader, counting the loads.
+class MessageLog {
+ public:
+  void Append(const event::Decoded& decoded) { messages_.push_back(decoded); }
+  Eviction Settling(Millis lateness_ms) {
+    return {.lateness_ms = lateness_ms,
+            .loader = [this](std::string_view org, Millis from_hour, Millis to_hour,
+                             const MessageFn& fn) {
+              ++loads_;
+              for (const event::Decoded& m : messages_) {
+                const Millis hour = HourFloor(m.records.header.event_ts);
+                if (m.records.header.org == org && hour >= from_hour && hour <= to_hour) fn(m);
+              }
+              return Status::Ok();
+            }};
+  }
+  int loads() const { return loads_; }
+
+ private:
+  std::vector<event::Decoded> messages_;
+  int loads_ = 0;
+};
 
 constexpr char kSessionKey[] = "cloudspe|stream-o5s73x-mk5zc8fy|db936fab";
 constexpr char kOnChain[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
@@ -40,6 +66,17 @@ class RealEvents : public ::testing::Test {
     for (size_t i = begin; i < end; ++i) {
       const event::Decoded& d = harness_.File(messages_[order[i]]);
       ASSERT_EQ(d.cls, event::MessageClass::kAccepted);
+      resolver.Add(d);
+    }
+  }
+
+  // Decodes messages [begin, end) of `order` into `log` and `resolver`.
+  void Feed(Resolver& resolver, MessageLog& log, const std::vector<size_t>& order, size_t begin,
+            size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const event::Decoded& d = harness_.File(messages_[order[i]]);
+      ASSERT_EQ(d.cls, event::MessageClass::kAccepted);
+      log.Append(d);
       resolver.Add(d);
     }
   }
@@ -174,6 +211,36 @@ TEST_F(RealEvents, AnyOrderAndAnySplitGivesTheSameFacts) {
       const SessionFact* fact = resolver.FindSession("cloudspe", kSessionKey);
       ASSERT_NE(fact, nullptr);
       EXPECT_EQ(*fact, expected) << "step " << step << " first message " << order[0];
+      EXPECT_EQ(Payments(resolver), expected_payments) << "step " << step;
+    }
+  }
+}
+
+// Lateness 0 settles every entity whose records are older than the newest event after each
+// Resolve(); later messages reload them from the log. The facts are those of one in-order pass.
+TEST_F(RealEvents, SettledEntitiesReloadTheirRecordsAndKeepTheirFacts) {
+  Resolver reference;
+  const auto in_order = InOrder();
+  Feed(reference, in_order, 0, in_order.size());
+  reference.Resolve();
+  const SessionFact expected = *reference.FindSession("cloudspe", kSessionKey);
+  const std::vector<PaymentFact> expected_payments = Payments(reference);
+
+  std::mt19937 rng(7);
+  auto shuffled = in_order;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  for (const std::vector<size_t>* order : {&in_order, &std::as_const(shuffled)}) {
+    for (size_t step : {size_t{1}, size_t{5}}) {
+      MessageLog log;
+      Resolver resolver({}, log.Settling(0));
+      for (size_t begin = 0; begin < order->size(); begin += step) {
+        Feed(resolver, log, *order, begin, std::min(order->size(), begin + step));
+        resolver.Resolve();
+      }
+      EXPECT_TRUE(resolver.status().ok());
+      EXPECT_GT(log.loads(), 0) << "step " << step;
+      ASSERT_NE(resolver.FindSession("cloudspe", kSessionKey), nullptr);
+      EXPECT_EQ(*resolver.FindSession("cloudspe", kSessionKey), expected) << "step " << step;
       EXPECT_EQ(Payments(resolver), expected_payments) << "step " << step;
     }
   }
@@ -361,6 +428,154 @@ TEST_F(LateSnapshot, NewRecordsMarkTheirHourAndTheSessionHourOnlyWhenNeeded) {
   ignored.cls = event::MessageClass::kIgnored;
   resolver.Add(ignored);
   EXPECT_TRUE(resolver.Resolve().empty());
+}
+
+// Settled sessions are re-attributed by a late snapshot and take late records: both reload.
+TEST_F(LateSnapshot, SettledSessionReloadsForALateSnapshotAndALateRecord) {
+  using testing::At;
+  using testing::Orch;
+  const Millis h10 = HourFloor(At(10, 0, 0));
+  MessageLog log;
+  Resolver resolver({}, log.Settling(kHourMs));
+  const auto add = [&](const event::Decoded& m) {
+    log.Append(m);
+    resolver.Add(m);
+  };
+  add(Snapshot("F1", At(10, 59, 0), kA, kALocal, kAUri, "GPU-aaaaaaaa-0000-0000-0000-000000000001"));
+  for (const auto& m : SessionMessages()) add(m);
+  // An unrelated stream at 15:00 moves the data clock: the session (newest record 13:10 with its
+  // payment, 11:57 without) settles.
+  event::Decoded other = Trace("X1", At(15, 0, 0), "gateway_receive_stream_request");
+  other.records.stream_traces[0].key = {"stream-x", "x", "daydream|stream-x|x"};
+  add(other);
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 0);
+  const SessionFact settled = *resolver.FindSession("daydream", kKey);
+
+  add(Snapshot("F11", At(12, 4, 0), kB, kBLocal, kBUri, "GPU-bbbbbbbb-0000-0000-0000-000000000002"));
+  EXPECT_EQ(resolver.Resolve().count({"daydream", h10}), 1u);
+  EXPECT_EQ(log.loads(), 1);
+  const SessionFact* after = resolver.FindSession("daydream", kKey);
+  EXPECT_NE(*after, settled);
+  EXPECT_EQ(after->orchestrator_address, kB);
+  EXPECT_EQ(after->status_sample_count, 3);
+
+  // The reloaded session stays held until the cutoff advances; then a late status sample.
+  event::Decoded later = Trace("X2", At(16, 0, 0), "gateway_ingest_stream_closed");
+  later.records.stream_traces[0].key = other.records.stream_traces[0].key;
+  add(later);
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 1);
+  add(Status("F9b", At(11, 55, 30), 16.0, Orch(kBLocal, kBUri)));
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 2);
+  EXPECT_TRUE(resolver.status().ok());
+
+  Resolver reference;
+  reference.Add(Snapshot("F1", At(10, 59, 0), kA, kALocal, kAUri,
+                         "GPU-aaaaaaaa-0000-0000-0000-000000000001"));
+  reference.Add(Snapshot("F11", At(12, 4, 0), kB, kBLocal, kBUri,
+                         "GPU-bbbbbbbb-0000-0000-0000-000000000002"));
+  for (const auto& m : SessionMessages()) reference.Add(m);
+  reference.Add(Status("F9b", At(11, 55, 30), 16.0, Orch(kBLocal, kBUri)));
+  reference.Resolve();
+  EXPECT_EQ(resolver.FindSession("daydream", kKey)->status_sample_count, 4);
+  EXPECT_EQ(*resolver.FindSession("daydream", kKey), *reference.FindSession("daydream", kKey));
+  const Millis h13 = h10 + 3 * kHourMs;
+  ASSERT_EQ(resolver.PaymentsAt("daydream", h13).size(), 1u);
+  EXPECT_EQ(*resolver.PaymentsAt("daydream", h13)[0], *reference.PaymentsAt("daydream", h13)[0]);
+
+  // Without a loader, settled records cannot come back: the failure is reported.
+  Resolver no_loader({}, Eviction{.lateness_ms = 0, .loader = nullptr});
+  for (const auto& m : SessionMessages()) no_loader.Add(m);
+  no_loader.Add(other);
+  no_loader.Resolve();
+  no_loader.Add(Status("F9c", At(11, 55, 40), 16.0, Orch(kBLocal, kBUri)));
+  no_loader.Resolve();
+  EXPECT_FALSE(no_loader.status().ok());
+}
+
+// Generated sessions, payments and AI-batch/LLM jobs over five hours, delivered shuffled in
+// chunks with lateness 0 (every entity not touched by the newest event settles after each
+// Resolve): every fact equals the one built without eviction.
+TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettling) {
+  using testing::At;
+  using testing::Orch;
+  std::mt19937 rng(42);
+  std::vector<event::Decoded> messages;
+  messages.push_back(Snapshot("SA", At(9, 0, 0), kA, kALocal, kAUri, "GPU-a"));
+  messages.push_back(Snapshot("SB", At(11, 30, 0), kB, kBLocal, kBUri, "GPU-b"));
+  for (int i = 0; i < 24; ++i) {
+    const std::string n = std::to_string(i);
+    const event::StreamKey key{"stream-" + n, "req-" + n, "daydream|stream-" + n + "|req-" + n};
+    const auto orch = i % 2 == 0 ? Orch(kALocal, kAUri) : Orch(kBLocal, kBUri);
+    Millis ts = At(9, 0, 0) + static_cast<Millis>(rng() % (4 * kHourMs));
+    event::Decoded request = Trace("R" + n, ts, "gateway_receive_stream_request");
+    event::Decoded ingest = Trace("G" + n, ts + 2'000, "gateway_send_first_ingest_segment", orch);
+    for (auto* m : {&request, &ingest}) {
+      m->records.stream_traces[0].key = key;
+      messages.push_back(std::move(*m));
+    }
+    for (int k = 0; k < 6; ++k) {
+      ts += static_cast<Millis>(rng() % (40 * 60'000));
+      event::Decoded status =
+          Status("S" + n + "-" + std::to_string(k), ts, 10.0 + static_cast<double>(k), orch);
+      status.records.status_samples[0].key = key;
+      messages.push_back(std::move(status));
+    }
+    event::Decoded payment = Message("P" + n, ts + 30'000, "create_new_payment", "");
+    auto& p = payment.records.payments.emplace_back();
+    p.request_id = i % 3 == 0 ? key.request_id : "";
+    p.payment_session_id = "ps-" + std::to_string(i % 4);
+    p.sender_address = "0x5ae4e42db3671370a0c25aff451e7482aaec3d0b";
+    p.num_tickets = 1;
+    messages.push_back(std::move(payment));
+    event::Decoded completed =
+        Message("B" + n, ts, "ai_batch_request", "ai_batch_request_completed");
+    auto& c = completed.records.batch_events.emplace_back();
+    c.request_id = "job-" + std::to_string(i % 8);
+    c.success = true;
+    c.orch_url = c.orch_url_norm = i % 2 == 0 ? kAUri : kBUri;
+    messages.push_back(std::move(completed));
+    event::Decoded llm = Message("L" + n, ts + 1'000, "ai_llm_request", "llm_request_completed");
+    auto& l = llm.records.llm_events.emplace_back();
+    l.request_id = "job-" + std::to_string(i % 8);
+    l.total_tokens = i;
+    messages.push_back(std::move(llm));
+  }
+  const auto facts_of = [](const Resolver& r) {
+    std::vector<SessionFact> sessions;
+    std::vector<PaymentFact> payments;
+    std::vector<AiBatchJobFact> jobs;
+    for (Millis hour = HourFloor(At(8, 0, 0)); hour <= HourFloor(At(16, 0, 0)); hour += kHourMs) {
+      for (const SessionFact* f : r.SessionsAt("daydream", hour)) sessions.push_back(*f);
+      for (const PaymentFact* f : r.PaymentsAt("daydream", hour)) payments.push_back(*f);
+      for (const AiBatchJobFact* f : r.AiBatchJobsAt("daydream", hour)) jobs.push_back(*f);
+    }
+    return std::make_tuple(sessions, payments, jobs);
+  };
+  Resolver reference;
+  for (const auto& m : messages) reference.Add(m);
+  reference.Resolve();
+  const auto expected = facts_of(reference);
+  ASSERT_EQ(std::get<0>(expected).size() >= 24, true);
+  ASSERT_EQ(std::get<2>(expected).size(), 8u);
+
+  for (int round = 0; round < 3; ++round) {
+    std::shuffle(messages.begin(), messages.end(), rng);
+    MessageLog log;
+    Resolver resolver({}, log.Settling(0));
+    for (size_t begin = 0; begin < messages.size(); begin += 9) {
+      for (size_t i = begin; i < std::min(messages.size(), begin + 9); ++i) {
+        log.Append(messages[i]);
+        resolver.Add(messages[i]);
+      }
+      resolver.Resolve();
+    }
+    EXPECT_TRUE(resolver.status().ok());
+    EXPECT_GT(log.loads(), 0);
+    EXPECT_EQ(facts_of(resolver), expected) << "round " << round;
+  }
 }
 
 // AI-batch and BYOC jobs, workers, auth and BYOC payments: each record marks its own hour, late
