@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "base/strings.h"
 #include "event/normalize.h"
@@ -24,6 +25,27 @@ FieldState NumericString(JsonElement e, std::string_view& out) {
   if (e.get_string().get(s) != simdjson::SUCCESS) return FieldState::kMismatch;
   out = TrimView(s);
   return out.empty() ? FieldState::kAbsent : FieldState::kOk;
+}
+
+// A numeric field's value when the element is not a JSON number: a numeric string read by
+// `parse_text` (kMismatch when it does not parse), kAbsent for null, else kMismatch.
+template <typename T, typename ParseText>
+FieldState ReadNonNumber(JsonElement e, T& out, ParseText parse_text) {
+  switch (e.type()) {
+    case element_type::STRING: {
+      std::string_view s;
+      FieldState st = NumericString(e, s);
+      if (st != FieldState::kOk) return st;
+      const std::optional<T> v = parse_text(s);
+      if (!v) return FieldState::kMismatch;
+      out = *v;
+      return FieldState::kOk;
+    }
+    case element_type::NULL_VALUE:
+      return FieldState::kAbsent;
+    default:
+      return FieldState::kMismatch;
+  }
 }
 
 const char* Describe(FieldState s) { return s == FieldState::kAbsent ? "absent" : "unusable kind"; }
@@ -99,21 +121,12 @@ FieldState ReadInt(JsonElement e, int64_t& out) {
       out = static_cast<int64_t>(d);
       return FieldState::kOk;
     }
-    case element_type::STRING: {
-      std::string_view s;
-      FieldState st = NumericString(e, s);
-      if (st != FieldState::kOk) return st;
-      auto d = Decimal::Parse(s);
-      if (!d || !d->IsInteger()) return FieldState::kMismatch;
-      auto v = d->FloorToInt64();
-      if (!v) return FieldState::kMismatch;
-      out = *v;
-      return FieldState::kOk;
-    }
-    case element_type::NULL_VALUE:
-      return FieldState::kAbsent;
     default:
-      return FieldState::kMismatch;
+      return ReadNonNumber(e, out, [](std::string_view text) -> std::optional<int64_t> {
+        auto d = Decimal::Parse(text);
+        if (!d || !d->IsInteger()) return std::nullopt;
+        return d->FloorToInt64();
+      });
   }
 }
 
@@ -128,19 +141,8 @@ FieldState ReadDouble(JsonElement e, double& out) {
     case element_type::DOUBLE:
       out = e.get_double().value_unsafe();
       return FieldState::kOk;
-    case element_type::STRING: {
-      std::string_view s;
-      FieldState st = NumericString(e, s);
-      if (st != FieldState::kOk) return st;
-      auto v = ParseDoubleText(s);
-      if (!v) return FieldState::kMismatch;
-      out = *v;
-      return FieldState::kOk;
-    }
-    case element_type::NULL_VALUE:
-      return FieldState::kAbsent;
     default:
-      return FieldState::kMismatch;
+      return ReadNonNumber(e, out, &ParseDoubleText);
   }
 }
 

@@ -5,69 +5,17 @@
 #include <random>
 
 #include "base/fixed_point.h"
+#include "publish/sla_test_util.h"
 
 namespace naap::publish {
 namespace {
 
+using testing::Example91Benchmark;
+using testing::Example91Hour14;
+using testing::Example91Hour15;
+
 constexpr double kEps = 1e-9;
 constexpr char kLv2v[] = "live-video-to-video";
-
-// §9.1: the SLA row (14:00) of the short stream crossing an hour.
-StreamingSums Example91Hour14() {
-  StreamingSums s;
-  s.sessions_handled = 1;
-  s.requested_sessions = 1;
-  s.known_sessions_count = 1;
-  s.startup_success_sessions = 1;
-  s.completed_sessions = 1;
-  s.health_signal_count = 3;
-  s.health_expected_signal_count = 3;
-  s.total_duration_ms = 52'000;
-  s.status_samples = 3;
-  s.fps_positive_samples = 2;
-  s.output_fps_sum_milli = *ToMilli(17.0) + *ToMilli(16.0);
-  s.input_fps_samples = 2;
-  s.input_fps_sum_milli = 40'000;
-  s.running_state_samples = 2;
-  s.prompt_to_first_frame_sum_ms = 6500;
-  s.prompt_to_first_frame_sample_count = 1;
-  s.ptff_sketch.Add(6500);
-  s.startup_latency_sum_ms = 2400;
-  s.startup_latency_sample_count = 1;
-  s.startup_latency_sketch.Add(2400);
-  s.e2e_latency_sum_ms_milli = 110'000;
-  s.e2e_latency_sample_count = 1;
-  s.e2e_latency_sketch.Add(110);
-  s.session_hour_fps_sketch.Add(16.5);
-  s.face_value_wei = 7'200'000'000'000'000;
-  s.fees_wei = 7'200'000'000'000;
-  return s;
-}
-
-// §9.1: the 15:00 row: samples only.
-StreamingSums Example91Hour15() {
-  StreamingSums s;
-  s.status_samples = 2;
-  s.fps_positive_samples = 2;
-  s.output_fps_sum_milli = 33'000;
-  s.input_fps_samples = 2;
-  s.input_fps_sum_milli = 39'000;
-  s.running_state_samples = 2;
-  return s;
-}
-
-// §9.1's benchmark: ptff 5000 / 9000, e2e 100 / 300, fps p10 12 / p50 16, all counts ≥ 48.
-SlaBenchmark Example91Benchmark() {
-  SlaBenchmark b;
-  b.ptff_p50 = 5000;
-  b.ptff_p90 = 9000;
-  b.e2e_p50 = 100;
-  b.e2e_p90 = 300;
-  b.fps_p10 = 12;
-  b.fps_p50 = 16;
-  b.n_ptff = b.n_e2e = b.n_fps = 48;
-  return b;
-}
 
 TEST(StreamingRatiosTest, Example91Hour14) {
   const StreamingSums s = Example91Hour14();

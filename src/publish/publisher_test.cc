@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "resolve/capability_registry.h"
+#include "resolve/facts_view_test_util.h"
 #include "store/store.h"
 
 namespace naap::publish {
@@ -21,7 +22,7 @@ constexpr Millis kDay0 = 1'767'830'400'000;  // 2026-01-08T00:00:00Z
 constexpr Millis kH = kHourMs;
 
 // The fake facts: one value per (org, hour); the fake tables below are functions of it.
-struct World final : resolve::FactsView {
+struct World final : resolve::testing::NoFacts {
   std::map<std::pair<std::string, Millis>, std::string> values;
   std::vector<std::pair<std::string, Millis>> built;  // "scored" slices built, in order
 
@@ -31,36 +32,6 @@ struct World final : resolve::FactsView {
       if (orgs.empty() || orgs.back() != key.first) orgs.push_back(key.first);
     }
     return orgs;
-  }
-  std::vector<const resolve::SessionFact*> SessionsAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::PaymentFact*> PaymentsAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::AiBatchJobFact*> AiBatchJobsAt(std::string_view,
-                                                            Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::ByocJobFact*> ByocJobsAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::WorkerFact*> WorkersAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::AuthFact*> AuthAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::ByocPaymentFact*> ByocPaymentsAt(std::string_view,
-                                                              Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view,
-                                                             Millis) const override {
-    return {};
   }
 
   std::string ValueAt(std::string_view org, Millis hour) const {

@@ -5,11 +5,16 @@
 #include <gtest/gtest.h>
 
 #include "publish/sla_benchmark.h"
+#include "publish/sla_test_util.h"
 #include "store/memory/memory_store.h"
 #include "store/store_test_util.h"
 
 namespace naap::publish {
 namespace {
+
+using testing::Example91Hour14;
+using testing::Example91Hour15;
+using testing::Example91Population;
 
 constexpr Millis kDay0310 = 1'773'100'800'000;  // 2026-03-10T00:00:00Z
 constexpr char kLv2v[] = "live-video-to-video";
@@ -53,31 +58,6 @@ class QueryTest : public ::testing::Test {
 
 // ---- §9.1 SLA rows ----
 
-StreamingSums Example91Hour14() {
-  StreamingSums s;
-  s.sessions_handled = s.requested_sessions = s.known_sessions_count = 1;
-  s.startup_success_sessions = s.completed_sessions = 1;
-  s.health_signal_count = s.health_expected_signal_count = 3;
-  s.status_samples = 3;
-  s.fps_positive_samples = 2;
-  s.output_fps_sum_milli = 33'000;
-  s.prompt_to_first_frame_sum_ms = 6500;
-  s.prompt_to_first_frame_sample_count = 1;
-  s.startup_latency_sum_ms = 2400;
-  s.startup_latency_sample_count = 1;
-  s.e2e_latency_sum_ms_milli = 110'000;
-  s.e2e_latency_sample_count = 1;
-  return s;
-}
-
-StreamingSums Example91Hour15() {
-  StreamingSums s;
-  s.status_samples = 2;
-  s.fps_positive_samples = 2;
-  s.output_fps_sum_milli = 33'000;
-  return s;
-}
-
 SlaRow Sla(Millis hour, std::string org, std::string model, StreamingSums sums) {
   SlaRow row;
   row.window_start = hour;
@@ -91,26 +71,6 @@ SlaRow Sla(Millis hour, std::string org, std::string model, StreamingSums sums) 
   // A stored score the query must never read.
   row.derived.scores.sla_score = 12.5;
   return row;
-}
-
-// 48 rows per metric whose quantiles are (within the sketch's 1 %) §9.1's stated thresholds:
-// ptff 5000 / 9000, e2e 100 / 300, fps p10 12 / p50 16.
-BenchmarkDay StatedPopulation() {
-  BenchmarkDay day;
-  auto add = [](QuantileSketch& sketch, int64_t& rows, double value, int n) {
-    for (int i = 0; i < n; ++i) sketch.Add(value);
-    rows += n;
-  };
-  add(day.ptff_sketch, day.ptff_row_count, 5000, 24);
-  add(day.ptff_sketch, day.ptff_row_count, 9000, 20);
-  add(day.ptff_sketch, day.ptff_row_count, 20000, 4);
-  add(day.e2e_sketch, day.e2e_row_count, 100, 24);
-  add(day.e2e_sketch, day.e2e_row_count, 300, 20);
-  add(day.e2e_sketch, day.e2e_row_count, 1000, 4);
-  add(day.fps_sketch, day.fps_row_count, 12, 5);
-  add(day.fps_sketch, day.fps_row_count, 16, 19);
-  add(day.fps_sketch, day.fps_row_count, 30, 24);
-  return day;
 }
 
 class Example91Query : public QueryTest {
@@ -147,7 +107,7 @@ TEST_F(Example91Query, WindowWithBenchmarkScores86459) {
   auto benchmark = [](int64_t date, const BenchmarkDay& day) {
     return EncodeBenchmarkRows({BenchmarkRow{date, kLv2v, kFaceId, day, BenchmarkThresholds(day)}});
   };
-  Put(kSlaBenchmarkTable, "", (today - 3) * kDayMs, benchmark(today - 3, StatedPopulation()));
+  Put(kSlaBenchmarkTable, "", (today - 3) * kDayMs, benchmark(today - 3, Example91Population()));
   // The current day is not part of its own benchmark.
   BenchmarkDay outlier;
   for (int i = 0; i < 500; ++i) outlier.ptff_sketch.Add(100);
@@ -158,7 +118,7 @@ TEST_F(Example91Query, WindowWithBenchmarkScores86459) {
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), 1u);
   const SlaScores& s = (*rows)[0].derived.scores;
-  const SlaBenchmark used = SevenDayBenchmark({{today - 3, StatedPopulation()}}, today);
+  const SlaBenchmark used = SevenDayBenchmark({{today - 3, Example91Population()}}, today);
   StreamingSums window = Example91Hour14();
   window += Example91Hour15();
   EXPECT_EQ(s.sla_score, ScoreSla(window, kLv2v, used).sla_score);

@@ -210,39 +210,19 @@ bool ReadDouble(ByteReader& r, double& v) {
 }
 
 void WriteOptionalDouble(ByteWriter& w, const std::optional<double>& v) {
-  w.Bool(v.has_value());
-  if (v) WriteDouble(w, *v);
+  WriteOptional(w, v, &WriteDouble);
 }
 
 bool ReadOptionalDouble(ByteReader& r, std::optional<double>& v) {
-  bool present = false;
-  if (!r.Bool(present)) return false;
-  if (!present) {
-    v.reset();
-    return true;
-  }
-  double value = 0;
-  if (!ReadDouble(r, value)) return false;
-  v = value;
-  return true;
+  return ReadOptional(r, v, &ReadDouble);
 }
 
 void WriteOptionalInt(ByteWriter& w, const std::optional<int64_t>& v) {
-  w.Bool(v.has_value());
-  if (v) w.Int(*v);
+  WriteOptional(w, v, [](ByteWriter& w, int64_t value) { w.Int(value); });
 }
 
 bool ReadOptionalInt(ByteReader& r, std::optional<int64_t>& v) {
-  bool present = false;
-  if (!r.Bool(present)) return false;
-  if (!present) {
-    v.reset();
-    return true;
-  }
-  int64_t value = 0;
-  if (!r.Int(value)) return false;
-  v = value;
-  return true;
+  return ReadOptional(r, v, [](ByteReader& r, int64_t& value) { return r.Int(value); });
 }
 
 // The integer columns of StreamingSums in declaration order, then its sketches: one list for the

@@ -82,6 +82,23 @@ void WriteAttributes(ByteWriter& w, const SessionAttributes& a);
 bool ReadAttributes(ByteReader& r, SessionAttributes& a);
 void WriteSketch(ByteWriter& w, const QuantileSketch& sketch);
 bool ReadSketch(ByteReader& r, QuantileSketch& sketch);
+// A presence byte, then the value by `write_value` / `read_value`.
+template <typename T, typename WriteValue>
+void WriteOptional(ByteWriter& w, const std::optional<T>& v, WriteValue write_value) {
+  w.Bool(v.has_value());
+  if (v) write_value(w, *v);
+}
+template <typename T, typename ReadValue>
+bool ReadOptional(ByteReader& r, std::optional<T>& v, ReadValue read_value) {
+  bool present = false;
+  if (!r.Bool(present)) return false;
+  if (!present) {
+    v.reset();
+    return true;
+  }
+  return read_value(r, v.emplace());
+}
+
 // A presence byte, then the IEEE bits.
 void WriteOptionalDouble(ByteWriter& w, const std::optional<double>& v);
 bool ReadOptionalDouble(ByteReader& r, std::optional<double>& v);
@@ -129,6 +146,43 @@ Result<std::vector<Row>> DecodeSlice(std::string_view bytes,
   }
   if (!r.done()) return Corruption("slice trailing bytes");
   return rows;
+}
+
+// Rows accumulated per grain key, and the rows in key order (moved out).
+template <typename Row>
+using KeyedRows = std::map<decltype(Row::key), Row>;
+template <typename Row>
+std::vector<Row> RowsInKeyOrder(KeyedRows<Row>& rows) {
+  std::vector<Row> out;
+  out.reserve(rows.size());
+  for (auto& [key, row] : rows) out.push_back(std::move(row));
+  return out;
+}
+
+// EncodeSlice for rows that carry their own (org, window_start); `write_columns` writes the rest.
+template <typename Row>
+std::string EncodeHourlySlice(const std::vector<Row>& rows,
+                              const std::function<void(ByteWriter&, const Row&)>& write_columns) {
+  if (rows.empty()) return "";
+  return EncodeSlice<Row>(rows.front().org, rows.front().window_start, rows, write_columns);
+}
+
+// DecodeSlice for those rows: each row gets the slice's (org, window_start), then `read_columns`
+// reads the rest; rows are ordered by `key_less`, by their `key` member unless given.
+template <typename Row>
+Result<std::vector<Row>> DecodeHourlySlice(
+    std::string_view bytes, const std::function<bool(ByteReader&, Row&)>& read_columns,
+    const std::function<bool(const Row&, const Row&)>& key_less = [](const Row& a, const Row& b) {
+      return a.key < b.key;
+    }) {
+  return DecodeSlice<Row>(
+      bytes,
+      [&read_columns](ByteReader& r, const std::string& org, Millis window_start, Row& row) {
+        row.org = org;
+        row.window_start = window_start;
+        return read_columns(r, row);
+      },
+      key_less);
 }
 
 }  // namespace naap::publish

@@ -1,22 +1,22 @@
 #pragma once
-// Test doubles for the streaming tables: a FactsView over a set of SessionFacts, a fixed
-// LinkedPayments source and a PublishContext holding injected slices.
+// Test doubles for the streaming tables: a FactsView over a set of SessionFacts and a fixed
+// LinkedPayments source (FakeContext: publish/table_test_util.h).
 #include <algorithm>
 #include <map>
 #include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
-#include "publish/table.h"
+#include "publish/table_test_util.h"
 #include "publish/tables_streaming.h"
 #include "resolve/capability_registry.h"
 #include "resolve/facts_view.h"
+#include "resolve/facts_view_test_util.h"
 #include "resolve/session.h"
 
 namespace naap::publish::testing {
 
-class FakeFacts : public resolve::FactsView {
+class FakeFacts : public resolve::testing::NoFacts {
  public:
   explicit FakeFacts(std::vector<resolve::SessionFact> sessions) : sessions_(std::move(sessions)) {}
 
@@ -38,33 +38,6 @@ class FakeFacts : public resolve::FactsView {
               [](const auto* a, const auto* b) { return a->session_key < b->session_key; });
     return out;
   }
-  std::vector<const resolve::PaymentFact*> PaymentsAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::AiBatchJobFact*> AiBatchJobsAt(std::string_view,
-                                                            Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::ByocJobFact*> ByocJobsAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::WorkerFact*> WorkersAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::AuthFact*> AuthAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::ByocPaymentFact*> ByocPaymentsAt(std::string_view,
-                                                              Millis) const override {
-    return {};
-  }
-  std::vector<const resolve::DiscoveryFact*> DiscoveryAt(std::string_view, Millis) const override {
-    return {};
-  }
-  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view,
-                                                             Millis) const override {
-    return {};
-  }
 
   const std::vector<resolve::SessionFact>& sessions() const { return sessions_; }
 
@@ -85,23 +58,6 @@ class FakePayments : public LinkedPayments {
 
  private:
   std::map<std::pair<std::string, Millis>, std::vector<LinkedPayment>> payments_;
-};
-
-class FakeContext : public PublishContext {
- public:
-  explicit FakeContext(const resolve::FactsView& facts) : facts_(facts) {}
-  const resolve::FactsView& facts() const override { return facts_; }
-  std::string Slice(std::string_view table, std::string_view org, Millis hour) const override {
-    const auto it = slices_.find({std::string(table), std::string(org), hour});
-    return it == slices_.end() ? "" : it->second;
-  }
-  void Put(std::string table, std::string org, Millis hour, std::string bytes) {
-    slices_[{std::move(table), std::move(org), hour}] = std::move(bytes);
-  }
-
- private:
-  const resolve::FactsView& facts_;
-  std::map<std::tuple<std::string, std::string, Millis>, std::string> slices_;
 };
 
 }  // namespace naap::publish::testing

@@ -3,9 +3,11 @@
 // the rows of one (org, hour) — for the benchmark, of one cohort date with org "" — encoded by the
 // table's codec in canonical key order, so equal facts give equal bytes on every run and backend.
 // An empty string means the slice has no rows (§0.4: a recomputation with zero rows empties it).
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/time.h"
@@ -28,7 +30,37 @@ class Table {
   virtual ~Table() = default;
   virtual std::string_view name() const = 0;
   // Canonical encoded rows of slice (org, hour); "" when it has no rows.
-  virtual std::string BuildSlice(const PublishContext& ctx, std::string_view org, Millis hour) const = 0;
+  virtual std::string BuildSlice(const PublishContext& ctx, std::string_view org,
+                                 Millis hour) const = 0;
 };
+
+// A table whose slices come from one function.
+class SliceTable final : public Table {
+ public:
+  using Build =
+      std::function<std::string(const PublishContext& ctx, std::string_view org, Millis hour)>;
+  SliceTable(std::string_view name, Build build) : name_(name), build_(std::move(build)) {}
+  std::string_view name() const override { return name_; }
+  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
+                         Millis hour) const override {
+    return build_(ctx, org, hour);
+  }
+
+ private:
+  std::string name_;
+  Build build_;
+};
+
+// A SliceTable that encodes, with `encode`, the rows `build` makes from the facts of the slice.
+template <typename Row>
+std::unique_ptr<Table> FactsRowsTable(std::string_view name,
+                                      std::vector<Row> (*build)(const resolve::FactsView&,
+                                                                std::string_view org, Millis hour),
+                                      std::string (*encode)(const std::vector<Row>&)) {
+  return std::make_unique<SliceTable>(
+      name, [build, encode](const PublishContext& ctx, std::string_view org, Millis hour) {
+        return encode(build(ctx.facts(), org, hour));
+      });
+}
 
 }  // namespace naap::publish

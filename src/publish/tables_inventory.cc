@@ -17,13 +17,10 @@ namespace {
 
 // ---- building: rows per key, each holding its latest observation ----
 
-template <typename Row>
-using Rows = std::map<decltype(Row::key), Row>;
-
 // The row of `key` (created for the hour on its first sighting), widened by one observation at
 // (ts, event_id), and whether that observation is the row's latest so far (its columns win).
 template <typename Row>
-std::pair<Row&, bool> Observe(Rows<Row>& rows, std::string_view org, Millis hour,
+std::pair<Row&, bool> Observe(KeyedRows<Row>& rows, std::string_view org, Millis hour,
                               const decltype(Row::key)& key, Millis ts, std::string_view event_id) {
   auto [it, inserted] = rows.try_emplace(key);
   Row& row = it->second;
@@ -42,14 +39,6 @@ std::pair<Row&, bool> Observe(Rows<Row>& rows, std::string_view org, Millis hour
   s.last_seen = ts;
   s.latest_event_id = std::string(event_id);
   return {row, true};
-}
-
-template <typename Row>
-std::vector<Row> ToRows(Rows<Row>& rows) {
-  std::vector<Row> out;
-  out.reserve(rows.size());
-  for (auto& [key, row] : rows) out.push_back(std::move(row));
-  return out;
 }
 
 // ---- offer rows of one snapshot (§4.13 last paragraph) ----
@@ -140,30 +129,16 @@ std::vector<OfferRow> OfferRowsOf(const resolve::ObservedSnapshot& snapshot) {
 // ---- codec pieces ----
 
 void WriteOptionalString(ByteWriter& w, const std::optional<std::string>& v) {
-  w.Bool(v.has_value());
-  if (v) w.String(*v);
+  WriteOptional(w, v, [](ByteWriter& w, const std::string& value) { w.String(value); });
 }
 bool ReadOptionalString(ByteReader& r, std::optional<std::string>& v) {
-  bool present = false;
-  if (!r.Bool(present)) return false;
-  if (!present) {
-    v.reset();
-    return true;
-  }
-  return r.String(v.emplace());
+  return ReadOptional(r, v, [](ByteReader& r, std::string& value) { return r.String(value); });
 }
 void WriteOptionalBool(ByteWriter& w, const std::optional<bool>& v) {
-  w.Bool(v.has_value());
-  if (v) w.Bool(*v);
+  WriteOptional(w, v, [](ByteWriter& w, bool value) { w.Bool(value); });
 }
 bool ReadOptionalBool(ByteReader& r, std::optional<bool>& v) {
-  bool present = false;
-  if (!r.Bool(present)) return false;
-  if (!present) {
-    v.reset();
-    return true;
-  }
-  return r.Bool(v.emplace());
+  return ReadOptional(r, v, [](ByteReader& r, bool& value) { return r.Bool(value); });
 }
 void WriteWei(ByteWriter& w, const Wei& v) { w.U128(v.value()); }
 bool ReadWei(ByteReader& r, Wei& v) {
@@ -277,28 +252,12 @@ bool Read(ByteReader& r, ObservedWorkerColumns& c) {
          ReadOptionalDouble(r, c.price_per_unit) && r.String(c.lifecycle_action);
 }
 
-template <typename Row>
-class InventoryTable final : public Table {
- public:
-  using Build = std::vector<Row> (*)(const resolve::FactsView&, std::string_view, Millis);
-  InventoryTable(std::string_view name, Build build) : name_(name), build_(build) {}
-  std::string_view name() const override { return name_; }
-  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
-                         Millis hour) const override {
-    return EncodeInventoryRows(build_(ctx.facts(), org, hour));
-  }
-
- private:
-  std::string_view name_;
-  Build build_;
-};
-
 }  // namespace
 
 std::vector<ObservedOrchestratorRow> BuildObservedOrchestratorRows(const resolve::FactsView& facts,
                                                                    std::string_view org,
                                                                    Millis hour) {
-  Rows<ObservedOrchestratorRow> rows;
+  KeyedRows<ObservedOrchestratorRow> rows;
   for (const resolve::ObservedSnapshot& snapshot : facts.ObservedSnapshotsAt(org, hour)) {
     auto [row, latest] =
         Observe(rows, org, hour, {snapshot.chain->orch_address, snapshot.chain->orch_uri_norm},
@@ -312,12 +271,12 @@ std::vector<ObservedOrchestratorRow> BuildObservedOrchestratorRows(const resolve
     c.capability_version_id = snapshot.capability_version_id;
     c.raw_element = std::string(snapshot.raw_element);
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 std::vector<ObservedOfferRow> BuildObservedOfferRows(const resolve::FactsView& facts,
                                                      std::string_view org, Millis hour) {
-  Rows<ObservedOfferRow> rows;
+  KeyedRows<ObservedOfferRow> rows;
   for (const resolve::ObservedSnapshot& snapshot : facts.ObservedSnapshotsAt(org, hour)) {
     for (OfferRow& offer : OfferRowsOf(snapshot)) {
       auto [row, latest] =
@@ -325,12 +284,12 @@ std::vector<ObservedOfferRow> BuildObservedOfferRows(const resolve::FactsView& f
       if (latest) row.columns = std::move(offer.columns);
     }
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 std::vector<ObservedPricingRow> BuildObservedPricingRows(const resolve::FactsView& facts,
                                                          std::string_view org, Millis hour) {
-  Rows<ObservedPricingRow> rows;
+  KeyedRows<ObservedPricingRow> rows;
   for (const resolve::ObservedSnapshot& snapshot : facts.ObservedSnapshotsAt(org, hour)) {
     for (const event::CapabilityPrice& price : snapshot.content->prices) {
       if (price.capability_id && event::FindCapability(*price.capability_id) == nullptr) continue;
@@ -348,12 +307,12 @@ std::vector<ObservedPricingRow> BuildObservedPricingRows(const resolve::FactsVie
       c.external_capability_name = byoc ? price.constraint : std::nullopt;
     }
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 std::vector<ObservedWorkerRow> BuildObservedWorkerRows(const resolve::FactsView& facts,
                                                        std::string_view org, Millis hour) {
-  Rows<ObservedWorkerRow> rows;
+  KeyedRows<ObservedWorkerRow> rows;
   for (const resolve::WorkerFact* worker : facts.WorkersAt(org, hour)) {
     auto [row, latest] =
         Observe(rows, org, hour,
@@ -367,30 +326,23 @@ std::vector<ObservedWorkerRow> BuildObservedWorkerRows(const resolve::FactsView&
                    .price_per_unit = worker->price_per_unit,
                    .lifecycle_action = worker->lifecycle_action};
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 template <typename Row>
 std::string EncodeInventoryRows(const std::vector<Row>& rows) {
-  if (rows.empty()) return "";
-  return EncodeSlice<Row>(rows.front().org, rows.front().window_start, rows,
-                          [](ByteWriter& w, const Row& row) {
-                            Write(w, row.key);
-                            Write(w, row.sighting);
-                            Write(w, row.columns);
-                          });
+  return EncodeHourlySlice<Row>(rows, [](ByteWriter& w, const Row& row) {
+    Write(w, row.key);
+    Write(w, row.sighting);
+    Write(w, row.columns);
+  });
 }
 
 template <typename Row>
 Result<std::vector<Row>> DecodeInventoryRows(std::string_view bytes) {
-  return DecodeSlice<Row>(
-      bytes,
-      [](ByteReader& r, const std::string& org, Millis window_start, Row& row) {
-        row.org = org;
-        row.window_start = window_start;
-        return Read(r, row.key) && Read(r, row.sighting) && Read(r, row.columns);
-      },
-      [](const Row& a, const Row& b) { return a.key < b.key; });
+  return DecodeHourlySlice<Row>(bytes, [](ByteReader& r, Row& row) {
+    return Read(r, row.key) && Read(r, row.sighting) && Read(r, row.columns);
+  });
 }
 
 #define NAAP_INVENTORY_ROW_CODEC(Row)                                          \
@@ -404,14 +356,14 @@ NAAP_INVENTORY_ROW_CODEC(ObservedWorkerRow)
 
 std::vector<std::unique_ptr<Table>> InventoryTables() {
   std::vector<std::unique_ptr<Table>> tables;
-  tables.push_back(std::make_unique<InventoryTable<ObservedOrchestratorRow>>(
-      kObservedOrchestratorTable, BuildObservedOrchestratorRows));
-  tables.push_back(std::make_unique<InventoryTable<ObservedOfferRow>>(kObservedOfferTable,
-                                                                      BuildObservedOfferRows));
-  tables.push_back(std::make_unique<InventoryTable<ObservedPricingRow>>(kObservedPricingTable,
-                                                                        BuildObservedPricingRows));
-  tables.push_back(std::make_unique<InventoryTable<ObservedWorkerRow>>(kObservedByocWorkerTable,
-                                                                       BuildObservedWorkerRows));
+  tables.push_back(FactsRowsTable(kObservedOrchestratorTable, &BuildObservedOrchestratorRows,
+                                  &EncodeInventoryRows<ObservedOrchestratorRow>));
+  tables.push_back(FactsRowsTable(kObservedOfferTable, &BuildObservedOfferRows,
+                                  &EncodeInventoryRows<ObservedOfferRow>));
+  tables.push_back(FactsRowsTable(kObservedPricingTable, &BuildObservedPricingRows,
+                                  &EncodeInventoryRows<ObservedPricingRow>));
+  tables.push_back(FactsRowsTable(kObservedByocWorkerTable, &BuildObservedWorkerRows,
+                                  &EncodeInventoryRows<ObservedWorkerRow>));
   return tables;
 }
 

@@ -11,6 +11,7 @@
 #include "event/json_span.h"
 #include "event/test_util.h"
 #include "publish/analytics.h"
+#include "publish/table_test_util.h"
 #include "resolve/capability_registry.h"
 #include "resolve/resolver.h"
 
@@ -26,16 +27,6 @@ constexpr char kD003[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
 constexpr char kRtavUri[] = "https://rtav-orch2.xodeapp.xyz:28935";
 constexpr char kLlmUri[] = "https://livepeer-ai.xodeapp.xyz:18935";
 constexpr char kGpu[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
-
-class Context final : public PublishContext {
- public:
-  explicit Context(const resolve::FactsView& facts) : facts_(facts) {}
-  const resolve::FactsView& facts() const override { return facts_; }
-  std::string Slice(std::string_view, std::string_view, Millis) const override { return ""; }
-
- private:
-  const resolve::FactsView& facts_;
-};
 
 std::string ReadData(const char* name) {
   return event::testing::ReadFileOrDie(std::string(NAAP_SHARED_DIR) + "/data/" + name);
@@ -69,7 +60,7 @@ void ExpectSliceMatches(const std::string& bytes, const std::vector<Row>& rows) 
 
 void ExpectTablesMatchBuilders(const resolve::Resolver& resolver, std::string_view org,
                                Millis hour) {
-  const Context ctx(resolver);
+  const testing::FakeContext ctx(resolver);
   const auto tables = InventoryTables();
   ASSERT_EQ(tables.size(), 4u);
   EXPECT_EQ(tables[0]->name(), "api_observed_orchestrator");
@@ -160,7 +151,7 @@ TEST(ObservedInventory, TheOneSnapshotOfTheRealEvents) {
   EXPECT_TRUE(BuildObservedOrchestratorRows(resolver, "cloudspe", kHour21 + kHourMs).empty());
   EXPECT_TRUE(BuildObservedOfferRows(resolver, "daydream", kHour21).empty());
   ExpectTablesMatchBuilders(resolver, "cloudspe", kHour21);
-  const Context ctx(resolver);
+  const testing::FakeContext ctx(resolver);
   EXPECT_EQ(InventoryTables()[3]->BuildSlice(ctx, "cloudspe", kHour21), "");
 }
 
@@ -376,7 +367,7 @@ TEST_F(TwoSnapshots, SlicesDoNotDependOnArrivalOrder) {
   resolve::Resolver forward, backward;
   Feed(forward, {0, 1, 2});
   Feed(backward, {2, 1, 0});
-  const Context a(forward), b(backward);
+  const testing::FakeContext a(forward), b(backward);
   for (const auto& table : InventoryTables()) {
     for (Millis hour : {kHour, kHour + kHourMs}) {
       EXPECT_EQ(table->BuildSlice(a, "cloudspe", hour), table->BuildSlice(b, "cloudspe", hour))

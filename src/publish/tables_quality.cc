@@ -28,15 +28,6 @@ const resolve::SessionHour* HourOf(const resolve::SessionFact& session, Millis h
   return nullptr;
 }
 
-class AttributionQuality final : public Table {
- public:
-  std::string_view name() const override { return kAttributionQualityTable; }
-  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
-                         Millis hour) const override {
-    return EncodeAttributionQualityRows(BuildAttributionQualityRows(ctx.facts(), org, hour));
-  }
-};
-
 }  // namespace
 
 std::vector<AttributionQualityRow> BuildAttributionQualityRows(const resolve::FactsView& facts,
@@ -82,29 +73,26 @@ std::vector<AttributionQualityRow> BuildAttributionQualityRows(const resolve::Fa
 }
 
 std::string EncodeAttributionQualityRows(const std::vector<AttributionQualityRow>& rows) {
-  if (rows.empty()) return "";
-  return EncodeSlice<AttributionQualityRow>(rows.front().org, rows.front().window_start, rows,
-                                            [](ByteWriter& w, const AttributionQualityRow& row) {
-                                              for (const auto column : kKeyColumns)
-                                                w.String(row.key.*column);
-                                              w.Int(row.count);
-                                            });
+  return EncodeHourlySlice<AttributionQualityRow>(
+      rows, [](ByteWriter& w, const AttributionQualityRow& row) {
+        for (const auto column : kKeyColumns) w.String(row.key.*column);
+        w.Int(row.count);
+      });
 }
 
 Result<std::vector<AttributionQualityRow>> DecodeAttributionQualityRows(std::string_view bytes) {
-  return DecodeSlice<AttributionQualityRow>(
-      bytes,
-      [](ByteReader& r, const std::string& org, Millis window_start, AttributionQualityRow& row) {
-        row.org = org;
-        row.window_start = window_start;
-        for (const auto column : kKeyColumns) {
-          if (!r.String(row.key.*column)) return false;
-        }
-        return r.Int(row.count);
-      },
-      [](const AttributionQualityRow& a, const AttributionQualityRow& b) { return a.key < b.key; });
+  auto read_columns = [](ByteReader& r, AttributionQualityRow& row) {
+    for (const auto column : kKeyColumns) {
+      if (!r.String(row.key.*column)) return false;
+    }
+    return r.Int(row.count);
+  };
+  return DecodeHourlySlice<AttributionQualityRow>(bytes, read_columns);
 }
 
-std::unique_ptr<Table> AttributionQualityTable() { return std::make_unique<AttributionQuality>(); }
+std::unique_ptr<Table> AttributionQualityTable() {
+  return FactsRowsTable(kAttributionQualityTable, &BuildAttributionQualityRows,
+                        &EncodeAttributionQualityRows);
+}
 
 }  // namespace naap::publish

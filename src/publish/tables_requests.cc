@@ -18,10 +18,7 @@ namespace {
 // ---- building: accumulate per key, then rows in key order ----
 
 template <typename Row>
-using Accumulated = std::map<decltype(Row::key), Row>;
-
-template <typename Row>
-Row& RowAt(Accumulated<Row>& rows, std::string_view org, Millis hour, decltype(Row::key) key) {
+Row& RowAt(KeyedRows<Row>& rows, std::string_view org, Millis hour, decltype(Row::key) key) {
   auto [it, inserted] = rows.try_emplace(key);
   if (inserted) {
     it->second.window_start = hour;
@@ -29,14 +26,6 @@ Row& RowAt(Accumulated<Row>& rows, std::string_view org, Millis hour, decltype(R
     it->second.key = std::move(key);
   }
   return it->second;
-}
-
-template <typename Row>
-std::vector<Row> ToRows(Accumulated<Row>& rows) {
-  std::vector<Row> out;
-  out.reserve(rows.size());
-  for (auto& [key, row] : rows) out.push_back(std::move(row));
-  return out;
 }
 
 // Adds value × 10⁶ to a micro sum and counts the sample, when it converts.
@@ -241,24 +230,6 @@ bool Read(ByteReader& r, DiscoverySums& s) {
          r.Int(s.latency_ms_sum_milli) && ReadSketch(r, s.latency_sketch);
 }
 
-// ---- tables ----
-
-template <typename Row>
-class RequestTable final : public Table {
- public:
-  using Build = std::vector<Row> (*)(const resolve::FactsView&, std::string_view, Millis);
-  RequestTable(std::string_view name, Build build) : name_(name), build_(build) {}
-  std::string_view name() const override { return name_; }
-  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
-                         Millis hour) const override {
-    return EncodeRequestRows(build_(ctx.facts(), org, hour));
-  }
-
- private:
-  std::string_view name_;
-  Build build_;
-};
-
 }  // namespace
 
 // ---- sums and merges ----
@@ -301,7 +272,7 @@ DiscoverySums& DiscoverySums::operator+=(const DiscoverySums& o) {
 
 std::vector<PaymentsRow> BuildPaymentsRows(const resolve::FactsView& facts, std::string_view org,
                                            Millis hour) {
-  Accumulated<PaymentsRow> rows;
+  KeyedRows<PaymentsRow> rows;
   for (const resolve::PaymentFact* p : facts.PaymentsAt(org, hour)) {
     PaymentsSums one;
     one.event_count = 1;
@@ -313,7 +284,7 @@ std::vector<PaymentsRow> BuildPaymentsRows(const resolve::FactsView& facts, std:
              one.price_samples);
     RowAt(rows, org, hour, {p->sender_address, p->recipient_address, p->pipeline_id}).sums += one;
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 PaymentsDerived DerivePayments(const PaymentsSums& s) {
@@ -322,7 +293,7 @@ PaymentsDerived DerivePayments(const PaymentsSums& s) {
 
 std::vector<RequestDemandRow> BuildRequestDemandRows(const resolve::FactsView& facts,
                                                      std::string_view org, Millis hour) {
-  Accumulated<RequestDemandRow> rows;
+  KeyedRows<RequestDemandRow> rows;
   for (const resolve::AiBatchJobFact* job : facts.AiBatchJobsAt(org, hour)) {
     const resolve::Decision& d = job->selection.decision;
     const std::string capability =
@@ -350,7 +321,7 @@ std::vector<RequestDemandRow> BuildRequestDemandRows(const resolve::FactsView& f
     row.sums += one;
     row.attributes.capability_id = event::kByocCapabilityId;
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 RequestDemandDerived DeriveRequestDemand(const RequestDemandSums& s) {
@@ -368,7 +339,7 @@ RequestDemandDerived DeriveRequestDemand(const RequestDemandSums& s) {
 
 std::vector<ByocAuthRow> BuildByocAuthRows(const resolve::FactsView& facts, std::string_view org,
                                            Millis hour) {
-  Accumulated<ByocAuthRow> rows;
+  KeyedRows<ByocAuthRow> rows;
   for (const resolve::AuthFact* a : facts.AuthAt(org, hour)) {
     ByocAuthSums one;
     one.total_events = 1;
@@ -376,14 +347,14 @@ std::vector<ByocAuthRow> BuildByocAuthRows(const resolve::FactsView& facts, std:
     one.failure_count = a->success == false ? 1 : 0;
     RowAt(rows, org, hour, {a->capability_name}).sums += one;
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 ByocAuthDerived DeriveByocAuth(const ByocAuthSums& s) { return {SuccessRate(s)}; }
 
 std::vector<ByocPaymentsRow> BuildByocPaymentsRows(const resolve::FactsView& facts,
                                                    std::string_view org, Millis hour) {
-  Accumulated<ByocPaymentsRow> rows;
+  KeyedRows<ByocPaymentsRow> rows;
   for (const resolve::ByocPaymentFact* p : facts.ByocPaymentsAt(org, hour)) {
     ByocPaymentsSums one;
     one.payment_count = 1;
@@ -393,12 +364,12 @@ std::vector<ByocPaymentsRow> BuildByocPaymentsRows(const resolve::FactsView& fac
     row.sums += one;
     if (!p->currency.empty()) row.attributes.MergeLatest({p->event_ts, p->event_id, p->currency});
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 std::vector<DiscoveryRow> BuildDiscoveryRows(const resolve::FactsView& facts, std::string_view org,
                                              Millis hour) {
-  Accumulated<DiscoveryRow> rows;
+  KeyedRows<DiscoveryRow> rows;
   for (const resolve::DiscoveryFact* f : facts.DiscoveryAt(org, hour)) {
     DiscoverySums one;
     one.appearance_count = 1;
@@ -412,7 +383,7 @@ std::vector<DiscoveryRow> BuildDiscoveryRows(const resolve::FactsView& facts, st
     }
     RowAt(rows, org, hour, {f->orchestrator_address}).sums += one;
   }
-  return ToRows(rows);
+  return RowsInKeyOrder(rows);
 }
 
 DiscoveryDerived DeriveDiscovery(const DiscoverySums& s) {
@@ -425,25 +396,18 @@ DiscoveryDerived DeriveDiscovery(const DiscoverySums& s) {
 
 template <typename Row>
 std::string EncodeRequestRows(const std::vector<Row>& rows) {
-  if (rows.empty()) return "";
-  return EncodeSlice<Row>(rows.front().org, rows.front().window_start, rows,
-                          [](ByteWriter& w, const Row& row) {
-                            Write(w, row.key);
-                            Write(w, row.sums);
-                            Write(w, row.attributes);
-                          });
+  return EncodeHourlySlice<Row>(rows, [](ByteWriter& w, const Row& row) {
+    Write(w, row.key);
+    Write(w, row.sums);
+    Write(w, row.attributes);
+  });
 }
 
 template <typename Row>
 Result<std::vector<Row>> DecodeRequestRows(std::string_view bytes) {
-  return DecodeSlice<Row>(
-      bytes,
-      [](ByteReader& r, const std::string& org, Millis window_start, Row& row) {
-        row.org = org;
-        row.window_start = window_start;
-        return Read(r, row.key) && Read(r, row.sums) && Read(r, row.attributes);
-      },
-      [](const Row& a, const Row& b) { return a.key < b.key; });
+  return DecodeHourlySlice<Row>(bytes, [](ByteReader& r, Row& row) {
+    return Read(r, row.key) && Read(r, row.sums) && Read(r, row.attributes);
+  });
 }
 
 #define NAAP_REQUEST_ROW_CODEC(Row)                                          \
@@ -458,14 +422,16 @@ NAAP_REQUEST_ROW_CODEC(DiscoveryRow)
 
 std::vector<std::unique_ptr<Table>> RequestTables() {
   std::vector<std::unique_ptr<Table>> tables;
-  tables.push_back(std::make_unique<RequestTable<PaymentsRow>>(kPaymentsTable, BuildPaymentsRows));
-  tables.push_back(std::make_unique<RequestTable<RequestDemandRow>>(kRequestDemandTable,
-                                                                    BuildRequestDemandRows));
-  tables.push_back(std::make_unique<RequestTable<ByocAuthRow>>(kByocAuthTable, BuildByocAuthRows));
   tables.push_back(
-      std::make_unique<RequestTable<ByocPaymentsRow>>(kByocPaymentsTable, BuildByocPaymentsRows));
+      FactsRowsTable(kPaymentsTable, &BuildPaymentsRows, &EncodeRequestRows<PaymentsRow>));
+  tables.push_back(FactsRowsTable(kRequestDemandTable, &BuildRequestDemandRows,
+                                  &EncodeRequestRows<RequestDemandRow>));
   tables.push_back(
-      std::make_unique<RequestTable<DiscoveryRow>>(kDiscoveryLatencyTable, BuildDiscoveryRows));
+      FactsRowsTable(kByocAuthTable, &BuildByocAuthRows, &EncodeRequestRows<ByocAuthRow>));
+  tables.push_back(FactsRowsTable(kByocPaymentsTable, &BuildByocPaymentsRows,
+                                  &EncodeRequestRows<ByocPaymentsRow>));
+  tables.push_back(FactsRowsTable(kDiscoveryLatencyTable, &BuildDiscoveryRows,
+                                  &EncodeRequestRows<DiscoveryRow>));
   return tables;
 }
 

@@ -9,7 +9,9 @@
 #include <random>
 
 #include "base/decimal.h"
+#include "publish/table_test_util.h"
 #include "resolve/capability_registry.h"
+#include "resolve/facts_view_test_util.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
 #include "resolve/session.h"
@@ -32,7 +34,7 @@ std::vector<const Fact*> InHour(const std::vector<Fact>& facts, std::string_view
 }
 
 // Returns the facts it holds in the order they were added (shuffled by some tests).
-class FakeFacts : public resolve::FactsView {
+class FakeFacts : public resolve::testing::NoFacts {
  public:
   std::vector<resolve::PaymentFact> payments;
   std::vector<resolve::AiBatchJobFact> ai_jobs;
@@ -42,9 +44,6 @@ class FakeFacts : public resolve::FactsView {
   std::vector<resolve::DiscoveryFact> discovery;
 
   std::vector<std::string> Orgs() const override { return {"cloudspe"}; }
-  std::vector<const resolve::SessionFact*> SessionsAt(std::string_view, Millis) const override {
-    return {};
-  }
   std::vector<const resolve::PaymentFact*> PaymentsAt(std::string_view org,
                                                       Millis hour) const override {
     return InHour(payments, org, hour, &resolve::PaymentFact::event_ts);
@@ -57,9 +56,6 @@ class FakeFacts : public resolve::FactsView {
                                                       Millis hour) const override {
     return InHour(byoc_jobs, org, hour, &resolve::ByocJobFact::completed_at);
   }
-  std::vector<const resolve::WorkerFact*> WorkersAt(std::string_view, Millis) const override {
-    return {};
-  }
   std::vector<const resolve::AuthFact*> AuthAt(std::string_view org, Millis hour) const override {
     return InHour(auth, org, hour, &resolve::AuthFact::event_ts);
   }
@@ -71,20 +67,6 @@ class FakeFacts : public resolve::FactsView {
                                                          Millis hour) const override {
     return InHour(discovery, org, hour, &resolve::DiscoveryFact::event_ts);
   }
-  std::vector<resolve::ObservedSnapshot> ObservedSnapshotsAt(std::string_view,
-                                                             Millis) const override {
-    return {};
-  }
-};
-
-class FakeContext : public PublishContext {
- public:
-  explicit FakeContext(const FakeFacts& facts) : facts_(facts) {}
-  const resolve::FactsView& facts() const override { return facts_; }
-  std::string Slice(std::string_view, std::string_view, Millis) const override { return ""; }
-
- private:
-  const FakeFacts& facts_;
 };
 
 resolve::PaymentFact Payment(std::string id, Millis ts, std::string sender, std::string recipient,
@@ -357,19 +339,20 @@ TEST(RequestTables, CodecRoundTripAndCanonicalOrder) {
   EXPECT_EQ(tables[2]->name(), "api_hourly_byoc_auth");
   EXPECT_EQ(tables[3]->name(), "api_hourly_byoc_payments");
   EXPECT_EQ(tables[4]->name(), "api_hourly_discovery_latency");
-  const std::string payments = tables[0]->BuildSlice(FakeContext(facts), "cloudspe", kHour);
-  const std::string demand = tables[1]->BuildSlice(FakeContext(facts), "cloudspe", kHour);
+  const std::string payments =
+      tables[0]->BuildSlice(testing::FakeContext(facts), "cloudspe", kHour);
+  const std::string demand = tables[1]->BuildSlice(testing::FakeContext(facts), "cloudspe", kHour);
   ASSERT_FALSE(payments.empty());
   ASSERT_FALSE(demand.empty());
-  EXPECT_EQ(tables[2]->BuildSlice(FakeContext(facts), "cloudspe", kHour), "");  // no rows
+  EXPECT_EQ(tables[2]->BuildSlice(testing::FakeContext(facts), "cloudspe", kHour), "");  // no rows
 
   std::mt19937 rng(11);
   for (int round = 0; round < 5; ++round) {
     FakeFacts shuffled = facts;
     std::shuffle(shuffled.payments.begin(), shuffled.payments.end(), rng);
     std::shuffle(shuffled.ai_jobs.begin(), shuffled.ai_jobs.end(), rng);
-    EXPECT_EQ(tables[0]->BuildSlice(FakeContext(shuffled), "cloudspe", kHour), payments);
-    EXPECT_EQ(tables[1]->BuildSlice(FakeContext(shuffled), "cloudspe", kHour), demand);
+    EXPECT_EQ(tables[0]->BuildSlice(testing::FakeContext(shuffled), "cloudspe", kHour), payments);
+    EXPECT_EQ(tables[1]->BuildSlice(testing::FakeContext(shuffled), "cloudspe", kHour), demand);
   }
 
   Result<std::vector<PaymentsRow>> decoded = DecodeRequestRows<PaymentsRow>(payments);

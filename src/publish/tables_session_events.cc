@@ -67,23 +67,19 @@ std::vector<FailureRow> BuildFailureRows(const resolve::FactsView& facts, std::s
 }
 
 std::string EncodeFailureRows(const std::vector<FailureRow>& rows) {
-  if (rows.empty()) return "";
-  return EncodeSlice<FailureRow>(rows.front().org, rows.front().window_start, rows,
-                                 [](ByteWriter& w, const FailureRow& row) {
-                                   w.String(row.failure_type);
-                                   w.String(row.orchestrator_address);
-                                   w.String(row.pipeline_id);
-                                   w.String(row.model_id);
-                                   w.Int(row.failure_count);
-                                 });
+  return EncodeHourlySlice<FailureRow>(rows, [](ByteWriter& w, const FailureRow& row) {
+    w.String(row.failure_type);
+    w.String(row.orchestrator_address);
+    w.String(row.pipeline_id);
+    w.String(row.model_id);
+    w.Int(row.failure_count);
+  });
 }
 
 Result<std::vector<FailureRow>> DecodeFailureRows(std::string_view bytes) {
-  return DecodeSlice<FailureRow>(
+  return DecodeHourlySlice<FailureRow>(
       bytes,
-      [](ByteReader& r, const std::string& org, Millis window_start, FailureRow& row) {
-        row.org = org;
-        row.window_start = window_start;
+      [](ByteReader& r, FailureRow& row) {
         return r.String(row.failure_type) && r.String(row.orchestrator_address) &&
                r.String(row.pipeline_id) && r.String(row.model_id) && r.Int(row.failure_count);
       },
@@ -132,24 +128,19 @@ std::vector<IngestTransportRow> BuildIngestTransportRows(const resolve::FactsVie
 }
 
 std::string EncodeIngestTransportRows(const std::vector<IngestTransportRow>& rows) {
-  if (rows.empty()) return "";
-  return EncodeSlice<IngestTransportRow>(rows.front().org, rows.front().window_start, rows,
-                                         [](ByteWriter& w, const IngestTransportRow& row) {
-                                           w.String(row.pipeline_id);
-                                           w.String(row.stream_id);
-                                           for (const auto column : kIngestColumns)
-                                             w.Int(row.sums.*column);
-                                           for (const auto column : kIngestDerivedColumns)
-                                             WriteOptionalDouble(w, row.derived.*column);
-                                         });
+  auto write_columns = [](ByteWriter& w, const IngestTransportRow& row) {
+    w.String(row.pipeline_id);
+    w.String(row.stream_id);
+    for (const auto column : kIngestColumns) w.Int(row.sums.*column);
+    for (const auto column : kIngestDerivedColumns) WriteOptionalDouble(w, row.derived.*column);
+  };
+  return EncodeHourlySlice<IngestTransportRow>(rows, write_columns);
 }
 
 Result<std::vector<IngestTransportRow>> DecodeIngestTransportRows(std::string_view bytes) {
-  return DecodeSlice<IngestTransportRow>(
+  return DecodeHourlySlice<IngestTransportRow>(
       bytes,
-      [](ByteReader& r, const std::string& org, Millis window_start, IngestTransportRow& row) {
-        row.org = org;
-        row.window_start = window_start;
+      [](ByteReader& r, IngestTransportRow& row) {
         if (!r.String(row.pipeline_id) || !r.String(row.stream_id)) return false;
         for (const auto column : kIngestColumns) {
           if (!r.Int(row.sums.*column)) return false;

@@ -77,10 +77,8 @@ bool ReadOptionals(ByteReader& r, T& value, std::optional<double> T::*const (&co
 template <typename Derived>
 std::string EncodeStreamingRows(const std::vector<StreamingRow<Derived>>& rows,
                                 void (*write_derived)(ByteWriter&, const Derived&)) {
-  if (rows.empty()) return "";
-  return EncodeSlice<StreamingRow<Derived>>(
-      rows.front().org, rows.front().window_start, rows,
-      [write_derived](ByteWriter& w, const StreamingRow<Derived>& row) {
+  return EncodeHourlySlice<StreamingRow<Derived>>(
+      rows, [write_derived](ByteWriter& w, const StreamingRow<Derived>& row) {
         WriteKey(w, row.key);
         WriteSums(w, row.sums);
         WriteAttributes(w, row.attributes);
@@ -92,16 +90,11 @@ template <typename Derived>
 Result<std::vector<StreamingRow<Derived>>> DecodeStreamingRows(std::string_view bytes,
                                                                bool (*read_derived)(ByteReader&,
                                                                                     Derived&)) {
-  using Row = StreamingRow<Derived>;
-  return DecodeSlice<Row>(
-      bytes,
-      [read_derived](ByteReader& r, const std::string& org, Millis window_start, Row& row) {
-        row.org = org;
-        row.window_start = window_start;
+  return DecodeHourlySlice<StreamingRow<Derived>>(
+      bytes, [read_derived](ByteReader& r, StreamingRow<Derived>& row) {
         return ReadKey(r, row.key) && ReadSums(r, row.sums) && ReadAttributes(r, row.attributes) &&
                read_derived(r, row.derived);
-      },
-      [](const Row& a, const Row& b) { return a.key < b.key; });
+      });
 }
 
 constexpr std::optional<double> DemandDerived::*kDemandOptionals[] = {
@@ -183,25 +176,6 @@ void WriteReliability(ByteWriter& w, const ReliabilityRates& d) {
 bool ReadReliability(ByteReader& r, ReliabilityRates& d) {
   return ReadOptionals(r, d, kReliabilityColumns);
 }
-
-// ---- tables ----
-
-using SliceBuilder =
-    std::function<std::string(const PublishContext& ctx, std::string_view org, Millis hour)>;
-
-class RowTable final : public Table {
- public:
-  RowTable(std::string_view name, SliceBuilder build) : name_(name), build_(std::move(build)) {}
-  std::string_view name() const override { return name_; }
-  std::string BuildSlice(const PublishContext& ctx, std::string_view org,
-                         Millis hour) const override {
-    return build_(ctx, org, hour);
-  }
-
- private:
-  std::string name_;
-  SliceBuilder build_;
-};
 
 }  // namespace
 
@@ -394,8 +368,8 @@ Result<std::vector<OrchStreamStatsRow>> DecodeOrchStreamStatsRows(std::string_vi
 std::vector<std::unique_ptr<Table>> StreamingTables(
     std::shared_ptr<const LinkedPayments> payments) {
   std::vector<std::unique_ptr<Table>> tables;
-  auto add = [&tables](std::string_view name, SliceBuilder build) {
-    tables.push_back(std::make_unique<RowTable>(name, std::move(build)));
+  auto add = [&tables](std::string_view name, SliceTable::Build build) {
+    tables.push_back(std::make_unique<SliceTable>(name, std::move(build)));
   };
   for (const auto& [name, grain] : {std::pair{kStreamingDemandTable, DemandGrain::kPipeline},
                                     std::pair{kGpuNetworkDemandTable, DemandGrain::kGpu}}) {

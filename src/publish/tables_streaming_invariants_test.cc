@@ -14,13 +14,12 @@
 namespace naap::publish {
 namespace {
 
-using resolve::Decision;
 using resolve::SessionFact;
 using resolve::SessionRecords;
+using resolve::testing::AddResolvedAndHardwareLess;
 using resolve::testing::At;
 using resolve::testing::FakeMatcher;
 using resolve::testing::Orch;
-using resolve::testing::Resolved;
 using resolve::testing::SessionBuilder;
 using testing::FakeContext;
 using testing::FakeFacts;
@@ -41,11 +40,7 @@ constexpr int kFirstHour = 10, kHours = 4;
 // u0 resolved with a GPU, u1 hardware-less, u2 unknown.
 FakeMatcher Matcher() {
   FakeMatcher m;
-  m.Add("u0", 0, Resolved("matched", "uri_interval_exact", "0xc0", "u0", "gpu0"));
-  Decision hardware_less =
-      Resolved("matched_without_hardware", "uri_interval_exact", "0xc1", "u1", "");
-  hardware_less.status = "hardware_less";
-  m.Add("u1", 0, hardware_less);
+  AddResolvedAndHardwareLess(m);
   return m;
 }
 

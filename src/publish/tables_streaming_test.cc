@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "publish/sla_benchmark.h"
+#include "publish/sla_test_util.h"
 #include "publish/streaming_test_util.h"
 #include "publish/tables_session_events.h"
 #include "resolve/session_test_util.h"
@@ -15,10 +16,22 @@ namespace {
 using resolve::Decision;
 using resolve::SessionFact;
 using resolve::testing::At;
+using resolve::testing::Example91Records;
+using resolve::testing::Example92Matcher;
+using resolve::testing::Example92Records;
 using resolve::testing::FakeMatcher;
-using resolve::testing::Orch;
+using resolve::testing::kA;
+using resolve::testing::kB;
+using resolve::testing::kFaceId;
+using resolve::testing::kGpu1;
+using resolve::testing::kGpuB;
+using resolve::testing::kOnChain1;
+using resolve::testing::kSdxl;
+using resolve::testing::kUri1;
 using resolve::testing::Resolved;
 using resolve::testing::SessionBuilder;
+using testing::Example91Benchmark;
+using testing::Example91Population;
 using testing::FakeContext;
 using testing::FakeFacts;
 using testing::FakePayments;
@@ -28,36 +41,7 @@ constexpr double kTolerance = 5e-4;  // the spec's values are rounded to 3 decim
 
 // ---- §9.1 ----
 
-constexpr char kOnChain1[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
-constexpr char kUri1[] = "https://rtav-orch2.xodeapp.xyz:28935";
-constexpr char kGpu1[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
-constexpr char kFaceId[] = "streamdiffusion-sdxl-faceid";
-
 SessionFact Example91Session() {
-  SessionBuilder b("cloudspe");
-  const auto orch = Orch("0x52cf2968b3dc6016778742d3539449a6597d5954", kUri1);
-  b.Trace("E2", At(14, 59, 20), "gateway_receive_stream_request");
-  b.Trace("E4", At(14, 59, 22), "gateway_send_first_ingest_segment", orch);
-  b.Trace("E5", At(14, 59, 22, 110), "runner_send_first_processed_segment", orch);
-  b.Trace("E6", At(14, 59, 22, 400), "gateway_receive_first_processed_segment", orch);
-  b.Trace("E7", At(14, 59, 26, 500), "gateway_receive_few_processed_segments", orch);
-  struct Sample {
-    const char* id;
-    Millis ts;
-    const char* state;
-    double fps, input;
-  };
-  for (const Sample& s : {Sample{"E8", At(14, 59, 30), "LOADING", 0.0, 20.0},
-                          Sample{"E9", At(14, 59, 40), "ONLINE", 17.0, 20.0},
-                          Sample{"E10", At(14, 59, 50), "ONLINE", 16.0, 20.0},
-                          Sample{"E12", At(15, 0, 0), "ONLINE", 18.0, 20.0},
-                          Sample{"E13", At(15, 0, 10), "ONLINE", 15.0, 19.0}}) {
-    auto& status = b.Status(s.id, s.ts, s.state, s.fps, orch);
-    status.input_fps = s.input;
-    status.pipeline = kLv2v;
-    status.model = kFaceId;
-  }
-  b.Trace("E14", At(15, 0, 12), "gateway_ingest_stream_closed", orch);
   Decision d = Resolved("matched", "uri_interval_exact", kOnChain1, kUri1, kGpu1);
   d.model = kFaceId;
   d.gpu_model_name = "NVIDIA GeForce RTX 5090";
@@ -65,7 +49,7 @@ SessionFact Example91Session() {
   d.runner_version = "0.14.0";
   FakeMatcher matcher;
   matcher.Add(kUri1, At(14, 59, 0), d);
-  return BuildSession("cloudspe", "cloudspe|stream-ex1|aa11bb22", b.records(), matcher);
+  return BuildSession("cloudspe", "cloudspe|stream-ex1|aa11bb22", Example91Records(), matcher);
 }
 
 // E3 and E11, both linked to the session, in 14:00.
@@ -201,47 +185,16 @@ TEST_F(Example91, SlaRowAt14WithoutBenchmark) {
   EXPECT_EQ(d.sla_semantics_version, "naap-1");
 }
 
-SlaBenchmark StatedBenchmark() {
-  SlaBenchmark b;
-  b.ptff_p50 = 5000;
-  b.ptff_p90 = 9000;
-  b.e2e_p50 = 100;
-  b.e2e_p90 = 300;
-  b.fps_p10 = 12;
-  b.fps_p50 = 16;
-  b.n_ptff = b.n_e2e = b.n_fps = 48;
-  return b;
-}
-
 TEST_F(Example91, SlaScoresWithTheStatedBenchmark) {
   const auto rows = BuildSlaSumRows(facts_, "cloudspe", At(14, 0, 0));
   ASSERT_EQ(rows.size(), 1u);
-  const SlaScores s = DeriveSla(rows[0].sums, kLv2v, StatedBenchmark()).scores;
+  const SlaScores s = DeriveSla(rows[0].sums, kLv2v, Example91Benchmark()).scores;
   EXPECT_NEAR(*s.ptff_score, 0.5125, 1e-9);
   EXPECT_NEAR(*s.e2e_score, 0.545, 1e-9);
   EXPECT_NEAR(*s.fps_score, 0.55, 1e-9);
   EXPECT_NEAR(*s.latency_score, 0.5255, 1e-9);
   EXPECT_NEAR(*s.quality_score, 0.5353, 1e-9);
   EXPECT_NEAR(*s.sla_score, 86.059, kTolerance);
-}
-
-// 48 rows per metric whose quantiles are (within the sketch's 1 %) the stated thresholds.
-BenchmarkDay StatedPopulation() {
-  BenchmarkDay day;
-  auto add = [](QuantileSketch& sketch, int64_t& rows, double value, int n) {
-    for (int i = 0; i < n; ++i) sketch.Add(value);
-    rows += n;
-  };
-  add(day.ptff_sketch, day.ptff_row_count, 5000, 24);
-  add(day.ptff_sketch, day.ptff_row_count, 9000, 20);
-  add(day.ptff_sketch, day.ptff_row_count, 20000, 4);
-  add(day.e2e_sketch, day.e2e_row_count, 100, 24);
-  add(day.e2e_sketch, day.e2e_row_count, 300, 20);
-  add(day.e2e_sketch, day.e2e_row_count, 1000, 4);
-  add(day.fps_sketch, day.fps_row_count, 12, 5);
-  add(day.fps_sketch, day.fps_row_count, 16, 19);
-  add(day.fps_sketch, day.fps_row_count, 30, 24);
-  return day;
 }
 
 std::string BenchmarkSlice(int64_t cohort_date, const BenchmarkDay& day) {
@@ -252,7 +205,7 @@ std::string BenchmarkSlice(int64_t cohort_date, const BenchmarkDay& day) {
 TEST_F(Example91, SlaReadsTheSevenPreviousBenchmarkDaysFromTheContext) {
   const int64_t today = CohortDate(At(14, 0, 0));
   ctx_.Put(kSlaBenchmarkTable, "", (today - 3) * kDayMs,
-           BenchmarkSlice(today - 3, StatedPopulation()));
+           BenchmarkSlice(today - 3, Example91Population()));
   // A population that would change the score, on the current day and 8 days back: ignored.
   BenchmarkDay outlier;
   for (int i = 0; i < 500; ++i) {
@@ -266,7 +219,7 @@ TEST_F(Example91, SlaReadsTheSevenPreviousBenchmarkDaysFromTheContext) {
 
   const auto rows = BuildSlaRows(ctx_, "cloudspe", At(14, 0, 0));
   ASSERT_EQ(rows.size(), 1u);
-  const SlaBenchmark used = SevenDayBenchmark({{today - 3, StatedPopulation()}}, today);
+  const SlaBenchmark used = SevenDayBenchmark({{today - 3, Example91Population()}}, today);
   EXPECT_NEAR(*used.ptff_p50, 5000, 50);
   EXPECT_NEAR(*used.ptff_p90, 9000, 90);
   EXPECT_NEAR(*used.fps_p10, 12, 0.12);
@@ -302,7 +255,7 @@ TEST_F(Example91, WindowScoreIsTheFormulaOverSummedHours) {
   EXPECT_EQ(window.fps_positive_samples, 4);
   EXPECT_EQ(window.output_fps_sum_milli, 66'000);
   EXPECT_NEAR(*ScoreSla(window, kLv2v, SlaBenchmark{}).sla_score, 85.0, 1e-9);
-  const SlaScores with = ScoreSla(window, kLv2v, StatedBenchmark());
+  const SlaScores with = ScoreSla(window, kLv2v, Example91Benchmark());
   EXPECT_NEAR(*with.fps_score, 0.58333, 1e-5);
   EXPECT_NEAR(*with.quality_score, 0.54863, 1e-5);
   EXPECT_NEAR(*with.sla_score, 86.459, kTolerance);
@@ -409,41 +362,9 @@ TEST_F(Example91, BenchmarkDayFromEveryOrgsSlaRows) {
 
 // ---- §9.2 ----
 
-constexpr char kA[] = "0xaaaa000000000000000000000000000000000001";
-constexpr char kB[] = "0xbbbb000000000000000000000000000000000002";
-constexpr char kUriA[] = "https://orch-a.example.com:8935";
-constexpr char kUriB[] = "https://orch-b.example.com:8935";
-constexpr char kGpuA[] = "GPU-aaaaaaaa-0000-0000-0000-000000000001";
-constexpr char kGpuB[] = "GPU-bbbbbbbb-0000-0000-0000-000000000002";
-constexpr char kSdxl[] = "streamdiffusion-sdxl";
-
 SessionFact Example92Session() {
-  SessionBuilder b("daydream");
-  const auto a = Orch("0xaaaa0000000000000000000000000000000000f1", kUriA);
-  const auto bo = Orch("0xbbbb0000000000000000000000000000000000f2", kUriB);
-  b.Trace("F2", At(10, 0, 0), "gateway_receive_stream_request");
-  b.Trace("F3", At(10, 0, 2), "gateway_send_first_ingest_segment", a);
-  b.Trace("F4", At(10, 0, 3), "gateway_receive_first_processed_segment", a);
-  b.Trace("F5", At(10, 0, 7), "gateway_receive_few_processed_segments", a);
-  auto hint = [](event::StatusSample& s) {
-    s.pipeline = kLv2v;
-    s.model = kSdxl;
-  };
-  hint(b.Status("F6", At(10, 0, 10), "ONLINE", 15.0, a));
-  hint(b.Status("F7", At(10, 0, 20), "DEGRADED_INFERENCE", 4.0, a));
-  auto& swap = b.Trace("F8", At(10, 0, 25), "orchestrator_swap", a);
-  swap.pipeline = kLv2v;
-  swap.model = kSdxl;
-  swap.message = "trickle subscribe error, swapping: EOF";
-  hint(b.Status("F9", At(10, 0, 35), "ONLINE", 18.0, bo));
-  hint(b.Status("F10", At(10, 0, 45), "ONLINE", 17.0, bo));
-  b.Trace("F12", At(10, 0, 55), "gateway_ingest_stream_closed", bo);
-  FakeMatcher m;
-  m.Add(kUriA, At(9, 59, 40), Resolved("matched", "uri_interval_exact", kA, kUriA, kGpuA));
-  Decision d = Resolved("future_skew", "uri_interval_future", kB, kUriB, kGpuB);
-  d.gpu_model_name = "NVIDIA L40S";
-  m.Add(kUriB, At(10, 0, 35), d);
-  return BuildSession("daydream", "daydream|stream-ex2|bb33cc44", b.records(), m);
+  return BuildSession("daydream", "daydream|stream-ex2|bb33cc44", Example92Records(true),
+                      Example92Matcher(true));
 }
 
 TEST(Example92, SlaRowAttributedToB) {

@@ -413,6 +413,16 @@ Status AppendSliceRows(store::Store& store, std::string_view table, Millis from_
   });
 }
 
+template <typename Row, typename Decode>
+Result<std::vector<Row>> LoadSliceRows(store::Store& store, std::string_view table,
+                                       Millis from_hour, Millis to_hour,
+                                       std::optional<std::string_view> org, Decode decode) {
+  std::vector<Row> rows;
+  Status s = AppendSliceRows(store, table, from_hour, to_hour, org, decode, rows);
+  if (!s.ok()) return s;
+  return rows;
+}
+
 }  // namespace
 
 Result<std::optional<Millis>> DataClockOver(store::Store& store,
@@ -451,21 +461,15 @@ Result<ObservedInventory> LoadObservedInventory(store::Store& store, Millis from
 Result<std::vector<OrchStreamStatsRow>> LoadOrchStreamStats(store::Store& store, Millis from_hour,
                                                             Millis to_hour,
                                                             std::optional<std::string_view> org) {
-  std::vector<OrchStreamStatsRow> rows;
-  Status s = AppendSliceRows(store, kOrchStreamStatsTable, from_hour, to_hour, org,
-                             DecodeOrchStreamStatsRows, rows);
-  if (!s.ok()) return s;
-  return rows;
+  return LoadSliceRows<OrchStreamStatsRow>(store, kOrchStreamStatsTable, from_hour, to_hour, org,
+                                           DecodeOrchStreamStatsRows);
 }
 
 Result<std::vector<DiscoveryRow>> LoadDiscoveryLatency(store::Store& store, Millis from_hour,
                                                        Millis to_hour,
                                                        std::optional<std::string_view> org) {
-  std::vector<DiscoveryRow> rows;
-  Status s = AppendSliceRows(store, kDiscoveryLatencyTable, from_hour, to_hour, org,
-                             DecodeRequestRows<DiscoveryRow>, rows);
-  if (!s.ok()) return s;
-  return rows;
+  return LoadSliceRows<DiscoveryRow>(store, kDiscoveryLatencyTable, from_hour, to_hour, org,
+                                     DecodeRequestRows<DiscoveryRow>);
 }
 
 }  // namespace naap::publish

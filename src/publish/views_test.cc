@@ -14,6 +14,7 @@
 #include "base/hash.h"
 #include "event/json_span.h"
 #include "event/test_util.h"
+#include "publish/table_test_util.h"
 #include "resolve/resolver.h"
 #include "store/store.h"
 
@@ -27,16 +28,6 @@ using Pair = std::pair<std::string, std::string>;
 constexpr Millis kHour21 = 1'767'906'000'000;  // 2026-01-08T21:00:00Z
 constexpr char kD003[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
 constexpr char kGpu[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
-
-class Context final : public PublishContext {
- public:
-  explicit Context(const resolve::FactsView& facts) : facts_(facts) {}
-  const resolve::FactsView& facts() const override { return facts_; }
-  std::string Slice(std::string_view, std::string_view, Millis) const override { return ""; }
-
- private:
-  const resolve::FactsView& facts_;
-};
 
 // The 65 real events in a Resolver, their newest event time, and the inventory slices of every
 // hour they touch committed to a memory store with a raw block carrying that time.
@@ -68,7 +59,7 @@ void LoadRealSample(RealSample& sample) {
                               .max_ts = sample.newest,
                               .count = 1,
                               .payload = "x"});
-  const Context ctx(sample.resolver);
+  const testing::FakeContext ctx(sample.resolver);
   for (const auto& table : InventoryTables()) {
     for (const auto& [org, hour] : changed) {
       std::string rows = table->BuildSlice(ctx, org, hour);

@@ -11,6 +11,7 @@
 namespace naap::resolve {
 namespace {
 
+using testing::AddResolvedAndHardwareLess;
 using testing::At;
 using testing::FakeMatcher;
 using testing::Orch;
@@ -35,11 +36,7 @@ const char* const kEventNames[] = {"error", "params_update", "orchestrator_swap"
 // u4 (ambiguous).
 FakeMatcher RandomMatcher() {
   FakeMatcher m;
-  m.Add("u0", 0, Resolved("matched", "uri_interval_exact", "0xc0", "u0", "gpu0"));
-  Decision hardware_less =
-      Resolved("matched_without_hardware", "uri_interval_exact", "0xc1", "u1", "");
-  hardware_less.status = "hardware_less";
-  m.Add("u1", 0, hardware_less);
+  AddResolvedAndHardwareLess(m);
   Decision stale = Resolved("stale_candidate", "uri_interval_stale", "0xc2", "u2", "gpu2");
   stale.status = "stale";
   stale.confidence = "medium";

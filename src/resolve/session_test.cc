@@ -11,7 +11,22 @@ namespace naap::resolve {
 namespace {
 
 using testing::At;
+using testing::Example91Records;
+using testing::Example92Matcher;
+using testing::Example92Records;
 using testing::FakeMatcher;
+using testing::kA;
+using testing::kB;
+using testing::kGpu1;
+using testing::kGpuA;
+using testing::kGpuB;
+using testing::kLocal1;
+using testing::kLocalA;
+using testing::kLocalB;
+using testing::kOnChain1;
+using testing::kUri1;
+using testing::kUriA;
+using testing::kUriB;
 using testing::Orch;
 using testing::Resolved;
 using testing::SessionBuilder;
@@ -20,39 +35,7 @@ constexpr char kLv2v[] = "live-video-to-video";
 
 // ---- §9.1 ----
 
-constexpr char kLocal1[] = "0x52cf2968b3dc6016778742d3539449a6597d5954";
-constexpr char kOnChain1[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
-constexpr char kUri1[] = "https://rtav-orch2.xodeapp.xyz:28935";
-constexpr char kGpu1[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
 constexpr char kKey1[] = "cloudspe|stream-ex1|aa11bb22";
-
-SessionRecords Example91() {
-  SessionBuilder b("cloudspe");
-  const auto orch = Orch(kLocal1, kUri1);
-  b.Trace("E2", At(14, 59, 20), "gateway_receive_stream_request");
-  b.Trace("E4", At(14, 59, 22), "gateway_send_first_ingest_segment", orch);
-  b.Trace("E5", At(14, 59, 22, 110), "runner_send_first_processed_segment", orch);
-  b.Trace("E6", At(14, 59, 22, 400), "gateway_receive_first_processed_segment", orch);
-  b.Trace("E7", At(14, 59, 26, 500), "gateway_receive_few_processed_segments", orch);
-  struct Sample {
-    const char* id;
-    Millis ts;
-    const char* state;
-    double fps, input;
-  };
-  for (const Sample& s : {Sample{"E8", At(14, 59, 30), "LOADING", 0.0, 20.0},
-                          Sample{"E9", At(14, 59, 40), "ONLINE", 17.0, 20.0},
-                          Sample{"E10", At(14, 59, 50), "ONLINE", 16.0, 20.0},
-                          Sample{"E12", At(15, 0, 0), "ONLINE", 18.0, 20.0},
-                          Sample{"E13", At(15, 0, 10), "ONLINE", 15.0, 19.0}}) {
-    auto& status = b.Status(s.id, s.ts, s.state, s.fps, orch);
-    status.input_fps = s.input;
-    status.pipeline = kLv2v;
-    status.model = "streamdiffusion-sdxl-faceid";
-  }
-  b.Trace("E14", At(15, 0, 12), "gateway_ingest_stream_closed", orch);
-  return b.records();
-}
 
 Decision Example91Decision() {
   Decision d = Resolved("matched", "uri_interval_exact", kOnChain1, kUri1, kGpu1);
@@ -67,7 +50,7 @@ Decision Example91Decision() {
 TEST(SessionExample91, SelectionAnchoredOnE4WithHintsFromE8) {
   FakeMatcher matcher;
   matcher.Add(kUri1, At(14, 59, 0), Example91Decision());
-  const SessionFact f = BuildSession("cloudspe", kKey1, Example91(), matcher);
+  const SessionFact f = BuildSession("cloudspe", kKey1, Example91Records(), matcher);
 
   ASSERT_EQ(f.selections.size(), 1u);
   const Selection& s = f.selections[0];
@@ -102,7 +85,7 @@ TEST(SessionExample91, SelectionAnchoredOnE4WithHintsFromE8) {
 TEST(SessionExample91, SessionFactFields) {
   FakeMatcher matcher;
   matcher.Add(kUri1, At(14, 59, 0), Example91Decision());
-  const SessionFact f = BuildSession("cloudspe", kKey1, Example91(), matcher);
+  const SessionFact f = BuildSession("cloudspe", kKey1, Example91Records(), matcher);
 
   EXPECT_TRUE(f.exists);
   EXPECT_EQ(f.stream_id, "stream-ex1");
@@ -154,7 +137,7 @@ TEST(SessionExample91, SessionFactFields) {
 
 TEST(SessionExample91, SessionHoursAndTailFlags) {
   FakeMatcher matcher;
-  const SessionFact f = BuildSession("cloudspe", kKey1, Example91(), matcher);
+  const SessionFact f = BuildSession("cloudspe", kKey1, Example91Records(), matcher);
   ASSERT_EQ(f.hours.size(), 2u);
   const SessionHour& h14 = f.hours[0];
   EXPECT_EQ(h14.hour, At(14, 0, 0));
@@ -185,56 +168,10 @@ TEST(SessionExample91, SessionHoursAndTailFlags) {
 // ---- §9.2 ----
 
 constexpr char kKey2[] = "daydream|stream-ex2|bb33cc44";
-constexpr char kA[] = "0xaaaa000000000000000000000000000000000001";
-constexpr char kLocalA[] = "0xaaaa0000000000000000000000000000000000f1";
-constexpr char kUriA[] = "https://orch-a.example.com:8935";
-constexpr char kGpuA[] = "GPU-aaaaaaaa-0000-0000-0000-000000000001";
-constexpr char kB[] = "0xbbbb000000000000000000000000000000000002";
-constexpr char kLocalB[] = "0xbbbb0000000000000000000000000000000000f2";
-constexpr char kUriB[] = "https://orch-b.example.com:8935";
-constexpr char kGpuB[] = "GPU-bbbbbbbb-0000-0000-0000-000000000002";
-
-SessionRecords Example92(bool with_swap_trace) {
-  SessionBuilder b("daydream");
-  const auto a = Orch(kLocalA, kUriA);
-  const auto bo = Orch(kLocalB, kUriB);
-  b.Trace("F2", At(10, 0, 0), "gateway_receive_stream_request");
-  b.Trace("F3", At(10, 0, 2), "gateway_send_first_ingest_segment", a);
-  b.Trace("F4", At(10, 0, 3), "gateway_receive_first_processed_segment", a);
-  b.Trace("F5", At(10, 0, 7), "gateway_receive_few_processed_segments", a);
-  auto hint = [](event::StatusSample& s) {
-    s.pipeline = kLv2v;
-    s.model = "streamdiffusion-sdxl";
-  };
-  hint(b.Status("F6", At(10, 0, 10), "ONLINE", 15.0, a));
-  hint(b.Status("F7", At(10, 0, 20), "DEGRADED_INFERENCE", 4.0, a));
-  if (with_swap_trace) {
-    auto& swap = b.Trace("F8", At(10, 0, 25), "orchestrator_swap", a);
-    swap.pipeline = kLv2v;
-    swap.model = "streamdiffusion-sdxl";
-    swap.message = "trickle subscribe error, swapping: EOF";
-  }
-  hint(b.Status("F9", At(10, 0, 35), "ONLINE", 18.0, bo));
-  hint(b.Status("F10", At(10, 0, 45), "ONLINE", 17.0, bo));
-  b.Trace("F12", At(10, 0, 55), "gateway_ingest_stream_closed", bo);
-  return b.records();
-}
-
-// The matcher before (B unknown) or after F11 (B found 15 s ahead of S3).
-FakeMatcher Example92Matcher(bool b_known) {
-  FakeMatcher m;
-  m.Add(kUriA, At(9, 59, 40), Resolved("matched", "uri_interval_exact", kA, kUriA, kGpuA));
-  if (b_known) {
-    Decision b = Resolved("future_skew", "uri_interval_future", kB, kUriB, kGpuB);
-    b.gpu_model_name = "NVIDIA L40S";
-    m.Add(kUriB, At(10, 0, 35), b);
-  }
-  return m;
-}
 
 TEST(SessionExample92, ThreeSelectionsWithHints) {
   const FakeMatcher matcher = Example92Matcher(true);
-  const SessionFact f = BuildSession("daydream", kKey2, Example92(true), matcher);
+  const SessionFact f = BuildSession("daydream", kKey2, Example92Records(true), matcher);
   ASSERT_EQ(f.selections.size(), 3u);
   const Hints sdxl{kLv2v, "streamdiffusion-sdxl"};
   EXPECT_EQ(f.selections[0].anchor_event_id, "F3");
@@ -257,7 +194,7 @@ TEST(SessionExample92, ThreeSelectionsWithHints) {
 
 TEST(SessionExample92, UnknownBMakesTheSessionAmbiguous) {
   const FakeMatcher matcher = Example92Matcher(false);
-  const SessionFact f = BuildSession("daydream", kKey2, Example92(true), matcher);
+  const SessionFact f = BuildSession("daydream", kKey2, Example92Records(true), matcher);
   ASSERT_EQ(f.selections.size(), 3u);
   EXPECT_EQ(f.selections[2].decision.status, "unresolved");
   EXPECT_EQ(f.selections[2].decision.reason, "missing_candidate");
@@ -274,7 +211,7 @@ TEST(SessionExample92, UnknownBMakesTheSessionAmbiguous) {
 
 TEST(SessionExample92, FutureSkewAttributesToBWithConfirmedSwap) {
   const FakeMatcher matcher = Example92Matcher(true);
-  const SessionFact f = BuildSession("daydream", kKey2, Example92(true), matcher);
+  const SessionFact f = BuildSession("daydream", kKey2, Example92Records(true), matcher);
   EXPECT_EQ(f.attribution.status, "resolved");
   EXPECT_EQ(f.attribution.reason, "future_skew");
   EXPECT_EQ(f.attribution.method, "uri_interval_future");
@@ -316,7 +253,7 @@ TEST(SessionExample92, FutureSkewAttributesToBWithConfirmedSwap) {
 
 TEST(SessionExample92, LostSwapTraceGivesAnInferredSwap) {
   const FakeMatcher matcher = Example92Matcher(true);
-  const SessionFact f = BuildSession("daydream", kKey2, Example92(false), matcher);
+  const SessionFact f = BuildSession("daydream", kKey2, Example92Records(false), matcher);
   ASSERT_EQ(f.selections.size(), 2u);
   EXPECT_EQ(f.selections[1].selection_trigger, "orch_change_fallback");
   EXPECT_EQ(f.explicit_swap_count, 0);

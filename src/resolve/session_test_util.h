@@ -129,4 +129,102 @@ inline Decision Resolved(std::string reason, std::string method, std::string add
   return d;
 }
 
+// Registers, from time 0, u0 resolved to 0xc0 with GPU gpu0 and u1 hardware-less on 0xc1.
+inline void AddResolvedAndHardwareLess(FakeMatcher& m) {
+  m.Add("u0", 0, Resolved("matched", "uri_interval_exact", "0xc0", "u0", "gpu0"));
+  Decision hardware_less =
+      Resolved("matched_without_hardware", "uri_interval_exact", "0xc1", "u1", "");
+  hardware_less.status = "hardware_less";
+  m.Add("u1", 0, hardware_less);
+}
+
+// ---- the worked examples of spec/analytics.md §9.1 and §9.2 ----
+
+inline constexpr char kExampleLv2v[] = "live-video-to-video";
+
+// §9.1: one session of "cloudspe", on one orchestrator at kUri1 (local address kLocal1).
+inline constexpr char kLocal1[] = "0x52cf2968b3dc6016778742d3539449a6597d5954";
+inline constexpr char kOnChain1[] = "0xd00354656922168815fcd1e51cbddb9e359e3c7f";
+inline constexpr char kUri1[] = "https://rtav-orch2.xodeapp.xyz:28935";
+inline constexpr char kGpu1[] = "GPU-a8d13655-197b-2226-d09f-b4b81e07504b";
+inline constexpr char kFaceId[] = "streamdiffusion-sdxl-faceid";
+
+inline SessionRecords Example91Records() {
+  SessionBuilder b("cloudspe");
+  const auto orch = Orch(kLocal1, kUri1);
+  b.Trace("E2", At(14, 59, 20), "gateway_receive_stream_request");
+  b.Trace("E4", At(14, 59, 22), "gateway_send_first_ingest_segment", orch);
+  b.Trace("E5", At(14, 59, 22, 110), "runner_send_first_processed_segment", orch);
+  b.Trace("E6", At(14, 59, 22, 400), "gateway_receive_first_processed_segment", orch);
+  b.Trace("E7", At(14, 59, 26, 500), "gateway_receive_few_processed_segments", orch);
+  struct Sample {
+    const char* id;
+    Millis ts;
+    const char* state;
+    double fps, input;
+  };
+  for (const Sample& s : {Sample{"E8", At(14, 59, 30), "LOADING", 0.0, 20.0},
+                          Sample{"E9", At(14, 59, 40), "ONLINE", 17.0, 20.0},
+                          Sample{"E10", At(14, 59, 50), "ONLINE", 16.0, 20.0},
+                          Sample{"E12", At(15, 0, 0), "ONLINE", 18.0, 20.0},
+                          Sample{"E13", At(15, 0, 10), "ONLINE", 15.0, 19.0}}) {
+    auto& status = b.Status(s.id, s.ts, s.state, s.fps, orch);
+    status.input_fps = s.input;
+    status.pipeline = kExampleLv2v;
+    status.model = kFaceId;
+  }
+  b.Trace("E14", At(15, 0, 12), "gateway_ingest_stream_closed", orch);
+  return b.records();
+}
+
+// §9.2: one session of "daydream" that swaps from orchestrator A to B.
+inline constexpr char kA[] = "0xaaaa000000000000000000000000000000000001";
+inline constexpr char kLocalA[] = "0xaaaa0000000000000000000000000000000000f1";
+inline constexpr char kUriA[] = "https://orch-a.example.com:8935";
+inline constexpr char kGpuA[] = "GPU-aaaaaaaa-0000-0000-0000-000000000001";
+inline constexpr char kB[] = "0xbbbb000000000000000000000000000000000002";
+inline constexpr char kLocalB[] = "0xbbbb0000000000000000000000000000000000f2";
+inline constexpr char kUriB[] = "https://orch-b.example.com:8935";
+inline constexpr char kGpuB[] = "GPU-bbbbbbbb-0000-0000-0000-000000000002";
+inline constexpr char kSdxl[] = "streamdiffusion-sdxl";
+
+// Without the swap trace F8 when `with_swap_trace` is false.
+inline SessionRecords Example92Records(bool with_swap_trace) {
+  SessionBuilder b("daydream");
+  const auto a = Orch(kLocalA, kUriA);
+  const auto bo = Orch(kLocalB, kUriB);
+  b.Trace("F2", At(10, 0, 0), "gateway_receive_stream_request");
+  b.Trace("F3", At(10, 0, 2), "gateway_send_first_ingest_segment", a);
+  b.Trace("F4", At(10, 0, 3), "gateway_receive_first_processed_segment", a);
+  b.Trace("F5", At(10, 0, 7), "gateway_receive_few_processed_segments", a);
+  auto hint = [](event::StatusSample& s) {
+    s.pipeline = kExampleLv2v;
+    s.model = kSdxl;
+  };
+  hint(b.Status("F6", At(10, 0, 10), "ONLINE", 15.0, a));
+  hint(b.Status("F7", At(10, 0, 20), "DEGRADED_INFERENCE", 4.0, a));
+  if (with_swap_trace) {
+    auto& swap = b.Trace("F8", At(10, 0, 25), "orchestrator_swap", a);
+    swap.pipeline = kExampleLv2v;
+    swap.model = kSdxl;
+    swap.message = "trickle subscribe error, swapping: EOF";
+  }
+  hint(b.Status("F9", At(10, 0, 35), "ONLINE", 18.0, bo));
+  hint(b.Status("F10", At(10, 0, 45), "ONLINE", 17.0, bo));
+  b.Trace("F12", At(10, 0, 55), "gateway_ingest_stream_closed", bo);
+  return b.records();
+}
+
+// The matcher before (B unknown) or after F11 (B found 15 s ahead of S3).
+inline FakeMatcher Example92Matcher(bool b_known) {
+  FakeMatcher m;
+  m.Add(kUriA, At(9, 59, 40), Resolved("matched", "uri_interval_exact", kA, kUriA, kGpuA));
+  if (b_known) {
+    Decision b = Resolved("future_skew", "uri_interval_future", kB, kUriB, kGpuB);
+    b.gpu_model_name = "NVIDIA L40S";
+    m.Add(kUriB, At(10, 0, 35), b);
+  }
+  return m;
+}
+
 }  // namespace naap::resolve::testing

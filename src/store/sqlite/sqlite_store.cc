@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -196,6 +197,16 @@ constexpr int64_t kMigratedChunkRecords = 8192;
 // v1 stored the unsigned key halves as signed SQLite integers; the bits round-trip unchanged.
 uint64_t FromColumn(int64_t column) { return static_cast<uint64_t>(column); }
 
+// Calls `on_row` for each row of `query` in order; stops at the first error.
+Status ForEachRow(Stmt& query, const std::function<Status()>& on_row) {
+  for (;;) {
+    Result<bool> row = query.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    NAAP_RETURN_IF_ERROR(on_row());
+  }
+}
+
 Status InsertDedupChunk(Db& db, std::string_view org, const DedupChunk& chunk) {
   return db.Prepare(kInsertDedupChunk)
       .Bind(org)
@@ -343,15 +354,13 @@ Status SqliteStore::ForEachDedupKey(
     const std::function<void(std::string_view org, const Key128&)>& fn) {
   std::lock_guard lock(mu_);
   Stmt chunks = db_->Prepare(kAllDedupChunks);
-  for (;;) {
-    Result<bool> row = chunks.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return ForEachRow(chunks, [&] {
     const int64_t count = chunks.Int(1);
     std::string_view records = chunks.Bytes(2);
     NAAP_RETURN_IF_ERROR(CheckDedupRecords(records, count));
     for (int64_t i = 0; i < count; ++i) fn(chunks.Bytes(0), DecodeDedupRecord(records, i).key);
-  }
+    return Status::Ok();
+  });
 }
 
 Result<std::optional<std::string>> SqliteStore::SourcePosition(std::string_view source) {
@@ -369,10 +378,7 @@ Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
   Stmt query = db_->Prepare(kScanRawBlocks);
   query.Bind(from_hour).Bind(to_hour);
   RawBlock block;
-  for (;;) {
-    Result<bool> row = query.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return ForEachRow(query, [&] {
     block.org.assign(query.Bytes(0));
     block.hour = query.Int(1);
     block.min_ts = query.Int(2);
@@ -380,8 +386,8 @@ Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     block.count = query.Int(4);
     block.crc32 = static_cast<uint32_t>(query.Int(5));
     block.payload.assign(query.Bytes(6));
-    NAAP_RETURN_IF_ERROR(fn(block));
-  }
+    return fn(block);
+  });
 }
 
 Result<std::optional<Millis>> SqliteStore::DataClock(std::string_view org) {
@@ -398,14 +404,13 @@ Result<std::vector<CounterRow>> SqliteStore::Counters(Millis from_hour, Millis t
   Stmt query = db_->Prepare(kCounters);
   query.Bind(from_hour).Bind(to_hour);
   std::vector<CounterRow> rows;
-  for (;;) {
-    Result<bool> row = query.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return rows;
+  NAAP_RETURN_IF_ERROR(ForEachRow(query, [&] {
     rows.push_back({std::string(query.Bytes(0)), query.Int(1), query.Int(2),
                     std::string(query.Bytes(3)), std::string(query.Bytes(4)),
                     std::string(query.Bytes(5)), query.Int(6)});
-  }
+    return Status::Ok();
+  }));
+  return rows;
 }
 
 Result<std::vector<RejectedRow>> SqliteStore::Rejected(Millis from_ingest, Millis to_ingest) {
@@ -413,10 +418,7 @@ Result<std::vector<RejectedRow>> SqliteStore::Rejected(Millis from_ingest, Milli
   Stmt query = db_->Prepare(kRejected);
   query.Bind(from_ingest).Bind(to_ingest);
   std::vector<RejectedRow> rows;
-  for (;;) {
-    Result<bool> row = query.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return rows;
+  NAAP_RETURN_IF_ERROR(ForEachRow(query, [&] {
     rows.push_back({.org = std::string(query.Bytes(0)),
                     .reason = std::string(query.Bytes(1)),
                     .detail = std::string(query.Bytes(2)),
@@ -425,7 +427,9 @@ Result<std::vector<RejectedRow>> SqliteStore::Rejected(Millis from_ingest, Milli
                     .total_bytes = query.Int(5),
                     .sha256_hex = std::string(query.Bytes(6)),
                     .head = std::string(query.Bytes(7))});
-  }
+    return Status::Ok();
+  }));
+  return rows;
 }
 
 Status SqliteStore::SweepDedup(const RetentionCut& cut) {
@@ -439,10 +443,7 @@ Status SqliteStore::SweepDedup(const RetentionCut& cut) {
   {
     Stmt chunks = db_->Prepare(kDedupChunksToFilter);
     chunks.Bind(cut.org).Bind(cut.dedup_event_before).Bind(cut.dedup_seen_before);
-    for (;;) {
-      Result<bool> row = chunks.Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    NAAP_RETURN_IF_ERROR(ForEachRow(chunks, [&] {
       const int64_t count = chunks.Int(1);
       std::string_view records = chunks.Bytes(2);
       NAAP_RETURN_IF_ERROR(CheckDedupRecords(records, count));
@@ -455,7 +456,8 @@ Status SqliteStore::SweepDedup(const RetentionCut& cut) {
         }
       }
       if (kept.count() < count) rewrites.emplace_back(chunks.Int(0), std::move(kept));
-    }
+      return Status::Ok();
+    }));
   }
   for (const auto& [seq, kept] : rewrites) {
     NAAP_RETURN_IF_ERROR(db_->Prepare(kDeleteDedupChunk).Bind(seq).Run());
@@ -481,16 +483,13 @@ Status SqliteStore::ScanSlices(std::string_view table, Millis from_hour, Millis 
   query.Bind(table).Bind(from_hour).Bind(to_hour);
   Slice slice;
   slice.table.assign(table);
-  for (;;) {
-    Result<bool> row = query.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return ForEachRow(query, [&] {
     slice.org.assign(query.Bytes(0));
     slice.hour = query.Int(1);
     slice.sha256_hex.assign(query.Bytes(2));
     slice.rows.assign(query.Bytes(3));
-    NAAP_RETURN_IF_ERROR(fn(slice));
-  }
+    return fn(slice);
+  });
 }
 
 Result<std::optional<Slice>> SqliteStore::GetSlice(std::string_view table, std::string_view org,
@@ -512,12 +511,10 @@ Status SqliteStore::ForEachSliceChecksum(
                              std::string_view sha256_hex)>& fn) {
   std::lock_guard lock(mu_);
   Stmt query = db_->Prepare(kSliceChecksums);
-  for (;;) {
-    Result<bool> row = query.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return ForEachRow(query, [&] {
     fn(query.Bytes(0), query.Bytes(1), query.Int(2), query.Bytes(3));
-  }
+    return Status::Ok();
+  });
 }
 
 }  // namespace
