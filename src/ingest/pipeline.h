@@ -50,6 +50,8 @@ namespace naap::ingest {
 // The analytics stage's hook: receives every accepted, non-duplicate message that is not too old,
 // in source order. Both calls run on the pipeline's sink thread (never two at once), overlapping
 // the decoding of later messages; `decoded.envelope` is empty there (the raw log keeps it).
+// Receives every accepted record that is not too old, in input order, on the pipeline's sink
+// thread. `decoded.envelope` is empty there: the raw log already holds the bytes.
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
