@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 namespace naap {
 
@@ -29,6 +31,55 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
+
+namespace {
+
+// ECMAScript Number::toString of a finite double (spec/api.md §1.3): the shortest round-trip
+// digits d1…dk with decimal exponent n (value = 0.d1…dk × 10^n), written positionally when
+// -6 < n <= 21 and as d1.d2…dke±(n-1) otherwise; -0 is written 0.
+void AppendEcmaScriptNumber(std::string& out, double v) {
+  if (v == 0) {
+    out.push_back('0');
+    return;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
+  if (sci.front() == '-') {
+    out.push_back('-');
+    sci.remove_prefix(1);
+  }
+  const size_t e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits.push_back(c);
+  }
+  const int n = std::stoi(std::string(sci.substr(e_pos + 1))) + 1;
+  const int k = static_cast<int>(digits.size());
+  if (k <= n && n <= 21) {
+    out += digits;
+    out.append(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out.append(digits, 0, static_cast<size_t>(n));
+    out.push_back('.');
+    out.append(digits, static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
+  } else {
+    out.push_back(digits[0]);
+    if (k > 1) {
+      out.push_back('.');
+      out.append(digits, 1);
+    }
+    out.push_back('e');
+    out.push_back(n - 1 < 0 ? '-' : '+');
+    out += std::to_string(std::abs(n - 1));
+  }
+}
+
+}  // namespace
 
 void JsonWriter::Separate() {
   if (after_key_) {
@@ -86,9 +137,7 @@ JsonWriter& JsonWriter::Double(double v) {
     out_ += "null";
     return *this;
   }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
+  AppendEcmaScriptNumber(out_, v);
   return *this;
 }
 JsonWriter& JsonWriter::Bool(bool v) {

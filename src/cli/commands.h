@@ -9,5 +9,6 @@ void AddIngestCommand(CLI::App& app, int& exit_code);
 void AddSimulateCommand(CLI::App& app, int& exit_code);
 void AddChecksumCommand(CLI::App& app, int& exit_code);
 void AddRebuildCommand(CLI::App& app, int& exit_code);
+void AddServeCommand(CLI::App& app, int& exit_code);
 
 }  // namespace naap::cli

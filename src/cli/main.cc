@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   naap::cli::AddSimulateCommand(app, exit_code);
   naap::cli::AddChecksumCommand(app, exit_code);
   naap::cli::AddRebuildCommand(app, exit_code);
+  naap::cli::AddServeCommand(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -19,4 +19,14 @@ std::string Provenance::ToString() const {
   return source + ":" + path + ":" + std::to_string(index) + "@" + std::to_string(byte_offset);
 }
 
+std::vector<std::string_view> IgnoreReasonNames() {
+  return {"ignored_stream_trace_non_core_app", "ignored_stream_trace_scope_client_noise",
+          "unsupported_event_family", "unsupported_stream_trace_type"};
+}
+
+std::vector<std::string_view> RejectReasonNames() {
+  return {"bad_timestamp",     "invalid_payload", "malformed_json", "missing_event_id",
+          "missing_event_type", "oversized_message", "unknown_org"};
+}
+
 }  // namespace naap::event

@@ -63,4 +63,10 @@ struct Decoded {
   Millis AccountingHour(Millis ingest_ms) const { return HourFloor(has_event_ts ? event_ts : ingest_ms); }
 };
 
+// The names every accounting report lists, all present even at zero (spec/api.md §4.1), in byte
+// order: the 14 accepted families, the ignore reasons and the reject reasons of §3.1.
+std::vector<std::string_view> AcceptedFamilyNames();
+std::vector<std::string_view> IgnoreReasonNames();
+std::vector<std::string_view> RejectReasonNames();
+
 }  // namespace naap::event

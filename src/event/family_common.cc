@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 
 #include "base/strings.h"
@@ -27,6 +28,13 @@ constexpr std::array<FamilyEntry, 14> kFamilies = {{
     {"worker_lifecycle", DecodeWorkerLifecycle},
 }};
 }  // namespace
+
+std::vector<std::string_view> AcceptedFamilyNames() {
+  std::vector<std::string_view> names;
+  for (const auto& f : kFamilies) names.push_back(f.family);
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 FamilyDecoder FindFamilyDecoder(std::string_view family) {
   for (const auto& f : kFamilies) {

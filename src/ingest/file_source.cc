@@ -306,11 +306,11 @@ void FileSource::EmitMessage(Message& out, size_t end, bool strip_cr) {
   }
   out.kafka_topic = {};
   out.broken_tail = false;
-  out.provenance.source = "file";
+  out.provenance.source = options_.provenance_source;
   out.provenance.topic.clear();
   out.provenance.partition = -1;
   out.provenance.offset = -1;
-  out.provenance.path = path_;
+  out.provenance.path = options_.path_label.empty() ? path_ : options_.path_label;
   out.provenance.index = index_;
   out.provenance.byte_offset = message_offset_;
 }

@@ -29,6 +29,9 @@ struct FileSourceOptions {
   size_t chunk_bytes = 1 << 16;
   // Must exceed the decoder's max_message_bytes so a capped head is still oversized.
   size_t max_buffered_bytes = 4 << 20;
+  // Provenance of the messages: source name, and the path label ("" = the file's path).
+  std::string provenance_source = "file";
+  std::string path_label;
 };
 
 class FileSource final : public Source {

@@ -214,6 +214,9 @@ Status Pipeline::Process(const Message& message) {
 
   if (rejected) {
     ++stats_.rejected[decoded.reason];
+    if (stats_.first_rejections.size() < RunStats::kMaxFirstRejections) {
+      stats_.first_rejections.emplace_back(message.provenance.index, decoded.reason);
+    }
     Count(slot, "rejected", "", decoded.reason);
     KeepRejected(decoded, message, bytes_sha, ingest_ms);
   } else {
@@ -224,6 +227,7 @@ Status Pipeline::Process(const Message& message) {
       Count(slot, "ignored", decoded.family, decoded.reason);
     } else {
       ++stats_.accepted;
+      ++stats_.accepted_by_family[decoded.family];
       Count(slot, "accepted", decoded.family, decoded.subtype);
       Count(slot, "arrival", decoded.family, ArrivalClass(decoded.event_ts, ingest_ms));
       const bool too_old = *clock && decoded.event_ts < **clock - options_.retention.raw_log;

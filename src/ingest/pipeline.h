@@ -35,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -79,6 +80,10 @@ struct RunStats {
   int64_t duplicates = 0;
   std::map<std::string, int64_t> ignored;   // by reason
   std::map<std::string, int64_t> rejected;  // by reason
+  std::map<std::string, int64_t> accepted_by_family;
+  // The first kMaxFirstRejections rejections: (provenance index, reason).
+  static constexpr size_t kMaxFirstRejections = 10;
+  std::vector<std::pair<int64_t, std::string>> first_rejections;
   int64_t ignored_total() const;
   int64_t rejected_total() const;
 };
@@ -98,6 +103,8 @@ class Pipeline {
   // messages whose batch was not committed).
   Status Run(Source& source, const std::function<void(const RunStats&)>& progress = nullptr);
 
+  // Org for every message of later runs ("" = from each message); the caller validates it.
+  void set_org_override(std::string org) { options_.org_override = std::move(org); }
   // Counts of the latest Run().
   const RunStats& stats() const { return stats_; }
   // Orgs of every message seen (including "" for rejected messages without one).

@@ -62,6 +62,8 @@ class Analytics final : public ingest::RecordSink {
   Status BeforeCommit(store::IngestBatch& batch) override;
 
   const Publisher& publisher() const { return publisher_; }
+  // The resolver's facts; callers serialise with OnAccepted/BeforeCommit themselves.
+  const resolve::FactsView& facts() const { return resolver_; }
 
  private:
   // Decodes every raw log entry of `org` (all orgs when unset) in [from_hour, to_hour] with its

@@ -1,0 +1,243 @@
+#include "api/local_backend.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <simdjson.h>
+#include <utility>
+
+#include "api/local_backend_impl.h"
+#include "event/decoded.h"
+#include "event/org.h"
+#include "ingest/file_source.h"
+#include "publish/views.h"
+
+namespace naap::api {
+namespace {
+
+// The message bytes of a body, framed like a file (NDJSON or one JSON array), read back through
+// an anonymous in-memory file so the body takes exactly the file path of the pipeline.
+class BodyFile {
+ public:
+  static Result<BodyFile> Create(std::string_view body) {
+    int fd = memfd_create("naap-body", MFD_CLOEXEC);
+    if (fd < 0) return IoError("memfd_create failed");
+    BodyFile file(fd);
+    for (size_t done = 0; done < body.size();) {
+      ssize_t n = write(fd, body.data() + done, body.size() - done);
+      if (n <= 0) return IoError("writing the request body failed");
+      done += static_cast<size_t>(n);
+    }
+    return file;
+  }
+  BodyFile(BodyFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ~BodyFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  Result<std::unique_ptr<ingest::FileSource>> Open(std::string_view label) const {
+    ingest::FileSourceOptions options;
+    options.provenance_source = "http";
+    options.path_label = std::string(label);
+    return ingest::FileSource::Open({path()}, options);
+  }
+
+ private:
+  explicit BodyFile(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// 1-based number of the first message that is not an export wrapper whose topic maps to an org.
+Result<std::optional<int64_t>> FirstLineWithoutOrg(const BodyFile& file) {
+  auto source = file.Open("");
+  if (!source.ok()) return source.status();
+  const event::TopicMap topics = event::TopicMap::Default();
+  simdjson::dom::parser parser;
+  ingest::Message message;
+  while ((*source)->Next(message)) {
+    simdjson::dom::element root;
+    std::string_view topic;
+    bool mapped = !message.broken_tail &&
+                  parser.parse(message.bytes.data(), message.bytes.size()).get(root) ==
+                      simdjson::SUCCESS &&
+                  root["topic"].get(topic) == simdjson::SUCCESS && topics.Resolve(topic);
+    if (!mapped) return std::optional<int64_t>(message.provenance.index);
+  }
+  NAAP_RETURN_IF_ERROR((*source)->status());
+  return std::optional<int64_t>();
+}
+
+std::vector<std::pair<std::string, int64_t>> AllKeys(const std::vector<std::string_view>& names,
+                                                     const std::map<std::string, int64_t>& counts) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (std::string_view name : names) {
+    auto it = counts.find(std::string(name));
+    out.emplace_back(std::string(name), it == counts.end() ? 0 : it->second);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status LockedSink::OnAccepted(const event::Decoded& decoded) {
+  std::unique_lock lock(facts_mu_);
+  touched_.emplace(decoded.org, HourFloor(decoded.event_ts));
+  newest_event_ = std::max(newest_event_.value_or(decoded.event_ts), decoded.event_ts);
+  return analytics_.OnAccepted(decoded);
+}
+
+Status LockedSink::BeforeCommit(store::IngestBatch& batch) {
+  std::unique_lock lock(facts_mu_);
+  return analytics_.BeforeCommit(batch);
+}
+
+LocalBackend::LocalBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LocalBackend::~LocalBackend() = default;
+
+Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, const Clock& clock,
+                                                         ApiConfig config) {
+  auto impl = std::make_unique<Impl>(store, clock, std::move(config));
+  NAAP_RETURN_IF_ERROR(impl->analytics.Restore());
+  auto pipeline = ingest::Pipeline::Open(store, clock, {}, &impl->sink);
+  if (!pipeline.ok()) return pipeline.status();
+  impl->pipeline = std::move(pipeline.value());
+  impl->started_at = clock.NowMs();
+  return std::unique_ptr<LocalBackend>(new LocalBackend(std::move(impl)));
+}
+
+Result<LocalBackend::IngestCounts> LocalBackend::IngestSource(ingest::Source& source,
+                                                              std::string_view source_name,
+                                                              std::string_view source_kind,
+                                                              std::string_view org_override) {
+  std::lock_guard ingest_lock(impl_->ingest_mu);
+  impl_->pipeline->set_org_override(std::string(org_override));
+  impl_->sink.ResetRun();
+  Status run = impl_->pipeline->Run(source);
+  const ingest::RunStats& stats = impl_->pipeline->stats();
+  IngestCounts counts{stats.lines, stats.accepted, stats.ignored_total(), stats.rejected_total(),
+                      stats.duplicates};
+  {
+    std::lock_guard status_lock(impl_->status_mu);
+    SourceStatus& status = impl_->sources[std::string(source_name)];
+    status.name = std::string(source_name);
+    status.kind = std::string(source_kind);
+    if (!org_override.empty()) status.org = std::string(org_override);
+    status.lines_read += counts.lines;
+    if (auto newest = impl_->sink.newest_event()) {
+      status.last_event_at = std::max(status.last_event_at.value_or(*newest), *newest);
+    }
+    status.live = source_kind == "simulator" || source_kind == "kafka";
+    if (status.live) status.lag_seconds = 0;  // the run drained everything the source had
+    IngestCounts& total = impl_->totals;
+    total.lines += counts.lines;
+    total.accepted += counts.accepted;
+    total.ignored += counts.ignored;
+    total.rejected += counts.rejected;
+    total.duplicates += counts.duplicates;
+    if (counts.lines > 0) impl_->last_ingested_at = impl_->clock.NowMs();
+    if (counts.accepted > 0) impl_->last_publish_at = impl_->clock.NowMs();
+  }
+  NAAP_RETURN_IF_ERROR(run);
+  return counts;
+}
+
+Result<LocalBackend::IngestCounts> LocalBackend::IngestFiles(const std::vector<std::string>& paths,
+                                                             std::string_view org_override) {
+  auto source = ingest::FileSource::Open(paths);
+  if (!source.ok()) return source.status();
+  return IngestSource(**source, "file", "file", org_override);
+}
+
+const ApiConfig& LocalBackend::config() const { return impl_->config; }
+store::Store& LocalBackend::store() { return impl_->store; }
+Millis LocalBackend::NowMs() const { return impl_->clock.NowMs(); }
+
+Result<std::optional<Millis>> LocalBackend::DataClock(std::optional<std::string_view> org) {
+  if (org) return impl_->store.DataClock(*org);
+  std::vector<std::string> orgs;
+  {
+    std::shared_lock lock(impl_->facts_mu);
+    orgs = impl_->analytics.facts().Orgs();
+  }
+  return publish::DataClockOver(impl_->store, orgs);
+}
+
+Status LocalBackend::ReadFacts(const std::function<Status(const resolve::FactsView&)>& fn) {
+  std::shared_lock lock(impl_->facts_mu);
+  return fn(impl_->analytics.facts());
+}
+
+Result<AdminIngestResult> LocalBackend::IngestBody(std::string_view body,
+                                                   std::optional<std::string_view> org,
+                                                   std::string_view source) {
+  auto file = BodyFile::Create(body);
+  if (!file.ok()) return file.status();
+  if (!org) {
+    auto line = FirstLineWithoutOrg(*file);
+    if (!line.ok()) return line.status();
+    if (*line) {
+      return InvalidArgument("parameter \"org\" is required: line " + std::to_string(**line) +
+                             " has no topic that maps to an org");
+    }
+  }
+  auto messages = file->Open(source);
+  if (!messages.ok()) return messages.status();
+  auto counts = IngestSource(**messages, std::string(source), "http", org.value_or(""));
+  if (!counts.ok()) return counts.status();
+
+  const ingest::RunStats& stats = impl_->pipeline->stats();
+  AdminIngestResult result;
+  if (org) result.org = std::string(*org);
+  result.lines_read = counts->lines;
+  result.accepted = counts->accepted;
+  result.ignored = counts->ignored;
+  result.rejected = counts->rejected;
+  result.duplicates = counts->duplicates;
+  result.accepted_by_family = AllKeys(event::AcceptedFamilyNames(), stats.accepted_by_family);
+  result.ignored_by_reason = AllKeys(event::IgnoreReasonNames(), stats.ignored);
+  result.rejected_by_reason = AllKeys(event::RejectReasonNames(), stats.rejected);
+  result.first_rejections = stats.first_rejections;
+  result.dirty_slices = static_cast<int64_t>(impl_->sink.touched().size());
+  return result;
+}
+
+PipelineStatus LocalBackend::Pipeline() {
+  PipelineStatus status;
+  {
+    std::lock_guard lock(impl_->status_mu);
+    status.started_at = impl_->started_at;
+    for (const auto& [name, source] : impl_->sources) status.sources.push_back(source);
+    status.lines_read = impl_->totals.lines;
+    status.accepted = impl_->totals.accepted;
+    status.ignored = impl_->totals.ignored;
+    status.rejected = impl_->totals.rejected;
+    status.duplicates = impl_->totals.duplicates;
+    status.last_publish_at = impl_->last_publish_at;
+    status.last_ingested_at = impl_->last_ingested_at;
+  }
+  // Dirty slices are published within the commit that marks them, so none wait.
+  status.dirty_slices = 0;
+  // The raw log's size, read from the store (admin status only; cost grows with the log).
+  Status scanned = impl_->store.ScanRawBlocks(
+      std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
+      [&](const store::RawBlock& block) {
+        ++status.raw_segments;
+        status.raw_bytes += static_cast<int64_t>(block.payload.size());
+        status.raw_oldest_event_at =
+            std::min(status.raw_oldest_event_at.value_or(block.min_ts), block.min_ts);
+        return Status::Ok();
+      });
+  if (!scanned.ok()) status.raw_segments = status.raw_bytes = 0;
+  status.rebuild = impl_->rebuild.status();
+  return status;
+}
+
+Status LocalBackend::PingStore() { return impl_->store.DataClock("").status(); }
+
+}  // namespace naap::api

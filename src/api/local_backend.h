@@ -1,0 +1,61 @@
+#pragma once
+// LocalBackend: the Backend of one naap process (`naap serve`, and the API tests): a store, the
+// analytics engine (resolver + publisher) restored from the store's raw log, and ingest into it
+// from any Source (files, POST /v1/admin/events bodies, the simulator).
+//
+// Concurrency: ingest runs the pipeline with the analytics engine as its record sink behind an
+// exclusive lock, and ReadFacts() takes the shared side, so handlers see facts between records.
+// One ingest runs at a time (a mutex serialises IngestSource / IngestBody). The store itself is
+// thread-safe (store.h backends serialise their calls).
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/backend.h"
+#include "base/time.h"
+#include "ingest/source.h"
+#include "store/store.h"
+
+namespace naap::api {
+
+class LocalBackend final : public Backend {
+ public:
+  // Restores the facts from `store`'s raw log. `store` and `clock` must outlive the backend.
+  static Result<std::unique_ptr<LocalBackend>> Open(store::Store& store, const Clock& clock,
+                                                    ApiConfig config);
+  ~LocalBackend() override;
+
+  // Drains `source` through the ingest pipeline and the analytics engine (the same path as
+  // `naap ingest`); org_override as --org ("" = from each message). `source_name` labels the
+  // source in Pipeline().sources. Returns the run's counts.
+  struct IngestCounts {
+    int64_t lines = 0, accepted = 0, ignored = 0, rejected = 0, duplicates = 0;
+  };
+  Result<IngestCounts> IngestSource(ingest::Source& source, std::string_view source_name,
+                                    std::string_view source_kind,
+                                    std::string_view org_override = "");
+  // Convenience for tests and the CLI: ingest files (paths as `naap ingest` takes them).
+  Result<IngestCounts> IngestFiles(const std::vector<std::string>& paths,
+                                   std::string_view org_override = "");
+
+  const ApiConfig& config() const override;
+  store::Store& store() override;
+  Millis NowMs() const override;
+  Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override;
+  Status ReadFacts(const std::function<Status(const resolve::FactsView&)>& fn) override;
+  Result<AdminIngestResult> IngestBody(std::string_view body, std::optional<std::string_view> org,
+                                       std::string_view source) override;
+  Result<RebuildStatus> StartRebuild(std::string_view mode) override;
+  PipelineStatus Pipeline() override;
+  Status PingStore() override;
+
+  // The private state (local_backend_impl.h), shared by the .cc files of this class only.
+  struct Impl;
+
+ private:
+  explicit LocalBackend(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace naap::api

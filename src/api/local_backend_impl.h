@@ -1,0 +1,70 @@
+#pragma once
+// LocalBackend's private state, shared by local_backend.cc and local_backend_rebuild.cc.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+
+#include "api/local_backend.h"
+#include "api/rebuild_job.h"
+#include "ingest/pipeline.h"
+#include "publish/analytics.h"
+
+namespace naap::api {
+
+// The analytics engine as the pipeline's record sink, behind the exclusive side of the facts lock.
+// Also notes, per run, the (org, hour) slices its records touched and the newest event time.
+class LockedSink final : public ingest::RecordSink {
+ public:
+  LockedSink(publish::Analytics& analytics, std::shared_mutex& facts_mu)
+      : analytics_(analytics), facts_mu_(facts_mu) {}
+  Status OnAccepted(const event::Decoded& decoded) override;
+  Status BeforeCommit(store::IngestBatch& batch) override;
+
+  // Read between runs only (the pipeline's sink thread is idle then).
+  void ResetRun() {
+    touched_.clear();
+    newest_event_.reset();
+  }
+  const std::set<std::pair<std::string, Millis>>& touched() const { return touched_; }
+  std::optional<Millis> newest_event() const { return newest_event_; }
+
+ private:
+  publish::Analytics& analytics_;
+  std::shared_mutex& facts_mu_;
+  std::set<std::pair<std::string, Millis>> touched_;
+  std::optional<Millis> newest_event_;
+};
+
+struct LocalBackend::Impl {
+  Impl(store::Store& s, const Clock& c, ApiConfig cfg)
+      : store(s),
+        clock(c),
+        config(std::move(cfg)),
+        analytics(s),
+        sink(analytics, facts_mu) {}
+
+  store::Store& store;
+  const Clock& clock;
+  ApiConfig config;
+  std::shared_mutex facts_mu;  // shared: handlers reading facts; exclusive: the sink
+  publish::Analytics analytics;
+  LockedSink sink;
+  std::mutex ingest_mu;  // one pipeline run at a time
+  std::unique_ptr<ingest::Pipeline> pipeline;
+
+  std::mutex status_mu;  // guards the figures below
+  Millis started_at = 0;
+  std::map<std::string, SourceStatus> sources;
+  IngestCounts totals;
+  std::optional<Millis> last_ingested_at, last_publish_at;
+
+  // Declared last: destroyed first, so a running rebuild finishes while the rest still exists.
+  RebuildJob rebuild{clock};
+};
+
+}  // namespace naap::api

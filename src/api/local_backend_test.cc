@@ -1,0 +1,109 @@
+// LocalBackend: ingest through the analytics engine, facts under the lock, restart from the store,
+// admin bodies without an org.
+#include "api/local_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "resolve/facts_view.h"
+#include "store/store.h"
+
+namespace naap::api {
+namespace {
+
+const std::string kSample = std::string(NAAP_SHARED_DIR) + "/data/livepeer-events-2026-01-08.json";
+
+std::unique_ptr<LocalBackend> OpenBackend(store::Store& store, const Clock& clock) {
+  auto backend = LocalBackend::Open(store, clock, ApiConfig{});
+  EXPECT_TRUE(backend.ok()) << backend.status().ToString();
+  return std::move(backend.value());
+}
+
+std::vector<std::string> FactOrgs(LocalBackend& backend) {
+  std::vector<std::string> orgs;
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    orgs = facts.Orgs();
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok());
+  return orgs;
+}
+
+TEST(LocalBackend, IngestsTheSampleAndRestoresItsFactsAfterARestart) {
+  std::string path = ::testing::TempDir() + "/local_backend_restart.db";
+  std::filesystem::remove(path);
+  SystemClock clock;
+  {
+    auto store = store::OpenStore("sqlite:" + path);
+    ASSERT_TRUE(store.ok());
+    auto backend = OpenBackend(**store, clock);
+    auto counts = backend->IngestFiles({kSample});
+    ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+    EXPECT_EQ(counts->lines, 65);
+    EXPECT_EQ(counts->accepted, 65);
+    EXPECT_EQ(FactOrgs(*backend), std::vector<std::string>{"cloudspe"});
+    // The sample's newest envelope timestamp is the data clock (over all orgs and for its org).
+    auto all = backend->DataClock(std::nullopt);
+    auto org = backend->DataClock("cloudspe");
+    ASSERT_TRUE(all.ok() && org.ok());
+    ASSERT_TRUE(all->has_value());
+    EXPECT_EQ(**all, **org);
+    EXPECT_FALSE(backend->DataClock("daydream")->has_value());
+    PipelineStatus status = backend->Pipeline();
+    EXPECT_EQ(status.lines_read, 65);
+    ASSERT_EQ(status.sources.size(), 1u);
+    EXPECT_EQ(status.sources[0].kind, "file");
+    EXPECT_GT(status.raw_segments, 0);
+  }
+  auto store = store::OpenStore("sqlite:" + path);
+  ASSERT_TRUE(store.ok());
+  auto backend = OpenBackend(**store, clock);
+  EXPECT_EQ(FactOrgs(*backend), std::vector<std::string>{"cloudspe"});  // restored from the raw log
+  auto again = backend->IngestFiles({kSample});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicates, 65);  // the dedup index survived too
+  EXPECT_EQ(again->accepted, 0);
+  std::filesystem::remove(path);
+}
+
+TEST(LocalBackend, BodyWithoutOrgNeedsMappedWrapperTopicsOnEveryLine) {
+  auto store = store::OpenStore("memory:");
+  ASSERT_TRUE(store.ok());
+  SystemClock clock;
+  auto backend = OpenBackend(**store, clock);
+  const std::string wrapper =
+      R"({"id":"w","timestamp":1767908945298,"type":"stream_trace","topic":"streaming-events",)"
+      R"("partition":0,"offset":0,"value":{"id":"e1","type":"stream_trace","timestamp":"1767908945298",)"
+      R"("gateway":"","data":{"type":"gateway_receive_stream_request","stream_id":"s","request_id":"r"}}})";
+  const std::string plain =
+      R"({"id":"e2","type":"stream_trace","timestamp":"1767908945298","gateway":"","data":{}})";
+
+  auto refused = backend->IngestBody(wrapper + "\n\n" + plain + "\n", std::nullopt, "http");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "parameter \"org\" is required: line 3 has no topic that maps to an org");
+  EXPECT_EQ(backend->Pipeline().lines_read, 0);  // nothing ingested
+
+  auto taken = backend->IngestBody(wrapper + "\n", std::nullopt, "http");
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_FALSE(taken->org.has_value());
+  EXPECT_EQ(taken->lines_read, 1);
+  EXPECT_EQ(taken->accepted, 1);
+  EXPECT_EQ(FactOrgs(*backend), std::vector<std::string>{"cloudspe"});
+  ASSERT_EQ(taken->accepted_by_family.size(), 14u);
+  EXPECT_EQ(taken->rejected_by_reason.size(), 7u);
+  EXPECT_EQ(taken->ignored_by_reason.size(), 4u);
+  EXPECT_EQ(taken->dirty_slices, 1);
+
+  auto with_org = backend->IngestBody(plain + "\n{broken\n", "daydream", "http");
+  ASSERT_TRUE(with_org.ok());
+  EXPECT_EQ(with_org->lines_read, 2);
+  EXPECT_EQ(with_org->rejected, 1);
+  ASSERT_EQ(with_org->first_rejections.size(), 1u);
+  EXPECT_EQ(with_org->first_rejections[0], std::make_pair(int64_t{2}, std::string("malformed_json")));
+}
+
+}  // namespace
+}  // namespace naap::api

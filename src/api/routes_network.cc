@@ -1,0 +1,1223 @@
+// Group B routes B1–B20 (spec/api.md §3.1–§3.3): network inventory and live state, streams and
+// performance. Each handler computes the value of `data` (or the rows of a list route); the router
+// does parameters, windows, paging and envelopes.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "api/api.h"
+#include "api/backend.h"
+#include "api/route.h"
+#include "api/routes_net_util.h"
+#include "base/json_writer.h"
+#include "publish/formulas.h"
+#include "publish/query.h"
+#include "publish/tables_session_events.h"
+#include "publish/views.h"
+
+namespace naap::api {
+namespace {
+
+using net::WriteOptionalDouble;
+using net::WriteTime;
+using publish::StreamingSums;
+
+constexpr int64_t kActiveThresholdMinutes = 10;
+constexpr Millis kProfileDaysMs = 7 * kDayMs;
+constexpr size_t kStreamSampleLimit = 1000;
+constexpr size_t kE2eTopN = 50;
+constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;
+
+// ---- parameter declarations ----
+
+ParamSpec OrgParam() {
+  return {.name = "org", .type = ParamType::kOrg, .description = "restrict to one org"};
+}
+ParamSpec PipelineParam() {
+  return {.name = "pipeline", .type = ParamType::kId, .description = "canonical pipeline"};
+}
+ParamSpec OrchAddressParam() {
+  return {.name = "orch_address",
+          .type = ParamType::kAddress,
+          .description = "on-chain orchestrator address"};
+}
+ParamSpec TopNParam(int64_t default_size, std::string description) {
+  return {.name = "limit",
+          .type = ParamType::kInt,
+          .min = 1,
+          .max = 1000,
+          .default_int = default_size,
+          .description = std::move(description)};
+}
+
+// Parameter lists assembled from pieces: single specs and WindowParams()/ListParams().
+std::vector<ParamSpec> Params(std::initializer_list<std::vector<ParamSpec>> parts) {
+  std::vector<ParamSpec> all;
+  for (const auto& part : parts) all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
+
+RouteSpec Route(std::string id, std::string pattern, std::string summary,
+                std::vector<ParamSpec> params, Handler handler) {
+  RouteSpec route;
+  route.id = std::move(id);
+  route.pattern = std::move(pattern);
+  route.group = RouteGroup::kB;
+  route.summary = std::move(summary);
+  route.params = std::move(params);
+  route.handler = std::move(handler);
+  return route;
+}
+
+RouteSpec Windowed(RouteSpec route) {
+  route.window = WindowSpec{};
+  return route;
+}
+
+// ---- shared reads ----
+
+template <typename Value>
+Outcome Failed(const Result<Value>& r) {
+  return r.status();
+}
+
+// A query over a window's hours; no rows when the window selects no hour.
+template <typename QueryFn>
+auto QueryOver(const HourRange& hours, QueryFn&& query) -> decltype(query()) {
+  if (hours.empty()) return typename std::decay_t<decltype(query().value())>{};
+  return query();
+}
+
+// Equality filters of the request's `pipeline` and `orch_address` parameters.
+void AddFilters(const RequestContext& ctx, publish::TableQuery& q) {
+  if (auto pipeline = ctx.Get("pipeline")) q.equals["pipeline_id"] = *pipeline;
+  if (auto address = ctx.Get("orch_address")) q.equals["orchestrator_address"] = *address;
+}
+
+publish::TableQuery FilteredQuery(const RequestContext& ctx, const HourRange& hours,
+                                  std::vector<std::string> group_by,
+                                  publish::TimeBucket bucket = publish::TimeBucket::kNone) {
+  publish::TableQuery q = net::HourQuery(ctx, hours);
+  AddFilters(ctx, q);
+  q.group_by = std::move(group_by);
+  q.bucket = bucket;
+  return q;
+}
+
+// The sums of the only group of a whole-window, ungrouped query (zero when it has none).
+template <typename Row>
+decltype(Row::sums) TotalOf(const std::vector<Row>& rows) {
+  decltype(Row::sums) total{};
+  for (const Row& row : rows) total += row.sums;
+  return total;
+}
+
+// Every hour bucket of the window, oldest first, with the sums of its rows (zero-filled).
+template <typename Row>
+std::vector<std::pair<Millis, decltype(Row::sums)>> HourSeries(const HourRange& hours,
+                                                               const std::vector<Row>& rows) {
+  std::map<Millis, decltype(Row::sums)> by_hour;
+  for (const Row& row : rows) by_hour[row.bucket_start] += row.sums;
+  std::vector<std::pair<Millis, decltype(Row::sums)>> series;
+  for (Millis h = hours.first; h < hours.last_exclusive; h += kHourMs) {
+    auto it = by_hour.find(h);
+    series.emplace_back(h, it == by_hour.end() ? decltype(Row::sums){} : it->second);
+  }
+  return series;
+}
+
+// ---- B1 / B2: current orchestrators ----
+
+bool ReportedIn(const publish::CurrentOrchestrator& orch, const std::optional<std::string>& org) {
+  return !org || orch.identity.orgs.count(*org) > 0;
+}
+
+Outcome NetSummary(const RequestContext& ctx, Backend& backend) {
+  Result<net::CurrentInventory> current = net::LoadCurrentInventory(backend, ctx.data_clock, {});
+  if (!current.ok()) return Failed(current);
+  const std::optional<std::string> org = ctx.Get("org");
+  int64_t registered = 0, active = 0;
+  for (const publish::CurrentOrchestrator& orch : current->orchestrators) {
+    if (!ReportedIn(orch, org)) continue;
+    ++registered;
+    if (orch.is_active) ++active;
+  }
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("org");
+  if (org) {
+    w.String(*org);
+  } else {
+    w.Null();
+  }
+  w.Key("snapshot_time");
+  net::WriteOptionalTime(w, ctx.data_clock);
+  w.Key("total_registered").Int(registered);
+  w.Key("total_active").Int(active);
+  w.Key("active_threshold_minutes").Int(kActiveThresholdMinutes);
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
+  Result<net::CurrentInventory> current = net::LoadCurrentInventory(backend, ctx.data_clock, {});
+  if (!current.ok()) return Failed(current);
+  const std::optional<std::string> org = ctx.Get("org");
+  const bool active_only = ctx.Bool("active_only");
+  std::vector<ListRow> rows;
+  for (const publish::CurrentOrchestrator& orch : current->orchestrators) {
+    if (!ReportedIn(orch, org) || (active_only && !orch.is_active)) continue;
+    const publish::OrchestratorIdentity& id = orch.identity;
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("address").String(id.orch_address);
+    w.Key("orgs");
+    net::WriteStringArray(w, id.orgs);
+    w.Key("name").String(id.name);
+    w.Key("label").String(id.label);
+    w.Key("uri").String(id.orchestrator_uri);
+    w.Key("version").String(id.version);
+    w.Key("last_seen");
+    WriteTime(w, id.last_seen);
+    w.Key("is_active").Bool(orch.is_active);
+    w.Key("raw_capabilities").String(orch.raw_capabilities);
+    w.EndObject();
+    rows.push_back({.key = {id.orch_address}, .json = w.Take()});
+  }
+  return Reply::List(std::move(rows));  // BuildCurrentOrchestrators is by address
+}
+
+// ---- B3: one orchestrator ----
+
+Outcome NetOrchestrator(const RequestContext& ctx, Backend& backend) {
+  const std::string& address = ctx.path_params.at("address");
+  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
+  if (!ids.ok()) return Failed(ids);
+  auto found = ids->by_address.find(address);
+  if (found == ids->by_address.end())
+    return Problem{.status = 404, .detail = "orchestrator not found"};
+  const publish::OrchestratorIdentity& id = found->second;
+  const Millis clock = *ctx.data_clock;  // an identity exists only when data is held
+  const HourRange hours = HoursOf(Window{clock - kProfileDaysMs, clock});
+  publish::TableQuery q = net::HourQuery(ctx, hours);
+  q.equals["orchestrator_address"] = address;
+  auto stats = QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
+  if (!stats.ok()) return Failed(stats);
+  auto discovery =
+      QueryOver(hours, [&] { return publish::QueryDiscoveryLatency(backend.store(), q); });
+  if (!discovery.ok()) return Failed(discovery);
+  const StreamingSums streams = TotalOf(*stats);
+  const publish::DiscoveryDerived latency = publish::DeriveDiscovery(TotalOf(*discovery));
+
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("address").String(id.orch_address);
+  w.Key("name").String(id.name);
+  w.Key("label").String(id.label);
+  w.Key("uri").String(id.orchestrator_uri);
+  w.Key("version").String(id.version);
+  w.Key("orgs");
+  net::WriteStringArray(w, id.orgs);
+  w.Key("last_seen");
+  WriteTime(w, id.last_seen);
+  w.Key("is_active").Bool(id.last_seen >= clock - publish::kActiveWithinMs);
+  w.Key("streams_handled").Int(streams.sessions_handled);
+  w.Key("avg_inference_fps");
+  WriteOptionalDouble(w, publish::AvgOutputFps(streams));
+  w.Key("degraded_rate");
+  WriteOptionalDouble(w, publish::DegradedRate(streams));
+  w.Key("avg_latency_ms");
+  WriteOptionalDouble(w, latency.avg_latency_ms);
+  w.Key("raw_capabilities").String(ids->raw_capabilities[address]);
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+// ---- B4: GPUs ----
+
+Outcome NetGpu(const RequestContext& ctx, Backend& backend) {
+  Result<net::CurrentInventory> current =
+      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!current.ok()) return Failed(current);
+  struct ModelTotal {
+    int64_t count = 0;
+    double bytes = 0;
+  };
+  std::map<std::string, ModelTotal> by_model;
+  double total_bytes = 0;
+  for (const publish::CurrentGpu& gpu : current->gpus) {
+    const double bytes = static_cast<double>(gpu.gpu_memory_bytes_total.value_or(0));
+    total_bytes += bytes;
+    ModelTotal& model = by_model[gpu.gpu_model_name.value_or("")];
+    ++model.count;
+    model.bytes += bytes;
+  }
+  std::vector<std::pair<std::string, ModelTotal>> models(by_model.begin(), by_model.end());
+  std::stable_sort(models.begin(), models.end(),
+                   [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("total_gpus").Int(static_cast<int64_t>(current->gpus.size()));
+  w.Key("total_vram_gb").Double(total_bytes / kBytesPerGb);
+  w.Key("by_model").BeginArray();
+  for (const auto& [model, total] : models) {
+    w.BeginObject();
+    w.Key("model").String(model);
+    w.Key("count").Int(total.count);
+    w.Key("total_vram_gb").Double(total.bytes / kBytesPerGb);
+    w.Key("vram_per_gpu_gb").Double(total.bytes / kBytesPerGb / static_cast<double>(total.count));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+// ---- B5 / B7 / B19 / B20: offers per (pipeline, model) ----
+
+using PipelineModel = std::pair<std::string, std::string>;
+
+// Per orchestrator offering a pair: whether one of its offers is warm, its latest offer, and its
+// latest priced offer, each "latest" by (last_seen, latest_event_id).
+struct OrchOffer {
+  bool warm = false;
+  const publish::CurrentCapability* latest = nullptr;
+  const publish::CurrentCapability* latest_priced = nullptr;
+};
+struct PairOffers {
+  std::map<std::string, OrchOffer> by_orch;
+  std::set<std::pair<std::string, std::string>> gpus;  // (orch, gpu_id) with gpu_id ≠ ""
+  int64_t warm_orch_count() const {
+    return std::count_if(by_orch.begin(), by_orch.end(),
+                         [](const auto& o) { return o.second.warm; });
+  }
+};
+
+bool Later(const publish::CurrentCapability* current, const publish::CurrentCapability& candidate) {
+  return !current || std::tie(current->sighting.last_seen, current->sighting.latest_event_id) <
+                         std::tie(candidate.sighting.last_seen, candidate.sighting.latest_event_id);
+}
+
+// The current offers with a pipeline and a model, per pair; `pipeline` / `model` restrict them.
+std::map<PipelineModel, PairOffers> OffersByPair(
+    const std::vector<publish::CurrentCapability>& capabilities,
+    const std::optional<std::string>& pipeline, const std::optional<std::string>& model) {
+  std::map<PipelineModel, PairOffers> pairs;
+  for (const publish::CurrentCapability& cap : capabilities) {
+    const publish::CurrentCapabilityKey& key = cap.key;
+    if (key.pipeline_id.empty() || key.model_id.empty()) continue;
+    if ((pipeline && key.pipeline_id != *pipeline) || (model && key.model_id != *model)) continue;
+    PairOffers& pair = pairs[{key.pipeline_id, key.model_id}];
+    OrchOffer& orch = pair.by_orch[key.orch_address];
+    orch.warm = orch.warm || net::IsWarmOffer(cap);
+    if (Later(orch.latest, cap)) orch.latest = &cap;
+    if (cap.unit_price && Later(orch.latest_priced, cap)) orch.latest_priced = &cap;
+    if (!key.gpu_id.empty()) pair.gpus.emplace(key.orch_address, key.gpu_id);
+  }
+  return pairs;
+}
+
+// Sorts by `count` DESC, then the pair ASC.
+template <typename Entry, typename Count>
+void SortByCountThenPair(std::vector<Entry>& entries, Count count) {
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if (count(a) != count(b)) return count(a) > count(b);
+    return a.pair < b.pair;
+  });
+}
+
+Outcome NetModels(const RequestContext& ctx, Backend& backend) {
+  Result<net::CurrentInventory> current =
+      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!current.ok()) return Failed(current);
+  struct Entry {
+    PipelineModel pair;
+    int64_t warm = 0, capacity = 0;
+    std::optional<double> min, max, avg;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [pair, offers] :
+       OffersByPair(current->capabilities, ctx.Get("pipeline"), std::nullopt)) {
+    Entry e{.pair = pair, .warm = offers.warm_orch_count()};
+    double price_sum = 0;
+    int64_t priced = 0;
+    for (const auto& [orch, offer] : offers.by_orch) {
+      if (offer.warm) e.capacity += offer.latest->columns.advertised_capacity.value_or(0);
+      if (!offer.latest_priced) continue;
+      const double price = *offer.latest_priced->unit_price;
+      e.min = e.min ? std::min(*e.min, price) : price;
+      e.max = e.max ? std::max(*e.max, price) : price;
+      price_sum += price;
+      ++priced;
+    }
+    if (priced > 0) e.avg = price_sum / static_cast<double>(priced);
+    entries.push_back(std::move(e));
+  }
+  SortByCountThenPair(entries, [](const Entry& e) { return e.warm; });
+  JsonWriter w;
+  w.BeginArray();
+  for (const Entry& e : entries) {
+    w.BeginObject();
+    w.Key("pipeline").String(e.pair.first);
+    w.Key("model").String(e.pair.second);
+    w.Key("warm_orch_count").Int(e.warm);
+    w.Key("total_capacity").Int(e.capacity);
+    w.Key("price_min_wei_per_pixel");
+    WriteOptionalDouble(w, e.min);
+    w.Key("price_max_wei_per_pixel");
+    WriteOptionalDouble(w, e.max);
+    w.Key("price_avg_wei_per_pixel");
+    WriteOptionalDouble(w, e.avg);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- B6 / B7: live streams ----
+
+Outcome StreamsActive(const RequestContext& ctx, Backend& backend) {
+  const std::optional<std::string> pipeline = ctx.Get("pipeline");
+  int64_t total = 0;
+  std::map<std::string, int64_t> by_org, by_pipeline, by_state;
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    for (const publish::ActiveStreamState& stream :
+         net::ActiveStreams(facts, net::OrgsToRead(ctx, facts), ctx.data_clock)) {
+      if (pipeline && stream.pipeline_id != *pipeline) continue;
+      ++total;
+      ++by_org[stream.org];
+      ++by_pipeline[stream.pipeline_id.empty() ? "other" : stream.pipeline_id];
+      const std::string state = stream.latest_sample ? stream.latest_sample->state : "";
+      ++by_state[state.empty() ? "UNKNOWN" : state];
+    }
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("total_active").Int(total);
+  w.Key("active_threshold_seconds").Int(net::kActiveStreamWithinMs / 1000);
+  w.Key("by_org");
+  net::WriteCounts(w, by_org);
+  w.Key("by_pipeline");
+  net::WriteCounts(w, by_pipeline);
+  w.Key("by_state");
+  net::WriteCounts(w, by_state);
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+Outcome NetCapacity(const RequestContext& ctx, Backend& backend) {
+  const std::optional<std::string> org = ctx.Get("org");
+  Result<net::CurrentInventory> current = net::LoadCurrentInventory(backend, ctx.data_clock, org);
+  if (!current.ok()) return Failed(current);
+  std::map<PipelineModel, int64_t> active;
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    for (const publish::ActiveStreamState& stream :
+         net::ActiveStreams(facts, net::OrgsToRead(ctx, facts), ctx.data_clock)) {
+      if (!stream.pipeline_id.empty() && !stream.model_id.empty()) {
+        ++active[{stream.pipeline_id, stream.model_id}];
+      }
+    }
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  std::map<std::pair<std::string, std::string>, int64_t> gpu_memory;
+  for (const publish::CurrentGpu& gpu : current->gpus) {
+    gpu_memory[{gpu.orch_address, gpu.gpu_id}] = gpu.gpu_memory_bytes_total.value_or(0);
+  }
+  std::map<PipelineModel, PairOffers> offers =
+      OffersByPair(current->capabilities, std::nullopt, std::nullopt);
+  for (const auto& [pair, count] : active) offers.try_emplace(pair);
+  struct Entry {
+    PipelineModel pair;
+    int64_t warm = 0, gpus = 0, active = 0, vram = 0;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [pair, offer] : offers) {
+    Entry e{.pair = pair,
+            .warm = offer.warm_orch_count(),
+            .gpus = static_cast<int64_t>(offer.gpus.size())};
+    if (auto it = active.find(pair); it != active.end()) e.active = it->second;
+    for (const auto& gpu : offer.gpus) {
+      if (auto it = gpu_memory.find(gpu); it != gpu_memory.end()) e.vram += it->second;
+    }
+    entries.push_back(e);
+  }
+  SortByCountThenPair(entries, [](const Entry& e) { return e.warm; });
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("snapshot_time");
+  net::WriteOptionalTime(w, ctx.data_clock);
+  w.Key("entries").BeginArray();
+  for (const Entry& e : entries) {
+    w.BeginObject();
+    w.Key("pipeline").String(e.pair.first);
+    w.Key("model_id").String(e.pair.second);
+    w.Key("warm_orch_count").Int(e.warm);
+    w.Key("gpu_count").Int(e.gpus);
+    w.Key("active_streams").Int(e.active);
+    w.Key("utilization_pct");
+    WriteOptionalDouble(
+        w, publish::Ratio(100.0 * static_cast<double>(e.active), static_cast<double>(e.gpus)));
+    w.Key("total_vram_bytes").Int(e.vram);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+// ---- B8 / B9: session outcomes ----
+
+Result<std::vector<publish::StreamingQueryRow<publish::DemandDerived>>> DemandRows(
+    const RequestContext& ctx, Backend& backend, const HourRange& hours,
+    std::vector<std::string> group_by, publish::TimeBucket bucket) {
+  const publish::TableQuery q = FilteredQuery(ctx, hours, std::move(group_by), bucket);
+  return QueryOver(hours, [&] { return publish::QueryStreamingDemand(backend.store(), q); });
+}
+
+Outcome StreamsSummary(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto rows = DemandRows(ctx, backend, hours, {}, publish::TimeBucket::kNone);
+  if (!rows.ok()) return Failed(rows);
+  const StreamingSums s = TotalOf(*rows);
+  JsonWriter w;
+  w.BeginObject();
+  net::WriteWindowTimes(w, *ctx.window);
+  w.Key("total_requested").Int(s.requested_sessions);
+  w.Key("startup_successes").Int(s.startup_success_sessions);
+  w.Key("no_orch_session_count").Int(s.no_orch_sessions);
+  w.Key("startup_success_rate");
+  WriteOptionalDouble(w, publish::StartupSuccessRate(s));
+  w.Key("no_orch_session_rate");
+  WriteOptionalDouble(w, publish::Ratio(static_cast<double>(s.no_orch_sessions),
+                                        static_cast<double>(s.requested_sessions)));
+  w.Key("orch_swap_count").Int(s.total_swapped_sessions);
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+Outcome StreamsHistory(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto rows = DemandRows(ctx, backend, hours, {}, publish::TimeBucket::kHour);
+  if (!rows.ok()) return Failed(rows);
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [hour, s] : HourSeries(hours, *rows)) {
+    w.BeginObject();
+    w.Key("timestamp");
+    WriteTime(w, hour);
+    w.Key("requested_sessions").Int(s.requested_sessions);
+    w.Key("startup_success_sessions").Int(s.startup_success_sessions);
+    w.Key("no_orch_sessions").Int(s.no_orch_sessions);
+    w.Key("orch_swap_sessions").Int(s.total_swapped_sessions);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- B10 / B11 / B12: status samples and sessions ----
+
+Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
+  const std::optional<std::string> stream_id = ctx.Get("stream_id");
+  const std::optional<std::string> pipeline = ctx.Get("pipeline");
+  const std::optional<std::string> orch = ctx.Get("orch_address");
+  struct Row {
+    Millis ts;
+    std::string org, event_id, json;
+  };
+  std::vector<Row> rows;
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
+        backend, facts, net::OrgRestriction(ctx), ctx.window->start, ctx.window->end);
+    if (!samples.ok()) return samples.status();
+    for (const net::JoinedSample& s : *samples) {
+      if (stream_id && s.sample.key.stream_id != *stream_id) continue;
+      const std::string& sample_pipeline = s.session ? s.session->pipeline_id : s.sample.pipeline;
+      if (pipeline && sample_pipeline != *pipeline) continue;
+      if (orch && (!s.session || s.session->orchestrator_address != *orch)) continue;
+      rows.push_back({s.sample_ts, s.org, s.event_id, net::SampleJson(s)});
+    }
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.ts != b.ts) return a.ts > b.ts;
+    return std::tie(a.org, a.event_id) < std::tie(b.org, b.event_id);
+  });
+  std::vector<ListRow> list;
+  list.reserve(rows.size());
+  for (Row& row : rows) {
+    list.push_back(
+        {.key = {std::to_string(row.ts), row.org, row.event_id}, .json = std::move(row.json)});
+  }
+  return Reply::List(std::move(list));
+}
+
+Outcome StreamsAttribution(const RequestContext& ctx, Backend& backend) {
+  std::map<std::string, int64_t> by_status = {
+      {"ambiguous", 0}, {"hardware_less", 0}, {"resolved", 0}, {"stale", 0}, {"unresolved", 0}};
+  int64_t total = 0, attributed = 0;
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
+        backend, facts, net::OrgRestriction(ctx), ctx.window->start, ctx.window->end);
+    if (!samples.ok()) return samples.status();
+    for (const net::JoinedSample& s : *samples) {
+      ++total;
+      if (s.is_attributed()) ++attributed;
+      ++by_status[s.attribution_status()];
+    }
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  JsonWriter w;
+  w.BeginObject();
+  net::WriteWindowTimes(w, *ctx.window);
+  w.Key("total_samples").Int(total);
+  w.Key("attributed_count").Int(attributed);
+  w.Key("unattributed_count").Int(total - attributed);
+  w.Key("attribution_rate");
+  WriteOptionalDouble(w,
+                      publish::Ratio(static_cast<double>(attributed), static_cast<double>(total)));
+  w.Key("by_status");
+  net::WriteCounts(w, by_status);
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+Millis LastSeenOf(const resolve::SessionFact& s) { return s.last_seen.value_or(s.session_start); }
+
+// The session with the latest last_seen; ties: org, request_id ASC.
+const resolve::SessionFact* LatestSession(
+    const std::vector<const resolve::SessionFact*>& sessions) {
+  const resolve::SessionFact* best = nullptr;
+  for (const resolve::SessionFact* s : sessions) {
+    if (!best) {
+      best = s;
+      continue;
+    }
+    const Millis a = LastSeenOf(*s), b = LastSeenOf(*best);
+    if (a > b ||
+        (a == b && std::tie(s->org, s->request_id) < std::tie(best->org, best->request_id))) {
+      best = s;
+    }
+  }
+  return best;
+}
+
+std::string StreamJson(const resolve::SessionFact& s, int64_t session_count,
+                       std::vector<net::JoinedSample>& samples) {
+  const resolve::Classification& c = s.classification;
+  std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.sample_ts, a.event_id) < std::tie(b.sample_ts, b.event_id);
+  });
+  const bool truncated = samples.size() > kStreamSampleLimit;
+  const size_t first = truncated ? samples.size() - kStreamSampleLimit : 0;
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("stream_id").String(s.stream_id);
+  w.Key("request_id").String(s.request_id);
+  w.Key("org").String(s.org);
+  w.Key("pipeline").String(s.pipeline_id);
+  w.Key("model_id").String(s.model_id);
+  w.Key("gateway").String(s.gateway);
+  w.Key("orch_address").String(s.orchestrator_address);
+  w.Key("attribution_status").String(s.attribution.status);
+  w.Key("state").String(s.latest_sample ? s.latest_sample->state : "");
+  w.Key("started_at");
+  net::WriteOptionalTime(w, s.requested_at ? s.requested_at : s.first_seen);
+  w.Key("last_seen");
+  WriteTime(w, LastSeenOf(s));
+  w.Key("is_closed").Bool(c.completed);
+  w.Key("has_failure").Bool(!s.failures.empty() || c.effective_failed);
+  w.Key("startup_outcome").String(c.startup_outcome);
+  w.Key("startup_latency_ms");
+  WriteOptionalDouble(
+      w, c.startup_latency_ms ? std::optional<double>(*c.startup_latency_ms) : std::nullopt);
+  w.Key("e2e_latency_ms");
+  WriteOptionalDouble(w, c.e2e_latency_ms);
+  w.Key("prompt_to_first_frame_ms");
+  WriteOptionalDouble(w, c.prompt_to_first_frame_ms
+                             ? std::optional<double>(*c.prompt_to_first_frame_ms)
+                             : std::nullopt);
+  w.Key("session_count").Int(session_count);
+  w.Key("samples").BeginArray();
+  for (size_t i = first; i < samples.size(); ++i) w.Raw(net::SampleJson(samples[i]));
+  w.EndArray();
+  w.Key("samples_truncated").Bool(truncated);
+  w.EndObject();
+  return w.Take();
+}
+
+Outcome StreamById(const RequestContext& ctx, Backend& backend) {
+  const std::string& stream_id = ctx.path_params.at("stream_id");
+  std::optional<std::string> json;
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    if (!ctx.data_clock) return Status::Ok();
+    const Millis clock = *ctx.data_clock;
+    const std::vector<const resolve::SessionFact*> sessions = net::SessionsOfStream(
+        facts, net::OrgsToRead(ctx, facts), stream_id,
+        HourFloor(clock - backend.config().raw_retention_ms), HourFloor(clock));
+    const resolve::SessionFact* session = LatestSession(sessions);
+    if (!session) return Status::Ok();
+    const Millis from =
+        session->hours.empty() ? HourFloor(session->session_start) : session->hours.front().hour;
+    const Millis to =
+        (session->hours.empty() ? HourFloor(LastSeenOf(*session)) : session->hours.back().hour) +
+        kHourMs;
+    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
+        backend, facts, std::set<std::string>{session->org}, from, to, session->session_key);
+    if (!samples.ok()) return samples.status();
+    json = StreamJson(*session, static_cast<int64_t>(sessions.size()), *samples);
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  if (!json) return Problem{.status = 404, .detail = "stream not found"};
+  return Reply::Data(std::move(*json));
+}
+
+// ---- B13 – B20: performance ----
+
+using StatsRows = std::vector<publish::StreamingQueryRow<publish::ReliabilityRates>>;
+
+Result<StatsRows> StreamStats(const RequestContext& ctx, Backend& backend, const HourRange& hours,
+                              std::vector<std::string> group_by,
+                              publish::TimeBucket bucket = publish::TimeBucket::kNone) {
+  const publish::TableQuery q = FilteredQuery(ctx, hours, std::move(group_by), bucket);
+  return QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
+}
+
+// {avg, p5, p50, p99} of one FPS distribution.
+void WriteFpsDistribution(JsonWriter& w, const std::optional<double>& avg,
+                          const QuantileSketch& sketch) {
+  w.BeginObject();
+  w.Key("avg");
+  WriteOptionalDouble(w, avg);
+  w.Key("p5");
+  WriteOptionalDouble(w, sketch.Quantile(0.05));
+  w.Key("p50");
+  WriteOptionalDouble(w, sketch.Quantile(0.50));
+  w.Key("p99");
+  WriteOptionalDouble(w, sketch.Quantile(0.99));
+  w.EndObject();
+}
+
+void WriteFpsFields(JsonWriter& w, const StreamingSums& s) {
+  w.Key("inference_fps");
+  WriteFpsDistribution(w, publish::AvgOutputFps(s), s.output_fps_sketch);
+  w.Key("input_fps");
+  WriteFpsDistribution(w, publish::AvgInputFps(s), s.input_fps_sketch);
+  w.Key("sample_count").Int(s.fps_positive_samples);
+}
+
+// Groups sorted by `count` DESC, then their group values ASC.
+void SortGroups(StatsRows& rows, int64_t (*count)(const StreamingSums&)) {
+  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+    if (count(a.sums) != count(b.sums)) return count(a.sums) > count(b.sums);
+    return a.group < b.group;
+  });
+}
+int64_t FpsSamples(const StreamingSums& s) { return s.fps_positive_samples; }
+int64_t E2eSamples(const StreamingSums& s) { return s.e2e_latency_sample_count; }
+
+// Drops the groups whose first value (the orchestrator address) is "".
+void DropUnattributed(StatsRows& rows) {
+  std::erase_if(rows, [](const auto& row) { return row.group.front().empty(); });
+}
+
+Outcome PerfFps(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto by_pipeline = StreamStats(ctx, backend, hours, {"pipeline_id"});
+  if (!by_pipeline.ok()) return Failed(by_pipeline);
+  auto by_orch = StreamStats(ctx, backend, hours, {"orchestrator_address", "pipeline_id"});
+  if (!by_orch.ok()) return Failed(by_orch);
+  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
+  if (!ids.ok()) return Failed(ids);
+  SortGroups(*by_pipeline, FpsSamples);
+  DropUnattributed(*by_orch);
+  SortGroups(*by_orch, FpsSamples);
+  const size_t limit = static_cast<size_t>(ctx.Int("limit"));
+  if (by_orch->size() > limit) by_orch->resize(limit);
+  JsonWriter w;
+  w.BeginObject();
+  net::WriteWindowTimes(w, *ctx.window);
+  w.Key("by_pipeline").BeginArray();
+  for (const auto& row : *by_pipeline) {
+    w.BeginObject();
+    w.Key("pipeline").String(row.group[0]);
+    WriteFpsFields(w, row.sums);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("by_orchestrator").BeginArray();
+  for (const auto& row : *by_orch) {
+    w.BeginObject();
+    w.Key("address").String(row.group[0]);
+    w.Key("name").String(ids->NameOf(row.group[0]));
+    w.Key("pipeline").String(row.group[1]);
+    WriteFpsFields(w, row.sums);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+Outcome PerfFpsHistory(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto totals = StreamStats(ctx, backend, hours, {}, publish::TimeBucket::kHour);
+  if (!totals.ok()) return Failed(totals);
+  // Pairs per hour, from the hour before the window (the first bucket's reference).
+  const HourRange with_previous{hours.first - kHourMs, hours.last_exclusive};
+  auto pairs = StreamStats(ctx, backend, hours.empty() ? hours : with_previous,
+                           {"orchestrator_address", "pipeline_id"}, publish::TimeBucket::kHour);
+  if (!pairs.ok()) return Failed(pairs);
+  std::map<std::vector<std::string>, std::map<Millis, std::optional<double>>> fps_by_pair;
+  for (const auto& row : *pairs) {
+    if (!row.group[0].empty())
+      fps_by_pair[row.group][row.bucket_start] = publish::AvgOutputFps(row.sums);
+  }
+  std::map<Millis, int64_t> degraded_pairs;
+  for (const auto& [pair, by_hour] : fps_by_pair) {
+    for (const auto& [hour, fps] : by_hour) {
+      auto previous = by_hour.find(hour - kHourMs);
+      if (previous != by_hour.end() && publish::FpsDegraded(previous->second, fps)) {
+        ++degraded_pairs[hour];
+      }
+    }
+  }
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [hour, s] : HourSeries(hours, *totals)) {
+    const int64_t degraded = degraded_pairs.count(hour) ? degraded_pairs[hour] : 0;
+    w.BeginObject();
+    w.Key("timestamp");
+    WriteTime(w, hour);
+    w.Key("avg_inference_fps");
+    WriteOptionalDouble(w, publish::AvgOutputFps(s));
+    w.Key("avg_input_fps");
+    WriteOptionalDouble(w, publish::AvgInputFps(s));
+    w.Key("sample_count").Int(s.fps_positive_samples);
+    w.Key("degraded").Bool(degraded > 0);
+    w.Key("degraded_pairs").Int(degraded);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  publish::TableQuery q = net::HourQuery(ctx, hours);
+  q.group_by = {"orchestrator_address"};
+  auto rows = QueryOver(hours, [&] { return publish::QueryDiscoveryLatency(backend.store(), q); });
+  if (!rows.ok()) return Failed(rows);
+  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
+  if (!ids.ok()) return Failed(ids);
+  std::erase_if(*rows,
+                [](const auto& row) { return row.group[0].empty() || row.sums.sample_count == 0; });
+  publish::DiscoverySums network;
+  for (const auto& row : *rows) network += row.sums;
+  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
+    return std::tie(*a.derived.avg_latency_ms, a.group) <
+           std::tie(*b.derived.avg_latency_ms, b.group);
+  });
+  const size_t limit = static_cast<size_t>(ctx.Int("limit"));
+  if (rows->size() > limit) rows->resize(limit);
+  JsonWriter w;
+  w.BeginObject();
+  net::WriteWindowTimes(w, *ctx.window);
+  w.Key("by_orchestrator").BeginArray();
+  for (const auto& row : *rows) {
+    w.BeginObject();
+    w.Key("address").String(row.group[0]);
+    w.Key("name").String(ids->NameOf(row.group[0]));
+    w.Key("avg_ms");
+    WriteOptionalDouble(w, row.derived.avg_latency_ms);
+    w.Key("p50_ms");
+    WriteOptionalDouble(w, row.derived.p50_latency_ms);
+    w.Key("p95_ms");
+    WriteOptionalDouble(w, row.derived.p95_latency_ms);
+    w.Key("p99_ms");
+    WriteOptionalDouble(w, row.derived.p99_latency_ms);
+    w.Key("sample_count").Int(row.sums.sample_count);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("network_avg_ms");
+  WriteOptionalDouble(w, publish::DeriveDiscovery(network).avg_latency_ms);
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+// Reads the api_hourly_ingest_transport slices of the window's hours matching the filters.
+Result<resolve::IngestTransport> IngestTransportSums(const RequestContext& ctx, Backend& backend,
+                                                     const HourRange& hours) {
+  resolve::IngestTransport sums;
+  if (hours.empty()) return sums;
+  const std::optional<std::string> org = ctx.Get("org"), stream_id = ctx.Get("stream_id"),
+                                   pipeline = ctx.Get("pipeline");
+  Status scanned =
+      backend.store().ScanSlices(publish::kIngestTransportTable, hours.first,
+                                 hours.last_exclusive - kHourMs, [&](const store::Slice& slice) {
+                                   if (org && slice.org != *org) return Status::Ok();
+                                   Result<std::vector<publish::IngestTransportRow>> rows =
+                                       publish::DecodeIngestTransportRows(slice.rows);
+                                   if (!rows.ok()) return rows.status();
+                                   for (const publish::IngestTransportRow& row : *rows) {
+                                     if ((stream_id && row.stream_id != *stream_id) ||
+                                         (pipeline && row.pipeline_id != *pipeline)) {
+                                       continue;
+                                     }
+                                     publish::AddIngestTransport(row.sums, sums);
+                                   }
+                                   return Status::Ok();
+                                 });
+  NAAP_RETURN_IF_ERROR(scanned);
+  return sums;
+}
+
+Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
+  Result<resolve::IngestTransport> sums = IngestTransportSums(ctx, backend, HoursOf(*ctx.window));
+  if (!sums.ok()) return Failed(sums);
+  const publish::IngestTransportDerived d = publish::DeriveIngestTransport(*sums);
+  JsonWriter w;
+  w.BeginObject();
+  net::WriteWindowTimes(w, *ctx.window);
+  w.Key("sample_count").Int(sums->ingest_samples);
+  w.Key("video").BeginObject();
+  w.Key("avg_jitter_ms");
+  WriteOptionalDouble(w, d.avg_video_jitter);
+  w.Key("packet_loss_rate");
+  WriteOptionalDouble(w, d.video_packet_loss_rate);
+  w.EndObject();
+  w.Key("audio").BeginObject();
+  w.Key("avg_jitter_ms");
+  WriteOptionalDouble(w, d.avg_audio_jitter);
+  w.Key("packet_loss_rate");
+  WriteOptionalDouble(w, d.audio_packet_loss_rate);
+  w.EndObject();
+  w.Key("conn_quality").BeginObject();
+  w.Key("good");
+  WriteOptionalDouble(w, d.conn_good_share);
+  w.Key("fair");
+  WriteOptionalDouble(w, d.conn_fair_share);
+  w.Key("poor");
+  WriteOptionalDouble(w, d.conn_poor_share);
+  w.EndObject();
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+// avg_ms, p50_ms, p95_ms[, p99_ms], sample_count of the e2e columns.
+void WriteE2eFields(JsonWriter& w, const StreamingSums& s, bool with_p99) {
+  w.Key("avg_ms");
+  WriteOptionalDouble(w, publish::AvgE2eLatencyMs(s));
+  w.Key("p50_ms");
+  WriteOptionalDouble(w, s.e2e_latency_sketch.Quantile(0.50));
+  w.Key("p95_ms");
+  WriteOptionalDouble(w, s.e2e_latency_sketch.Quantile(0.95));
+  if (with_p99) {
+    w.Key("p99_ms");
+    WriteOptionalDouble(w, s.e2e_latency_sketch.Quantile(0.99));
+  }
+  w.Key("sample_count").Int(s.e2e_latency_sample_count);
+}
+
+Outcome PerfE2eLatency(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto overall = StreamStats(ctx, backend, hours, {});
+  if (!overall.ok()) return Failed(overall);
+  auto by_pipeline = StreamStats(ctx, backend, hours, {"pipeline_id"});
+  if (!by_pipeline.ok()) return Failed(by_pipeline);
+  auto by_orch = StreamStats(ctx, backend, hours, {"orchestrator_address", "pipeline_id"});
+  if (!by_orch.ok()) return Failed(by_orch);
+  SortGroups(*by_pipeline, E2eSamples);
+  if (by_pipeline->size() > kE2eTopN) by_pipeline->resize(kE2eTopN);
+  DropUnattributed(*by_orch);
+  SortGroups(*by_orch, E2eSamples);
+  if (by_orch->size() > kE2eTopN) by_orch->resize(kE2eTopN);
+  JsonWriter w;
+  w.BeginObject();
+  net::WriteWindowTimes(w, *ctx.window);
+  w.Key("overall").BeginObject();
+  WriteE2eFields(w, TotalOf(*overall), true);
+  w.EndObject();
+  w.Key("by_pipeline").BeginArray();
+  for (const auto& row : *by_pipeline) {
+    w.BeginObject();
+    w.Key("pipeline").String(row.group[0]);
+    WriteE2eFields(w, row.sums, true);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("by_orchestrator").BeginArray();
+  for (const auto& row : *by_orch) {
+    w.BeginObject();
+    w.Key("address").String(row.group[0]);
+    w.Key("pipeline").String(row.group[1]);
+    WriteE2eFields(w, row.sums, true);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+Outcome PerfE2eHistory(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto rows = StreamStats(ctx, backend, hours, {}, publish::TimeBucket::kHour);
+  if (!rows.ok()) return Failed(rows);
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [hour, s] : HourSeries(hours, *rows)) {
+    w.BeginObject();
+    w.Key("timestamp");
+    WriteTime(w, hour);
+    WriteE2eFields(w, s, false);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// FPS figures of one model: avg_fps, p50_fps, p99_fps, sample_count.
+void WriteModelFps(JsonWriter& w, const StreamingSums& s) {
+  w.Key("avg_fps");
+  WriteOptionalDouble(w, publish::AvgOutputFps(s));
+  w.Key("p50_fps");
+  WriteOptionalDouble(w, s.output_fps_sketch.Quantile(0.50));
+  w.Key("p99_fps");
+  WriteOptionalDouble(w, s.output_fps_sketch.Quantile(0.99));
+}
+
+Outcome PerfByModel(const RequestContext& ctx, Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  auto stats = StreamStats(ctx, backend, hours, {"pipeline_id", "model_id"});
+  if (!stats.ok()) return Failed(stats);
+  auto demand =
+      DemandRows(ctx, backend, hours, {"pipeline_id", "model_id"}, publish::TimeBucket::kNone);
+  if (!demand.ok()) return Failed(demand);
+  Result<net::CurrentInventory> current =
+      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!current.ok()) return Failed(current);
+  const std::map<PipelineModel, PairOffers> offers =
+      OffersByPair(current->capabilities, ctx.Get("pipeline"), std::nullopt);
+  struct Entry {
+    PipelineModel pair;
+    StreamingSums stats;
+    int64_t requested = 0;
+  };
+  std::map<PipelineModel, Entry> by_pair;
+  for (const auto& row : *stats) {
+    by_pair[{row.group[0], row.group[1]}].stats += row.sums;
+  }
+  for (const auto& row : *demand) {
+    by_pair[{row.group[0], row.group[1]}].requested += row.sums.requested_sessions;
+  }
+  std::vector<Entry> entries;
+  for (auto& [pair, entry] : by_pair) {
+    entry.pair = pair;
+    entries.push_back(std::move(entry));
+  }
+  SortByCountThenPair(entries, [](const Entry& e) { return e.stats.fps_positive_samples; });
+  JsonWriter w;
+  w.BeginArray();
+  for (const Entry& e : entries) {
+    auto offer = offers.find(e.pair);
+    w.BeginObject();
+    w.Key("model_id").String(e.pair.second);
+    w.Key("pipeline").String(e.pair.first);
+    WriteModelFps(w, e.stats);
+    w.Key("sample_count").Int(e.stats.fps_positive_samples);
+    w.Key("warm_orch_count").Int(offer == offers.end() ? 0 : offer->second.warm_orch_count());
+    w.Key("total_streams").Int(e.requested);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+Outcome NetModel(const RequestContext& ctx, Backend& backend) {
+  const std::string model = *ctx.Get("model_id");
+  const std::optional<std::string> pipeline = ctx.Get("pipeline");
+  const HourRange hours = HoursOf(*ctx.window);
+  publish::TableQuery q = net::HourQuery(ctx, hours);
+  q.equals["model_id"] = model;
+  if (pipeline) q.equals["pipeline_id"] = *pipeline;
+  q.group_by = {"orchestrator_address"};
+  auto stats = QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
+  if (!stats.ok()) return Failed(stats);
+  q.group_by = {};
+  auto demand = QueryOver(hours, [&] { return publish::QueryStreamingDemand(backend.store(), q); });
+  if (!demand.ok()) return Failed(demand);
+  Result<net::CurrentInventory> current =
+      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!current.ok()) return Failed(current);
+  const std::map<PipelineModel, PairOffers> offers =
+      OffersByPair(current->capabilities, pipeline, model);
+  if (offers.empty() && stats->empty() && demand->empty()) {
+    return Problem{.status = 404, .detail = "model not found"};
+  }
+  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
+  if (!ids.ok()) return Failed(ids);
+
+  // Per orchestrator: window FPS sums and whether any of its current offers of the model is warm.
+  struct Orch {
+    std::optional<double> fps;
+    bool warm = false;
+  };
+  std::map<std::string, Orch> orchs;
+  std::set<std::string> warm_orchs;
+  for (const auto& [pair, offer] : offers) {
+    for (const auto& [address, o] : offer.by_orch) {
+      Orch& orch = orchs[address];
+      orch.warm = orch.warm || o.warm;
+      if (o.warm) warm_orchs.insert(address);
+    }
+  }
+  StreamingSums total;
+  for (const auto& row : *stats) {
+    total += row.sums;
+    if (!row.group[0].empty()) orchs[row.group[0]].fps = publish::AvgOutputFps(row.sums);
+  }
+  std::vector<std::pair<std::string, Orch>> ranked(orchs.begin(), orchs.end());
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    if (a.second.fps.has_value() != b.second.fps.has_value()) return a.second.fps.has_value();
+    return a.second.fps && *a.second.fps > *b.second.fps;
+  });
+  const std::string model_pipeline =
+      pipeline ? *pipeline : (offers.empty() ? std::string() : offers.begin()->first.first);
+
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("model_id").String(model);
+  w.Key("pipeline").String(model_pipeline);
+  WriteModelFps(w, total);
+  w.Key("sample_count").Int(total.fps_positive_samples);
+  w.Key("warm_orch_count").Int(static_cast<int64_t>(warm_orchs.size()));
+  w.Key("total_streams").Int(TotalOf(*demand).requested_sessions);
+  w.Key("orchs").BeginArray();
+  for (const auto& [address, orch] : ranked) {
+    w.BeginObject();
+    w.Key("address").String(address);
+    w.Key("name").String(ids->NameOf(address));
+    w.Key("avg_fps");
+    WriteOptionalDouble(w, orch.fps);
+    w.Key("is_warm").Bool(orch.warm);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Reply::Data(w.Take());
+}
+
+}  // namespace
+
+std::vector<RouteSpec> NetworkRoutes() {
+  const auto org = std::vector<ParamSpec>{OrgParam()};
+  const auto pipeline = std::vector<ParamSpec>{PipelineParam()};
+  const auto orch = std::vector<ParamSpec>{OrchAddressParam()};
+  std::vector<RouteSpec> routes;
+
+  routes.push_back(Route("B1", "/v1/net/summary", "Orchestrator counts now", org, NetSummary));
+
+  RouteSpec orchestrators =
+      Route("B2", "/v1/net/orchestrators", "Orchestrators observed in the last 24 h",
+            Params({org,
+                    {{.name = "active_only",
+                      .type = ParamType::kBool,
+                      .default_bool = false,
+                      .description = "only orchestrators seen in the last 10 minutes"}},
+                    ListParams()}),
+            NetOrchestrators);
+  orchestrators.keyset = {{.name = "address"}};
+  routes.push_back(std::move(orchestrators));
+
+  RouteSpec profile = Route("B3", "/v1/net/orchestrators/{address}", "One orchestrator's profile",
+                            {}, NetOrchestrator);
+  profile.path_params = {{.name = "address",
+                          .type = ParamType::kAddress,
+                          .required = true,
+                          .description = "on-chain orchestrator address"}};
+  routes.push_back(std::move(profile));
+
+  routes.push_back(Route("B4", "/v1/net/gpu", "GPUs reported in the last 24 h", org, NetGpu));
+  routes.push_back(Route("B5", "/v1/net/models", "Models on offer with prices",
+                         Params({org, pipeline}), NetModels));
+  routes.push_back(Route("B6", "/v1/streams/active", "Live streams now", Params({org, pipeline}),
+                         StreamsActive));
+  routes.push_back(Route("B7", "/v1/net/capacity",
+                         "Offered capacity and use per pipeline and model", org, NetCapacity));
+
+  routes.push_back(Windowed(Route("B8", "/v1/streams/summary", "Session outcomes over the window",
+                                  Params({WindowParams(), org, pipeline}), StreamsSummary)));
+  routes.push_back(Windowed(Route("B9", "/v1/streams/history", "Hourly session outcomes",
+                                  Params({WindowParams(), org, pipeline}), StreamsHistory)));
+
+  RouteSpec samples = Windowed(
+      Route("B10", "/v1/streams/samples", "Raw status samples",
+            Params({WindowParams(),
+                    org,
+                    {{.name = "stream_id", .type = ParamType::kId, .description = "stream id"}},
+                    pipeline,
+                    orch,
+                    ListParams()}),
+            StreamsSamples));
+  samples.keyset = {{.name = "sample_ts", .kind = KeyKind::kTime, .descending = true},
+                    {.name = "org"},
+                    {.name = "event_id"}};
+  routes.push_back(std::move(samples));
+
+  routes.push_back(
+      Windowed(Route("B11", "/v1/streams/attribution", "How many status samples are attributed",
+                     Params({WindowParams(), org}), StreamsAttribution)));
+
+  RouteSpec stream = Route("B12", "/v1/streams/{stream_id}", "One stream session with its samples",
+                           org, StreamById);
+  stream.path_params = {
+      {.name = "stream_id", .type = ParamType::kId, .required = true, .description = "stream id"}};
+  routes.push_back(std::move(stream));
+
+  routes.push_back(Windowed(Route(
+      "B13", "/v1/perf/fps", "FPS distribution per pipeline and orchestrator",
+      Params({WindowParams(), org, pipeline, orch, {TopNParam(100, "size of by_orchestrator")}}),
+      PerfFps)));
+  routes.push_back(
+      Windowed(Route("B14", "/v1/perf/fps/history", "Hourly FPS with a degradation flag",
+                     Params({WindowParams(), org, pipeline, orch}), PerfFpsHistory)));
+  routes.push_back(Windowed(Route(
+      "B15", "/v1/perf/latency", "Orchestrator discovery latency",
+      Params({WindowParams(), org, {TopNParam(200, "size of by_orchestrator")}}), PerfLatency)));
+  routes.push_back(Windowed(
+      Route("B16", "/v1/perf/webrtc", "Ingest transport quality",
+            Params({WindowParams(),
+                    org,
+                    {{.name = "stream_id", .type = ParamType::kId, .description = "stream id"}},
+                    pipeline}),
+            PerfWebrtc)));
+  routes.push_back(Windowed(Route("B17", "/v1/perf/e2e-latency", "End-to-end latency distribution",
+                                  Params({WindowParams(), org, pipeline}), PerfE2eLatency)));
+  routes.push_back(Windowed(Route("B18", "/v1/perf/e2e-latency/history", "Hourly e2e latency",
+                                  Params({WindowParams(), org, pipeline}), PerfE2eHistory)));
+  routes.push_back(Windowed(Route("B19", "/v1/perf/by-model", "FPS per model",
+                                  Params({WindowParams(), org, pipeline}), PerfByModel)));
+  routes.push_back(Windowed(Route("B20", "/v1/net/model", "One model across orchestrators",
+                                  Params({{{.name = "model_id",
+                                            .type = ParamType::kId,
+                                            .required = true,
+                                            .description = "model id"}},
+                                          pipeline,
+                                          WindowParams()}),
+                                  NetModel)));
+  return routes;
+}
+
+}  // namespace naap::api

@@ -1,0 +1,855 @@
+// Group A streaming, request and discover routes A8–A22 (spec/api.md §2.2–§2.4).
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "api/api.h"
+#include "api/routes_a_util.h"
+#include "base/strings.h"
+#include "event/catalog.h"
+#include "event/normalize.h"
+#include "resolve/facts_view.h"
+#include "resolve/jobs.h"
+
+namespace naap::api {
+namespace {
+
+using namespace routes_a;  // NOLINT(google-build-using-namespace)
+using publish::StreamingSums;
+
+constexpr Millis kActiveStreamWithinMs = 30 * 60'000;
+constexpr Millis kDiscoverSupplyMs = 30 * 60'000;
+constexpr Millis kDiscoverScoreMs = 2 * kHourMs;
+constexpr size_t kMaxCaps = 50;
+
+RouteSpec Bare(std::string id, std::string pattern, std::string summary) {
+  return {.id = std::move(id),
+          .pattern = std::move(pattern),
+          .group = RouteGroup::kA,
+          .bare = true,
+          .summary = std::move(summary)};
+}
+
+RouteSpec List(std::string id, std::string pattern, std::string summary,
+               std::vector<KeyColumn> keyset) {
+  return {.id = std::move(id),
+          .pattern = std::move(pattern),
+          .group = RouteGroup::kA,
+          .summary = std::move(summary),
+          .window = WindowSpec{},
+          .keyset = std::move(keyset)};
+}
+
+// ---- hourly list rows (A10–A12): window_start DESC, then the grain columns ASC ----
+
+struct HourlyRow {
+  Millis window_start = 0;
+  std::vector<std::string> grain;
+  std::string json;
+};
+
+Reply HourlyList(std::vector<HourlyRow> rows) {
+  std::sort(rows.begin(), rows.end(), [](const HourlyRow& a, const HourlyRow& b) {
+    if (a.window_start != b.window_start) return a.window_start > b.window_start;
+    return a.grain < b.grain;
+  });
+  std::vector<ListRow> out;
+  out.reserve(rows.size());
+  for (HourlyRow& row : rows) {
+    std::vector<std::string> key = {std::to_string(row.window_start)};
+    key.insert(key.end(), row.grain.begin(), row.grain.end());
+    out.push_back({std::move(key), std::move(row.json)});
+  }
+  return Reply::List(std::move(out));
+}
+
+// Writes `names[i]`: `values[i]` for the grain columns, after window_start.
+void WriteGrain(JsonWriter& w, Millis window_start, const std::vector<std::string>& names,
+                const std::vector<std::string>& values) {
+  w.BeginObject().Key("window_start");
+  WriteTime(w, window_start);
+  for (size_t i = 0; i < names.size(); ++i) w.Key(names[i]).String(values[i]);
+}
+
+// Parameters given among `names`, as equality filters on the same-named columns.
+void AddEquals(publish::TableQuery& q, const RequestContext& ctx,
+               std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (std::optional<std::string> v = ctx.Get(name)) q.equals[name] = *v;
+  }
+}
+
+// ---- A8 ----
+
+Outcome StreamingModels(const RequestContext& ctx, Backend& backend) {
+  struct Model {
+    std::set<std::string> orchestrators;
+    std::set<std::pair<std::string, std::string>> gpu_slots;
+    int64_t active_streams = 0;
+    std::optional<double> avg_fps;
+  };
+  std::map<std::string, Model> models;
+  if (ctx.data_clock) {
+    const Millis clock = *ctx.data_clock;
+    auto inventory = LoadRecentInventory(backend, clock, publish::kCurrentWindowMs);
+    if (!inventory.ok()) return inventory.status();
+    for (const publish::CurrentCapability& c :
+         publish::BuildCurrentCapabilities(*inventory, publish::CurrentWindow{.now = clock})) {
+      if (c.key.pipeline_id != kLiveVideoToVideo || c.columns.capability_family != kBuiltinFamily ||
+          c.key.model_id.empty()) {
+        continue;
+      }
+      Model& m = models[c.key.model_id];
+      m.orchestrators.insert(c.key.orch_address);
+      if (!c.key.gpu_id.empty()) m.gpu_slots.insert({c.key.orch_address, c.key.gpu_id});
+    }
+    auto active = RecentActiveStreams(backend, clock, kActiveStreamWithinMs);
+    if (!active.ok()) return active.status();
+    for (const publish::ActiveStreamState& s : *active) {
+      if (s.pipeline_id != kLiveVideoToVideo) continue;
+      if (auto it = models.find(s.model_id); it != models.end()) ++it->second.active_streams;
+    }
+    publish::TableQuery q = HourQuery(LookBackHours(clock, publish::kCurrentWindowMs), ctx);
+    q.equals["pipeline_id"] = kLiveVideoToVideo;
+    q.group_by = {"model_id"};
+    auto sla = publish::QueryStreamingSla(backend.store(), q);
+    if (!sla.ok()) return sla.status();
+    for (const auto& row : *sla) {
+      auto it = models.find(row.group[0]);
+      std::optional<double> fps = publish::AvgOutputFps(row.sums);
+      if (it != models.end() && fps) it->second.avg_fps = publish::RoundHalfAwayFromZero(*fps, 1);
+    }
+  }
+  std::vector<std::pair<std::string, const Model*>> order;
+  for (const auto& [name, m] : models) order.emplace_back(name, &m);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.second->orchestrators.size() > b.second->orchestrators.size();
+  });
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [name, m] : order) {
+    const auto slots = static_cast<int64_t>(m->gpu_slots.size());
+    w.BeginObject().Key("pipeline").String(kLiveVideoToVideo).Key("model").String(name);
+    w.Key("warm_orch_count").Int(static_cast<int64_t>(m->orchestrators.size()));
+    w.Key("gpu_slots").Int(slots).Key("active_streams").Int(m->active_streams);
+    w.Key("available_capacity").Int(slots - m->active_streams).Key("avg_fps");
+    WriteOptional(w, m->avg_fps);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- A9, A14 ----
+
+// Current orchestrators selected by `keep`, sorted gpu_count DESC, address ASC; `write_list`
+// writes the route's list field.
+template <typename Keep, typename WriteList>
+Outcome CurrentOrchestratorArray(const RequestContext& ctx, Backend& backend, Keep keep,
+                                 std::string_view list_key, WriteList write_list) {
+  std::vector<publish::CurrentOrchestrator> rows;
+  if (ctx.data_clock) {
+    auto inventory = LoadRecentInventory(backend, *ctx.data_clock, publish::kCurrentWindowMs);
+    if (!inventory.ok()) return inventory.status();
+    for (publish::CurrentOrchestrator& o : publish::BuildCurrentOrchestrators(
+             *inventory, publish::CurrentWindow{.now = *ctx.data_clock})) {
+      if (keep(o)) rows.push_back(std::move(o));
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.gpu_count > b.gpu_count; });
+  JsonWriter w;
+  w.BeginArray();
+  for (const publish::CurrentOrchestrator& o : rows) {
+    w.BeginObject().Key("address").String(o.identity.orch_address);
+    w.Key("uri").String(o.identity.orchestrator_uri).Key(list_key);
+    write_list(w, o);
+    w.Key("gpu_count").Int(o.gpu_count).Key("last_seen");
+    WriteTime(w, o.identity.last_seen);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+Outcome StreamingOrchestrators(const RequestContext& ctx, Backend& backend) {
+  return CurrentOrchestratorArray(
+      ctx, backend, [](const auto& o) { return !o.streaming_models.empty(); }, "models",
+      [](JsonWriter& w, const auto& o) { WriteStrings(w, o.streaming_models); });
+}
+
+Outcome RequestOrchestrators(const RequestContext& ctx, Backend& backend) {
+  return CurrentOrchestratorArray(
+      ctx, backend, [](const auto& o) { return !o.request_capability_pairs.empty(); },
+      "capabilities",
+      [](JsonWriter& w, const auto& o) {
+        std::set<std::string> capabilities;
+        for (const auto& [pipeline, model] : o.request_capability_pairs) {
+          capabilities.insert(pipeline + ":" + model);
+        }
+        WriteStrings(w, capabilities);
+      });
+}
+
+// ---- A10 ----
+
+Outcome StreamingSla(const RequestContext& ctx, Backend& backend) {
+  std::vector<HourlyRow> rows;
+  const HourRange hours = WindowHours(ctx);
+  if (hours.empty()) return HourlyList({});
+  const std::optional<std::string> org = ctx.Get("org"), address = ctx.Get("orchestrator_address"),
+                                   model = ctx.Get("model_id"), gpu = ctx.Get("gpu_id");
+  Status status = backend.store().ScanSlices(
+      publish::kStreamingSlaTable, hours.first, hours.last_exclusive - 1,
+      [&](const store::Slice& slice) -> Status {
+        if (org && slice.org != *org) return Status::Ok();
+        auto decoded = publish::DecodeSlaRows(slice.rows);
+        if (!decoded.ok()) return decoded.status();
+        for (const publish::SlaRow& row : *decoded) {
+          const publish::StreamingKey& k = row.key;
+          if (k.pipeline_id != kLiveVideoToVideo ||
+              (address && k.orchestrator_address != *address) || (model && k.model_id != *model) ||
+              (gpu && k.gpu_id != *gpu)) {
+            continue;
+          }
+          std::vector<std::string> grain = {row.org, k.orchestrator_address, k.pipeline_id,
+                                            k.model_id, k.gpu_id};
+          JsonWriter w;
+          WriteGrain(w, row.window_start,
+                     {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}, grain);
+          w.Key("requested_sessions").Int(row.sums.requested_sessions);
+          w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
+          w.Key("effective_success_rate");
+          WriteOptional(w, publish::EffectiveSuccessRate(row.sums));
+          w.Key("no_swap_rate");
+          WriteOptional(w, publish::NoSwapRate(row.sums));
+          w.Key("avg_output_fps");
+          WriteOptional(w, publish::AvgOutputFps(row.sums));
+          w.Key("sla_score");
+          WriteOptional(
+              w, row.sums.requested_sessions == 0 ? std::nullopt : row.derived.scores.sla_score);
+          w.EndObject();
+          rows.push_back({row.window_start, std::move(grain), w.Take()});
+        }
+        return Status::Ok();
+      });
+  if (!status.ok()) return status;
+  return HourlyList(std::move(rows));
+}
+
+// ---- A11 ----
+
+Outcome StreamingDemand(const RequestContext& ctx, Backend& backend) {
+  std::vector<HourlyRow> rows;
+  const HourRange hours = WindowHours(ctx);
+  if (hours.empty()) return HourlyList({});
+  publish::TableQuery q = HourQuery(hours, ctx);
+  q.bucket = publish::TimeBucket::kHour;
+  q.group_by = {"org", "gateway", "pipeline_id", "model_id"};
+  q.equals["pipeline_id"] = kLiveVideoToVideo;
+  AddEquals(q, ctx, {"model_id"});
+  auto result = publish::QueryStreamingDemand(backend.store(), q);
+  if (!result.ok()) return result.status();
+  const std::optional<std::string> gateway = ctx.Get("gateway");
+  for (const auto& row : *result) {
+    if (gateway && ToLower(row.group[1]) != ToLower(*gateway)) continue;
+    JsonWriter w;
+    WriteGrain(w, row.bucket_start, q.group_by, row.group);
+    w.Key("requested_sessions").Int(row.sums.requested_sessions);
+    w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
+    w.Key("effective_success_rate");
+    WriteOptional(w, publish::EffectiveSuccessRate(row.sums));
+    w.Key("total_minutes").Double(publish::TotalMinutes(row.sums));
+    w.Key("no_orch_sessions").Int(row.sums.no_orch_sessions);
+    w.EndObject();
+    rows.push_back({row.bucket_start, row.group, w.Take()});
+  }
+  return HourlyList(std::move(rows));
+}
+
+// ---- A12 ----
+
+Outcome StreamingGpuMetrics(const RequestContext& ctx, Backend& backend) {
+  std::vector<HourlyRow> rows;
+  const HourRange hours = WindowHours(ctx);
+  if (hours.empty()) return HourlyList({});
+  publish::TableQuery q = HourQuery(hours, ctx);
+  q.bucket = publish::TimeBucket::kHour;
+  q.group_by = {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"};
+  q.equals["pipeline_id"] = kLiveVideoToVideo;
+  AddEquals(q, ctx, {"orchestrator_address", "model_id", "gpu_id"});
+  auto result = publish::QueryGpuMetrics(backend.store(), q);
+  if (!result.ok()) return result.status();
+  for (const auto& row : *result) {
+    JsonWriter w;
+    WriteGrain(w, row.bucket_start, q.group_by, row.group);
+    w.Key("gpu_model_name").String(row.attributes.gpu_model_name);
+    w.Key("known_sessions_count").Int(row.sums.known_sessions_count);
+    w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
+    w.Key("avg_output_fps");
+    WriteOptional(w, publish::AvgOutputFps(row.sums));
+    w.Key("avg_e2e_latency_ms");
+    WriteOptional(w, publish::AvgE2eLatencyMs(row.sums));
+    w.Key("swap_rate");
+    WriteOptional(w, publish::SwapRate(row.sums));
+    w.EndObject();
+    rows.push_back({row.bucket_start, row.group, w.Take()});
+  }
+  return HourlyList(std::move(rows));
+}
+
+// ---- A13 ----
+
+Outcome RequestModels(const RequestContext& ctx, Backend& backend) {
+  struct Offer {
+    std::set<std::string> orchestrators;
+    std::set<std::pair<std::string, std::string>> gpu_slots;
+    publish::RequestDemandSums demand;
+  };
+  // (pipeline, model, job_type) → offer
+  std::map<std::tuple<std::string, std::string, std::string>, Offer> offers;
+  if (ctx.data_clock) {
+    const Millis clock = *ctx.data_clock;
+    const publish::CurrentWindow current{.now = clock};
+    auto inventory = LoadRecentInventory(backend, clock, publish::kCurrentWindowMs);
+    if (!inventory.ok()) return inventory.status();
+    for (const publish::CurrentCapability& c :
+         publish::BuildCurrentCapabilities(*inventory, current)) {
+      if (c.columns.capability_family != kBuiltinFamily || !c.columns.supports_request ||
+          c.key.pipeline_id == kLiveVideoToVideo || c.key.model_id.empty()) {
+        continue;
+      }
+      Offer& o = offers[{c.key.pipeline_id, c.key.model_id, "ai-batch"}];
+      o.orchestrators.insert(c.key.orch_address);
+      if (!c.key.gpu_id.empty()) o.gpu_slots.insert({c.key.orch_address, c.key.gpu_id});
+    }
+    for (const publish::CurrentWorker& wk :
+         publish::BuildCurrentWorkers(inventory->workers, current)) {
+      if (wk.key.capability.empty() || wk.columns.model.empty()) continue;
+      Offer& o = offers[{wk.key.capability, wk.columns.model, "byoc"}];
+      o.orchestrators.insert(wk.columns.orchestrator_address.empty()
+                                 ? wk.key.orch_reported_address
+                                 : wk.columns.orchestrator_address);
+    }
+    publish::TableQuery q = HourQuery(LookBackHours(clock, publish::kCurrentWindowMs), ctx);
+    q.group_by = {"capability_family", "capability_name", "canonical_model"};
+    auto demand = publish::QueryRequestDemand(backend.store(), q);
+    if (!demand.ok()) return demand.status();
+    for (const auto& row : *demand) {
+      const std::string job_type = row.group[0] == kByocFamily ? "byoc" : "ai-batch";
+      auto it = offers.find({row.group[1], row.group[2], job_type});
+      if (it != offers.end()) it->second.demand += row.sums;
+    }
+  }
+  std::vector<std::pair<const std::tuple<std::string, std::string, std::string>*, const Offer*>>
+      order;
+  for (const auto& [key, o] : offers) order.emplace_back(&key, &o);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a.second->demand.job_count, a.second->orchestrators.size()) >
+           std::make_pair(b.second->demand.job_count, b.second->orchestrators.size());
+  });
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [key, o] : order) {
+    const auto& [pipeline, model, job_type] = *key;
+    w.BeginObject().Key("pipeline").String(pipeline).Key("model").String(model);
+    w.Key("job_type").String(job_type);
+    w.Key("warm_orch_count").Int(static_cast<int64_t>(o->orchestrators.size()));
+    w.Key("gpu_slots").Int(static_cast<int64_t>(o->gpu_slots.size()));
+    w.Key("job_count_24h").Int(o->demand.job_count).Key("success_rate");
+    const std::optional<double> rate = publish::SuccessRate(o->demand);
+    WriteOptional(w, rate ? std::optional(publish::RoundHalfAwayFromZero(*rate, 3)) : std::nullopt);
+    w.Key("avg_duration_ms");
+    const std::optional<double> duration = publish::AvgDurationMs(o->demand);
+    WriteOptional(
+        w, duration ? std::optional(publish::RoundHalfAwayFromZero(*duration, 0)) : std::nullopt);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- A15, A18 ----
+
+Outcome AiBatchSummary(const RequestContext& ctx, Backend& backend) {
+  auto rows = JobsByCapability(backend, ctx, kBuiltinFamily, kLiveVideoToVideo);
+  if (!rows.ok()) return rows.status();
+  return Reply::Data(JobSummaryArray(*rows, "pipeline"));
+}
+
+Outcome ByocSummary(const RequestContext& ctx, Backend& backend) {
+  auto rows = JobsByCapability(backend, ctx, kByocFamily);
+  if (!rows.ok()) return rows.status();
+  return Reply::Data(JobSummaryArray(*rows, "capability"));
+}
+
+// ---- A16, A19: job facts, completed_at DESC, org DESC, request_id DESC ----
+
+struct JobRow {
+  Millis completed_at = 0;
+  std::string org, request_id, json;
+};
+
+Reply JobList(std::vector<JobRow> rows) {
+  std::sort(rows.begin(), rows.end(), [](const JobRow& a, const JobRow& b) {
+    return std::tie(a.completed_at, a.org, a.request_id) >
+           std::tie(b.completed_at, b.org, b.request_id);
+  });
+  std::vector<ListRow> out;
+  out.reserve(rows.size());
+  for (JobRow& row : rows) {
+    out.push_back(
+        {{std::to_string(row.completed_at), row.org, row.request_id}, std::move(row.json)});
+  }
+  return Reply::List(std::move(out));
+}
+
+// Calls fn(facts, org, hour) for every org (the `org` parameter's when given) and every hour
+// overlapping the window.
+template <typename Fn>
+Status ForEachWindowHour(const RequestContext& ctx, Backend& backend, Fn fn) {
+  const Window window = *ctx.window;
+  const std::optional<std::string> only = ctx.Get("org");
+  return backend.ReadFacts([&](const resolve::FactsView& facts) {
+    for (const std::string& org : facts.Orgs()) {
+      if (only && org != *only) continue;
+      for (Millis hour = HourFloor(window.start); hour < window.end; hour += kHourMs) {
+        fn(facts, org, hour);
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+void WriteAttribution(JsonWriter& w, const resolve::JobSelection& selection) {
+  w.Key("gpu_model_name").String(selection.decision.gpu_model_name);
+  w.Key("attribution_status").String(selection.decision.status);
+}
+
+Outcome AiBatchJobs(const RequestContext& ctx, Backend& backend) {
+  const Window window = *ctx.window;
+  const std::optional<std::string> pipeline = ctx.Get("pipeline"), model = ctx.Get("model_id");
+  std::vector<JobRow> rows;
+  Status status = ForEachWindowHour(
+      ctx, backend, [&](const resolve::FactsView& facts, const std::string& org, Millis hour) {
+        for (const resolve::AiBatchJobFact* j : facts.AiBatchJobsAt(org, hour)) {
+          if (j->completed_at < window.start || j->completed_at >= window.end) continue;
+          if ((pipeline && j->canonical_pipeline != *pipeline) ||
+              (model && j->attributed_model != *model)) {
+            continue;
+          }
+          JsonWriter w;
+          w.BeginObject().Key("request_id").String(j->request_id).Key("org").String(j->org);
+          w.Key("gateway").String(j->gateway).Key("pipeline").String(j->canonical_pipeline);
+          w.Key("model_id").String(j->attributed_model).Key("completed_at");
+          WriteTime(w, j->completed_at);
+          w.Key("success");
+          WriteOptional(w, j->success);
+          w.Key("tries");
+          WriteOptional(w, j->tries);
+          w.Key("duration_ms");
+          WriteOptional(w, j->duration_ms);
+          w.Key("orch_url").String(j->orch_url);
+          w.Key("selection_outcome").String(j->selection_outcome);
+          WriteAttribution(w, j->selection);
+          w.EndObject();
+          rows.push_back({j->completed_at, j->org, j->request_id, w.Take()});
+        }
+      });
+  if (!status.ok()) return status;
+  return JobList(std::move(rows));
+}
+
+Outcome ByocJobs(const RequestContext& ctx, Backend& backend) {
+  const Window window = *ctx.window;
+  const std::optional<std::string> capability = ctx.Get("capability");
+  std::vector<JobRow> rows;
+  Status status = ForEachWindowHour(
+      ctx, backend, [&](const resolve::FactsView& facts, const std::string& org, Millis hour) {
+        for (const resolve::ByocJobFact* j : facts.ByocJobsAt(org, hour)) {
+          if (j->completed_at < window.start || j->completed_at >= window.end) continue;
+          if (capability && j->capability != *capability) continue;
+          JsonWriter w;
+          w.BeginObject().Key("request_id").String(j->job_id).Key("org").String(j->org);
+          w.Key("capability").String(j->capability).Key("model").String(j->model);
+          w.Key("completed_at");
+          WriteTime(w, j->completed_at);
+          w.Key("success");
+          WriteOptional(w, j->success);
+          w.Key("duration_ms");
+          WriteOptional(w, j->duration_ms);
+          w.Key("http_status");
+          WriteOptional(w, j->http_status);
+          w.Key("orch_address").String(j->selection.decision.attributed_orch_address);
+          w.Key("orch_url").String(j->orch_url).Key("worker_url").String(j->worker_url);
+          w.Key("selection_outcome").String(j->selection_outcome);
+          WriteAttribution(w, j->selection);
+          w.Key("error").String(j->error);
+          w.EndObject();
+          rows.push_back({j->completed_at, j->org, j->job_id, w.Take()});
+        }
+      });
+  if (!status.ok()) return status;
+  return JobList(std::move(rows));
+}
+
+// ---- A17 ----
+
+Outcome LlmSummary(const RequestContext& ctx, Backend& backend) {
+  std::vector<std::pair<std::string, publish::RequestDemandSums>> models;
+  const HourRange hours = WindowHours(ctx);
+  if (!hours.empty()) {
+    publish::TableQuery q = HourQuery(hours, ctx);
+    q.equals = {{"capability_family", kBuiltinFamily}, {"capability_name", "llm"}};
+    q.group_by = {"canonical_model"};
+    auto rows = publish::QueryRequestDemand(backend.store(), q);
+    if (!rows.ok()) return rows.status();
+    for (const auto& row : *rows) {
+      if (!row.group[0].empty() && row.sums.llm_request_count > 0) {
+        models.emplace_back(row.group[0], row.sums);
+      }
+    }
+  }
+  std::stable_sort(models.begin(), models.end(), [](const auto& a, const auto& b) {
+    return a.second.llm_request_count > b.second.llm_request_count;
+  });
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [model, sums] : models) {
+    w.BeginObject().Key("model").String(model);
+    w.Key("total_requests").Int(sums.llm_request_count).Key("success_rate");
+    WriteOptional(w, publish::LlmSuccessRate(sums));
+    w.Key("avg_tokens_per_sec");
+    WriteOptional(w, publish::AvgTokensPerSec(sums));
+    w.Key("avg_ttft_ms");
+    WriteOptional(w, publish::AvgTtftMs(sums));
+    w.Key("avg_total_tokens");
+    WriteOptional(w, publish::AvgTotalTokens(sums));
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- A20 ----
+
+Outcome ByocWorkers(const RequestContext& ctx, Backend& backend) {
+  const Window window = *ctx.window;
+  auto inventory = publish::LoadObservedInventory(backend.store(), HourFloor(window.start),
+                                                  HourFloor(window.end - 1));
+  if (!inventory.ok()) return inventory.status();
+  struct Worker {
+    const publish::ObservedWorkerRow* latest = nullptr;         // latest sighting
+    const publish::ObservedWorkerRow* latest_priced = nullptr;  // latest reporting a price
+  };
+  // capability → worker URL → worker
+  std::map<std::string, std::map<std::string, Worker>> capabilities;
+  std::map<std::string, std::set<std::string>> models_of;
+  auto later = [](const publish::ObservedWorkerRow* a, const publish::ObservedWorkerRow& b) {
+    return a == nullptr || std::tie(b.sighting.last_seen, b.sighting.latest_event_id) >
+                               std::tie(a->sighting.last_seen, a->sighting.latest_event_id);
+  };
+  for (const publish::ObservedWorkerRow& row : inventory->workers) {
+    if (row.key.capability.empty() ||
+        !SeenIn(row.sighting.first_seen, row.sighting.last_seen, window.start, window.end)) {
+      continue;
+    }
+    Worker& wk = capabilities[row.key.capability][row.key.worker_url_norm];
+    if (later(wk.latest, row)) wk.latest = &row;
+    if (row.columns.price_per_unit && later(wk.latest_priced, row)) wk.latest_priced = &row;
+    if (!row.columns.model.empty()) models_of[row.key.capability].insert(row.columns.model);
+  }
+  std::vector<std::pair<std::string, int64_t>> order;
+  for (const auto& [capability, workers] : capabilities) {
+    order.emplace_back(capability, static_cast<int64_t>(workers.size()));
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [capability, count] : order) {
+    double price_sum = 0;
+    int64_t priced = 0;
+    for (const auto& [url, wk] : capabilities[capability]) {
+      if (wk.latest_priced) {
+        price_sum += *wk.latest_priced->columns.price_per_unit;
+        ++priced;
+      }
+    }
+    w.BeginObject().Key("capability").String(capability).Key("worker_count").Int(count);
+    w.Key("models");
+    WriteStrings(w, models_of[capability]);
+    w.Key("avg_price_per_unit");
+    WriteOptional(w, priced == 0 ? std::nullopt : std::optional(price_sum / priced));
+    w.EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- A21 ----
+
+Outcome ByocAuth(const RequestContext& ctx, Backend& backend) {
+  std::vector<std::pair<std::string, publish::ByocAuthSums>> rows;
+  const HourRange hours = WindowHours(ctx);
+  if (!hours.empty()) {
+    publish::TableQuery q = HourQuery(hours, ctx);
+    q.group_by = {"capability_name"};
+    auto result = publish::QueryByocAuth(backend.store(), q);
+    if (!result.ok()) return result.status();
+    for (const auto& row : *result) {
+      if (!row.group[0].empty()) rows.emplace_back(row.group[0], row.sums);
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second.total_events > b.second.total_events;
+  });
+  JsonWriter w;
+  w.BeginArray();
+  for (const auto& [capability, sums] : rows) {
+    w.BeginObject().Key("capability").String(capability);
+    w.Key("total_events").Int(sums.total_events).Key("success_rate");
+    WriteOptional(w, publish::SuccessRate(sums));
+    w.Key("failure_count").Int(sums.failure_count).EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+// ---- A22 ----
+
+struct Supply {
+  std::string orchestrator_address;  // on-chain; "" for a worker without a resolved identity
+  std::string uri, uri_norm;         // latest seen
+  Millis uri_seen = 0;
+  bool stream_capable = false;
+  std::set<std::string> capabilities;
+};
+
+// Keeps the later URI (ties: the greater string).
+void SeeUri(Supply& s, const std::string& uri, Millis seen) {
+  if (std::tie(seen, uri) > std::tie(s.uri_seen, s.uri)) {
+    s.uri = uri;
+    s.uri_norm = event::NormalizeUrl(uri);
+    s.uri_seen = seen;
+  }
+}
+
+Outcome DiscoverOrchestrators(const RequestContext& ctx, Backend& backend) {
+  std::vector<std::string> caps;
+  if (auto it = ctx.params.find("caps"); it != ctx.params.end()) caps = it->second;
+  if (caps.size() > kMaxCaps) {
+    return Problem{.status = 400, .detail = "parameter \"caps\": at most 50 values are allowed"};
+  }
+  if (!ctx.data_clock) return Reply::Data("[]");
+  const Millis clock = *ctx.data_clock;
+  auto inventory = LoadRecentInventory(backend, clock, kDiscoverSupplyMs);
+  if (!inventory.ok()) return inventory.status();
+  auto recent = [clock](Millis t) { return t > clock - kDiscoverSupplyMs && t <= clock; };
+
+  // (orchestrator, pipeline) → supply; an orchestrator is its on-chain address, or for a worker
+  // without one its normalised orchestrator URL.
+  std::map<std::pair<std::string, std::string>, Supply> rows;
+  std::map<std::string, Millis> last_seen;
+  for (const publish::ObservedOfferRow& row : inventory->offers) {
+    if (row.key.pipeline_id.empty() || !recent(row.sighting.last_seen)) continue;
+    Supply& s = rows[{row.key.orch_address, row.key.pipeline_id}];
+    s.orchestrator_address = row.key.orch_address;
+    SeeUri(s, row.columns.orch_uri, row.sighting.last_seen);
+    s.stream_capable = s.stream_capable || row.columns.supports_stream;
+    if (!row.key.model_id.empty())
+      s.capabilities.insert(row.key.pipeline_id + "/" + row.key.model_id);
+    Millis& seen = last_seen[row.key.orch_address];
+    seen = std::max(seen, row.sighting.last_seen);
+  }
+  for (const publish::ObservedWorkerRow& row : inventory->workers) {
+    if (row.key.capability.empty() || !recent(row.sighting.last_seen)) continue;
+    const std::string& address = row.columns.orchestrator_address;
+    const std::string orchestrator =
+        address.empty() ? event::NormalizeUrl(row.columns.orch_url) : address;
+    Supply& s = rows[{orchestrator, row.key.capability}];
+    s.orchestrator_address = address;
+    SeeUri(s, row.columns.orch_url, row.sighting.last_seen);
+    if (!row.columns.model.empty())
+      s.capabilities.insert(row.key.capability + "/" + row.columns.model);
+    Millis& seen = last_seen[orchestrator];
+    seen = std::max(seen, row.sighting.last_seen);
+  }
+
+  const HourRange score_hours = LookBackHours(clock, kDiscoverScoreMs);
+  std::map<std::pair<std::string, std::string>, publish::SlaScores> sla;
+  publish::TableQuery sla_query{.from = score_hours.first,
+                                .to = score_hours.last_exclusive,
+                                .group_by = {"orchestrator_address", "pipeline_id"}};
+  auto sla_rows = publish::QueryStreamingSla(backend.store(), sla_query);
+  if (!sla_rows.ok()) return sla_rows.status();
+  for (const auto& row : *sla_rows) sla[{row.group[0], row.group[1]}] = row.derived.scores;
+  std::map<std::pair<std::string, std::string>, publish::RequestDemandSums> jobs;
+  publish::TableQuery job_query{.from = score_hours.first,
+                                .to = score_hours.last_exclusive,
+                                .equals = {{"execution_mode", "request"}},
+                                .group_by = {"orchestrator_uri", "capability_name"}};
+  auto job_rows = publish::QueryRequestDemand(backend.store(), job_query);
+  if (!job_rows.ok()) return job_rows.status();
+  for (const auto& row : *job_rows) jobs[{row.group[0], row.group[1]}] = row.sums;
+
+  struct Out {
+    const Supply* supply;
+    publish::DiscoveryScore score;
+    Millis last_seen;
+  };
+  std::vector<Out> out;
+  for (const auto& [key, s] : rows) {
+    const std::string& pipeline = key.second;
+    const bool wanted = caps.empty() || std::any_of(caps.begin(), caps.end(), [&](const auto& cap) {
+                          return s.capabilities.contains(cap);
+                        });
+    if (!wanted) continue;
+    publish::DiscoveryScore score;
+    if (s.stream_capable) {
+      if (auto it = sla.find({s.orchestrator_address, pipeline}); it != sla.end()) {
+        score = publish::StreamDiscoveryScore(it->second);
+      }
+    } else if (auto it = jobs.find({s.uri_norm, pipeline}); it != jobs.end()) {
+      score = publish::RequestDiscoveryScore(it->second);
+    }
+    out.push_back({&s, score, last_seen[key.first]});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Out& a, const Out& b) {
+    if (a.score.score != b.score.score) return a.score.score > b.score.score;
+    if (a.supply->capabilities.size() != b.supply->capabilities.size()) {
+      return a.supply->capabilities.size() > b.supply->capabilities.size();
+    }
+    return a.supply->uri < b.supply->uri;
+  });
+  JsonWriter w;
+  w.BeginArray();
+  for (const Out& o : out) {
+    w.BeginObject().Key("address").String(o.supply->uri).Key("score").Double(o.score.score);
+    w.Key("capabilities");
+    WriteStrings(w, o.supply->capabilities);
+    w.Key("last_seen_ms").Int(o.last_seen).Key("last_seen");
+    WriteTime(w, o.last_seen);
+    w.Key("recent_work").Bool(o.score.recent_work).EndObject();
+  }
+  w.EndArray();
+  return Reply::Data(w.Take());
+}
+
+std::vector<KeyColumn> HourlyKeyset(std::initializer_list<const char*> grain) {
+  std::vector<KeyColumn> keyset = {Key("-window_start", KeyKind::kTime)};
+  for (const char* name : grain) keyset.push_back(Key(name));
+  return keyset;
+}
+
+std::vector<KeyColumn> JobKeyset() {
+  return {Key("-completed_at", KeyKind::kTime), Key("-org"), Key("-request_id")};
+}
+
+}  // namespace
+
+std::vector<RouteSpec> StreamingAndRequestRoutes() {
+  std::vector<RouteSpec> routes;
+  RouteSpec models =
+      Bare("A8", "/v1/streaming/models", "Live-video models on offer, capacity and FPS");
+  models.handler = StreamingModels;
+  routes.push_back(std::move(models));
+
+  RouteSpec orchs = Bare("A9", "/v1/streaming/orchestrators", "Orchestrators offering live video");
+  orchs.handler = StreamingOrchestrators;
+  routes.push_back(std::move(orchs));
+
+  RouteSpec sla =
+      List("A10", "/v1/streaming/sla", "Hourly SLA rows",
+           HourlyKeyset({"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
+  sla.params =
+      WithList(WithWindow({}, {OrgParam(), AddressParam("orchestrator_address"),
+                               IdParam("model_id", "model id"), IdParam("gpu_id", "GPU id")}));
+  sla.handler = StreamingSla;
+  routes.push_back(std::move(sla));
+
+  RouteSpec demand = List("A11", "/v1/streaming/demand", "Hourly gateway-side demand",
+                          HourlyKeyset({"org", "gateway", "pipeline_id", "model_id"}));
+  demand.params = WithList(
+      WithWindow({}, {OrgParam(), IdParam("gateway", "gateway"), IdParam("model_id", "model id")}));
+  demand.handler = StreamingDemand;
+  routes.push_back(std::move(demand));
+
+  RouteSpec gpu =
+      List("A12", "/v1/streaming/gpu-metrics", "Hourly per-GPU quality",
+           HourlyKeyset({"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
+  gpu.params =
+      WithList(WithWindow({}, {OrgParam(), AddressParam("orchestrator_address"),
+                               IdParam("model_id", "model id"), IdParam("gpu_id", "GPU id")}));
+  gpu.handler = StreamingGpuMetrics;
+  routes.push_back(std::move(gpu));
+
+  RouteSpec request_models =
+      Bare("A13", "/v1/requests/models", "Request-mode models on offer with 24 h demand");
+  request_models.handler = RequestModels;
+  routes.push_back(std::move(request_models));
+
+  RouteSpec request_orchs =
+      Bare("A14", "/v1/requests/orchestrators", "Orchestrators offering request-mode capabilities");
+  request_orchs.handler = RequestOrchestrators;
+  routes.push_back(std::move(request_orchs));
+
+  RouteSpec batch = Bare("A15", "/v1/requests/ai-batch/summary", "AI-batch jobs per pipeline");
+  batch.params = WithWindow({}, {OrgParam()});
+  batch.window = WindowSpec{};
+  batch.handler = AiBatchSummary;
+  routes.push_back(std::move(batch));
+
+  RouteSpec batch_jobs =
+      List("A16", "/v1/requests/ai-batch/jobs", "AI-batch jobs, newest first", JobKeyset());
+  batch_jobs.params = WithList(WithWindow(
+      {}, {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")}));
+  batch_jobs.handler = AiBatchJobs;
+  routes.push_back(std::move(batch_jobs));
+
+  RouteSpec llm = Bare("A17", "/v1/requests/ai-batch/llm-summary", "LLM metrics per model");
+  llm.params = WithWindow({}, {OrgParam()});
+  llm.window = WindowSpec{};
+  llm.handler = LlmSummary;
+  routes.push_back(std::move(llm));
+
+  RouteSpec byoc = Bare("A18", "/v1/requests/byoc/summary", "BYOC jobs per capability");
+  byoc.params = WithWindow({}, {OrgParam()});
+  byoc.window = WindowSpec{};
+  byoc.handler = ByocSummary;
+  routes.push_back(std::move(byoc));
+
+  RouteSpec byoc_jobs =
+      List("A19", "/v1/requests/byoc/jobs", "BYOC jobs, newest first", JobKeyset());
+  byoc_jobs.params =
+      WithList(WithWindow({}, {OrgParam(), IdParam("capability", "BYOC capability")}));
+  byoc_jobs.handler = ByocJobs;
+  routes.push_back(std::move(byoc_jobs));
+
+  RouteSpec workers = Bare("A20", "/v1/requests/byoc/workers", "BYOC workers per capability");
+  workers.params = WindowParams();
+  workers.window = WindowSpec{};
+  workers.handler = ByocWorkers;
+  routes.push_back(std::move(workers));
+
+  RouteSpec auth = Bare("A21", "/v1/requests/byoc/auth", "BYOC authentication outcomes");
+  auth.params = WithWindow({}, {OrgParam()});
+  auth.window = WindowSpec{};
+  auth.handler = ByocAuth;
+  routes.push_back(std::move(auth));
+
+  RouteSpec discover = Bare("A22", "/v1/discover/orchestrators",
+                            "Orchestrators a gateway can use now, ranked by recent work");
+  discover.params = {{.name = "caps",
+                      .type = ParamType::kCap,
+                      .repeatable = true,
+                      .description = "pipeline/model offered (any of the values)"}};
+  discover.handler = DiscoverOrchestrators;
+  routes.push_back(std::move(discover));
+  return routes;
+}
+
+}  // namespace naap::api
