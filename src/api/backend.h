@@ -21,6 +21,8 @@
 
 namespace naap::api {
 
+class ReadCache;  // read_cache.h
+
 // Server settings the handlers and the router read (spec/api.md §1.16).
 struct ApiConfig {
   std::string version = "dev";
@@ -62,6 +64,8 @@ struct SourceStatus {
   std::optional<Millis> last_event_at;
   std::optional<double> lag_seconds;
   bool live = false;  // counts for the readiness ingest_lag check
+  // Set while a live source cannot read (e.g. no Kafka broker up): readiness fails with it.
+  std::optional<std::string> degraded_reason;
 };
 
 struct RebuildStatus {
@@ -98,6 +102,12 @@ class Backend {
   virtual Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) = 0;
   // Runs fn with the resolver's facts under the reader lock (see the header comment).
   virtual Status ReadFacts(const std::function<Status(const resolve::FactsView&)>& fn) = 0;
+  // A number that changes (grows) whenever committed data may have changed: read results that
+  // are pure functions of the store may be reused while it stays the same.
+  virtual uint64_t DataVersion() const { return 0; }
+  // The memo of shared read results keyed by DataVersion(); nullptr (the default, for a backend
+  // that does not track its data version) disables memoization.
+  virtual ReadCache* read_cache() { return nullptr; }
 
   // ---- operations; a backend without them returns Unavailable ----
   // Ingests an NDJSON/JSON body (already decoded from its Content-Encoding). `org` applies to

@@ -101,10 +101,12 @@ LocalBackend::LocalBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 LocalBackend::~LocalBackend() = default;
 
 Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, const Clock& clock,
-                                                         ApiConfig config) {
+                                                         ApiConfig config, event::TopicMap topics) {
   auto impl = std::make_unique<Impl>(store, clock, std::move(config));
   NAAP_RETURN_IF_ERROR(impl->analytics.Restore());
-  auto pipeline = ingest::Pipeline::Open(store, clock, {}, &impl->sink);
+  ingest::PipelineOptions options;
+  options.decoder.topics = std::move(topics);
+  auto pipeline = ingest::Pipeline::Open(store, clock, std::move(options), &impl->sink);
   if (!pipeline.ok()) return pipeline.status();
   impl->pipeline = std::move(pipeline.value());
   impl->started_at = clock.NowMs();
@@ -122,6 +124,7 @@ Result<LocalBackend::IngestCounts> LocalBackend::IngestSource(ingest::Source& so
   const ingest::RunStats& stats = impl_->pipeline->stats();
   IngestCounts counts{stats.lines, stats.accepted, stats.ignored_total(), stats.rejected_total(),
                       stats.duplicates};
+  if (counts.lines > 0 || !run.ok()) ++impl_->data_version;
   {
     std::lock_guard status_lock(impl_->status_mu);
     SourceStatus& status = impl_->sources[std::string(source_name)];
@@ -154,9 +157,16 @@ Result<LocalBackend::IngestCounts> LocalBackend::IngestFiles(const std::vector<s
   return IngestSource(**source, "file", "file", org_override);
 }
 
+void LocalBackend::SetSourceStatusProbe(std::string_view source_name, SourceStatusProbe probe) {
+  std::lock_guard lock(impl_->status_mu);
+  impl_->probes[std::string(source_name)] = std::move(probe);
+}
+
 const ApiConfig& LocalBackend::config() const { return impl_->config; }
 store::Store& LocalBackend::store() { return impl_->store; }
 Millis LocalBackend::NowMs() const { return impl_->clock.NowMs(); }
+uint64_t LocalBackend::DataVersion() const { return impl_->data_version.load(); }
+ReadCache* LocalBackend::read_cache() { return &impl_->read_cache; }
 
 Result<std::optional<Millis>> LocalBackend::DataClock(std::optional<std::string_view> org) {
   if (org) return impl_->store.DataClock(*org);
@@ -212,7 +222,18 @@ PipelineStatus LocalBackend::Pipeline() {
   {
     std::lock_guard lock(impl_->status_mu);
     status.started_at = impl_->started_at;
-    for (const auto& [name, source] : impl_->sources) status.sources.push_back(source);
+    for (const auto& [name, source] : impl_->sources) {
+      if (!impl_->probes.contains(name)) status.sources.push_back(source);
+    }
+    for (const auto& [name, probe] : impl_->probes) {
+      auto accumulated = impl_->sources.find(name);
+      SourceStatus base;
+      base.name = name;
+      for (SourceStatus& entry :
+           probe(accumulated != impl_->sources.end() ? accumulated->second : base)) {
+        status.sources.push_back(std::move(entry));
+      }
+    }
     status.lines_read = impl_->totals.lines;
     status.accepted = impl_->totals.accepted;
     status.ignored = impl_->totals.ignored;

@@ -7,13 +7,16 @@
 // exclusive lock, and ReadFacts() takes the shared side, so handlers see facts between records.
 // One ingest runs at a time (a mutex serialises IngestSource / IngestBody). The store itself is
 // thread-safe (store.h backends serialise their calls).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/backend.h"
 #include "base/time.h"
+#include "event/org.h"
 #include "ingest/source.h"
 #include "store/store.h"
 
@@ -22,8 +25,10 @@ namespace naap::api {
 class LocalBackend final : public Backend {
  public:
   // Restores the facts from `store`'s raw log. `store` and `clock` must outlive the backend.
-  static Result<std::unique_ptr<LocalBackend>> Open(store::Store& store, const Clock& clock,
-                                                    ApiConfig config);
+  // `topics` maps the Kafka topic of a message (and an export wrapper's topic) to its org.
+  static Result<std::unique_ptr<LocalBackend>> Open(
+      store::Store& store, const Clock& clock, ApiConfig config,
+      event::TopicMap topics = event::TopicMap::Default());
   ~LocalBackend() override;
 
   // Drains `source` through the ingest pipeline and the analytics engine (the same path as
@@ -35,6 +40,11 @@ class LocalBackend final : public Backend {
   Result<IngestCounts> IngestSource(ingest::Source& source, std::string_view source_name,
                                     std::string_view source_kind,
                                     std::string_view org_override = "");
+  // Live figures of a source that IngestSource() cannot see (Kafka partitions, broker state):
+  // Pipeline() replaces the status accumulated under `source_name` (a default one before its
+  // first run) by what `probe` makes of it, possibly several entries (one per Kafka topic).
+  using SourceStatusProbe = std::function<std::vector<SourceStatus>(const SourceStatus&)>;
+  void SetSourceStatusProbe(std::string_view source_name, SourceStatusProbe probe);
   // Convenience for tests and the CLI: ingest files (paths as `naap ingest` takes them).
   Result<IngestCounts> IngestFiles(const std::vector<std::string>& paths,
                                    std::string_view org_override = "");
@@ -44,6 +54,8 @@ class LocalBackend final : public Backend {
   Millis NowMs() const override;
   Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override;
   Status ReadFacts(const std::function<Status(const resolve::FactsView&)>& fn) override;
+  uint64_t DataVersion() const override;
+  ReadCache* read_cache() override;
   Result<AdminIngestResult> IngestBody(std::string_view body, std::optional<std::string_view> org,
                                        std::string_view source) override;
   Result<RebuildStatus> StartRebuild(std::string_view mode) override;

@@ -1,5 +1,6 @@
 #pragma once
 // LocalBackend's private state, shared by local_backend.cc and local_backend_rebuild.cc.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "api/local_backend.h"
+#include "api/read_cache.h"
 #include "api/rebuild_job.h"
 #include "ingest/pipeline.h"
 #include "publish/analytics.h"
@@ -56,10 +58,15 @@ struct LocalBackend::Impl {
   LockedSink sink;
   std::mutex ingest_mu;  // one pipeline run at a time
   std::unique_ptr<ingest::Pipeline> pipeline;
+  // Bumped after every pipeline run that read lines (its batches are committed by then) and after
+  // a rebuild; read_cache entries are keyed by it.
+  std::atomic<uint64_t> data_version{0};
+  ReadCache read_cache;
 
   std::mutex status_mu;  // guards the figures below
   Millis started_at = 0;
   std::map<std::string, SourceStatus> sources;
+  std::map<std::string, SourceStatusProbe> probes;  // by source name
   IngestCounts totals;
   std::optional<Millis> last_ingested_at, last_publish_at;
 

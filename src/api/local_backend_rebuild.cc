@@ -107,7 +107,9 @@ Status Replace(LocalBackend::Impl& impl, RebuildJob::Progress& progress) {
   if (!lines.ok()) return lines.status();
   progress.SetLinesTotal(*lines);
   publish::Analytics analytics(impl.store);
-  NAAP_RETURN_IF_ERROR(analytics.Rebuild(std::nullopt, std::nullopt).status());
+  Status rebuilt = analytics.Rebuild(std::nullopt, std::nullopt).status();
+  ++impl.data_version;  // the slices were replaced, or partly on failure
+  NAAP_RETURN_IF_ERROR(rebuilt);
   progress.SetLinesReplayed(*lines);
   return Status::Ok();
 }

@@ -15,7 +15,8 @@
 namespace naap::api {
 namespace {
 
-using namespace routes_a;  // NOLINT(google-build-using-namespace)
+using namespace routes_a;    // NOLINT(google-build-using-namespace)
+using namespace route_util;  // NOLINT(google-build-using-namespace)
 using publish::StreamingSums;
 
 constexpr Millis kGpuActiveWithinMs = 30 * 60'000;
@@ -65,7 +66,7 @@ Outcome Kpi(const RequestContext& ctx, Backend& backend) {
   for (Millis h = hours.first; h < hours.last_exclusive; h += kHourMs) bucket_hours.push_back(h);
   std::vector<StreamingSums> buckets(bucket_hours.size());
   if (!hours.empty()) {
-    publish::TableQuery q = HourQuery(hours, ctx);
+    publish::TableQuery q = HourQuery(ctx, hours);
     q.bucket = publish::TimeBucket::kHour;
     if (pipeline) q.equals["pipeline_id"] = *pipeline;
     if (model) q.equals["model_id"] = *model;
@@ -115,7 +116,7 @@ Outcome Kpi(const RequestContext& ctx, Backend& backend) {
        {std::pair{"ai_batch", kBuiltinFamily}, std::pair{"byoc", kByocFamily}}) {
     publish::RequestDemandSums sums;
     if (!hours.empty()) {
-      publish::TableQuery q = HourQuery(hours, ctx);
+      publish::TableQuery q = HourQuery(ctx, hours);
       q.equals["capability_family"] = family;
       if (pipeline) q.equals["capability_name"] = *pipeline;
       if (model) q.equals["canonical_model"] = *model;
@@ -158,7 +159,7 @@ Outcome Pipelines(const RequestContext& ctx, Backend& backend) {
   std::map<std::string, StreamingSums> pipeline_sums;
   const HourRange hours = WindowHours(ctx);
   if (!hours.empty()) {
-    publish::TableQuery q = HourQuery(hours, ctx);
+    publish::TableQuery q = HourQuery(ctx, hours);
     q.group_by = {"pipeline_id", "model_id"};
     auto rows = publish::QueryStreamingDemand(backend.store(), q);
     if (!rows.ok()) return rows.status();
@@ -213,21 +214,16 @@ struct OrchestratorRow {
 
 Outcome Orchestrators(const RequestContext& ctx, Backend& backend) {
   std::map<std::string, OrchestratorRow> rows;
-  std::vector<publish::CurrentOrchestrator> current;
-  if (ctx.data_clock) {
-    auto inventory = LoadRecentInventory(backend, *ctx.data_clock, publish::kCurrentWindowMs);
-    if (!inventory.ok()) return inventory.status();
-    current = publish::BuildCurrentOrchestrators(*inventory,
-                                                 publish::CurrentWindow{.now = *ctx.data_clock});
-  }
-  for (const publish::CurrentOrchestrator& o : current) {
+  auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
+  if (!inventory.ok()) return inventory.status();
+  for (const publish::CurrentOrchestrator& o : (*inventory)->orchestrators) {
     OrchestratorRow& row = rows[o.identity.orch_address];
     row.current = &o;
     row.service_uri = o.identity.orchestrator_uri;
   }
   const HourRange hours = WindowHours(ctx);
   if (!hours.empty()) {
-    publish::TableQuery q = HourQuery(hours, ctx);
+    publish::TableQuery q = HourQuery(ctx, hours);
     q.group_by = {"orchestrator_address"};
     auto totals = publish::QueryStreamingSla(backend.store(), q);
     if (!totals.ok()) return totals.status();
@@ -318,27 +314,25 @@ std::vector<Count> Ranked(const std::map<std::string, std::set<GpuKey>>& sets) {
 }
 
 Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
-  std::vector<publish::ObservedOfferRow> offers;
+  auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
+  if (!inventory.ok()) return inventory.status();
   std::vector<publish::ActiveStreamState> active;
-  publish::CurrentWindow current{.now = ctx.data_clock.value_or(0)};
   if (ctx.data_clock) {
-    auto inventory = LoadRecentInventory(backend, *ctx.data_clock, publish::kCurrentWindowMs);
-    if (!inventory.ok()) return inventory.status();
-    offers = std::move(inventory->offers);
     auto streams = RecentActiveStreams(backend, *ctx.data_clock, kGpuActiveWithinMs);
     if (!streams.ok()) return streams.status();
     active = std::move(*streams);
   }
   std::set<GpuKey> total;
   std::map<std::string, std::set<GpuKey>> by_model_name;
-  for (const publish::CurrentGpu& gpu : publish::BuildCurrentGpuInventory(offers, current)) {
+  for (const publish::CurrentGpu& gpu : (*inventory)->gpus) {
     if (gpu.pipelines.empty() || gpu.models.empty()) continue;
     total.insert({gpu.orch_address, gpu.gpu_id});
     by_model_name[gpu.gpu_model_name.value_or("Unknown")].insert({gpu.orch_address, gpu.gpu_id});
   }
   std::map<std::string, std::set<GpuKey>> by_pipeline;
   std::map<std::string, std::map<std::string, std::set<GpuKey>>> by_pipeline_model;
-  for (const publish::ObservedOfferRow& row : offers) {
+  const publish::CurrentWindow current{.now = ctx.data_clock.value_or(0)};
+  for (const publish::ObservedOfferRow& row : (*inventory)->observed.offers) {
     const publish::ObservedOfferKey& k = row.key;
     if (k.gpu_id.empty() || !current.Contains(row.sighting.last_seen)) continue;
     if (!total.contains({k.orch_address, k.gpu_id})) continue;
@@ -376,14 +370,11 @@ Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
 
 Outcome PipelineCatalog(const RequestContext& ctx, Backend& backend) {
   std::map<std::string, std::set<std::string>> models_of;
-  if (ctx.data_clock) {
-    auto inventory = LoadRecentInventory(backend, *ctx.data_clock, publish::kCurrentWindowMs);
-    if (!inventory.ok()) return inventory.status();
-    for (const publish::CurrentCapability& c : publish::BuildCurrentCapabilities(
-             *inventory, publish::CurrentWindow{.now = *ctx.data_clock})) {
-      if (!c.key.pipeline_id.empty() && !c.key.model_id.empty()) {
-        models_of[c.key.pipeline_id].insert(c.key.model_id);
-      }
+  auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
+  if (!inventory.ok()) return inventory.status();
+  for (const publish::CurrentCapability& c : (*inventory)->capabilities) {
+    if (!c.key.pipeline_id.empty() && !c.key.model_id.empty()) {
+      models_of[c.key.pipeline_id].insert(c.key.model_id);
     }
   }
   JsonWriter w;
@@ -416,12 +407,9 @@ Outcome Pricing(const RequestContext& ctx, Backend& backend) {
   std::map<PriceKey, const publish::ObservedPricingRow*> latest;
   std::map<std::string, std::string> uri_of;
   std::set<PriceKey> warm;
-  publish::ObservedInventory inventory;
-  if (ctx.data_clock) {
-    auto loaded = LoadRecentInventory(backend, *ctx.data_clock, publish::kCurrentWindowMs);
-    if (!loaded.ok()) return loaded.status();
-    inventory = std::move(*loaded);
-  }
+  auto loaded = LoadCurrentInventory(backend, ctx.data_clock);
+  if (!loaded.ok()) return loaded.status();
+  const publish::ObservedInventory& inventory = (*loaded)->observed;
   const publish::CurrentWindow current{.now = ctx.data_clock.value_or(0)};
   std::map<std::pair<std::string, std::string>, std::set<std::string>> worker_models;
   for (const publish::CurrentWorker& wk :
@@ -525,14 +513,6 @@ Outcome JobFeed(const RequestContext& ctx, Backend& backend) {
   }
   w.EndArray();
   return Reply::Data(w.Take());
-}
-
-RouteSpec Bare(std::string id, std::string pattern, std::string summary) {
-  return {.id = std::move(id),
-          .pattern = std::move(pattern),
-          .group = RouteGroup::kA,
-          .bare = true,
-          .summary = std::move(summary)};
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/backend.h"
 #include "api/route.h"
+#include "api/route_util.h"
 #include "api/routes_econ_util.h"
 #include "base/json_writer.h"
 #include "publish/formulas.h"
@@ -27,12 +28,9 @@
 namespace naap::api {
 namespace {
 
-using econ::FloatText;
+using namespace route_util;  // NOLINT(google-build-using-namespace)
 using econ::WeiText;
 using econ::WriteNullableString;
-using econ::WriteOptionalDouble;
-using econ::WriteOptionalTime;
-using econ::WriteTime;
 using publish::StreamingSums;
 using publish::TimeBucket;
 using Wei128 = unsigned __int128;
@@ -45,13 +43,6 @@ Problem NotFoundProblem(std::string detail) {
 }
 
 void WriteWei(JsonWriter& w, Wei128 wei) { w.String(WeiText(wei)); }
-
-void WriteWindowBounds(JsonWriter& w, const RequestContext& ctx) {
-  w.Key("start_time");
-  WriteTime(w, ctx.window->start);
-  w.Key("end_time");
-  WriteTime(w, ctx.window->end);
-}
 
 template <typename Rows>
 StreamingSums SumAll(const Rows& rows) {
@@ -105,7 +96,7 @@ Outcome PaymentsSummary(const RequestContext& ctx, Backend& backend) {
   }
   JsonWriter w;
   w.BeginObject();
-  WriteWindowBounds(w, ctx);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("total_payments_wei");
   WriteWei(w, total.fees_wei);
   w.Key("total_face_value_wei");
@@ -145,7 +136,8 @@ Outcome PaymentsHistory(const RequestContext& ctx, Backend& backend) {
   }
   JsonWriter w;
   w.BeginArray();
-  for (Millis h : econ::WindowHours(ctx)) {
+  const HourRange window_hours = WindowHours(ctx);
+  for (Millis h = window_hours.first; h < window_hours.last_exclusive; h += kHourMs) {
     const Hour& hour = hours[h];
     w.BeginObject();
     w.Key("timestamp");
@@ -183,7 +175,7 @@ Outcome PaymentsByPipeline(const RequestContext& ctx, Backend& backend) {
     WriteWei(w, row.sums.face_value_wei);
     w.Key("event_count").Int(row.sums.event_count);
     w.Key("avg_price_wei_per_pixel");
-    WriteOptionalDouble(w, row.derived.avg_price_wei_per_pixel);
+    WriteOptional(w, row.derived.avg_price_wei_per_pixel);
     w.EndObject();
   }
   w.EndArray();
@@ -210,7 +202,7 @@ Outcome PaymentsByOrch(const RequestContext& ctx, Backend& backend) {
     JsonWriter w;
     w.BeginObject();
     w.Key("address").String(address);
-    w.Key("name").String(inventory->NameOf(address));
+    w.Key("name").String(inventory->identities->NameOf(address));
     w.Key("total_received_wei");
     WriteWei(w, row.sums.fees_wei);
     w.Key("total_face_value_wei");
@@ -290,7 +282,7 @@ Outcome PaymentsByStream(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> stream_filter = ctx.Get("stream_id");
   Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
     if (window.start >= window.end) return Status::Ok();
-    for (const std::string& org : econ::FactOrgs(facts, ctx)) {
+    for (const std::string& org : FactOrgs(facts, ctx.Get("org"))) {
       for (Millis h = HourFloor(window.start); h <= HourFloor(window.end - 1); h += kHourMs) {
         for (const resolve::PaymentFact* p : facts.PaymentsAt(org, h)) {
           if (p->session_key.empty() || p->event_ts < window.start || p->event_ts >= window.end) {
@@ -356,18 +348,18 @@ Outcome ReliabilitySummary(const RequestContext& ctx, Backend& backend) {
   const publish::ReliabilityRates sample_rates = publish::ComputeReliabilityRates(s);
   JsonWriter w;
   w.BeginObject();
-  WriteWindowBounds(w, ctx);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("startup_success_rate");
-  WriteOptionalDouble(w, session_rates.startup_success_rate);
+  WriteOptional(w, session_rates.startup_success_rate);
   w.Key("no_orch_session_rate");
-  WriteOptionalDouble(w, session_rates.no_orch_session_rate);
+  WriteOptional(w, session_rates.no_orch_session_rate);
   w.Key("orch_swap_rate");
-  WriteOptionalDouble(w, session_rates.orch_swap_rate);
+  WriteOptional(w, session_rates.orch_swap_rate);
   w.Key("orch_swap_count").Int(d.total_swapped_sessions);
   w.Key("inference_restart_rate");
-  WriteOptionalDouble(w, sample_rates.inference_restart_rate);
+  WriteOptional(w, sample_rates.inference_restart_rate);
   w.Key("degraded_state_rate");
-  WriteOptionalDouble(w, sample_rates.degraded_rate);
+  WriteOptional(w, sample_rates.degraded_rate);
   w.Key("failure_breakdown").BeginObject();
   w.Key("no_orch_sessions").Int(d.no_orch_sessions);
   w.Key("orch_swap").Int(d.total_swapped_sessions);
@@ -396,7 +388,8 @@ Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
   for (const auto& row : *stats) stats_by_hour[row.bucket_start] += row.sums;
   JsonWriter w;
   w.BeginArray();
-  for (Millis h : econ::WindowHours(ctx)) {
+  const HourRange window_hours = WindowHours(ctx);
+  for (Millis h = window_hours.first; h < window_hours.last_exclusive; h += kHourMs) {
     const StreamingSums& d = demand_by_hour[h];
     const publish::ReliabilityRates session_rates = publish::ComputeReliabilityRates(d);
     const publish::ReliabilityRates sample_rates =
@@ -406,11 +399,11 @@ Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
     WriteTime(w, h);
     w.Key("requested_sessions").Int(d.requested_sessions);
     w.Key("startup_success_rate");
-    WriteOptionalDouble(w, session_rates.startup_success_rate);
+    WriteOptional(w, session_rates.startup_success_rate);
     w.Key("no_orch_session_rate");
-    WriteOptionalDouble(w, session_rates.no_orch_session_rate);
+    WriteOptional(w, session_rates.no_orch_session_rate);
     w.Key("degraded_rate");
-    WriteOptionalDouble(w, sample_rates.degraded_rate);
+    WriteOptional(w, sample_rates.degraded_rate);
     w.EndObject();
   }
   w.EndArray();
@@ -448,14 +441,14 @@ Outcome ReliabilityOrchs(const RequestContext& ctx, Backend& backend) {
     JsonWriter w;
     w.BeginObject();
     w.Key("address").String(row.group[0]);
-    w.Key("name").String(inventory->NameOf(row.group[0]));
+    w.Key("name").String(inventory->identities->NameOf(row.group[0]));
     w.Key("streams_handled").Int(row.sums.sessions_handled);
     w.Key("degraded_rate");
-    WriteOptionalDouble(w, row.derived.degraded_rate);
+    WriteOptional(w, row.derived.degraded_rate);
     w.Key("restart_rate");
-    WriteOptionalDouble(w, row.derived.inference_restart_rate);
+    WriteOptional(w, row.derived.inference_restart_rate);
     w.Key("error_rate");
-    WriteOptionalDouble(w, row.derived.error_rate);
+    WriteOptional(w, row.derived.error_rate);
     w.EndObject();
     out.push_back({{std::to_string(row.sums.sessions_handled), row.group[0]}, w.Take()});
   }
@@ -471,8 +464,8 @@ Outcome Failures(const RequestContext& ctx, Backend& backend) {
   Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
     if (window.start >= window.end) return Status::Ok();
     for (const resolve::SessionFact* session :
-         econ::SessionsTouching(facts, econ::FactOrgs(facts, ctx), HourFloor(window.start),
-                                HourFloor(window.end - 1))) {
+         SessionsTouching(facts, FactOrgs(facts, ctx.Get("org")), HourFloor(window.start),
+                          HourFloor(window.end - 1))) {
       for (const resolve::FailureEvent& f : session->failures) {
         if (f.failure_ts < window.start || f.failure_ts >= window.end) continue;
         if (type_filter && f.failure_type != *type_filter) continue;
@@ -549,7 +542,7 @@ Outcome FailuresByPipeline(const RequestContext& ctx, Backend& backend) {
     w.Key("inference_error_count").Int(p.stats.inference_errors);
     w.Key("total_failures").Int(p.total());
     w.Key("failure_rate");
-    WriteOptionalDouble(w, publish::ComputeReliabilityRates(p.demand).pipeline_failure_rate);
+    WriteOptional(w, publish::ComputeReliabilityRates(p.demand).pipeline_failure_rate);
     w.EndObject();
   }
   w.EndArray();
@@ -574,13 +567,13 @@ Outcome FailuresByOrch(const RequestContext& ctx, Backend& backend) {
     JsonWriter w;
     w.BeginObject();
     w.Key("orch_address").String(row.group[0]);
-    w.Key("name").String(inventory->NameOf(row.group[0]));
+    w.Key("name").String(inventory->identities->NameOf(row.group[0]));
     w.Key("inference_errors").Int(row.sums.inference_errors);
     w.Key("inference_restarts").Int(row.sums.inference_restarts);
     w.Key("total_failures").Int(total(row));
     w.Key("streams_handled").Int(row.sums.sessions_handled);
     w.Key("failure_rate");
-    WriteOptionalDouble(w, row.derived.orchestrator_failure_rate);
+    WriteOptional(w, row.derived.orchestrator_failure_rate);
     w.EndObject();
     out.push_back({{std::to_string(total(row)), row.group[0]}, w.Take()});
   }
@@ -610,8 +603,8 @@ Result<Leaderboard> LoadLeaderboard(const RequestContext& ctx, Backend& backend)
     auto discovery = publish::LoadDiscoveryLatency(backend.store(), hours.first,
                                                    hours.last_exclusive - kHourMs, org_view);
     if (!discovery.ok()) return discovery.status();
-    board.rows = publish::BuildLeaderboardRows(*stats, *discovery, board.inventory.identities,
-                                               board.inventory.clock.value_or(0));
+    board.rows = publish::BuildLeaderboardRows(*stats, *discovery, board.inventory.identities->all,
+                                               board.inventory.identities->clock.value_or(0));
   }
   const ApiConfig& config = backend.config();
   const publish::LeaderboardWeights weights{.fps = config.leaderboard_weights[0],
@@ -629,20 +622,20 @@ void WriteLeaderboardRow(JsonWriter& w, const econ::Inventory& inventory, std::s
   w.Key("rank");
   entry ? w.Int(entry->rank) : w.Null();
   w.Key("address").String(address);
-  w.Key("name").String(inventory.NameOf(address));
+  w.Key("name").String(inventory.identities->NameOf(address));
   w.Key("score");
   entry ? w.Double(entry->score) : w.Null();
   w.Key("streams_handled").Int(row ? row->input.streams_handled : 0);
   w.Key("avg_inference_fps");
-  WriteOptionalDouble(w, row ? row->input.avg_inference_fps : std::nullopt);
+  WriteOptional(w, row ? row->input.avg_inference_fps : std::nullopt);
   w.Key("degraded_rate");
-  WriteOptionalDouble(w, row ? row->input.degraded_rate : std::nullopt);
+  WriteOptional(w, row ? row->input.degraded_rate : std::nullopt);
   w.Key("avg_latency_ms");
-  WriteOptionalDouble(w, row ? row->input.avg_latency_ms : std::nullopt);
-  const publish::OrchestratorIdentity* identity = inventory.Find(address);
+  WriteOptional(w, row ? row->input.avg_latency_ms : std::nullopt);
+  const publish::OrchestratorIdentity* identity = inventory.identities->Find(address);
   w.Key("last_seen");
   WriteOptionalTime(w, identity ? std::optional<Millis>(identity->last_seen) : std::nullopt);
-  w.Key("is_active").Bool(inventory.IsActive(address));
+  w.Key("is_active").Bool(inventory.identities->IsActive(address));
 }
 
 // B33
@@ -668,7 +661,7 @@ Outcome LeaderboardEntryRoute(const RequestContext& ctx, Backend& backend) {
   const std::string& address = ctx.path_params.at("address");
   Result<Leaderboard> board = LoadLeaderboard(ctx, backend);
   if (!board.ok()) return board.status();
-  if (board->inventory.Find(address) == nullptr) {
+  if (board->inventory.identities->Find(address) == nullptr) {
     return NotFoundProblem("orchestrator not found");
   }
   const publish::LeaderboardRow* row = nullptr;
@@ -702,7 +695,7 @@ std::map<std::string, int64_t> ActiveStreamsByGateway(const resolve::FactsView& 
                                                       const std::vector<std::string>& orgs,
                                                       std::optional<Millis> clock) {
   std::map<std::string, int64_t> counts;
-  for (const publish::ActiveStreamState& s : econ::ActiveSessions(facts, orgs, clock)) {
+  for (const publish::ActiveStreamState& s : ActiveStreams(facts, orgs, clock)) {
     ++counts[s.gateway];
   }
   return counts;
@@ -727,7 +720,7 @@ Outcome Gateways(const RequestContext& ctx, Backend& backend) {
   std::vector<publish::GatewaySighting> gateways;
   std::map<std::string, int64_t> active;
   Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    const std::vector<std::string> orgs = econ::FactOrgs(facts, ctx);
+    const std::vector<std::string> orgs = FactOrgs(facts, ctx.Get("org"));
     if (window.start < window.end) {
       gateways =
           publish::BuildGateways(facts, orgs, HourFloor(window.start), HourFloor(window.end - 1));
@@ -860,7 +853,7 @@ Outcome GatewayOrchs(const RequestContext& ctx, Backend& backend) {
     JsonWriter w;
     w.BeginObject();
     w.Key("orch_address").String(o.address);
-    w.Key("name").String(inventory->NameOf(o.address));
+    w.Key("name").String(inventory->identities->NameOf(o.address));
     w.Key("stream_count").Int(o.streams);
     w.Key("last_seen");
     WriteTime(w, o.last_seen);
@@ -886,7 +879,7 @@ std::map<QuoteKey, PriceQuote> LatestQuotes(const econ::Inventory& inventory,
                                             const std::optional<std::string>& address) {
   std::map<QuoteKey, PriceQuote> quotes;
   std::set<QuoteKey> warm;
-  for (const publish::CurrentCapability& c : inventory.capabilities) {
+  for (const publish::CurrentCapability& c : inventory.current->capabilities) {
     if (pipeline && c.key.pipeline_id != *pipeline) continue;
     if (address && c.key.orch_address != *address) continue;
     const QuoteKey key{c.key.orch_address, c.key.pipeline_id, c.key.model_id};
@@ -910,7 +903,7 @@ void WriteQuotePrice(JsonWriter& w, const PriceQuote& quote) {
       .Int(static_cast<int64_t>(
           std::min<unsigned __int128>(quote.pixels_per_unit.value(), INT64_MAX)));
   w.Key("price_wei_per_pixel");
-  WriteOptionalDouble(w, quote.unit_price);
+  WriteOptional(w, quote.unit_price);
   w.Key("is_warm").Bool(quote.is_warm);
 }
 
@@ -924,7 +917,7 @@ Outcome Pricing(const RequestContext& ctx, Backend& backend) {
     JsonWriter w;
     w.BeginObject();
     w.Key("orch_address").String(orch);
-    w.Key("name").String(inventory->NameOf(orch));
+    w.Key("name").String(inventory->identities->NameOf(orch));
     w.Key("pipeline").String(pipeline);
     w.Key("model_id").String(model);
     WriteQuotePrice(w, quote);
@@ -939,7 +932,7 @@ Outcome PricingDetail(const RequestContext& ctx, Backend& backend) {
   const std::string& address = ctx.path_params.at("address");
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
-  if (inventory->Find(address) == nullptr) {
+  if (inventory->identities->Find(address) == nullptr) {
     return NotFoundProblem("orchestrator not found");
   }
   std::map<std::string, std::vector<std::pair<std::string, PriceQuote>>> by_pipeline;
@@ -949,8 +942,8 @@ Outcome PricingDetail(const RequestContext& ctx, Backend& backend) {
   JsonWriter w;
   w.BeginObject();
   w.Key("orch_address").String(address);
-  w.Key("name").String(inventory->NameOf(address));
-  w.Key("is_active").Bool(inventory->IsActive(address));
+  w.Key("name").String(inventory->identities->NameOf(address));
+  w.Key("is_active").Bool(inventory->identities->IsActive(address));
   w.Key("pipelines").BeginArray();
   for (const auto& [pipeline, models] : by_pipeline) {
     w.BeginObject();
@@ -989,10 +982,10 @@ Result<std::map<std::string, PipelineFigures>> LoadPipelines(const RequestContex
   std::map<std::string, PipelineFigures> pipelines;
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
-  for (const publish::CurrentCapability& c : inventory->capabilities) {
+  for (const publish::CurrentCapability& c : inventory->current->capabilities) {
     if (c.key.pipeline_id.empty()) continue;
     PipelineFigures& p = pipelines[c.key.pipeline_id];
-    if (!econ::IsWarmOffer(c)) continue;
+    if (!IsWarmOffer(c)) continue;
     p.warm_orchs.insert(c.key.orch_address);
     if (!c.key.model_id.empty()) p.models[c.key.model_id].warm_orchs.insert(c.key.orch_address);
   }
@@ -1035,7 +1028,7 @@ Result<std::map<std::string, PipelineFigures>> LoadPipelines(const RequestContex
   }
   Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
     for (const publish::ActiveStreamState& s :
-         econ::ActiveSessions(facts, econ::FactOrgs(facts, ctx), ctx.data_clock)) {
+         ActiveStreams(facts, FactOrgs(facts, ctx.Get("org")), ctx.data_clock)) {
       if (!s.pipeline_id.empty()) ++pipelines[s.pipeline_id].active_streams;
     }
     return Status::Ok();
@@ -1049,9 +1042,9 @@ void WritePipelineFigures(JsonWriter& w, const PipelineFigures& p) {
   w.Key("active_streams").Int(p.active_streams);
   w.Key("requested_count").Int(p.demand.requested_sessions);
   w.Key("success_rate");
-  WriteOptionalDouble(w, publish::StartupSuccessRate(p.demand));
+  WriteOptional(w, publish::StartupSuccessRate(p.demand));
   w.Key("avg_inference_fps");
-  WriteOptionalDouble(w, publish::AvgOutputFps(p.stats));
+  WriteOptional(w, publish::AvgOutputFps(p.stats));
   w.Key("job_count").Int(p.job_count);
   w.Key("total_payments_wei");
   WriteWei(w, p.fees);
@@ -1095,7 +1088,7 @@ Result<bool> PipelineHasRetainedData(const RequestContext& ctx, Backend& backend
   if (!ctx.data_clock) return false;
   const Millis to = HourFloor(*ctx.data_clock);
   const Millis from = HourFloor(*ctx.data_clock - backend.config().raw_retention_ms);
-  publish::TableQuery q = econ::HoursQuery(ctx, from, to, {});
+  publish::TableQuery q = HourQuery(ctx, HourRange{from, to + kHourMs});
   q.equals = {{"pipeline_id", pipeline}};
   auto demand = publish::QueryStreamingDemand(backend.store(), q);
   if (!demand.ok()) return demand.status();
@@ -1127,7 +1120,7 @@ Outcome PipelineDetail(const RequestContext& ctx, Backend& backend) {
   JsonWriter w;
   w.BeginObject();
   w.Key("pipeline").String(name);
-  WriteWindowBounds(w, ctx);
+  WriteWindowTimes(w, *ctx.window);
   WritePipelineFigures(w, p);
   w.Key("by_model").BeginArray();
   for (const auto& [model, m] : models) {
@@ -1136,7 +1129,7 @@ Outcome PipelineDetail(const RequestContext& ctx, Backend& backend) {
     w.Key("warm_orch_count").Int(static_cast<int64_t>(m->warm_orchs.size()));
     w.Key("requested_count").Int(m->demand.requested_sessions);
     w.Key("avg_fps");
-    WriteOptionalDouble(w, publish::AvgOutputFps(m->stats));
+    WriteOptional(w, publish::AvgOutputFps(m->stats));
     w.EndObject();
   }
   w.EndArray().EndObject();
@@ -1236,21 +1229,21 @@ Outcome SlaCompliance(const RequestContext& ctx, Backend& backend) {
     WriteSessionCounts(w, row->sums);
     w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
     w.Key("startup_success_rate");
-    WriteOptionalDouble(w, d.startup_success_rate);
+    WriteOptional(w, d.startup_success_rate);
     w.Key("excused_failure_rate");
-    WriteOptionalDouble(w, d.excused_failure_rate);
+    WriteOptional(w, d.excused_failure_rate);
     w.Key("effective_success_rate");
-    WriteOptionalDouble(w, d.effective_success_rate);
+    WriteOptional(w, d.effective_success_rate);
     w.Key("no_swap_rate");
-    WriteOptionalDouble(w, d.no_swap_rate);
+    WriteOptional(w, d.no_swap_rate);
     w.Key("output_viability_rate");
-    WriteOptionalDouble(w, d.output_viability_rate);
+    WriteOptional(w, d.output_viability_rate);
     w.Key("reliability_score");
-    WriteOptionalDouble(w, d.scores.reliability_score);
+    WriteOptional(w, d.scores.reliability_score);
     w.Key("quality_score");
-    WriteOptionalDouble(w, d.scores.quality_score);
+    WriteOptional(w, d.scores.quality_score);
     w.Key("sla_score");
-    WriteOptionalDouble(w, d.scores.sla_score);
+    WriteOptional(w, d.scores.sla_score);
     w.Key("sla_semantics_version").String(publish::kSlaSemanticsVersion);
     w.EndObject();
     out.push_back({HourlyKey(*row), w.Take()});
@@ -1262,16 +1255,16 @@ Outcome SlaCompliance(const RequestContext& ctx, Backend& backend) {
 void WriteDemandFigures(JsonWriter& w, const StreamingSums& s, const publish::DemandDerived& d) {
   w.Key("sessions_count").Int(s.sessions_count);
   w.Key("avg_output_fps");
-  WriteOptionalDouble(w, d.avg_output_fps);
+  WriteOptional(w, d.avg_output_fps);
   w.Key("total_minutes").Double(d.total_minutes);
   WriteSessionCounts(w, s);
   w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
   w.Key("startup_success_rate");
-  WriteOptionalDouble(w, d.startup_success_rate);
+  WriteOptional(w, d.startup_success_rate);
   w.Key("excused_failure_rate");
-  WriteOptionalDouble(w, d.excused_failure_rate);
+  WriteOptional(w, d.excused_failure_rate);
   w.Key("effective_success_rate");
-  WriteOptionalDouble(w, d.effective_success_rate);
+  WriteOptional(w, d.effective_success_rate);
   w.Key("ticket_face_value_eth").Double(d.ticket_face_value_eth);
   w.Key("fees_wei");
   WriteWei(w, s.fees_wei);
@@ -1376,9 +1369,9 @@ Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
     WriteNullableString(w, row->attributes.runner_version);
     w.Key("cuda_version").Null();
     w.Key("avg_output_fps");
-    WriteOptionalDouble(w, d.avg_output_fps);
+    WriteOptional(w, d.avg_output_fps);
     w.Key("p95_output_fps");
-    WriteOptionalDouble(w, d.p95_output_fps);
+    WriteOptional(w, d.p95_output_fps);
     w.Key("fps_jitter_coefficient").Null();
     w.Key("status_samples").Int(s.status_samples);
     w.Key("error_status_samples").Int(s.error_status_samples);
@@ -1393,7 +1386,7 @@ Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
     };
     for (const auto& [name, value] : latencies) {
       w.Key(name);
-      WriteOptionalDouble(w, value);
+      WriteOptional(w, value);
     }
     const std::pair<const char*, int64_t> counts[] = {
         {"prompt_to_first_frame_sample_count", s.prompt_to_first_frame_sample_count},
@@ -1411,9 +1404,9 @@ Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
     };
     for (const auto& [name, value] : counts) w.Key(name).Int(value);
     w.Key("startup_failed_rate");
-    WriteOptionalDouble(w, d.startup_failed_rate);
+    WriteOptional(w, d.startup_failed_rate);
     w.Key("swap_rate");
-    WriteOptionalDouble(w, d.swap_rate);
+    WriteOptional(w, d.swap_rate);
     w.EndObject();
     out.push_back({HourlyKey(*row), w.Take()});
   }
@@ -1422,14 +1415,6 @@ Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
 
 // ====================================== route table ======================================
 
-using econ::AddressParam;
-using econ::IdParam;
-using econ::OrgParam;
-using econ::Params;
-
-KeyColumn Key(std::string name, KeyKind kind, bool descending = false) {
-  return {.name = std::move(name), .kind = kind, .descending = descending, .only_with_param = ""};
-}
 KeyColumn OrgKeyWithFilter() {
   return {.name = "org", .kind = KeyKind::kString, .only_with_param = "org"};
 }
@@ -1468,18 +1453,16 @@ std::vector<RouteSpec> EconomicsRoutes() {
                          Params({window, org}), PaymentsByPipeline));
   RouteSpec by_orch = Route("B24", "/v1/payments/by-orch", "payments received per orchestrator",
                             Params({window, org, {orch_address}, list}), PaymentsByOrch);
-  by_orch.keyset = {Key("total_received_wei", KeyKind::kWei, true),
-                    Key("address", KeyKind::kString)};
+  by_orch.keyset = {Key("-total_received_wei", KeyKind::kWei), Key("address", KeyKind::kString)};
   routes.push_back(std::move(by_orch));
   RouteSpec by_gateway = Route("B25", "/v1/payments/by-gateway", "payments sent per gateway",
                                Params({window, org, list}), PaymentsByGateway);
-  by_gateway.keyset = {Key("total_wei", KeyKind::kWei, true),
-                       Key("gateway_address", KeyKind::kString)};
+  by_gateway.keyset = {Key("-total_wei", KeyKind::kWei), Key("gateway_address", KeyKind::kString)};
   routes.push_back(std::move(by_gateway));
   RouteSpec by_stream =
       Route("B26", "/v1/payments/by-stream", "linked payments per stream session",
             Params({window, org, {IdParam("stream_id", "stream id")}, list}), PaymentsByStream);
-  by_stream.keyset = {Key("total_wei", KeyKind::kWei, true), Key("org", KeyKind::kString),
+  by_stream.keyset = {Key("-total_wei", KeyKind::kWei), Key("org", KeyKind::kString),
                       Key("stream_id", KeyKind::kString), Key("request_id", KeyKind::kString)};
   routes.push_back(std::move(by_stream));
 
@@ -1491,7 +1474,7 @@ std::vector<RouteSpec> EconomicsRoutes() {
   RouteSpec reliability_orchs =
       Route("B29", "/v1/reliability/orchs", "reliability per orchestrator",
             Params({window, org, {orch_address}, list}), ReliabilityOrchs);
-  reliability_orchs.keyset = {Key("streams_handled", KeyKind::kInt, true),
+  reliability_orchs.keyset = {Key("-streams_handled", KeyKind::kInt),
                               Key("address", KeyKind::kString)};
   routes.push_back(std::move(reliability_orchs));
   const ParamSpec failure_type = econ::EnumParam(
@@ -1499,20 +1482,19 @@ std::vector<RouteSpec> EconomicsRoutes() {
       "failure type");
   RouteSpec failures = Route("B30", "/v1/failures", "failure occurrences, newest first",
                              Params({window, org, {failure_type, orch_address}, list}), Failures);
-  failures.keyset = {Key("timestamp", KeyKind::kTime, true), Key("org", KeyKind::kString),
+  failures.keyset = {Key("-timestamp", KeyKind::kTime), Key("org", KeyKind::kString),
                      Key("event_id", KeyKind::kString), Key("failure_type", KeyKind::kString)};
   routes.push_back(std::move(failures));
   routes.push_back(Route("B31", "/v1/failures/by-pipeline", "failure counts per pipeline",
                          Params({window, org}), FailuresByPipeline));
   RouteSpec failures_by_orch = Route("B32", "/v1/failures/by-orch", "failures per orchestrator",
                                      Params({window, org, list}), FailuresByOrch);
-  failures_by_orch.keyset = {Key("total_failures", KeyKind::kInt, true),
+  failures_by_orch.keyset = {Key("-total_failures", KeyKind::kInt),
                              Key("orch_address", KeyKind::kString)};
   routes.push_back(std::move(failures_by_orch));
   RouteSpec leaderboard = Route("B33", "/v1/leaderboard", "composite orchestrator ranking",
                                 Params({window, org, list}), LeaderboardList);
-  leaderboard.keyset = {Key("score", KeyKind::kFloat, true),
-                        Key("streams_handled", KeyKind::kInt, true),
+  leaderboard.keyset = {Key("-score", KeyKind::kFloat), Key("-streams_handled", KeyKind::kInt),
                         Key("address", KeyKind::kString)};
   routes.push_back(std::move(leaderboard));
   RouteSpec leaderboard_entry =
@@ -1525,7 +1507,7 @@ std::vector<RouteSpec> EconomicsRoutes() {
   const ParamSpec gateway_path = IdParam("address", "gateway value (lower-cased)");
   RouteSpec gateways = Route("B35", "/v1/net/gateways", "gateways with evidence in the window",
                              Params({window, org, list}), Gateways);
-  gateways.keyset = {Key("active_streams", KeyKind::kInt, true), Key("address", KeyKind::kString)};
+  gateways.keyset = {Key("-active_streams", KeyKind::kInt), Key("address", KeyKind::kString)};
   routes.push_back(std::move(gateways));
   RouteSpec gateway =
       Route("B36", "/v1/net/gateways/{address}", "one gateway", Params({window}), GatewayDetail);
@@ -1535,7 +1517,7 @@ std::vector<RouteSpec> EconomicsRoutes() {
       Route("B37", "/v1/net/gateways/{address}/orchs", "orchestrators a gateway's sessions used",
             Params({window, list}), GatewayOrchs);
   gateway_orchs.path_params = {gateway_path};
-  gateway_orchs.keyset = {Key("stream_count", KeyKind::kInt, true),
+  gateway_orchs.keyset = {Key("-stream_count", KeyKind::kInt),
                           Key("orch_address", KeyKind::kString)};
   routes.push_back(std::move(gateway_orchs));
   RouteSpec pricing = Route("B38", "/v1/net/pricing", "latest price per orchestrator and model",
@@ -1571,7 +1553,7 @@ std::vector<RouteSpec> EconomicsRoutes() {
             Params({window, {orchestrator_address, pipeline_id, model_id, gpu_id}, org, list}),
             SlaCompliance);
   sla.window = WindowSpec{.default_width = kDayMs, .min_width = kHourMs, .max_width = 30 * kDayMs};
-  sla.keyset = {Key("window_start", KeyKind::kTime, true),
+  sla.keyset = {Key("-window_start", KeyKind::kTime),
                 OrgKeyWithFilter(),
                 Key("orchestrator_address", KeyKind::kString),
                 Key("pipeline_id", KeyKind::kString),
@@ -1583,7 +1565,7 @@ std::vector<RouteSpec> EconomicsRoutes() {
             Params({window, {gateway_param, pipeline_id, model_id}, org, list}), NetworkDemand);
   demand.window =
       WindowSpec{.default_width = 3 * kHourMs, .min_width = kMinute, .max_width = 30 * kDayMs};
-  demand.keyset = {Key("window_start", KeyKind::kTime, true), OrgKeyWithFilter(),
+  demand.keyset = {Key("-window_start", KeyKind::kTime), OrgKeyWithFilter(),
                    Key("gateway", KeyKind::kString), Key("pipeline_id", KeyKind::kString),
                    Key("model_id", KeyKind::kString)};
   routes.push_back(std::move(demand));
@@ -1596,13 +1578,11 @@ std::vector<RouteSpec> EconomicsRoutes() {
             GpuNetworkDemand);
   gpu_demand.window =
       WindowSpec{.default_width = 3 * kHourMs, .min_width = kMinute, .max_width = 30 * kDayMs};
-  gpu_demand.keyset = {Key("window_start", KeyKind::kTime, true),
-                       OrgKeyWithFilter(),
-                       Key("gateway", KeyKind::kString),
-                       Key("orchestrator_address", KeyKind::kString),
-                       Key("pipeline_id", KeyKind::kString),
-                       Key("model_id", KeyKind::kString),
-                       Key("gpu_id", KeyKind::kString)};
+  gpu_demand.keyset = {
+      Key("-window_start", KeyKind::kTime), OrgKeyWithFilter(),
+      Key("gateway", KeyKind::kString),     Key("orchestrator_address", KeyKind::kString),
+      Key("pipeline_id", KeyKind::kString), Key("model_id", KeyKind::kString),
+      Key("gpu_id", KeyKind::kString)};
   routes.push_back(std::move(gpu_demand));
   RouteSpec gpu_metrics = Route("B45", "/v1/gpu/metrics", "hourly GPU metrics rows",
                                 Params({window,
@@ -1613,7 +1593,7 @@ std::vector<RouteSpec> EconomicsRoutes() {
                                 GpuMetrics);
   gpu_metrics.window =
       WindowSpec{.default_width = kDayMs, .min_width = kMinute, .max_width = 72 * kHourMs};
-  gpu_metrics.keyset = {Key("window_start", KeyKind::kTime, true),
+  gpu_metrics.keyset = {Key("-window_start", KeyKind::kTime),
                         OrgKeyWithFilter(),
                         Key("orchestrator_address", KeyKind::kString),
                         Key("pipeline_id", KeyKind::kString),

@@ -3,6 +3,7 @@
 // does parameters, windows, paging and envelopes.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "api/api.h"
 #include "api/backend.h"
 #include "api/route.h"
+#include "api/route_util.h"
 #include "api/routes_net_util.h"
 #include "base/json_writer.h"
 #include "publish/formulas.h"
@@ -23,8 +25,7 @@
 namespace naap::api {
 namespace {
 
-using net::WriteOptionalDouble;
-using net::WriteTime;
+using namespace route_util;  // NOLINT(google-build-using-namespace)
 using publish::StreamingSums;
 
 constexpr int64_t kActiveThresholdMinutes = 10;
@@ -35,31 +36,8 @@ constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;
 
 // ---- parameter declarations ----
 
-ParamSpec OrgParam() {
-  return {.name = "org", .type = ParamType::kOrg, .description = "restrict to one org"};
-}
 ParamSpec PipelineParam() {
   return {.name = "pipeline", .type = ParamType::kId, .description = "canonical pipeline"};
-}
-ParamSpec OrchAddressParam() {
-  return {.name = "orch_address",
-          .type = ParamType::kAddress,
-          .description = "on-chain orchestrator address"};
-}
-ParamSpec TopNParam(int64_t default_size, std::string description) {
-  return {.name = "limit",
-          .type = ParamType::kInt,
-          .min = 1,
-          .max = 1000,
-          .default_int = default_size,
-          .description = std::move(description)};
-}
-
-// Parameter lists assembled from pieces: single specs and WindowParams()/ListParams().
-std::vector<ParamSpec> Params(std::initializer_list<std::vector<ParamSpec>> parts) {
-  std::vector<ParamSpec> all;
-  for (const auto& part : parts) all.insert(all.end(), part.begin(), part.end());
-  return all;
 }
 
 RouteSpec Route(std::string id, std::string pattern, std::string summary,
@@ -102,7 +80,7 @@ void AddFilters(const RequestContext& ctx, publish::TableQuery& q) {
 publish::TableQuery FilteredQuery(const RequestContext& ctx, const HourRange& hours,
                                   std::vector<std::string> group_by,
                                   publish::TimeBucket bucket = publish::TimeBucket::kNone) {
-  publish::TableQuery q = net::HourQuery(ctx, hours);
+  publish::TableQuery q = HourQuery(ctx, hours);
   AddFilters(ctx, q);
   q.group_by = std::move(group_by);
   q.bucket = bucket;
@@ -138,8 +116,10 @@ bool ReportedIn(const publish::CurrentOrchestrator& orch, const std::optional<st
 }
 
 Outcome NetSummary(const RequestContext& ctx, Backend& backend) {
-  Result<net::CurrentInventory> current = net::LoadCurrentInventory(backend, ctx.data_clock, {});
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, {});
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   const std::optional<std::string> org = ctx.Get("org");
   int64_t registered = 0, active = 0;
   for (const publish::CurrentOrchestrator& orch : current->orchestrators) {
@@ -156,7 +136,7 @@ Outcome NetSummary(const RequestContext& ctx, Backend& backend) {
     w.Null();
   }
   w.Key("snapshot_time");
-  net::WriteOptionalTime(w, ctx.data_clock);
+  WriteOptionalTime(w, ctx.data_clock);
   w.Key("total_registered").Int(registered);
   w.Key("total_active").Int(active);
   w.Key("active_threshold_minutes").Int(kActiveThresholdMinutes);
@@ -165,8 +145,10 @@ Outcome NetSummary(const RequestContext& ctx, Backend& backend) {
 }
 
 Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
-  Result<net::CurrentInventory> current = net::LoadCurrentInventory(backend, ctx.data_clock, {});
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, {});
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   const std::optional<std::string> org = ctx.Get("org");
   const bool active_only = ctx.Bool("active_only");
   std::vector<ListRow> rows;
@@ -177,7 +159,7 @@ Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
     w.BeginObject();
     w.Key("address").String(id.orch_address);
     w.Key("orgs");
-    net::WriteStringArray(w, id.orgs);
+    WriteStrings(w, id.orgs);
     w.Key("name").String(id.name);
     w.Key("label").String(id.label);
     w.Key("uri").String(id.orchestrator_uri);
@@ -196,15 +178,15 @@ Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
 
 Outcome NetOrchestrator(const RequestContext& ctx, Backend& backend) {
   const std::string& address = ctx.path_params.at("address");
-  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
-  if (!ids.ok()) return Failed(ids);
-  auto found = ids->by_address.find(address);
-  if (found == ids->by_address.end())
-    return Problem{.status = 404, .detail = "orchestrator not found"};
-  const publish::OrchestratorIdentity& id = found->second;
+  Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
+  if (!loaded_ids.ok()) return Failed(loaded_ids);
+  const Identities* ids = loaded_ids->get();
+  const publish::OrchestratorIdentity* found = ids->Find(address);
+  if (found == nullptr) return Problem{.status = 404, .detail = "orchestrator not found"};
+  const publish::OrchestratorIdentity& id = *found;
   const Millis clock = *ctx.data_clock;  // an identity exists only when data is held
   const HourRange hours = HoursOf(Window{clock - kProfileDaysMs, clock});
-  publish::TableQuery q = net::HourQuery(ctx, hours);
+  publish::TableQuery q = HourQuery(ctx, hours);
   q.equals["orchestrator_address"] = address;
   auto stats = QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
   if (!stats.ok()) return Failed(stats);
@@ -222,18 +204,18 @@ Outcome NetOrchestrator(const RequestContext& ctx, Backend& backend) {
   w.Key("uri").String(id.orchestrator_uri);
   w.Key("version").String(id.version);
   w.Key("orgs");
-  net::WriteStringArray(w, id.orgs);
+  WriteStrings(w, id.orgs);
   w.Key("last_seen");
   WriteTime(w, id.last_seen);
   w.Key("is_active").Bool(id.last_seen >= clock - publish::kActiveWithinMs);
   w.Key("streams_handled").Int(streams.sessions_handled);
   w.Key("avg_inference_fps");
-  WriteOptionalDouble(w, publish::AvgOutputFps(streams));
+  WriteOptional(w, publish::AvgOutputFps(streams));
   w.Key("degraded_rate");
-  WriteOptionalDouble(w, publish::DegradedRate(streams));
+  WriteOptional(w, publish::DegradedRate(streams));
   w.Key("avg_latency_ms");
-  WriteOptionalDouble(w, latency.avg_latency_ms);
-  w.Key("raw_capabilities").String(ids->raw_capabilities[address]);
+  WriteOptional(w, latency.avg_latency_ms);
+  w.Key("raw_capabilities").String(ids->RawCapabilitiesOf(address));
   w.EndObject();
   return Reply::Data(w.Take());
 }
@@ -241,9 +223,10 @@ Outcome NetOrchestrator(const RequestContext& ctx, Backend& backend) {
 // ---- B4: GPUs ----
 
 Outcome NetGpu(const RequestContext& ctx, Backend& backend) {
-  Result<net::CurrentInventory> current =
-      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   struct ModelTotal {
     int64_t count = 0;
     double bytes = 0;
@@ -314,7 +297,7 @@ std::map<PipelineModel, PairOffers> OffersByPair(
     if ((pipeline && key.pipeline_id != *pipeline) || (model && key.model_id != *model)) continue;
     PairOffers& pair = pairs[{key.pipeline_id, key.model_id}];
     OrchOffer& orch = pair.by_orch[key.orch_address];
-    orch.warm = orch.warm || net::IsWarmOffer(cap);
+    orch.warm = orch.warm || IsWarmOffer(cap);
     if (Later(orch.latest, cap)) orch.latest = &cap;
     if (cap.unit_price && Later(orch.latest_priced, cap)) orch.latest_priced = &cap;
     if (!key.gpu_id.empty()) pair.gpus.emplace(key.orch_address, key.gpu_id);
@@ -332,9 +315,10 @@ void SortByCountThenPair(std::vector<Entry>& entries, Count count) {
 }
 
 Outcome NetModels(const RequestContext& ctx, Backend& backend) {
-  Result<net::CurrentInventory> current =
-      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   struct Entry {
     PipelineModel pair;
     int64_t warm = 0, capacity = 0;
@@ -368,11 +352,11 @@ Outcome NetModels(const RequestContext& ctx, Backend& backend) {
     w.Key("warm_orch_count").Int(e.warm);
     w.Key("total_capacity").Int(e.capacity);
     w.Key("price_min_wei_per_pixel");
-    WriteOptionalDouble(w, e.min);
+    WriteOptional(w, e.min);
     w.Key("price_max_wei_per_pixel");
-    WriteOptionalDouble(w, e.max);
+    WriteOptional(w, e.max);
     w.Key("price_avg_wei_per_pixel");
-    WriteOptionalDouble(w, e.avg);
+    WriteOptional(w, e.avg);
     w.EndObject();
   }
   w.EndArray();
@@ -387,8 +371,8 @@ Outcome StreamsActive(const RequestContext& ctx, Backend& backend) {
   std::map<std::string, int64_t> by_org, by_pipeline, by_state;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
     for (const publish::ActiveStreamState& stream :
-         net::ActiveStreams(facts, net::OrgsToRead(ctx, facts), ctx.data_clock)) {
-      if (pipeline && stream.pipeline_id != *pipeline) continue;
+         ActiveStreams(facts, FactOrgs(facts, ctx.Get("org")), ctx.data_clock)) {
+      if (stream.stream_id.empty() || (pipeline && stream.pipeline_id != *pipeline)) continue;
       ++total;
       ++by_org[stream.org];
       ++by_pipeline[stream.pipeline_id.empty() ? "other" : stream.pipeline_id];
@@ -401,26 +385,28 @@ Outcome StreamsActive(const RequestContext& ctx, Backend& backend) {
   JsonWriter w;
   w.BeginObject();
   w.Key("total_active").Int(total);
-  w.Key("active_threshold_seconds").Int(net::kActiveStreamWithinMs / 1000);
+  w.Key("active_threshold_seconds").Int(kActiveStreamMs / 1000);
   w.Key("by_org");
-  net::WriteCounts(w, by_org);
+  WriteCounts(w, by_org);
   w.Key("by_pipeline");
-  net::WriteCounts(w, by_pipeline);
+  WriteCounts(w, by_pipeline);
   w.Key("by_state");
-  net::WriteCounts(w, by_state);
+  WriteCounts(w, by_state);
   w.EndObject();
   return Reply::Data(w.Take());
 }
 
 Outcome NetCapacity(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> org = ctx.Get("org");
-  Result<net::CurrentInventory> current = net::LoadCurrentInventory(backend, ctx.data_clock, org);
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, org);
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   std::map<PipelineModel, int64_t> active;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
     for (const publish::ActiveStreamState& stream :
-         net::ActiveStreams(facts, net::OrgsToRead(ctx, facts), ctx.data_clock)) {
-      if (!stream.pipeline_id.empty() && !stream.model_id.empty()) {
+         ActiveStreams(facts, FactOrgs(facts, ctx.Get("org")), ctx.data_clock)) {
+      if (!stream.stream_id.empty() && !stream.pipeline_id.empty() && !stream.model_id.empty()) {
         ++active[{stream.pipeline_id, stream.model_id}];
       }
     }
@@ -453,7 +439,7 @@ Outcome NetCapacity(const RequestContext& ctx, Backend& backend) {
   JsonWriter w;
   w.BeginObject();
   w.Key("snapshot_time");
-  net::WriteOptionalTime(w, ctx.data_clock);
+  WriteOptionalTime(w, ctx.data_clock);
   w.Key("entries").BeginArray();
   for (const Entry& e : entries) {
     w.BeginObject();
@@ -463,7 +449,7 @@ Outcome NetCapacity(const RequestContext& ctx, Backend& backend) {
     w.Key("gpu_count").Int(e.gpus);
     w.Key("active_streams").Int(e.active);
     w.Key("utilization_pct");
-    WriteOptionalDouble(
+    WriteOptional(
         w, publish::Ratio(100.0 * static_cast<double>(e.active), static_cast<double>(e.gpus)));
     w.Key("total_vram_bytes").Int(e.vram);
     w.EndObject();
@@ -489,15 +475,15 @@ Outcome StreamsSummary(const RequestContext& ctx, Backend& backend) {
   const StreamingSums s = TotalOf(*rows);
   JsonWriter w;
   w.BeginObject();
-  net::WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("total_requested").Int(s.requested_sessions);
   w.Key("startup_successes").Int(s.startup_success_sessions);
   w.Key("no_orch_session_count").Int(s.no_orch_sessions);
   w.Key("startup_success_rate");
-  WriteOptionalDouble(w, publish::StartupSuccessRate(s));
+  WriteOptional(w, publish::StartupSuccessRate(s));
   w.Key("no_orch_session_rate");
-  WriteOptionalDouble(w, publish::Ratio(static_cast<double>(s.no_orch_sessions),
-                                        static_cast<double>(s.requested_sessions)));
+  WriteOptional(w, publish::Ratio(static_cast<double>(s.no_orch_sessions),
+                                  static_cast<double>(s.requested_sessions)));
   w.Key("orch_swap_count").Int(s.total_swapped_sessions);
   w.EndObject();
   return Reply::Data(w.Take());
@@ -535,8 +521,8 @@ Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
   };
   std::vector<Row> rows;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
-        backend, facts, net::OrgRestriction(ctx), ctx.window->start, ctx.window->end);
+    Result<std::vector<net::JoinedSample>> samples =
+        net::ScanStatusSamples(backend, facts, OrgFilter(ctx), ctx.window->start, ctx.window->end);
     if (!samples.ok()) return samples.status();
     for (const net::JoinedSample& s : *samples) {
       if (stream_id && s.sample.key.stream_id != *stream_id) continue;
@@ -566,8 +552,8 @@ Outcome StreamsAttribution(const RequestContext& ctx, Backend& backend) {
       {"ambiguous", 0}, {"hardware_less", 0}, {"resolved", 0}, {"stale", 0}, {"unresolved", 0}};
   int64_t total = 0, attributed = 0;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
-        backend, facts, net::OrgRestriction(ctx), ctx.window->start, ctx.window->end);
+    Result<std::vector<net::JoinedSample>> samples =
+        net::ScanStatusSamples(backend, facts, OrgFilter(ctx), ctx.window->start, ctx.window->end);
     if (!samples.ok()) return samples.status();
     for (const net::JoinedSample& s : *samples) {
       ++total;
@@ -579,15 +565,14 @@ Outcome StreamsAttribution(const RequestContext& ctx, Backend& backend) {
   if (!read.ok()) return read;
   JsonWriter w;
   w.BeginObject();
-  net::WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("total_samples").Int(total);
   w.Key("attributed_count").Int(attributed);
   w.Key("unattributed_count").Int(total - attributed);
   w.Key("attribution_rate");
-  WriteOptionalDouble(w,
-                      publish::Ratio(static_cast<double>(attributed), static_cast<double>(total)));
+  WriteOptional(w, publish::Ratio(static_cast<double>(attributed), static_cast<double>(total)));
   w.Key("by_status");
-  net::WriteCounts(w, by_status);
+  WriteCounts(w, by_status);
   w.EndObject();
   return Reply::Data(w.Take());
 }
@@ -632,21 +617,20 @@ std::string StreamJson(const resolve::SessionFact& s, int64_t session_count,
   w.Key("attribution_status").String(s.attribution.status);
   w.Key("state").String(s.latest_sample ? s.latest_sample->state : "");
   w.Key("started_at");
-  net::WriteOptionalTime(w, s.requested_at ? s.requested_at : s.first_seen);
+  WriteOptionalTime(w, s.requested_at ? s.requested_at : s.first_seen);
   w.Key("last_seen");
   WriteTime(w, LastSeenOf(s));
   w.Key("is_closed").Bool(c.completed);
   w.Key("has_failure").Bool(!s.failures.empty() || c.effective_failed);
   w.Key("startup_outcome").String(c.startup_outcome);
   w.Key("startup_latency_ms");
-  WriteOptionalDouble(
-      w, c.startup_latency_ms ? std::optional<double>(*c.startup_latency_ms) : std::nullopt);
+  WriteOptional(w,
+                c.startup_latency_ms ? std::optional<double>(*c.startup_latency_ms) : std::nullopt);
   w.Key("e2e_latency_ms");
-  WriteOptionalDouble(w, c.e2e_latency_ms);
+  WriteOptional(w, c.e2e_latency_ms);
   w.Key("prompt_to_first_frame_ms");
-  WriteOptionalDouble(w, c.prompt_to_first_frame_ms
-                             ? std::optional<double>(*c.prompt_to_first_frame_ms)
-                             : std::nullopt);
+  WriteOptional(w, c.prompt_to_first_frame_ms ? std::optional<double>(*c.prompt_to_first_frame_ms)
+                                              : std::nullopt);
   w.Key("session_count").Int(session_count);
   w.Key("samples").BeginArray();
   for (size_t i = first; i < samples.size(); ++i) w.Raw(net::SampleJson(samples[i]));
@@ -663,7 +647,7 @@ Outcome StreamById(const RequestContext& ctx, Backend& backend) {
     if (!ctx.data_clock) return Status::Ok();
     const Millis clock = *ctx.data_clock;
     const std::vector<const resolve::SessionFact*> sessions = net::SessionsOfStream(
-        facts, net::OrgsToRead(ctx, facts), stream_id,
+        facts, FactOrgs(facts, ctx.Get("org")), stream_id,
         HourFloor(clock - backend.config().raw_retention_ms), HourFloor(clock));
     const resolve::SessionFact* session = LatestSession(sessions);
     if (!session) return Status::Ok();
@@ -699,13 +683,13 @@ void WriteFpsDistribution(JsonWriter& w, const std::optional<double>& avg,
                           const QuantileSketch& sketch) {
   w.BeginObject();
   w.Key("avg");
-  WriteOptionalDouble(w, avg);
+  WriteOptional(w, avg);
   w.Key("p5");
-  WriteOptionalDouble(w, sketch.Quantile(0.05));
+  WriteOptional(w, sketch.Quantile(0.05));
   w.Key("p50");
-  WriteOptionalDouble(w, sketch.Quantile(0.50));
+  WriteOptional(w, sketch.Quantile(0.50));
   w.Key("p99");
-  WriteOptionalDouble(w, sketch.Quantile(0.99));
+  WriteOptional(w, sketch.Quantile(0.99));
   w.EndObject();
 }
 
@@ -738,8 +722,9 @@ Outcome PerfFps(const RequestContext& ctx, Backend& backend) {
   if (!by_pipeline.ok()) return Failed(by_pipeline);
   auto by_orch = StreamStats(ctx, backend, hours, {"orchestrator_address", "pipeline_id"});
   if (!by_orch.ok()) return Failed(by_orch);
-  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
-  if (!ids.ok()) return Failed(ids);
+  Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
+  if (!loaded_ids.ok()) return Failed(loaded_ids);
+  const Identities* ids = loaded_ids->get();
   SortGroups(*by_pipeline, FpsSamples);
   DropUnattributed(*by_orch);
   SortGroups(*by_orch, FpsSamples);
@@ -747,7 +732,7 @@ Outcome PerfFps(const RequestContext& ctx, Backend& backend) {
   if (by_orch->size() > limit) by_orch->resize(limit);
   JsonWriter w;
   w.BeginObject();
-  net::WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("by_pipeline").BeginArray();
   for (const auto& row : *by_pipeline) {
     w.BeginObject();
@@ -801,9 +786,9 @@ Outcome PerfFpsHistory(const RequestContext& ctx, Backend& backend) {
     w.Key("timestamp");
     WriteTime(w, hour);
     w.Key("avg_inference_fps");
-    WriteOptionalDouble(w, publish::AvgOutputFps(s));
+    WriteOptional(w, publish::AvgOutputFps(s));
     w.Key("avg_input_fps");
-    WriteOptionalDouble(w, publish::AvgInputFps(s));
+    WriteOptional(w, publish::AvgInputFps(s));
     w.Key("sample_count").Int(s.fps_positive_samples);
     w.Key("degraded").Bool(degraded > 0);
     w.Key("degraded_pairs").Int(degraded);
@@ -815,12 +800,13 @@ Outcome PerfFpsHistory(const RequestContext& ctx, Backend& backend) {
 
 Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
   const HourRange hours = HoursOf(*ctx.window);
-  publish::TableQuery q = net::HourQuery(ctx, hours);
+  publish::TableQuery q = HourQuery(ctx, hours);
   q.group_by = {"orchestrator_address"};
   auto rows = QueryOver(hours, [&] { return publish::QueryDiscoveryLatency(backend.store(), q); });
   if (!rows.ok()) return Failed(rows);
-  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
-  if (!ids.ok()) return Failed(ids);
+  Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
+  if (!loaded_ids.ok()) return Failed(loaded_ids);
+  const Identities* ids = loaded_ids->get();
   std::erase_if(*rows,
                 [](const auto& row) { return row.group[0].empty() || row.sums.sample_count == 0; });
   publish::DiscoverySums network;
@@ -833,26 +819,26 @@ Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
   if (rows->size() > limit) rows->resize(limit);
   JsonWriter w;
   w.BeginObject();
-  net::WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("by_orchestrator").BeginArray();
   for (const auto& row : *rows) {
     w.BeginObject();
     w.Key("address").String(row.group[0]);
     w.Key("name").String(ids->NameOf(row.group[0]));
     w.Key("avg_ms");
-    WriteOptionalDouble(w, row.derived.avg_latency_ms);
+    WriteOptional(w, row.derived.avg_latency_ms);
     w.Key("p50_ms");
-    WriteOptionalDouble(w, row.derived.p50_latency_ms);
+    WriteOptional(w, row.derived.p50_latency_ms);
     w.Key("p95_ms");
-    WriteOptionalDouble(w, row.derived.p95_latency_ms);
+    WriteOptional(w, row.derived.p95_latency_ms);
     w.Key("p99_ms");
-    WriteOptionalDouble(w, row.derived.p99_latency_ms);
+    WriteOptional(w, row.derived.p99_latency_ms);
     w.Key("sample_count").Int(row.sums.sample_count);
     w.EndObject();
   }
   w.EndArray();
   w.Key("network_avg_ms");
-  WriteOptionalDouble(w, publish::DeriveDiscovery(network).avg_latency_ms);
+  WriteOptional(w, publish::DeriveDiscovery(network).avg_latency_ms);
   w.EndObject();
   return Reply::Data(w.Take());
 }
@@ -890,27 +876,27 @@ Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
   const publish::IngestTransportDerived d = publish::DeriveIngestTransport(*sums);
   JsonWriter w;
   w.BeginObject();
-  net::WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("sample_count").Int(sums->ingest_samples);
   w.Key("video").BeginObject();
   w.Key("avg_jitter_ms");
-  WriteOptionalDouble(w, d.avg_video_jitter);
+  WriteOptional(w, d.avg_video_jitter);
   w.Key("packet_loss_rate");
-  WriteOptionalDouble(w, d.video_packet_loss_rate);
+  WriteOptional(w, d.video_packet_loss_rate);
   w.EndObject();
   w.Key("audio").BeginObject();
   w.Key("avg_jitter_ms");
-  WriteOptionalDouble(w, d.avg_audio_jitter);
+  WriteOptional(w, d.avg_audio_jitter);
   w.Key("packet_loss_rate");
-  WriteOptionalDouble(w, d.audio_packet_loss_rate);
+  WriteOptional(w, d.audio_packet_loss_rate);
   w.EndObject();
   w.Key("conn_quality").BeginObject();
   w.Key("good");
-  WriteOptionalDouble(w, d.conn_good_share);
+  WriteOptional(w, d.conn_good_share);
   w.Key("fair");
-  WriteOptionalDouble(w, d.conn_fair_share);
+  WriteOptional(w, d.conn_fair_share);
   w.Key("poor");
-  WriteOptionalDouble(w, d.conn_poor_share);
+  WriteOptional(w, d.conn_poor_share);
   w.EndObject();
   w.EndObject();
   return Reply::Data(w.Take());
@@ -919,14 +905,14 @@ Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
 // avg_ms, p50_ms, p95_ms[, p99_ms], sample_count of the e2e columns.
 void WriteE2eFields(JsonWriter& w, const StreamingSums& s, bool with_p99) {
   w.Key("avg_ms");
-  WriteOptionalDouble(w, publish::AvgE2eLatencyMs(s));
+  WriteOptional(w, publish::AvgE2eLatencyMs(s));
   w.Key("p50_ms");
-  WriteOptionalDouble(w, s.e2e_latency_sketch.Quantile(0.50));
+  WriteOptional(w, s.e2e_latency_sketch.Quantile(0.50));
   w.Key("p95_ms");
-  WriteOptionalDouble(w, s.e2e_latency_sketch.Quantile(0.95));
+  WriteOptional(w, s.e2e_latency_sketch.Quantile(0.95));
   if (with_p99) {
     w.Key("p99_ms");
-    WriteOptionalDouble(w, s.e2e_latency_sketch.Quantile(0.99));
+    WriteOptional(w, s.e2e_latency_sketch.Quantile(0.99));
   }
   w.Key("sample_count").Int(s.e2e_latency_sample_count);
 }
@@ -946,7 +932,7 @@ Outcome PerfE2eLatency(const RequestContext& ctx, Backend& backend) {
   if (by_orch->size() > kE2eTopN) by_orch->resize(kE2eTopN);
   JsonWriter w;
   w.BeginObject();
-  net::WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, *ctx.window);
   w.Key("overall").BeginObject();
   WriteE2eFields(w, TotalOf(*overall), true);
   w.EndObject();
@@ -991,11 +977,11 @@ Outcome PerfE2eHistory(const RequestContext& ctx, Backend& backend) {
 // FPS figures of one model: avg_fps, p50_fps, p99_fps, sample_count.
 void WriteModelFps(JsonWriter& w, const StreamingSums& s) {
   w.Key("avg_fps");
-  WriteOptionalDouble(w, publish::AvgOutputFps(s));
+  WriteOptional(w, publish::AvgOutputFps(s));
   w.Key("p50_fps");
-  WriteOptionalDouble(w, s.output_fps_sketch.Quantile(0.50));
+  WriteOptional(w, s.output_fps_sketch.Quantile(0.50));
   w.Key("p99_fps");
-  WriteOptionalDouble(w, s.output_fps_sketch.Quantile(0.99));
+  WriteOptional(w, s.output_fps_sketch.Quantile(0.99));
 }
 
 Outcome PerfByModel(const RequestContext& ctx, Backend& backend) {
@@ -1005,9 +991,10 @@ Outcome PerfByModel(const RequestContext& ctx, Backend& backend) {
   auto demand =
       DemandRows(ctx, backend, hours, {"pipeline_id", "model_id"}, publish::TimeBucket::kNone);
   if (!demand.ok()) return Failed(demand);
-  Result<net::CurrentInventory> current =
-      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   const std::map<PipelineModel, PairOffers> offers =
       OffersByPair(current->capabilities, ctx.Get("pipeline"), std::nullopt);
   struct Entry {
@@ -1049,7 +1036,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
   const std::string model = *ctx.Get("model_id");
   const std::optional<std::string> pipeline = ctx.Get("pipeline");
   const HourRange hours = HoursOf(*ctx.window);
-  publish::TableQuery q = net::HourQuery(ctx, hours);
+  publish::TableQuery q = HourQuery(ctx, hours);
   q.equals["model_id"] = model;
   if (pipeline) q.equals["pipeline_id"] = *pipeline;
   q.group_by = {"orchestrator_address"};
@@ -1058,16 +1045,18 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
   q.group_by = {};
   auto demand = QueryOver(hours, [&] { return publish::QueryStreamingDemand(backend.store(), q); });
   if (!demand.ok()) return Failed(demand);
-  Result<net::CurrentInventory> current =
-      net::LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
-  if (!current.ok()) return Failed(current);
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
+  if (!loaded.ok()) return Failed(loaded);
+  const CurrentInventory* current = loaded->get();
   const std::map<PipelineModel, PairOffers> offers =
       OffersByPair(current->capabilities, pipeline, model);
   if (offers.empty() && stats->empty() && demand->empty()) {
     return Problem{.status = 404, .detail = "model not found"};
   }
-  Result<net::Identities> ids = net::LoadIdentities(backend, ctx.data_clock);
-  if (!ids.ok()) return Failed(ids);
+  Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
+  if (!loaded_ids.ok()) return Failed(loaded_ids);
+  const Identities* ids = loaded_ids->get();
 
   // Per orchestrator: window FPS sums and whether any of its current offers of the model is warm.
   struct Orch {
@@ -1110,7 +1099,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
     w.Key("address").String(address);
     w.Key("name").String(ids->NameOf(address));
     w.Key("avg_fps");
-    WriteOptionalDouble(w, orch.fps);
+    WriteOptional(w, orch.fps);
     w.Key("is_warm").Bool(orch.warm);
     w.EndObject();
   }
@@ -1124,7 +1113,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
 std::vector<RouteSpec> NetworkRoutes() {
   const auto org = std::vector<ParamSpec>{OrgParam()};
   const auto pipeline = std::vector<ParamSpec>{PipelineParam()};
-  const auto orch = std::vector<ParamSpec>{OrchAddressParam()};
+  const auto orch = std::vector<ParamSpec>{AddressParam("orch_address")};
   std::vector<RouteSpec> routes;
 
   routes.push_back(Route("B1", "/v1/net/summary", "Orchestrator counts now", org, NetSummary));
@@ -1188,14 +1177,16 @@ std::vector<RouteSpec> NetworkRoutes() {
 
   routes.push_back(Windowed(Route(
       "B13", "/v1/perf/fps", "FPS distribution per pipeline and orchestrator",
-      Params({WindowParams(), org, pipeline, orch, {TopNParam(100, "size of by_orchestrator")}}),
+      Params(
+          {WindowParams(), org, pipeline, orch, {TopParam(1000, 100, "size of by_orchestrator")}}),
       PerfFps)));
   routes.push_back(
       Windowed(Route("B14", "/v1/perf/fps/history", "Hourly FPS with a degradation flag",
                      Params({WindowParams(), org, pipeline, orch}), PerfFpsHistory)));
-  routes.push_back(Windowed(Route(
-      "B15", "/v1/perf/latency", "Orchestrator discovery latency",
-      Params({WindowParams(), org, {TopNParam(200, "size of by_orchestrator")}}), PerfLatency)));
+  routes.push_back(Windowed(
+      Route("B15", "/v1/perf/latency", "Orchestrator discovery latency",
+            Params({WindowParams(), org, {TopParam(1000, 200, "size of by_orchestrator")}}),
+            PerfLatency)));
   routes.push_back(Windowed(
       Route("B16", "/v1/perf/webrtc", "Ingest transport quality",
             Params({WindowParams(),

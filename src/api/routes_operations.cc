@@ -19,7 +19,9 @@
 #include "api/backend.h"
 #include "api/conventions.h"
 #include "api/route.h"
+#include "api/route_util.h"
 #include "base/json_writer.h"
+#include "base/strings.h"
 #include "base/time.h"
 #include "event/decoded.h"
 #include "metrics/registry.h"
@@ -29,24 +31,10 @@
 namespace naap::api {
 namespace {
 
+using namespace route_util;  // NOLINT(google-build-using-namespace)
+
 // ---------------------------------------------------------------------------------------------
 // JSON helpers
-
-void WriteTime(JsonWriter& w, std::optional<Millis> t) {
-  if (t) {
-    w.String(FormatRfc3339Ms(*t));
-  } else {
-    w.Null();
-  }
-}
-
-void WriteNumber(JsonWriter& w, std::optional<double> v) {
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
 
 void WriteOptionalString(JsonWriter& w, const std::optional<std::string>& s) {
   if (s) {
@@ -61,31 +49,6 @@ std::map<std::string, int64_t> AllNames(const std::vector<std::string_view>& nam
                                         std::map<std::string, int64_t> counts) {
   for (std::string_view name : names) counts.try_emplace(std::string(name), 0);
   return counts;
-}
-
-template <typename Pairs>
-void WriteCountObject(JsonWriter& w, const Pairs& counts) {
-  w.BeginObject();
-  for (const auto& [name, count] : counts) w.Key(name).Int(count);
-  w.EndObject();
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-ParamSpec OrgParam(std::string description) {
-  return {.name = "org", .type = ParamType::kOrg, .description = std::move(description)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,9 +164,9 @@ std::optional<double> RatioOf(int64_t numerator, int64_t denominator) {
 
 void WriteAttribution(JsonWriter& w, const SubjectQuality& q) {
   w.Key("attribution");
-  WriteCountObject(w, q.selected_by_status);
+  WriteCounts(w, q.selected_by_status);
   w.Key("attributed_rate");
-  WriteNumber(w, RatioOf(q.attributed(q.selected_by_status), q.selected));
+  WriteOptional(w, RatioOf(q.attributed(q.selected_by_status), q.selected));
 }
 
 void WriteJob(JsonWriter& w, std::string_view name, const SubjectQuality& q) {
@@ -365,11 +328,11 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   w.Key("duplicates").Int(total.duplicates).Key("balanced").Bool(total.balanced());
   w.EndObject();
   w.Key("accepted_by_family");
-  WriteCountObject(w, AllNames(event::AcceptedFamilyNames(), acc->accepted_by_family));
+  WriteCounts(w, AllNames(event::AcceptedFamilyNames(), acc->accepted_by_family));
   w.Key("ignored_by_reason");
-  WriteCountObject(w, AllNames(event::IgnoreReasonNames(), acc->ignored_by_reason));
+  WriteCounts(w, AllNames(event::IgnoreReasonNames(), acc->ignored_by_reason));
   w.Key("rejected_by_reason");
-  WriteCountObject(w, AllNames(event::RejectReasonNames(), acc->rejected_by_reason));
+  WriteCounts(w, AllNames(event::RejectReasonNames(), acc->rejected_by_reason));
   w.Key("hourly").BeginArray();
   for (const auto& [key, counts] : acc->hourly) {
     w.BeginObject();
@@ -397,14 +360,14 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   w.Key("status_samples").BeginObject();
   w.Key("total").Int(samples.total).Key("attributed").Int(attributed_samples);
   w.Key("attributed_rate");
-  WriteNumber(w, RatioOf(attributed_samples, samples.total));
+  WriteOptional(w, RatioOf(attributed_samples, samples.total));
   w.EndObject();
   const SubjectQuality& payments = subjects->at("payment");
   const int64_t linked = payments.by_status.at("resolved");
   w.Key("payments").BeginObject();
   w.Key("events").Int(payments.total).Key("linked").Int(linked);
   w.Key("unlinked").Int(payments.total - linked).Key("link_rate");
-  WriteNumber(w, RatioOf(linked, payments.total));
+  WriteOptional(w, RatioOf(linked, payments.total));
   w.EndObject();
   w.Key("invariants").BeginArray();
   for (const Invariant& inv : *invariants) {
@@ -414,14 +377,14 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   w.EndArray();
   w.Key("freshness").BeginObject();
   w.Key("last_event_at");
-  WriteTime(w, *data_clock);
+  WriteOptionalTime(w, *data_clock);
   w.Key("last_ingested_at");
-  WriteTime(w, pipeline.last_ingested_at);
+  WriteOptionalTime(w, pipeline.last_ingested_at);
   w.Key("ingest_lag_seconds");
-  WriteNumber(w, WorstSourceLag(pipeline, /*live_only=*/false).seconds);
+  WriteOptional(w, WorstSourceLag(pipeline, /*live_only=*/false).seconds);
   w.Key("dirty_slices").Int(pipeline.dirty_slices);
   w.Key("oldest_dirty_slice_age_seconds");
-  WriteNumber(w, pipeline.oldest_dirty_slice_age_s);
+  WriteOptional(w, pipeline.oldest_dirty_slice_age_s);
   w.EndObject();
   w.EndObject();
   return Reply::Data(w.Take());
@@ -484,14 +447,14 @@ bool AcceptedContentType(std::string_view header) {
   bool media_type = true;
   while (true) {
     const size_t semicolon = header.find(';');
-    const std::string_view piece = Trim(header.substr(0, semicolon));
+    const std::string_view piece = TrimView(header.substr(0, semicolon));
     if (media_type) {
-      const std::string media = Lower(piece);
+      const std::string media = ToLower(piece);
       if (media != "application/x-ndjson" && media != "application/json" && media != "text/plain") {
         return false;
       }
       media_type = false;
-    } else if (!piece.empty() && Lower(Trim(piece.substr(0, piece.find('=')))) != "charset") {
+    } else if (!piece.empty() && TrimLower(piece.substr(0, piece.find('='))) != "charset") {
       return false;
     }
     if (semicolon == std::string_view::npos) return true;
@@ -515,11 +478,11 @@ std::string IngestResultJson(const AdminIngestResult& r) {
   w.Key("ignored").Int(r.ignored).Key("rejected").Int(r.rejected);
   w.Key("duplicates").Int(r.duplicates);
   w.Key("accepted_by_family");
-  WriteCountObject(w, r.accepted_by_family);
+  WriteCounts(w, r.accepted_by_family);
   w.Key("ignored_by_reason");
-  WriteCountObject(w, r.ignored_by_reason);
+  WriteCounts(w, r.ignored_by_reason);
   w.Key("rejected_by_reason");
-  WriteCountObject(w, r.rejected_by_reason);
+  WriteCounts(w, r.rejected_by_reason);
   w.Key("first_rejections").BeginArray();
   for (const auto& [line, reason] : r.first_rejections) {
     w.BeginObject().Key("line").Int(line).Key("reason").String(reason).EndObject();
@@ -539,7 +502,7 @@ Outcome IngestEvents(const RequestContext& ctx, Backend& backend) {
                              "; use application/x-ndjson or application/json"};
   }
   const std::string* encoding_header = ctx.Header("content-encoding");
-  const std::string encoding = encoding_header ? Lower(Trim(*encoding_header)) : "";
+  const std::string encoding = encoding_header ? TrimLower(*encoding_header) : "";
   if (!encoding.empty() && encoding != "identity" && encoding != "gzip" && encoding != "zstd") {
     return Problem{.status = 415,
                    .detail = "unsupported content encoding " + EchoValue(*encoding_header)};
@@ -598,7 +561,7 @@ Outcome Rebuild(const RequestContext& ctx, Backend& backend) {
   WriteOptionalString(w, started->mode);
   w.Key("state").String(started->state);
   w.Key("started_at");
-  WriteTime(w, started->started_at);
+  WriteOptionalTime(w, started->started_at);
   w.EndObject();
   Reply reply = Reply::Data(w.Take());
   reply.status = 202;
@@ -614,9 +577,9 @@ void WriteRebuildStatus(JsonWriter& w, const RebuildStatus& r) {
   w.Key("mode");
   WriteOptionalString(w, r.mode);
   w.Key("started_at");
-  WriteTime(w, r.started_at);
+  WriteOptionalTime(w, r.started_at);
   w.Key("finished_at");
-  WriteTime(w, r.finished_at);
+  WriteOptionalTime(w, r.finished_at);
   w.Key("lines_replayed").Int(r.lines_replayed).Key("lines_total").Int(r.lines_total);
   w.Key("checksums_match");
   if (r.checksums_match) {
@@ -657,9 +620,9 @@ Outcome AdminStatus(const RequestContext& ctx, Backend& backend) {
     }
     w.EndArray();
     w.Key("lines_read").Int(s.lines_read).Key("last_event_at");
-    WriteTime(w, s.last_event_at);
+    WriteOptionalTime(w, s.last_event_at);
     w.Key("lag_seconds");
-    WriteNumber(w, s.lag_seconds);
+    WriteOptional(w, s.lag_seconds);
     w.EndObject();
   }
   w.EndArray();
@@ -669,13 +632,13 @@ Outcome AdminStatus(const RequestContext& ctx, Backend& backend) {
   w.Key("duplicates").Int(p.duplicates).EndObject();
   w.Key("publish").BeginObject();
   w.Key("dirty_slices").Int(p.dirty_slices).Key("oldest_dirty_slice_age_seconds");
-  WriteNumber(w, p.oldest_dirty_slice_age_s);
+  WriteOptional(w, p.oldest_dirty_slice_age_s);
   w.Key("last_publish_at");
-  WriteTime(w, p.last_publish_at);
+  WriteOptionalTime(w, p.last_publish_at);
   w.EndObject();
   w.Key("raw_log").BeginObject();
   w.Key("segments").Int(p.raw_segments).Key("bytes").Int(p.raw_bytes).Key("oldest_event_at");
-  WriteTime(w, p.raw_oldest_event_at);
+  WriteOptionalTime(w, p.raw_oldest_event_at);
   w.Key("retention_days").Int(config.raw_retention_ms / kDayMs);
   w.EndObject();
   w.Key("rebuild");
@@ -728,6 +691,14 @@ ReadinessCheck StoreCheck(Backend& backend) {
 ReadinessCheck IngestLagCheck(const PipelineStatus& pipeline, double limit_s) {
   ReadinessCheck check{.name = "ingest_lag", .ok = true, .limit = limit_s, .unit = "s"};
   const WorstLag worst = WorstSourceLag(pipeline, /*live_only=*/true);
+  for (const SourceStatus& source : pipeline.sources) {
+    if (source.live && source.degraded_reason) {
+      check.ok = false;
+      check.observed = worst.seconds;
+      check.message = "source " + source.name + " degraded: " + *source.degraded_reason;
+      return check;
+    }
+  }
   if (!worst.seconds) {
     check.message = "no live source";
     return check;
@@ -761,7 +732,7 @@ Outcome Readyz(const RequestContext&, Backend& backend) {
   std::string failing;
   for (const ReadinessCheck& c : checks) {
     w.BeginObject().Key("name").String(c.name).Key("ok").Bool(c.ok).Key("observed");
-    WriteNumber(w, c.observed);
+    WriteOptional(w, c.observed);
     w.Key("limit").Double(c.limit).Key("unit").String(c.unit);
     w.Key("message").String(c.message).EndObject();
     if (!c.ok) failing += (failing.empty() ? "" : ", ") + c.name;

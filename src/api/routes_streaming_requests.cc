@@ -17,21 +17,14 @@
 namespace naap::api {
 namespace {
 
-using namespace routes_a;  // NOLINT(google-build-using-namespace)
+using namespace routes_a;    // NOLINT(google-build-using-namespace)
+using namespace route_util;  // NOLINT(google-build-using-namespace)
 using publish::StreamingSums;
 
 constexpr Millis kActiveStreamWithinMs = 30 * 60'000;
 constexpr Millis kDiscoverSupplyMs = 30 * 60'000;
 constexpr Millis kDiscoverScoreMs = 2 * kHourMs;
 constexpr size_t kMaxCaps = 50;
-
-RouteSpec Bare(std::string id, std::string pattern, std::string summary) {
-  return {.id = std::move(id),
-          .pattern = std::move(pattern),
-          .group = RouteGroup::kA,
-          .bare = true,
-          .summary = std::move(summary)};
-}
 
 RouteSpec List(std::string id, std::string pattern, std::string summary,
                std::vector<KeyColumn> keyset) {
@@ -94,10 +87,9 @@ Outcome StreamingModels(const RequestContext& ctx, Backend& backend) {
   std::map<std::string, Model> models;
   if (ctx.data_clock) {
     const Millis clock = *ctx.data_clock;
-    auto inventory = LoadRecentInventory(backend, clock, publish::kCurrentWindowMs);
+    auto inventory = LoadCurrentInventory(backend, clock);
     if (!inventory.ok()) return inventory.status();
-    for (const publish::CurrentCapability& c :
-         publish::BuildCurrentCapabilities(*inventory, publish::CurrentWindow{.now = clock})) {
+    for (const publish::CurrentCapability& c : (*inventory)->capabilities) {
       if (c.key.pipeline_id != kLiveVideoToVideo || c.columns.capability_family != kBuiltinFamily ||
           c.key.model_id.empty()) {
         continue;
@@ -112,7 +104,7 @@ Outcome StreamingModels(const RequestContext& ctx, Backend& backend) {
       if (s.pipeline_id != kLiveVideoToVideo) continue;
       if (auto it = models.find(s.model_id); it != models.end()) ++it->second.active_streams;
     }
-    publish::TableQuery q = HourQuery(LookBackHours(clock, publish::kCurrentWindowMs), ctx);
+    publish::TableQuery q = HourQuery(ctx, LookBackHours(clock, publish::kCurrentWindowMs));
     q.equals["pipeline_id"] = kLiveVideoToVideo;
     q.group_by = {"model_id"};
     auto sla = publish::QueryStreamingSla(backend.store(), q);
@@ -152,11 +144,10 @@ Outcome CurrentOrchestratorArray(const RequestContext& ctx, Backend& backend, Ke
                                  std::string_view list_key, WriteList write_list) {
   std::vector<publish::CurrentOrchestrator> rows;
   if (ctx.data_clock) {
-    auto inventory = LoadRecentInventory(backend, *ctx.data_clock, publish::kCurrentWindowMs);
+    auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
     if (!inventory.ok()) return inventory.status();
-    for (publish::CurrentOrchestrator& o : publish::BuildCurrentOrchestrators(
-             *inventory, publish::CurrentWindow{.now = *ctx.data_clock})) {
-      if (keep(o)) rows.push_back(std::move(o));
+    for (const publish::CurrentOrchestrator& o : (*inventory)->orchestrators) {
+      if (keep(o)) rows.push_back(o);
     }
   }
   std::stable_sort(rows.begin(), rows.end(),
@@ -246,7 +237,7 @@ Outcome StreamingDemand(const RequestContext& ctx, Backend& backend) {
   std::vector<HourlyRow> rows;
   const HourRange hours = WindowHours(ctx);
   if (hours.empty()) return HourlyList({});
-  publish::TableQuery q = HourQuery(hours, ctx);
+  publish::TableQuery q = HourQuery(ctx, hours);
   q.bucket = publish::TimeBucket::kHour;
   q.group_by = {"org", "gateway", "pipeline_id", "model_id"};
   q.equals["pipeline_id"] = kLiveVideoToVideo;
@@ -276,7 +267,7 @@ Outcome StreamingGpuMetrics(const RequestContext& ctx, Backend& backend) {
   std::vector<HourlyRow> rows;
   const HourRange hours = WindowHours(ctx);
   if (hours.empty()) return HourlyList({});
-  publish::TableQuery q = HourQuery(hours, ctx);
+  publish::TableQuery q = HourQuery(ctx, hours);
   q.bucket = publish::TimeBucket::kHour;
   q.group_by = {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"};
   q.equals["pipeline_id"] = kLiveVideoToVideo;
@@ -314,10 +305,9 @@ Outcome RequestModels(const RequestContext& ctx, Backend& backend) {
   if (ctx.data_clock) {
     const Millis clock = *ctx.data_clock;
     const publish::CurrentWindow current{.now = clock};
-    auto inventory = LoadRecentInventory(backend, clock, publish::kCurrentWindowMs);
+    auto inventory = LoadCurrentInventory(backend, clock);
     if (!inventory.ok()) return inventory.status();
-    for (const publish::CurrentCapability& c :
-         publish::BuildCurrentCapabilities(*inventory, current)) {
+    for (const publish::CurrentCapability& c : (*inventory)->capabilities) {
       if (c.columns.capability_family != kBuiltinFamily || !c.columns.supports_request ||
           c.key.pipeline_id == kLiveVideoToVideo || c.key.model_id.empty()) {
         continue;
@@ -327,14 +317,14 @@ Outcome RequestModels(const RequestContext& ctx, Backend& backend) {
       if (!c.key.gpu_id.empty()) o.gpu_slots.insert({c.key.orch_address, c.key.gpu_id});
     }
     for (const publish::CurrentWorker& wk :
-         publish::BuildCurrentWorkers(inventory->workers, current)) {
+         publish::BuildCurrentWorkers((*inventory)->observed.workers, current)) {
       if (wk.key.capability.empty() || wk.columns.model.empty()) continue;
       Offer& o = offers[{wk.key.capability, wk.columns.model, "byoc"}];
       o.orchestrators.insert(wk.columns.orchestrator_address.empty()
                                  ? wk.key.orch_reported_address
                                  : wk.columns.orchestrator_address);
     }
-    publish::TableQuery q = HourQuery(LookBackHours(clock, publish::kCurrentWindowMs), ctx);
+    publish::TableQuery q = HourQuery(ctx, LookBackHours(clock, publish::kCurrentWindowMs));
     q.group_by = {"capability_family", "capability_name", "canonical_model"};
     auto demand = publish::QueryRequestDemand(backend.store(), q);
     if (!demand.ok()) return demand.status();
@@ -502,7 +492,7 @@ Outcome LlmSummary(const RequestContext& ctx, Backend& backend) {
   std::vector<std::pair<std::string, publish::RequestDemandSums>> models;
   const HourRange hours = WindowHours(ctx);
   if (!hours.empty()) {
-    publish::TableQuery q = HourQuery(hours, ctx);
+    publish::TableQuery q = HourQuery(ctx, hours);
     q.equals = {{"capability_family", kBuiltinFamily}, {"capability_name", "llm"}};
     q.group_by = {"canonical_model"};
     auto rows = publish::QueryRequestDemand(backend.store(), q);
@@ -596,7 +586,7 @@ Outcome ByocAuth(const RequestContext& ctx, Backend& backend) {
   std::vector<std::pair<std::string, publish::ByocAuthSums>> rows;
   const HourRange hours = WindowHours(ctx);
   if (!hours.empty()) {
-    publish::TableQuery q = HourQuery(hours, ctx);
+    publish::TableQuery q = HourQuery(ctx, hours);
     q.group_by = {"capability_name"};
     auto result = publish::QueryByocAuth(backend.store(), q);
     if (!result.ok()) return result.status();
@@ -646,7 +636,8 @@ Outcome DiscoverOrchestrators(const RequestContext& ctx, Backend& backend) {
   }
   if (!ctx.data_clock) return Reply::Data("[]");
   const Millis clock = *ctx.data_clock;
-  auto inventory = LoadRecentInventory(backend, clock, kDiscoverSupplyMs);
+  auto inventory = publish::LoadObservedInventory(
+      backend.store(), HourFloor(clock - kDiscoverSupplyMs + 1), HourFloor(clock));
   if (!inventory.ok()) return inventory.status();
   auto recent = [clock](Millis t) { return t > clock - kDiscoverSupplyMs && t <= clock; };
 

@@ -1,10 +1,14 @@
 // `naap serve [--store URI] [--listen HOST:PORT] [--source sim[:EVENTS_PER_S]]
-// [--admin-token-file F] [--threads N] [spec/api.md §1.16 flags]`: the HTTP API over a store,
-// optionally fed live by the simulator. Every flag falls back to env NAAP_<UPPER_SNAKE>; the
-// admin token comes from --admin-token-file or NAAP_ADMIN_TOKEN (≥ 16 characters). Prints the
-// API, docs and metrics URLs on stdout once listening; SIGTERM or SIGINT stops it gracefully
-// (server drained, simulator stopped, its last batch committed) with exit 0. Exit 2 for a usage
-// error, 1 when the store, the listen address or the simulator ingest fails.
+// [--kafka BROKERS [--topics T1,T2] [--group NAME] [--topic-org TOPIC=ORG]…
+// [--kafka-start earliest|latest] [--kafka-config KEY=VALUE]…] [--admin-token-file F]
+// [--threads N] [spec/api.md §1.16 flags]`: the HTTP API over a store, optionally fed live by the
+// simulator and/or a Kafka consumer (both may run; one ingest batch at a time). Every flag falls
+// back to env NAAP_<UPPER_SNAKE>; the admin token comes from --admin-token-file or
+// NAAP_ADMIN_TOKEN (≥ 16 characters). Prints the API, docs and metrics URLs on stdout once
+// listening; SIGTERM or SIGINT stops it gracefully (server drained, live sources stopped, their
+// last batches committed, the consumer group left) with exit 0. Exit 2 for a usage error
+// (including a --kafka-config property librdkafka refuses), 1 when the store, the listen address
+// or a live ingest fails.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -30,6 +34,8 @@
 #include "base/strings.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "event/org.h"
+#include "ingest/kafka_source.h"
 #include "metrics/registry.h"
 #include "publish/views.h"
 #include "sim/live_source.h"
@@ -58,6 +64,12 @@ struct ServeArgs {
   std::string ready_max_publish_lag = "600s";
   int64_t leaderboard_min_streams = 10;
   std::string leaderboard_weights = "0.30,0.30,0.20,0.20";
+  std::string kafka;  // bootstrap servers; empty: no Kafka consumer
+  std::string topics = "network_events,streaming_events";
+  std::string group = "naap";
+  std::vector<std::string> topic_org;  // TOPIC=ORG
+  std::string kafka_start = "earliest";
+  std::vector<std::string> kafka_config;  // KEY=VALUE
 };
 
 std::vector<std::string> SplitList(std::string_view text) {
@@ -133,7 +145,49 @@ struct Settings {
   api::ApiConfig config;
   api::HttpServerOptions server;
   std::optional<double> sim_rate;
+  event::TopicMap topics = event::TopicMap::Default();
+  std::optional<ingest::KafkaSourceOptions> kafka;
 };
+
+// "KEY=VALUE" split at the first '=' (KEY non-empty).
+std::optional<std::pair<std::string, std::string>> ParseAssignment(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  return std::pair{Trim(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+}
+
+// The Kafka flags (validated even without --kafka, so a typo never waits for Kafka to appear).
+Status ResolveKafka(const ServeArgs& args, Settings& s) {
+  for (const std::string& mapping : args.topic_org) {
+    auto pair = ParseAssignment(mapping);
+    if (!pair) return InvalidArgument("--topic-org: expected TOPIC=ORG, got \"" + mapping + "\"");
+    Status set = s.topics.Set(pair->first, Trim(pair->second));
+    if (!set.ok()) return InvalidArgument("--topic-org: " + set.message());
+  }
+  ingest::KafkaSourceOptions kafka;
+  kafka.brokers = args.kafka;
+  kafka.topics = SplitList(args.topics);
+  if (kafka.topics.empty()) return InvalidArgument("--topics: at least one topic is needed");
+  kafka.group = args.group;
+  if (kafka.group.empty()) return InvalidArgument("--group must not be empty");
+  if (args.kafka_start == "earliest") {
+    kafka.start = ingest::KafkaStart::kEarliest;
+  } else if (args.kafka_start == "latest") {
+    kafka.start = ingest::KafkaStart::kLatest;
+  } else {
+    return InvalidArgument("--kafka-start: expected earliest or latest, got \"" + args.kafka_start +
+                           "\"");
+  }
+  for (const std::string& property : args.kafka_config) {
+    auto pair = ParseAssignment(property);
+    if (!pair) {
+      return InvalidArgument("--kafka-config: expected KEY=VALUE, got \"" + property + "\"");
+    }
+    kafka.config.push_back(std::move(*pair));
+  }
+  if (!args.kafka.empty()) s.kafka = std::move(kafka);
+  return Status::Ok();
+}
 
 // The validated settings, or the usage error to print.
 Result<Settings> Resolve(const ServeArgs& args) {
@@ -213,18 +267,67 @@ Result<Settings> Resolve(const ServeArgs& args) {
       return InvalidArgument("--source: expected sim or sim:EVENTS_PER_S, got \"" + args.source +
                              "\"");
   }
+  NAAP_RETURN_IF_ERROR(ResolveKafka(args, s));
   return s;
 }
 
-// Figures of the live simulator loop, read by the metrics collectors.
-struct SimProgress {
+// Figures of a live ingest loop, read by the metrics collectors.
+struct LiveProgress {
   std::atomic<Millis> committed_event_ms{0};  // newest event time of the last committed batch
   std::atomic<Millis> batch_started_ms{0};    // 0 while no batch is being ingested
 };
 
-// naap_ingest_* / naap_publish_* / naap_active_sessions, computed at scrape time.
+// The live sources of this process (null when not running).
+struct LiveSources {
+  const LiveProgress* sim = nullptr;
+  const LiveProgress* kafka_batches = nullptr;
+  const ingest::KafkaSource* kafka = nullptr;
+};
+
+// The largest lag in seconds over the Kafka partitions of `topic` ("" = every topic).
+double WorstPartitionLagSeconds(const ingest::KafkaStatus& status, std::string_view topic) {
+  double worst = 0;
+  for (const ingest::KafkaPartitionStatus& p : status.partitions) {
+    if (topic.empty() || p.topic == topic) worst = std::max(worst, p.lag_seconds);
+  }
+  return worst;
+}
+
+// /v1/admin/status and /readyz entries of the Kafka source: one per topic, with its partitions,
+// the messages this process committed from it, and the broker state (degraded while no broker is
+// up). last_event_at is the source's, over all topics.
+std::vector<api::SourceStatus> KafkaSourceStatuses(const ingest::KafkaSource& kafka,
+                                                   const std::vector<std::string>& topics,
+                                                   const event::TopicMap& topic_map,
+                                                   const api::SourceStatus& accumulated) {
+  const ingest::KafkaStatus status = kafka.Snapshot();
+  std::vector<api::SourceStatus> entries;
+  for (const std::string& topic : topics) {
+    api::SourceStatus entry = accumulated;
+    entry.name = "kafka:" + topic;
+    entry.kind = "kafka";
+    entry.live = true;
+    entry.topic = topic;
+    entry.org = topic_map.Resolve(topic);
+    auto committed = status.committed_messages.find(topic);
+    entry.lines_read = committed == status.committed_messages.end() ? 0 : committed->second;
+    for (const ingest::KafkaPartitionStatus& p : status.partitions) {
+      if (p.topic != topic) continue;
+      entry.partitions.push_back({.partition = p.partition,
+                                  .committed_offset = p.committed_offset,
+                                  .high_watermark = p.high_watermark,
+                                  .lag = p.lag});
+    }
+    entry.lag_seconds = WorstPartitionLagSeconds(status, topic);
+    entry.degraded_reason = status.degraded_reason;
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+// naap_ingest_* / naap_publish_* / naap_kafka_* / naap_active_sessions, computed at scrape time.
 void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& backend,
-                             const Clock& clock, const SimProgress* sim) {
+                             const Clock& clock, LiveSources live) {
   registry.AddCollector(
       {{"naap_ingest_lines_total",
         "Input lines by org, family, class and reason (store accounting).", "counter"}},
@@ -255,23 +358,48 @@ void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& bac
         "Age of the oldest serving slice not yet republished (slices are republished when their "
         "batch commits).",
         "gauge"}},
-      [&clock, sim] {
+      [&clock, live] {
         std::vector<metrics::Sample> samples;
         const Millis now = clock.NowMs();
         double dirty_age = 0;
-        if (sim != nullptr) {
-          if (const Millis committed = sim->committed_event_ms.load(); committed > 0) {
+        for (const LiveProgress* progress : {live.sim, live.kafka_batches}) {
+          if (progress == nullptr) continue;
+          if (const Millis started = progress->batch_started_ms.load(); started > 0) {
+            dirty_age =
+                std::max(dirty_age, static_cast<double>(std::max<Millis>(0, now - started)) / 1000);
+          }
+        }
+        if (live.sim != nullptr) {
+          if (const Millis committed = live.sim->committed_event_ms.load(); committed > 0) {
             samples.push_back({"naap_ingest_lag_seconds",
                                {{"source", "sim"}},
                                static_cast<double>(std::max<Millis>(0, now - committed)) / 1000});
           }
-          if (const Millis started = sim->batch_started_ms.load(); started > 0) {
-            dirty_age = static_cast<double>(std::max<Millis>(0, now - started)) / 1000;
-          }
+        }
+        if (live.kafka != nullptr) {
+          samples.push_back({"naap_ingest_lag_seconds",
+                             {{"source", "kafka"}},
+                             WorstPartitionLagSeconds(live.kafka->Snapshot(), "")});
         }
         samples.push_back({"naap_publish_oldest_dirty_age_seconds", {}, dirty_age});
         return samples;
       });
+  if (live.kafka != nullptr) {
+    registry.AddCollector(
+        {{"naap_kafka_consumer_lag",
+          "Records between the committed position and the high watermark, per assigned Kafka "
+          "partition.",
+          "gauge"}},
+        [kafka = live.kafka] {
+          std::vector<metrics::Sample> samples;
+          for (const ingest::KafkaPartitionStatus& p : kafka->Snapshot().partitions) {
+            samples.push_back({"naap_kafka_consumer_lag",
+                               {{"topic", p.topic}, {"partition", std::to_string(p.partition)}},
+                               static_cast<double>(p.lag)});
+          }
+          return samples;
+        });
+  }
   registry.AddCollector(
       {{"naap_active_sessions",
         "Live video sessions seen within 10 minutes of the data clock, per org.", "gauge"}},
@@ -294,6 +422,30 @@ void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& bac
           samples.push_back({"naap_active_sessions", {{"org", org}}, n});
         return samples;
       });
+}
+
+// Feeds `source` (sim::LiveSource or ingest::KafkaSource) to the backend batch after batch until
+// it finishes; a failed batch is reported, sets `failed` and wakes the main thread's sigwait.
+template <typename BatchedSource>
+void RunLiveIngest(BatchedSource& source, api::LocalBackend& backend, const Clock& clock,
+                   LiveProgress& progress, std::string_view name, std::string_view kind,
+                   std::atomic<bool>& failed) {
+  while (!source.finished()) {
+    source.StartBatch();  // the previous batch is committed
+    progress.batch_started_ms = clock.NowMs();
+    auto counts = backend.IngestSource(source, name, kind);
+    progress.batch_started_ms = 0;
+    if (!counts.ok()) {
+      std::fprintf(stderr, "naap serve: %.*s ingest failed: %s\n", static_cast<int>(name.size()),
+                   name.data(), counts.status().ToString().c_str());
+      failed = true;
+      kill(getpid(), SIGTERM);
+      return;
+    }
+    if constexpr (requires { source.newest_event_ms(); }) {
+      progress.committed_event_ms = source.newest_event_ms();
+    }
+  }
 }
 
 std::string UrlHost(const std::string& host) {
@@ -322,13 +474,30 @@ int RunServe(const ServeArgs& args) {
   auto store = store::OpenStore(args.store_uri);
   if (!store.ok()) return fail("cannot open the store", store.status());
   SystemClock clock;
-  auto backend = api::LocalBackend::Open(**store, clock, settings->config);
+  auto backend = api::LocalBackend::Open(**store, clock, settings->config, settings->topics);
   if (!backend.ok()) return fail("cannot restore the analytics state", backend.status());
 
-  SimProgress progress;
+  std::unique_ptr<ingest::KafkaSource> kafka;
+  if (settings->kafka) {
+    auto created = ingest::KafkaSource::Create(**store, clock, *settings->kafka);
+    if (!created.ok()) {
+      std::fprintf(stderr, "naap serve: --kafka: %s\n", created.status().message().c_str());
+      return created.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    }
+    kafka = std::move(created).value();
+    (*backend)->SetSourceStatusProbe("kafka", [&kafka,
+                                               &settings](const api::SourceStatus& accumulated) {
+      return KafkaSourceStatuses(*kafka, settings->kafka->topics, settings->topics, accumulated);
+    });
+  }
+
+  LiveProgress sim_progress, kafka_progress;
   metrics::Registry registry;
   metrics::AddProcessCollector(registry);
-  RegisterPipelineMetrics(registry, **backend, clock, settings->sim_rate ? &progress : nullptr);
+  RegisterPipelineMetrics(registry, **backend, clock,
+                          {.sim = settings->sim_rate ? &sim_progress : nullptr,
+                           .kafka_batches = kafka ? &kafka_progress : nullptr,
+                           .kafka = kafka.get()});
   api::Api api(api::AllRoutes(registry), **backend, registry);
 
   auto server = api::HttpServer::Start(
@@ -338,28 +507,20 @@ int RunServe(const ServeArgs& args) {
       });
   if (!server.ok()) return fail("cannot serve", server.status());
 
-  std::unique_ptr<sim::LiveSource> source;
-  std::thread ingest;
   std::atomic<bool> ingest_failed{false};
+  std::unique_ptr<sim::LiveSource> sim;
+  std::thread sim_thread, kafka_thread;
   if (settings->sim_rate) {
     auto created = sim::LiveSource::Create(clock, {.events_per_s = *settings->sim_rate});
     if (!created.ok()) return fail("cannot start the simulator", created.status());
-    source = std::move(created).value();
-    ingest = std::thread([&] {
-      while (!source->finished()) {
-        source->StartBatch();
-        progress.batch_started_ms = clock.NowMs();
-        auto counts = (*backend)->IngestSource(*source, "sim", "simulator");
-        progress.batch_started_ms = 0;
-        if (!counts.ok()) {
-          std::fprintf(stderr, "naap serve: simulator ingest failed: %s\n",
-                       counts.status().ToString().c_str());
-          ingest_failed = true;
-          kill(getpid(), SIGTERM);  // wakes the main thread's sigwait
-          return;
-        }
-        progress.committed_event_ms = source->newest_event_ms();
-      }
+    sim = std::move(created).value();
+    sim_thread = std::thread([&] {
+      RunLiveIngest(*sim, **backend, clock, sim_progress, "sim", "simulator", ingest_failed);
+    });
+  }
+  if (kafka) {
+    kafka_thread = std::thread([&] {
+      RunLiveIngest(*kafka, **backend, clock, kafka_progress, "kafka", "kafka", ingest_failed);
     });
   }
 
@@ -368,17 +529,24 @@ int RunServe(const ServeArgs& args) {
   std::printf("API     %s/v1/dashboard/kpi\ndocs    %s/docs\nmetrics %s/metrics\n", base.c_str(),
               base.c_str(), base.c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "naap serve: listening on %s:%u, store %s%s%s\n",
+  std::fprintf(stderr, "naap serve: listening on %s:%u, store %s%s%s%s%s\n",
                settings->server.host.c_str(), (*server)->port(), args.store_uri.c_str(),
-               args.source.empty() ? "" : ", source ", args.source.c_str());
+               args.source.empty() ? "" : ", source ", args.source.c_str(),
+               args.kafka.empty() ? "" : ", kafka ", args.kafka.c_str());
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::fprintf(stderr, "naap serve: stopping\n");
   (*server)->Stop();
-  if (source) {
-    source->Stop();
-    ingest.join();  // the batch in progress is committed before IngestSource returns
+  // The batch in progress is committed before IngestSource returns.
+  if (sim) {
+    sim->Stop();
+    sim_thread.join();
+  }
+  if (kafka) {
+    kafka->Stop();
+    kafka_thread.join();
+    kafka.reset();  // leaves the consumer group
   }
   return ingest_failed ? 1 : 0;
 }
@@ -388,7 +556,7 @@ int RunServe(const ServeArgs& args) {
 void AddServeCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd =
-      app.add_subcommand("serve", "Serve the HTTP API (and optionally a live simulator)");
+      app.add_subcommand("serve", "Serve the HTTP API (optionally fed by the simulator and Kafka)");
   auto add = [cmd](const char* flag, auto& value, const char* env, const char* help) {
     cmd->add_option(flag, value, help)->envname(env)->capture_default_str();
   };
@@ -423,6 +591,17 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       "streams an orchestrator needs to be ranked");
   add("--leaderboard-weights", args->leaderboard_weights, "NAAP_LEADERBOARD_WEIGHTS",
       "four comma-separated leaderboard weights");
+  add("--kafka", args->kafka, "NAAP_KAFKA",
+      "consume Kafka: bootstrap servers HOST:PORT, comma-separated");
+  add("--topics", args->topics, "NAAP_TOPICS", "Kafka topics to consume, comma-separated");
+  add("--group", args->group, "NAAP_GROUP", "Kafka consumer group");
+  add("--topic-org", args->topic_org, "NAAP_TOPIC_ORG",
+      "TOPIC=ORG, repeatable: the org of a topic (defaults: network_events=daydream, "
+      "streaming_events=cloudspe)");
+  add("--kafka-start", args->kafka_start, "NAAP_KAFKA_START",
+      "where a partition without a stored position starts: earliest or latest");
+  add("--kafka-config", args->kafka_config, "NAAP_KAFKA_CONFIG",
+      "KEY=VALUE, repeatable: librdkafka property (SASL, TLS, ...)");
   cmd->callback([args, &exit_code] { exit_code = RunServe(*args); });
 }
 

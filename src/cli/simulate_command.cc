@@ -1,9 +1,22 @@
-// `naap simulate`: writes the simulator's network as NDJSON export-wrapper lines (see
-// src/sim/generator.h), optionally paced in real time, and its ground truth as JSON.
+// `naap simulate`: the simulator's network (src/sim/generator.h), optionally paced in real time,
+// and its ground truth as JSON. Output goes to one of:
+//  --out FILE|-        NDJSON export-wrapper lines;
+//  --kafka BROKERS     a Kafka producer: each message's bytes (the envelope, or a malformed line's
+//                      raw text) to the topic of its org, or to --topic. A malformed line has no
+//                      readable org, so it goes to streaming_events (org cloudspe) unless --topic
+//                      says otherwise. Like the upstream producer, every message carries a random
+//                      key (from --seed, so a run is reproducible), which spreads a topic's
+//                      messages over its partitions. The producer is idempotent (no duplicates
+//                      from retries) and compresses with zstd; every delivery report is checked,
+//                      and the command exits 1 if any message was not delivered.
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -16,6 +29,8 @@ namespace {
 
 struct SimulateOptions {
   std::string out;
+  std::string kafka;
+  std::string topic;
   double hours = 1.0;
   uint64_t seed = 1;
   std::string start;
@@ -24,12 +39,155 @@ struct SimulateOptions {
   double scale = 1.0;
 };
 
-// Flushes `buffer` to `file`; false on a write error.
-bool Drain(std::string& buffer, FILE* file) {
-  const bool ok = std::fwrite(buffer.data(), 1, buffer.size(), file) == buffer.size();
-  buffer.clear();
-  return ok;
-}
+// Where generated messages go. Write and Flush return false after a failure; error() names it.
+class MessageOutput {
+ public:
+  virtual ~MessageOutput() = default;
+  virtual bool Write(const sim::Message& msg) = 0;
+  // Makes every message written so far visible to readers (called while pacing).
+  virtual bool Flush() = 0;
+  // Completes the output; false when any message was lost.
+  virtual bool Close() = 0;
+  const std::string& error() const { return error_; }
+
+ protected:
+  std::string error_;
+};
+
+class FileOutput final : public MessageOutput {
+ public:
+  static std::unique_ptr<FileOutput> Open(const std::string& path) {
+    FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+    if (file == nullptr) return nullptr;
+    return std::unique_ptr<FileOutput>(new FileOutput(path, file));
+  }
+  ~FileOutput() override {
+    if (file_ != stdout && file_ != nullptr) std::fclose(file_);
+  }
+  bool Write(const sim::Message& msg) override {
+    sim::WriteWrapperLine(msg, buffer_);
+    return buffer_.size() < (1 << 20) || Drain();
+  }
+  bool Flush() override { return Drain() && Check(std::fflush(file_) == 0); }
+  bool Close() override {
+    bool ok = Flush();
+    if (file_ != stdout) ok = Check(std::fclose(file_) == 0) && ok;
+    file_ = nullptr;
+    return ok;
+  }
+
+ private:
+  FileOutput(const std::string& path, FILE* file) : path_(path), file_(file) {
+    buffer_.reserve(1 << 21);
+  }
+  bool Drain() {
+    const bool ok = std::fwrite(buffer_.data(), 1, buffer_.size(), file_) == buffer_.size();
+    buffer_.clear();
+    return Check(ok);
+  }
+  bool Check(bool ok) {
+    if (!ok && error_.empty()) error_ = "write error on " + path_;
+    return ok;
+  }
+
+  std::string path_;
+  FILE* file_;
+  std::string buffer_;
+};
+
+class KafkaOutput final : public MessageOutput {
+ public:
+  static std::unique_ptr<KafkaOutput> Open(const SimulateOptions& opt, std::string& error) {
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    auto output = std::unique_ptr<KafkaOutput>(new KafkaOutput(opt));
+    for (const auto& [key, value] : {std::pair<const char*, std::string>{"bootstrap.servers", opt.kafka},
+                                     {"enable.idempotence", "true"},
+                                     {"compression.codec", "zstd"},
+                                     {"linger.ms", "5"}}) {
+      if (rd_kafka_conf_set(conf, key, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        error = errstr;
+        return nullptr;
+      }
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, &KafkaOutput::OnDelivery);
+    rd_kafka_conf_set_opaque(conf, output.get());
+    output->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (output->producer_ == nullptr) {  // rd_kafka_new destroys conf only on success
+      rd_kafka_conf_destroy(conf);
+      error = errstr;
+      return nullptr;
+    }
+    return output;
+  }
+  ~KafkaOutput() override {
+    if (producer_ != nullptr) rd_kafka_destroy(producer_);
+  }
+
+  bool Write(const sim::Message& msg) override {
+    const std::string_view topic =
+        !options_.topic.empty() ? options_.topic
+        : msg.malformed         ? sim::OrgTopic(sim::Org::kCloudspe)
+                                : msg.topic;
+    topic_.assign(topic);
+    const std::string key = RandomKey();
+    while (true) {
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_, RD_KAFKA_V_TOPIC(topic_.c_str()),
+          RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(msg.bytes.data()), msg.bytes.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        error_ = "produce to " + topic_ + ": " + rd_kafka_err2str(err);
+        return false;
+      }
+      rd_kafka_poll(producer_, 50);  // the local queue is full: wait for deliveries
+    }
+    rd_kafka_poll(producer_, 0);
+    return failed_ == 0;
+  }
+  bool Flush() override {
+    rd_kafka_poll(producer_, 0);
+    return failed_ == 0;
+  }
+  bool Close() override {
+    // Every queued message ends in a delivery report (success, or failure after
+    // message.timeout.ms), so this returns once all are accounted for.
+    while (rd_kafka_outq_len(producer_) > 0) rd_kafka_flush(producer_, 1000);
+    if (failed_ > 0) {
+      error_ = std::to_string(failed_) + " messages not delivered, first: " + first_failure_;
+    }
+    return failed_ == 0;
+  }
+
+ private:
+  explicit KafkaOutput(const SimulateOptions& opt) : options_(opt), key_rng_(opt.seed) {}
+
+  static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    auto* self = static_cast<KafkaOutput*>(opaque);
+    if (self->failed_++ == 0) self->first_failure_ = rd_kafka_err2str(message->err);
+  }
+  // 32 random hex digits, like the random UUIDs of the upstream producer.
+  std::string RandomKey() {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string key(32, '0');
+    for (size_t i = 0; i < key.size(); i += 16) {
+      uint64_t bits = key_rng_();
+      for (size_t j = 0; j < 16; ++j, bits >>= 4) key[i + j] = kHex[bits & 15];
+    }
+    return key;
+  }
+
+  SimulateOptions options_;
+  std::mt19937_64 key_rng_;
+  rd_kafka_t* producer_ = nullptr;
+  std::string topic_;
+  int64_t failed_ = 0;
+  std::string first_failure_;
+};
 
 int RunSimulate(const SimulateOptions& opt) {
   const Millis now = SystemClock().NowMs();
@@ -42,6 +200,10 @@ int RunSimulate(const SimulateOptions& opt) {
     }
     start = *parsed;
   }
+  if (opt.out.empty() == opt.kafka.empty()) {
+    std::fprintf(stderr, "naap simulate: give exactly one of --out and --kafka\n");
+    return 2;
+  }
   sim::Config config;
   config.seed = opt.seed;
   config.start_ms = start;
@@ -53,38 +215,40 @@ int RunSimulate(const SimulateOptions& opt) {
     std::fprintf(stderr, "naap simulate: %s\n", generator.status().message().c_str());
     return 2;
   }
-  FILE* out = opt.out == "-" ? stdout : std::fopen(opt.out.c_str(), "wb");
-  if (out == nullptr) {
+  std::unique_ptr<MessageOutput> output;
+  if (!opt.kafka.empty()) {
+    std::string error;
+    output = KafkaOutput::Open(opt, error);
+    if (output == nullptr) {
+      std::fprintf(stderr, "naap simulate: kafka producer: %s\n", error.c_str());
+      return 2;
+    }
+  } else if (!(output = FileOutput::Open(opt.out))) {
     std::fprintf(stderr, "naap simulate: cannot open %s\n", opt.out.c_str());
     return 1;
   }
-  std::string buffer;
-  buffer.reserve(1 << 21);
   sim::Message msg;
   bool ok = true;
   uint64_t written = 0;
   const auto wall_start = std::chrono::steady_clock::now();
   auto last_flush = wall_start;
   while (ok && (*generator)->Next(msg)) {
-    sim::WriteWrapperLine(msg, buffer);
+    ok = output->Write(msg);
     ++written;
     if (opt.rate > 0) {
       // Pace: message n is due n / rate seconds after the start; flush at least once a second.
       const auto due = wall_start + std::chrono::duration<double>(static_cast<double>(written) / opt.rate);
       const auto wall = std::chrono::steady_clock::now();
       if (due > wall || wall - last_flush >= std::chrono::seconds(1)) {
-        ok = Drain(buffer, out) && std::fflush(out) == 0;
+        ok = ok && output->Flush();
         last_flush = wall;
         std::this_thread::sleep_until(due);
       }
-    } else if (buffer.size() >= (1 << 20)) {
-      ok = Drain(buffer, out);
     }
   }
-  ok = ok && Drain(buffer, out) && std::fflush(out) == 0;
-  if (out != stdout) ok = std::fclose(out) == 0 && ok;
+  ok = output->Close() && ok;
   if (!ok) {
-    std::fprintf(stderr, "naap simulate: write error on %s\n", opt.out.c_str());
+    std::fprintf(stderr, "naap simulate: %s\n", output->error().c_str());
     return 1;
   }
   if (!opt.truth.empty()) {
@@ -105,8 +269,13 @@ int RunSimulate(const SimulateOptions& opt) {
 
 void AddSimulateCommand(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<SimulateOptions>();
-  CLI::App* cmd = app.add_subcommand("simulate", "Generate a deterministic simulated Livepeer network as NDJSON");
-  cmd->add_option("--out", opt->out, "output file, or - for stdout")->required();
+  CLI::App* cmd = app.add_subcommand("simulate", "Generate a deterministic simulated Livepeer network as NDJSON or to Kafka");
+  CLI::Option* out = cmd->add_option("--out", opt->out, "output file, or - for stdout");
+  CLI::Option* kafka =
+      cmd->add_option("--kafka", opt->kafka, "produce to Kafka instead: comma-separated bootstrap servers");
+  out->excludes(kafka);
+  cmd->add_option("--topic", opt->topic, "with --kafka: one topic for every message (default: each org's topic)")
+      ->needs(kafka);
   cmd->add_option("--hours", opt->hours, "simulated hours (default 1)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", opt->seed, "random seed (default 1)");
   cmd->add_option("--start", opt->start, "first event hour, UTC ISO-8601 (default: the current hour minus --hours)");

@@ -68,13 +68,14 @@ class Pipeline::SinkThread {
     thread_.join();
   }
 
-  // Queues a job, waiting while max_jobs are queued.
-  Status Send(std::vector<event::Decoded> messages, std::optional<store::IngestBatch> batch) {
+  // Queues a job, waiting while max_jobs are queued; `run_ends` marks the run's last batch.
+  Status Send(std::vector<event::Decoded> messages, std::optional<store::IngestBatch> batch,
+              bool run_ends) {
     std::deque<Job> finished;
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return jobs_.size() < max_jobs_ || !status_.ok(); });
     if (!status_.ok()) return status_;
-    jobs_.push_back({std::move(messages), std::move(batch)});
+    jobs_.push_back({std::move(messages), std::move(batch), run_ends});
     finished.swap(finished_);
     changed_.notify_all();
     lock.unlock();
@@ -92,6 +93,7 @@ class Pipeline::SinkThread {
   struct Job {
     std::vector<event::Decoded> messages;
     std::optional<store::IngestBatch> batch;
+    bool run_ends = false;  // the batch is the run's last
   };
 
   void Loop() {
@@ -120,7 +122,7 @@ class Pipeline::SinkThread {
       }
     }
     if (!job.batch) return Status::Ok();
-    if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeCommit(*job.batch));
+    if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeRunCommit(*job.batch, job.run_ends));
     return job.batch->empty() ? Status::Ok() : store_.Commit(*job.batch);
   }
 
@@ -169,10 +171,10 @@ Status Pipeline::Run(Source& source, const std::function<void(const RunStats&)>&
     Message message;
     while (source.Next(message)) {
       NAAP_RETURN_IF_ERROR(Process(message));
-      if (pending_ >= options_.commit_every) NAAP_RETURN_IF_ERROR(Commit());
+      if (pending_ >= options_.commit_every) NAAP_RETURN_IF_ERROR(Commit(/*run_ends=*/false));
       if (progress && stats_.lines % 1024 == 0) progress(stats_);
     }
-    return Commit();
+    return Commit(/*run_ends=*/true);
   }();
   // Also after a failure, so that the caller finds the store idle.
   Status committed = sink_thread_->Drain();
@@ -255,7 +257,7 @@ Status Pipeline::SendToSink() {
   std::vector<event::Decoded> messages;
   messages.reserve(kSinkChunk);
   messages.swap(for_sink_);
-  return sink_thread_->Send(std::move(messages), std::nullopt);
+  return sink_thread_->Send(std::move(messages), std::nullopt, /*run_ends=*/false);
 }
 
 Result<std::optional<Millis>> Pipeline::DataClock(const std::string& org) {
@@ -324,7 +326,7 @@ void Pipeline::KeepRejected(const event::Decoded& decoded, const Message& messag
   batch_.rejected.push_back(std::move(row));
 }
 
-Status Pipeline::Commit() {
+Status Pipeline::Commit(bool run_ends) {
   auto blocks = raw_log_.Flush();
   if (!blocks.ok()) return blocks.status();
   batch_.raw_blocks = std::move(blocks.value());
@@ -335,7 +337,7 @@ Status Pipeline::Commit() {
   for (auto& [source, position] : positions_) batch_.positions.emplace_back(source, position);
   std::vector<event::Decoded> messages;
   messages.swap(for_sink_);
-  Status st = sink_thread_->Send(std::move(messages), std::move(batch_));
+  Status st = sink_thread_->Send(std::move(messages), std::move(batch_), run_ends);
   batch_ = store::IngestBatch{};
   counters_.clear();
   positions_.clear();

@@ -59,6 +59,13 @@ class RecordSink {
   virtual Status OnAccepted(const event::Decoded& decoded) = 0;
   // Called before every commit, so the sink's rows join the same atomic batch.
   virtual Status BeforeCommit(store::IngestBatch& batch) = 0;
+  // What Pipeline::Run calls before each of its commits instead, saying whether it is the run's
+  // last. A sink may defer rows to a later commit of the same run (keeping in the batch what it
+  // needs to recover them after a crash) but adds all of them when `run_ends`. By default the
+  // rows join this commit.
+  virtual Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) {
+    return BeforeCommit(batch);
+  }
 };
 
 struct PipelineOptions {
@@ -135,7 +142,8 @@ class Pipeline {
   void KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms);
   void KeepRejected(const event::Decoded& decoded, const Message& message, const Sha256Digest& sha,
                     Millis ingest_ms);
-  Status Commit();
+  // Hands the batch to the sink thread; `run_ends` marks the run's last commit.
+  Status Commit(bool run_ends);
 
   store::Store& store_;
   const Clock& clock_;

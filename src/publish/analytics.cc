@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "base/bytes.h"
 #include "base/hash.h"
 #include "ingest/raw_log.h"
 #include "publish/tables_inventory.h"
@@ -43,6 +44,35 @@ class ResolverLinkedPayments final : public LinkedPayments {
  private:
   const resolve::Resolver& resolver_;
 };
+
+std::string EncodeSlices(const DirtySlices& slices) {
+  std::string out;
+  ByteWriter w(out);
+  w.Varint(slices.size());
+  for (const auto& [org, hour] : slices) {
+    w.String(org);
+    w.Int(hour);
+  }
+  return out;
+}
+
+Result<DirtySlices> DecodeSlices(std::string_view bytes) {
+  DirtySlices slices;
+  if (bytes.empty()) return slices;
+  ByteReader r(bytes);
+  uint64_t n = 0;
+  bool ok = r.Varint(n);
+  for (uint64_t i = 0; ok && i < n; ++i) {
+    std::string org;
+    int64_t hour = 0;
+    ok = r.String(org) && r.Int(hour);
+    if (ok) slices.emplace(std::move(org), hour);
+  }
+  if (!ok || !r.done()) {
+    return Status(StatusCode::kCorruption, "unreadable record of unpublished slices");
+  }
+  return slices;
+}
 
 }  // namespace
 
@@ -131,25 +161,47 @@ Result<DirtySlices> Analytics::ReplayRawLog() {
   return changed;
 }
 
+Status Analytics::LoadUnpublished() {
+  Result<std::optional<std::string>> stored = store_.SourcePosition(kUnpublishedSlicesPosition);
+  NAAP_RETURN_IF_ERROR(stored.status());
+  Result<DirtySlices> slices = DecodeSlices(stored->value_or(""));
+  NAAP_RETURN_IF_ERROR(slices.status());
+  unpublished_ = std::move(slices.value());
+  unpublished_stored_ = !unpublished_.empty();
+  return Status::Ok();
+}
+
+void Analytics::RecordUnpublished(store::IngestBatch& batch) {
+  if (unpublished_.empty() && !unpublished_stored_) return;
+  batch.positions.emplace_back(kUnpublishedSlicesPosition,
+                               unpublished_.empty() ? "" : EncodeSlices(unpublished_));
+  unpublished_stored_ = !unpublished_.empty();
+}
+
 Status Analytics::Restore() {
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
-  // The stored slices already reflect the replayed facts: nothing is published.
-  return ReplayRawLog().status();
+  NAAP_RETURN_IF_ERROR(LoadUnpublished());
+  // The stored slices reflect the replayed facts, except those a crashed run left unpublished.
+  NAAP_RETURN_IF_ERROR(ReplayRawLog().status());
+  if (unpublished_.empty()) return Status::Ok();
+  store::IngestBatch batch;
+  NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));
+  return store_.Commit(batch);
 }
 
 Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optional<Millis> to) {
   const Millis from_hour = from ? DayFloor(*from) : std::numeric_limits<Millis>::min();
   const Millis to_hour = to ? DayFloor(*to) + kDayMs - kHourMs : std::numeric_limits<Millis>::max();
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
+  NAAP_RETURN_IF_ERROR(LoadUnpublished());
   Result<DirtySlices> replayed = ReplayRawLog();
   NAAP_RETURN_IF_ERROR(replayed.status());
-  DirtySlices in_range;
   for (const auto& [org, hour] : replayed.value()) {
-    if (hour >= from_hour && hour <= to_hour) in_range.emplace(org, hour);
+    if (hour >= from_hour && hour <= to_hour) unpublished_.emplace(org, hour);
   }
   store::IngestBatch batch;
   publisher_.DeleteRange(from_hour, to_hour, batch);
-  NAAP_RETURN_IF_ERROR(publisher_.Publish(resolver_, in_range, batch));
+  NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
   return publisher_.stats();
 }
@@ -160,9 +212,25 @@ Status Analytics::OnAccepted(const event::Decoded& decoded) {
 }
 
 Status Analytics::BeforeCommit(store::IngestBatch& batch) {
-  const DirtySlices dirty = resolver_.Resolve();
+  return ResolveAndPublish(batch, /*defer=*/false);
+}
+
+Status Analytics::BeforeRunCommit(store::IngestBatch& batch, bool run_ends) {
+  return ResolveAndPublish(batch, !run_ends && deferred_commits_ + 1 < kPublishEveryCommits);
+}
+
+Status Analytics::ResolveAndPublish(store::IngestBatch& batch, bool defer) {
+  unpublished_.merge(resolver_.Resolve());
   NAAP_RETURN_IF_ERROR(resolver_.status());
-  return publisher_.Publish(resolver_, dirty, batch);
+  if (defer) {
+    ++deferred_commits_;
+  } else {
+    NAAP_RETURN_IF_ERROR(publisher_.Publish(resolver_, unpublished_, batch));
+    unpublished_.clear();
+    deferred_commits_ = 0;
+  }
+  RecordUnpublished(batch);
+  return Status::Ok();
 }
 
 }  // namespace naap::publish

@@ -4,6 +4,13 @@
 // dirty slices are resolved and published into the same batch, so slices, raw log, dedup keys and
 // source positions commit together.
 //
+// Within a pipeline run (BeforeRunCommit), the resolved dirty slices are published every
+// kPublishEveryCommits commits and at the run's last commit, not at every commit: a slice that
+// stays dirty across commits (the current hour) is built once per publication, not once per
+// commit. Until then each commit records the unpublished (org, hour) set in its batch (the
+// reserved source position kUnpublishedSlicesPosition), so after a crash Restore() or Rebuild()
+// publishes them. BeforeCommit() alone always publishes at once.
+//
 // Facts live in memory; the resolver settles entities older than its lateness horizon (2 h) and
 // reloads their records from the store's raw log (DecodeRawLog) when a late record needs them.
 // Restore() rebuilds the facts from the raw log (decoded again, with each entry's stored ingest
@@ -60,6 +67,12 @@ class Analytics final : public ingest::RecordSink {
 
   Status OnAccepted(const event::Decoded& decoded) override;
   Status BeforeCommit(store::IngestBatch& batch) override;
+  Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
+
+  // Commits of a run between two publications.
+  static constexpr int kPublishEveryCommits = 8;
+  // The source position that holds the resolved (org, hour) slices not yet published.
+  static constexpr char kUnpublishedSlicesPosition[] = "analytics:unpublished_slices";
 
   const Publisher& publisher() const { return publisher_; }
   // The resolver's facts; callers serialise with OnAccepted/BeforeCommit themselves.
@@ -73,11 +86,21 @@ class Analytics final : public ingest::RecordSink {
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
   Result<DirtySlices> ReplayRawLog();
+  // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
+  // later commit and records them in the batch.
+  Status ResolveAndPublish(store::IngestBatch& batch, bool defer);
+  // Reads the slices a crashed run left unpublished into unpublished_.
+  Status LoadUnpublished();
+  // Records unpublished_ in `batch` (clearing the stored record when it is empty).
+  void RecordUnpublished(store::IngestBatch& batch);
 
   store::Store& store_;
   event::DecoderOptions decoder_options_;
   resolve::Resolver resolver_;
   Publisher publisher_;
+  DirtySlices unpublished_;          // resolved dirty slices not yet published
+  bool unpublished_stored_ = false;  // the store's record of unpublished slices is not empty
+  int deferred_commits_ = 0;         // commits since the last publication
 };
 
 }  // namespace naap::publish

@@ -6,6 +6,10 @@
 #include <algorithm>
 
 #include "base/hash.h"
+#include "ingest/file_source.h"
+#include "ingest/pipeline.h"
+#include "ingest/test_util.h"
+#include "sim/generator.h"
 #include "store/store.h"
 
 namespace naap::publish {
@@ -59,6 +63,101 @@ TEST(ServingTablesTest, PublishTheBenchmarkBeforeTheScoredSlaTable) {
   EXPECT_LT(position("api_sla_benchmark_daily"), position("api_hourly_streaming_sla"));
   EXPECT_EQ(PublisherOptions{}.benchmark_table, "api_sla_benchmark_daily");
   EXPECT_THAT(PublisherOptions{}.scored_tables, ElementsAre("api_hourly_streaming_sla"));
+}
+
+// Two simulated hours at a small scale as one NDJSON file in `dir`.
+std::string SimulatedFile(const ingest::testing::TempDir& dir) {
+  const Millis start = *sim::ParseUtcTime("2026-01-08T23:00:00Z");
+  auto generator =
+      sim::Generator::Create({.seed = 3, .start_ms = start, .end_ms = start + 2 * kHourMs,
+                              .scale = 0.02});
+  EXPECT_TRUE(generator.ok());
+  std::string lines;
+  sim::Message message;
+  while ((*generator)->Next(message)) sim::WriteWrapperLine(message, lines);
+  return dir.Write("sim.ndjson", lines);
+}
+
+std::string Checksums(store::Store& store) {
+  Result<std::vector<TableChecksum>> checksums = StoredTableChecksums(store, ServingTableNames());
+  EXPECT_TRUE(checksums.ok()) << checksums.status().ToString();
+  std::string text;
+  if (!checksums.ok()) return text;
+  for (const TableChecksum& c : *checksums) text += Line(c) + "\n";
+  return text;
+}
+
+// Forwards to Analytics: publishing at every commit (`defer` false), or as a pipeline run does,
+// failing the run's last commit when `crash_at_end` (a process that dies before it).
+class ForwardingSink final : public ingest::RecordSink {
+ public:
+  ForwardingSink(Analytics& analytics, bool defer, bool crash_at_end)
+      : analytics_(analytics), defer_(defer), crash_at_end_(crash_at_end) {}
+  Status OnAccepted(const event::Decoded& decoded) override {
+    return analytics_.OnAccepted(decoded);
+  }
+  Status BeforeCommit(store::IngestBatch& batch) override {
+    return analytics_.BeforeCommit(batch);
+  }
+  Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override {
+    if (crash_at_end_ && run_ends) return Status(StatusCode::kUnavailable, "crash");
+    return defer_ ? analytics_.BeforeRunCommit(batch, run_ends) : BeforeCommit(batch);
+  }
+
+ private:
+  Analytics& analytics_;
+  const bool defer_, crash_at_end_;
+};
+
+class DeferredPublicationTest : public ::testing::Test {
+ protected:
+  // Ingests the file in commits of 300 messages (several publications apart).
+  Status Ingest(store::Store& store, bool defer, bool crash_at_end) {
+    Analytics analytics(store);
+    EXPECT_TRUE(analytics.Restore().ok());
+    ForwardingSink sink(analytics, defer, crash_at_end);
+    ingest::PipelineOptions options;
+    options.commit_every = 300;
+    auto pipeline = ingest::Pipeline::Open(store, clock_, options, &sink);
+    EXPECT_TRUE(pipeline.ok());
+    auto source = ingest::FileSource::Open({file_});
+    EXPECT_TRUE(source.ok());
+    return (*pipeline)->Run(**source);
+  }
+  std::string Unpublished(store::Store& store) {
+    auto stored = store.SourcePosition(Analytics::kUnpublishedSlicesPosition);
+    EXPECT_TRUE(stored.ok());
+    return stored.ok() ? stored->value_or("") : "";
+  }
+
+  ingest::testing::TempDir dir_;
+  std::string file_ = SimulatedFile(dir_);
+  FakeClock clock_{*sim::ParseUtcTime("2026-01-09T01:30:00Z")};
+  std::unique_ptr<store::Store> every_commit_ = std::move(*store::OpenStore("memory:"));
+  std::unique_ptr<store::Store> deferred_ = std::move(*store::OpenStore("memory:"));
+};
+
+TEST_F(DeferredPublicationTest, RunEndsWithTheSlicesOfPublishingAtEveryCommit) {
+  ASSERT_TRUE(Ingest(*every_commit_, /*defer=*/false, /*crash_at_end=*/false).ok());
+  ASSERT_TRUE(Ingest(*deferred_, /*defer=*/true, /*crash_at_end=*/false).ok());
+  EXPECT_THAT(Checksums(*every_commit_), ::testing::HasSubstr("api_hourly_streaming_sla"));
+  EXPECT_EQ(Checksums(*deferred_), Checksums(*every_commit_));
+  EXPECT_EQ(Unpublished(*deferred_), "");
+}
+
+TEST_F(DeferredPublicationTest, SlicesACrashLeftUnpublishedArePublishedByRestore) {
+  ASSERT_FALSE(Ingest(*deferred_, /*defer=*/true, /*crash_at_end=*/true).ok());
+  ASSERT_NE(Unpublished(*deferred_), "");
+  const std::string crashed = Checksums(*deferred_);
+  Analytics restarted(*deferred_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_EQ(Unpublished(*deferred_), "");
+  const std::string restored = Checksums(*deferred_);
+  EXPECT_NE(restored, crashed);
+  // What a full rebuild of the committed raw log publishes.
+  Analytics rebuilt(*deferred_);
+  ASSERT_TRUE(rebuilt.Rebuild(std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(Checksums(*deferred_), restored);
 }
 
 }  // namespace
