@@ -21,6 +21,12 @@
 namespace naap::api {
 namespace {
 
+// The raw log's size as PipelineStatus reports it.
+struct RawLogSize {
+  int64_t segments = 0, bytes = 0;
+  std::optional<Millis> oldest_event_at;
+};
+
 // The message bytes of a body, framed like a file (NDJSON or one JSON array), read back through
 // an anonymous in-memory file so the body takes exactly the file path of the pipeline.
 class BodyFile {
@@ -169,13 +175,24 @@ uint64_t LocalBackend::DataVersion() const { return impl_->data_version.load(); 
 ReadCache* LocalBackend::read_cache() { return &impl_->read_cache; }
 
 Result<std::optional<Millis>> LocalBackend::DataClock(std::optional<std::string_view> org) {
-  if (org) return impl_->store.DataClock(*org);
-  std::vector<std::string> orgs;
-  {
-    std::shared_lock lock(impl_->facts_mu);
-    orgs = impl_->analytics.facts().Orgs();
-  }
-  return publish::DataClockOver(impl_->store, orgs);
+  using Clock = std::optional<Millis>;
+  const std::string key = "data_clock/" + (org ? "org:" + std::string(*org) : std::string("*"));
+  auto clock = impl_->read_cache.GetOrCompute<Clock>(
+      key, DataVersion(), [&]() -> Result<std::shared_ptr<const Clock>> {
+        Result<Clock> computed = [&]() -> Result<Clock> {
+          if (org) return impl_->store.DataClock(*org);
+          std::vector<std::string> orgs;
+          {
+            std::shared_lock lock(impl_->facts_mu);
+            orgs = impl_->analytics.facts().Orgs();
+          }
+          return publish::DataClockOver(impl_->store, orgs);
+        }();
+        if (!computed.ok()) return computed.status();
+        return std::make_shared<const Clock>(*computed);
+      });
+  if (!clock.ok()) return clock.status();
+  return **clock;
 }
 
 Status LocalBackend::ReadFacts(const std::function<Status(const resolve::FactsView&)>& fn) {
@@ -244,17 +261,26 @@ PipelineStatus LocalBackend::Pipeline() {
   }
   // Dirty slices are published within the commit that marks them, so none wait.
   status.dirty_slices = 0;
-  // The raw log's size, read from the store (admin status only; cost grows with the log).
-  Status scanned = impl_->store.ScanRawBlocks(
-      std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
-      [&](const store::RawBlock& block) {
-        ++status.raw_segments;
-        status.raw_bytes += static_cast<int64_t>(block.payload.size());
-        status.raw_oldest_event_at =
-            std::min(status.raw_oldest_event_at.value_or(block.min_ts), block.min_ts);
-        return Status::Ok();
+  // The raw log's size, read from the store once per data version (its cost grows with the log).
+  auto raw = impl_->read_cache.GetOrCompute<RawLogSize>(
+      "raw_log_size", DataVersion(), [&]() -> Result<std::shared_ptr<const RawLogSize>> {
+        auto size = std::make_shared<RawLogSize>();
+        NAAP_RETURN_IF_ERROR(impl_->store.ScanRawBlocks(
+            std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
+            [&](const store::RawBlock& block) {
+              ++size->segments;
+              size->bytes += static_cast<int64_t>(block.payload.size());
+              size->oldest_event_at = std::min(size->oldest_event_at.value_or(block.min_ts),
+                                               block.min_ts);
+              return Status::Ok();
+            }));
+        return std::shared_ptr<const RawLogSize>(std::move(size));
       });
-  if (!scanned.ok()) status.raw_segments = status.raw_bytes = 0;
+  if (raw.ok()) {
+    status.raw_segments = (*raw)->segments;
+    status.raw_bytes = (*raw)->bytes;
+    status.raw_oldest_event_at = (*raw)->oldest_event_at;
+  }
   status.rebuild = impl_->rebuild.status();
   return status;
 }

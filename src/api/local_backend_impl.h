@@ -43,6 +43,9 @@ class LockedSink final : public ingest::RecordSink {
 };
 
 struct LocalBackend::Impl {
+  // Distinct read results kept (route_util::CachedQuery keys, decoded raw-log hours, …).
+  static constexpr size_t kReadCacheEntries = 512;
+
   Impl(store::Store& s, const Clock& c, ApiConfig cfg)
       : store(s),
         clock(c),
@@ -61,7 +64,7 @@ struct LocalBackend::Impl {
   // Bumped after every pipeline run that read lines (its batches are committed by then) and after
   // a rebuild; read_cache entries are keyed by it.
   std::atomic<uint64_t> data_version{0};
-  ReadCache read_cache;
+  ReadCache read_cache{kReadCacheEntries};
 
   std::mutex status_mu;  // guards the figures below
   Millis started_at = 0;

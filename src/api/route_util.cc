@@ -119,16 +119,40 @@ publish::TableQuery HourQuery(const RequestContext& ctx, const HourRange& hours,
 
 namespace {
 
-// `compute()` memoized in the backend's read cache under `key` at its data version (computed
-// afresh when the backend has no cache).
-template <typename T>
-Result<std::shared_ptr<const T>> Memoized(
-    Backend& backend, const std::string& key,
-    const std::function<Result<std::shared_ptr<const T>>()>& compute) {
-  ReadCache* cache = backend.read_cache();
-  if (cache == nullptr) return compute();
-  return cache->GetOrCompute<T>(key, backend.DataVersion(), compute);
+// Appends `text` length-prefixed, so distinct field lists never give the same key.
+void AppendKeyPart(std::string& key, std::string_view text) {
+  key += std::to_string(text.size());
+  key += ':';
+  key += text;
 }
+
+}  // namespace
+
+std::string OrgKey(const std::optional<std::string>& org) {
+  return org ? "org:" + *org : std::string("*");
+}
+
+std::string TableQueryKey(const void* query_fn, const publish::TableQuery& q) {
+  std::string key = "query/" + std::to_string(reinterpret_cast<uintptr_t>(query_fn)) + "/" +
+                    std::to_string(q.from) + "/" + std::to_string(q.to) + "/bucket" +
+                    std::to_string(static_cast<int>(q.bucket)) + "/orgs";
+  if (q.orgs) {
+    key += std::to_string(q.orgs->size());
+    for (const std::string& org : *q.orgs) AppendKeyPart(key, org);
+  } else {
+    key += '*';
+  }
+  key += "/equals";
+  for (const auto& [column, value] : q.equals) {
+    AppendKeyPart(key, column);
+    AppendKeyPart(key, value);
+  }
+  key += "/group";
+  for (const std::string& column : q.group_by) AppendKeyPart(key, column);
+  return key;
+}
+
+namespace {
 
 Result<std::shared_ptr<const CurrentInventory>> ComputeCurrentInventory(
     Backend& backend, std::optional<Millis> clock, std::optional<std::string_view> org) {
@@ -188,6 +212,20 @@ Result<std::shared_ptr<const CurrentInventory>> LoadCurrentInventory(
                                     [&] { return ComputeCurrentInventory(backend, clock, org); });
 }
 
+Result<std::shared_ptr<const publish::ObservedInventory>> LoadObservedHours(
+    Backend& backend, Millis from_hour, Millis to_hour, const std::optional<std::string>& org) {
+  using Observed = publish::ObservedInventory;
+  const std::string key = "observed_inventory/" + std::to_string(from_hour) + "/" +
+                          std::to_string(to_hour) + "/" + OrgKey(org);
+  return Memoized<Observed>(backend, key, [&]() -> Result<std::shared_ptr<const Observed>> {
+    Result<Observed> observed =
+        publish::LoadObservedInventory(backend.store(), from_hour, to_hour,
+                                       org ? std::optional<std::string_view>(*org) : std::nullopt);
+    if (!observed.ok()) return observed.status();
+    return std::make_shared<const Observed>(std::move(*observed));
+  });
+}
+
 Result<std::shared_ptr<const Identities>> LoadIdentities(Backend& backend,
                                                          std::optional<Millis> clock) {
   if (!clock) return ComputeIdentities(backend, clock);
@@ -240,6 +278,24 @@ std::vector<publish::ActiveStreamState> ActiveStreams(const resolve::FactsView& 
   std::erase_if(states,
                 [&](const publish::ActiveStreamState& s) { return s.last_seen < *clock - within; });
   return states;
+}
+
+Result<std::shared_ptr<const std::vector<publish::ActiveStreamState>>> LoadActiveStreams(
+    Backend& backend, std::optional<Millis> clock, const std::optional<std::string>& org,
+    Millis within) {
+  using States = std::vector<publish::ActiveStreamState>;
+  auto compute = [&]() -> Result<std::shared_ptr<const States>> {
+    auto states = std::make_shared<States>();
+    NAAP_RETURN_IF_ERROR(backend.ReadFacts([&](const resolve::FactsView& facts) {
+      *states = ActiveStreams(facts, FactOrgs(facts, org), clock, within);
+      return Status::Ok();
+    }));
+    return std::shared_ptr<const States>(std::move(states));
+  };
+  if (!clock) return compute();
+  const std::string key =
+      "active_streams/" + std::to_string(*clock) + "/" + std::to_string(within) + "/" + OrgKey(org);
+  return Memoized<States>(backend, key, compute);
 }
 
 std::vector<const resolve::SessionFact*> SessionsTouching(const resolve::FactsView& facts,

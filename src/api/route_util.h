@@ -8,6 +8,7 @@
 //  - The loaders of shared state return immutable values that are pure functions of the store at
 //    Backend::DataVersion() and their arguments, so they are memoized in Backend::read_cache().
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "api/backend.h"
+#include "api/read_cache.h"
 #include "api/route.h"
 #include "base/json_writer.h"
 #include "base/status.h"
@@ -71,6 +73,49 @@ publish::TableQuery HourQuery(const RequestContext& ctx, const HourRange& hours,
                               std::vector<std::string> group_by = {},
                               publish::TimeBucket bucket = publish::TimeBucket::kNone);
 
+// ---- memoized reads (Backend::read_cache) ----
+
+// `compute()` memoized in the backend's read cache under `key` at Backend::DataVersion()
+// (computed afresh when the backend has no cache). `key` must name every input of `compute`.
+template <typename T>
+Result<std::shared_ptr<const T>> Memoized(
+    Backend& backend, const std::string& key,
+    const std::function<Result<std::shared_ptr<const T>>()>& compute) {
+  ReadCache* cache = backend.read_cache();
+  if (cache == nullptr) return compute();
+  return cache->GetOrCompute<T>(key, backend.DataVersion(), compute);
+}
+
+// A serving-table query function of publish/query.h.
+template <typename Rows>
+using TableQueryFn = Result<Rows> (*)(store::Store&, const publish::TableQuery&);
+// The cache key of `query_fn` over `q`: the function and every field of the query.
+std::string TableQueryKey(const void* query_fn, const publish::TableQuery& q);
+// `query_fn(backend.store(), q)` memoized by (query_fn, q, data version); the rows are shared and
+// immutable, so a caller that reorders or filters them works on a copy.
+template <typename Rows>
+Result<std::shared_ptr<const Rows>> CachedQuery(Backend& backend, const publish::TableQuery& q,
+                                                TableQueryFn<Rows> query_fn) {
+  return Memoized<Rows>(backend, TableQueryKey(reinterpret_cast<const void*>(query_fn), q),
+                        [&]() -> Result<std::shared_ptr<const Rows>> {
+                          Result<Rows> rows = query_fn(backend.store(), q);
+                          if (!rows.ok()) return rows.status();
+                          return std::make_shared<const Rows>(std::move(*rows));
+                        });
+}
+
+// The cache-key part of an optional org ("*" for every org).
+std::string OrgKey(const std::optional<std::string>& org);
+
+// CachedQuery of `q`, or no rows when `q` is nullopt (a window that selects no hour).
+template <typename Rows>
+Result<std::shared_ptr<const Rows>> CachedQuery(Backend& backend,
+                                                const std::optional<publish::TableQuery>& q,
+                                                TableQueryFn<Rows> query_fn) {
+  if (!q) return std::make_shared<const Rows>();
+  return CachedQuery(backend, *q, query_fn);
+}
+
 // ---- current inventory (data clock) ----
 
 // The observed-inventory rows of the hours overlapping the current window at `clock` (of `org`
@@ -84,6 +129,10 @@ struct CurrentInventory {
 };
 Result<std::shared_ptr<const CurrentInventory>> LoadCurrentInventory(
     Backend& backend, std::optional<Millis> clock, std::optional<std::string_view> org = {});
+
+// publish::LoadObservedInventory of hours from_hour … to_hour (of `org` when given), memoized.
+Result<std::shared_ptr<const publish::ObservedInventory>> LoadObservedHours(
+    Backend& backend, Millis from_hour, Millis to_hour, const std::optional<std::string>& org);
 
 // api_orchestrator_identity over every org's orchestrator rows of the retained hours (retention
 // measured back from the data clock), with the latest raw snapshot element of each address.
@@ -118,6 +167,11 @@ std::vector<publish::ActiveStreamState> ActiveStreams(const resolve::FactsView& 
                                                       const std::vector<std::string>& orgs,
                                                       std::optional<Millis> clock,
                                                       Millis within = kActiveStreamMs);
+// ActiveStreams of FactOrgs(org) at `clock`, read under the facts lock and memoized by
+// (clock, org, within); so never called from inside Backend::ReadFacts.
+Result<std::shared_ptr<const std::vector<publish::ActiveStreamState>>> LoadActiveStreams(
+    Backend& backend, std::optional<Millis> clock, const std::optional<std::string>& org,
+    Millis within = kActiveStreamMs);
 // Existing sessions with a session hour in [from_hour, to_hour], each once, by (org, key).
 std::vector<const resolve::SessionFact*> SessionsTouching(const resolve::FactsView& facts,
                                                           const std::vector<std::string>& orgs,

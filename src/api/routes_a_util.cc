@@ -32,19 +32,6 @@ bool SeenIn(Millis first_seen, Millis last_seen, Millis start, Millis end) {
   return first_seen < end && last_seen >= start;
 }
 
-Result<std::vector<publish::ActiveStreamState>> RecentActiveStreams(
-    Backend& backend, Millis clock, Millis within, std::optional<std::string_view> org) {
-  std::vector<publish::ActiveStreamState> out;
-  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    const std::optional<std::string> org_name =
-        org ? std::optional<std::string>(std::string(*org)) : std::nullopt;
-    out = route_util::ActiveStreams(facts, route_util::FactOrgs(facts, org_name), clock, within);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return out;
-}
-
 void WriteJobSummaryFields(JsonWriter& w, const publish::RequestDemandSums& sums) {
   w.Key("total_jobs").Int(sums.job_count);
   w.Key("selected_jobs").Int(sums.selected_count);
@@ -63,9 +50,9 @@ Result<std::vector<std::pair<std::string, publish::RequestDemandSums>>> JobsByCa
   if (hours.empty()) return out;
   publish::TableQuery q = route_util::HourQuery(ctx, hours, {"capability_name"});
   q.equals["capability_family"] = std::string(family);
-  auto rows = publish::QueryRequestDemand(backend.store(), q);
+  auto rows = route_util::CachedQuery(backend, q, publish::QueryRequestDemand);
   if (!rows.ok()) return rows.status();
-  for (auto& row : *rows) {
+  for (auto& row : **rows) {
     const std::string& name = row.group[0];
     if (name.empty() || name == exclude) continue;
     out.emplace_back(name, row.sums);

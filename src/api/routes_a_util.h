@@ -1,7 +1,7 @@
 #pragma once
 // Helpers of the group A handlers only (spec/api.md §2; the helpers every group shares are in
-// route_util.h): bare routes, window/list parameter lists, fixed look-backs, active streams of
-// one org, and the request-job summary block.
+// route_util.h): bare routes, window/list parameter lists, fixed look-backs and the request-job
+// summary block.
 //  - Fixed look-backs are measured back from the data clock (§1.5.4): a look-back of width W at
 //    clock c selects hourly rows whose window_start h satisfies c − W < h ≤ c, and sightings whose
 //    time t satisfies c − W < t ≤ c (the CurrentWindow rule of publish/views.h).
@@ -44,9 +44,6 @@ std::vector<ParamSpec> WithList(std::vector<ParamSpec> params);
 HourRange LookBackHours(Millis clock, Millis width);
 // True when a sighting [first_seen, last_seen] overlaps [start, end).
 bool SeenIn(Millis first_seen, Millis last_seen, Millis start, Millis end);
-// route_util::ActiveStreams of `org` (else every org) at `clock`, read under the facts lock.
-Result<std::vector<publish::ActiveStreamState>> RecentActiveStreams(
-    Backend& backend, Millis clock, Millis within, std::optional<std::string_view> org = {});
 
 // ---- request jobs ----
 

@@ -70,19 +70,19 @@ Outcome Kpi(const RequestContext& ctx, Backend& backend) {
     q.bucket = publish::TimeBucket::kHour;
     if (pipeline) q.equals["pipeline_id"] = *pipeline;
     if (model) q.equals["model_id"] = *model;
-    auto rows = publish::QueryStreamingDemand(backend.store(), q);
+    auto rows = CachedQuery(backend, q, publish::QueryStreamingDemand);
     if (!rows.ok()) return rows.status();
-    for (const auto& row : *rows) buckets[(row.bucket_start - hours.first) / kHourMs] += row.sums;
+    for (const auto& row : **rows) buckets[(row.bucket_start - hours.first) / kHourMs] += row.sums;
   }
   const publish::DashboardKpi kpi = publish::ComputeDashboardKpi(buckets);
 
   const Millis width = window.end - window.start;
-  auto inventory = publish::LoadObservedInventory(backend.store(), HourFloor(window.start - width),
-                                                  HourFloor(window.end - 1), ctx.Get("org"));
+  auto inventory = LoadObservedHours(backend, HourFloor(window.start - width),
+                                     HourFloor(window.end - 1), ctx.Get("org"));
   if (!inventory.ok()) return inventory.status();
   const int64_t observed =
-      CountStreamOrchestrators(inventory->offers, window.start, window.end, pipeline, model);
-  const int64_t previous = CountStreamOrchestrators(inventory->offers, window.start - width,
+      CountStreamOrchestrators((*inventory)->offers, window.start, window.end, pipeline, model);
+  const int64_t previous = CountStreamOrchestrators((*inventory)->offers, window.start - width,
                                                     window.start, pipeline, model);
 
   JsonWriter w;
@@ -120,9 +120,9 @@ Outcome Kpi(const RequestContext& ctx, Backend& backend) {
       q.equals["capability_family"] = family;
       if (pipeline) q.equals["capability_name"] = *pipeline;
       if (model) q.equals["canonical_model"] = *model;
-      auto rows = publish::QueryRequestDemand(backend.store(), q);
+      auto rows = CachedQuery(backend, q, publish::QueryRequestDemand);
       if (!rows.ok()) return rows.status();
-      for (const auto& row : *rows) sums += row.sums;
+      for (const auto& row : **rows) sums += row.sums;
     }
     w.Key(key).BeginObject();
     WriteJobSummaryFields(w, sums);
@@ -161,9 +161,9 @@ Outcome Pipelines(const RequestContext& ctx, Backend& backend) {
   if (!hours.empty()) {
     publish::TableQuery q = HourQuery(ctx, hours);
     q.group_by = {"pipeline_id", "model_id"};
-    auto rows = publish::QueryStreamingDemand(backend.store(), q);
+    auto rows = CachedQuery(backend, q, publish::QueryStreamingDemand);
     if (!rows.ok()) return rows.status();
-    for (const auto& row : *rows) {
+    for (const auto& row : **rows) {
       const std::string& pipeline = row.group[0];
       if (pipeline.empty()) continue;
       models_of[pipeline].push_back({row.group[1], row.sums});
@@ -225,18 +225,18 @@ Outcome Orchestrators(const RequestContext& ctx, Backend& backend) {
   if (!hours.empty()) {
     publish::TableQuery q = HourQuery(ctx, hours);
     q.group_by = {"orchestrator_address"};
-    auto totals = publish::QueryStreamingSla(backend.store(), q);
+    auto totals = CachedQuery(backend, q, publish::QueryStreamingSla);
     if (!totals.ok()) return totals.status();
-    for (const auto& t : *totals) {
+    for (const auto& t : **totals) {
       if (t.group[0].empty()) continue;
       OrchestratorRow& row = rows[t.group[0]];
       row.sums = t.sums;
       if (row.service_uri.empty()) row.service_uri = t.attributes.orchestrator_uri;
     }
     q.bucket = publish::TimeBucket::kHour;
-    auto hourly = publish::QueryStreamingSla(backend.store(), q);
+    auto hourly = CachedQuery(backend, q, publish::QueryStreamingSla);
     if (!hourly.ok()) return hourly.status();
-    for (const auto& h : *hourly) {  // ascending hour: the last one kept is the latest
+    for (const auto& h : **hourly) {  // ascending hour: the last one kept is the latest
       if (h.group[0].empty() || h.sums.requested_sessions == 0) continue;
       OrchestratorRow& row = rows[h.group[0]];
       row.sla_score = h.derived.scores.sla_score;
@@ -316,12 +316,9 @@ std::vector<Count> Ranked(const std::map<std::string, std::set<GpuKey>>& sets) {
 Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
   auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
   if (!inventory.ok()) return inventory.status();
-  std::vector<publish::ActiveStreamState> active;
-  if (ctx.data_clock) {
-    auto streams = RecentActiveStreams(backend, *ctx.data_clock, kGpuActiveWithinMs);
-    if (!streams.ok()) return streams.status();
-    active = std::move(*streams);
-  }
+  auto streams = LoadActiveStreams(backend, ctx.data_clock, std::nullopt, kGpuActiveWithinMs);
+  if (!streams.ok()) return streams.status();
+  const std::vector<publish::ActiveStreamState>& active = **streams;
   std::set<GpuKey> total;
   std::map<std::string, std::set<GpuKey>> by_model_name;
   for (const publish::CurrentGpu& gpu : (*inventory)->gpus) {
@@ -474,10 +471,10 @@ Outcome JobFeed(const RequestContext& ctx, Backend& backend) {
   std::vector<publish::ActiveStreamState> streams;
   if (ctx.data_clock) {
     auto active =
-        RecentActiveStreams(backend, *ctx.data_clock, kJobFeedActiveWithinMs, ctx.Get("org"));
+        LoadActiveStreams(backend, ctx.data_clock, ctx.Get("org"), kJobFeedActiveWithinMs);
     if (!active.ok()) return active.status();
-    for (publish::ActiveStreamState& s : *active) {
-      if (!s.stream_id.empty()) streams.push_back(std::move(s));
+    for (const publish::ActiveStreamState& s : **active) {
+      if (!s.stream_id.empty()) streams.push_back(s);
     }
   }
   auto id_of = [](const publish::ActiveStreamState& s) {

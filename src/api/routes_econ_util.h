@@ -1,7 +1,8 @@
 #pragma once
 // Helpers of the group B economics routes only (routes_economics.cc, B21–B45; the helpers every
 // group shares are in route_util.h): wei text, nullable grain strings, the window's optional
-// hourly query, the identities and current offers around the data clock, sessions of a window.
+// hourly query (read through route_util::CachedQuery), the identities and current offers around the
+// data clock, sessions of a window.
 //  - Every helper is a pure function of the store and facts for a given request context.
 //  - Empty windows (no hour bucket selected) give empty results, never an error.
 #include <cstdint>
@@ -10,7 +11,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 #include "api/backend.h"
@@ -45,15 +45,6 @@ std::string ParamOr(const RequestContext& ctx, std::string_view name);
 std::optional<publish::TableQuery> WindowQuery(const RequestContext& ctx,
                                                std::vector<std::string> group_by,
                                                publish::TimeBucket bucket);
-// Runs `query_fn` on `q`, or returns no rows when `q` is nullopt (an empty window).
-template <typename QueryFn>
-auto QueryOrEmpty(store::Store& store, const std::optional<publish::TableQuery>& q,
-                  QueryFn query_fn) -> decltype(query_fn(store, *q)) {
-  using Rows = std::decay_t<decltype(query_fn(store, *q).value())>;
-  if (!q) return Rows{};
-  return query_fn(store, *q);
-}
-
 // ---- inventory around the data clock ----
 
 struct Inventory {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -82,14 +83,14 @@ std::optional<publish::TableQuery> FilteredWindowQuery(
 
 // B21
 Outcome PaymentsSummary(const RequestContext& ctx, Backend& backend) {
-  auto rows = econ::QueryOrEmpty(
-      backend.store(), econ::WindowQuery(ctx, {"org", "orchestrator_address"}, TimeBucket::kNone),
+  auto rows = CachedQuery(
+      backend, econ::WindowQuery(ctx, {"org", "orchestrator_address"}, TimeBucket::kNone),
       publish::QueryPayments);
   if (!rows.ok()) return rows.status();
   publish::PaymentsSums total;
   std::map<std::string, publish::PaymentsSums> by_org;
   std::set<std::string> orchestrators;
-  for (const auto& row : *rows) {
+  for (const auto& row : **rows) {
     total += row.sums;
     by_org[row.group[0]] += row.sums;
     if (!row.group[1].empty() && row.sums.event_count > 0) orchestrators.insert(row.group[1]);
@@ -120,16 +121,16 @@ Outcome PaymentsSummary(const RequestContext& ctx, Backend& backend) {
 
 // B22
 Outcome PaymentsHistory(const RequestContext& ctx, Backend& backend) {
-  auto rows = econ::QueryOrEmpty(
-      backend.store(), econ::WindowQuery(ctx, {"orchestrator_address"}, TimeBucket::kHour),
-      publish::QueryPayments);
+  auto rows =
+      CachedQuery(backend, econ::WindowQuery(ctx, {"orchestrator_address"}, TimeBucket::kHour),
+                  publish::QueryPayments);
   if (!rows.ok()) return rows.status();
   struct Hour {
     publish::PaymentsSums sums;
     std::set<std::string> orchs;
   };
   std::map<Millis, Hour> hours;
-  for (const auto& row : *rows) {
+  for (const auto& row : **rows) {
     Hour& hour = hours[row.bucket_start];
     hour.sums += row.sums;
     if (!row.group[0].empty() && row.sums.event_count > 0) hour.orchs.insert(row.group[0]);
@@ -156,17 +157,17 @@ Outcome PaymentsHistory(const RequestContext& ctx, Backend& backend) {
 
 // B23
 Outcome PaymentsByPipeline(const RequestContext& ctx, Backend& backend) {
-  auto rows = econ::QueryOrEmpty(backend.store(),
-                                 econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
-                                 publish::QueryPayments);
-  if (!rows.ok()) return rows.status();
-  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
+  auto queried = CachedQuery(backend, econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
+                             publish::QueryPayments);
+  if (!queried.ok()) return queried.status();
+  auto rows = **queried;  // a copy: sorted below
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     if (a.sums.fees_wei != b.sums.fees_wei) return a.sums.fees_wei > b.sums.fees_wei;
     return a.group < b.group;
   });
   JsonWriter w;
   w.BeginArray();
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     w.BeginObject();
     w.Key("pipeline").String(row.group[0]);
     w.Key("total_wei");
@@ -184,20 +185,20 @@ Outcome PaymentsByPipeline(const RequestContext& ctx, Backend& backend) {
 
 // B24
 Outcome PaymentsByOrch(const RequestContext& ctx, Backend& backend) {
-  auto rows =
-      econ::QueryOrEmpty(backend.store(),
-                         FilteredWindowQuery(ctx, {"orchestrator_address"}, TimeBucket::kNone,
-                                             {{"orch_address", "orchestrator_address"}}),
-                         publish::QueryPayments);
-  if (!rows.ok()) return rows.status();
+  auto queried = CachedQuery(backend,
+                             FilteredWindowQuery(ctx, {"orchestrator_address"}, TimeBucket::kNone,
+                                                 {{"orch_address", "orchestrator_address"}}),
+                             publish::QueryPayments);
+  if (!queried.ok()) return queried.status();
+  auto rows = **queried;  // a copy: sorted below
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
-  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     if (a.sums.fees_wei != b.sums.fees_wei) return a.sums.fees_wei > b.sums.fees_wei;
     return a.group < b.group;
   });
   std::vector<ListRow> out;
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     const std::string& address = row.group[0];
     JsonWriter w;
     w.BeginObject();
@@ -216,8 +217,8 @@ Outcome PaymentsByOrch(const RequestContext& ctx, Backend& backend) {
 
 // B25
 Outcome PaymentsByGateway(const RequestContext& ctx, Backend& backend) {
-  auto rows = econ::QueryOrEmpty(
-      backend.store(),
+  auto rows = CachedQuery(
+      backend,
       econ::WindowQuery(ctx, {"gateway_address", "orchestrator_address"}, TimeBucket::kNone),
       publish::QueryPayments);
   if (!rows.ok()) return rows.status();
@@ -227,7 +228,7 @@ Outcome PaymentsByGateway(const RequestContext& ctx, Backend& backend) {
     std::set<std::string> orchs;
   };
   std::map<std::string, Gateway> by_gateway;
-  for (const auto& row : *rows) {
+  for (const auto& row : **rows) {
     Gateway& g = by_gateway[row.group[0]];
     g.address = row.group[0];
     g.sums += row.sums;
@@ -332,18 +333,16 @@ Outcome PaymentsByStream(const RequestContext& ctx, Backend& backend) {
 
 // B27
 Outcome ReliabilitySummary(const RequestContext& ctx, Backend& backend) {
-  auto demand = econ::QueryOrEmpty(
-      backend.store(),
-      FilteredWindowQuery(ctx, {}, TimeBucket::kNone, {{"pipeline", "pipeline_id"}}),
+  auto demand = CachedQuery(
+      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kNone, {{"pipeline", "pipeline_id"}}),
       publish::QueryStreamingDemand);
   if (!demand.ok()) return demand.status();
-  auto stats = econ::QueryOrEmpty(
-      backend.store(),
-      FilteredWindowQuery(ctx, {}, TimeBucket::kNone, {{"pipeline", "pipeline_id"}}),
+  auto stats = CachedQuery(
+      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kNone, {{"pipeline", "pipeline_id"}}),
       publish::QueryOrchStreamStats);
   if (!stats.ok()) return stats.status();
-  const StreamingSums d = SumAll(*demand);
-  const StreamingSums s = SumAll(*stats);
+  const StreamingSums d = SumAll(**demand);
+  const StreamingSums s = SumAll(**stats);
   const publish::ReliabilityRates session_rates = publish::ComputeReliabilityRates(d);
   const publish::ReliabilityRates sample_rates = publish::ComputeReliabilityRates(s);
   JsonWriter w;
@@ -373,19 +372,17 @@ Outcome ReliabilitySummary(const RequestContext& ctx, Backend& backend) {
 
 // B28
 Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
-  auto demand = econ::QueryOrEmpty(
-      backend.store(),
-      FilteredWindowQuery(ctx, {}, TimeBucket::kHour, {{"pipeline", "pipeline_id"}}),
+  auto demand = CachedQuery(
+      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kHour, {{"pipeline", "pipeline_id"}}),
       publish::QueryStreamingDemand);
   if (!demand.ok()) return demand.status();
-  auto stats = econ::QueryOrEmpty(
-      backend.store(),
-      FilteredWindowQuery(ctx, {}, TimeBucket::kHour, {{"pipeline", "pipeline_id"}}),
+  auto stats = CachedQuery(
+      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kHour, {{"pipeline", "pipeline_id"}}),
       publish::QueryOrchStreamStats);
   if (!stats.ok()) return stats.status();
   std::map<Millis, StreamingSums> demand_by_hour, stats_by_hour;
-  for (const auto& row : *demand) demand_by_hour[row.bucket_start] += row.sums;
-  for (const auto& row : *stats) stats_by_hour[row.bucket_start] += row.sums;
+  for (const auto& row : **demand) demand_by_hour[row.bucket_start] += row.sums;
+  for (const auto& row : **stats) stats_by_hour[row.bucket_start] += row.sums;
   JsonWriter w;
   w.BeginArray();
   const HourRange window_hours = WindowHours(ctx);
@@ -413,13 +410,15 @@ Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
 // Orchestrator rows (address ≠ "") of api_hourly_orch_stream_stats over the window.
 Result<std::vector<publish::StreamingQueryRow<publish::ReliabilityRates>>> OrchStatsByAddress(
     const RequestContext& ctx, Backend& backend) {
-  auto rows =
-      econ::QueryOrEmpty(backend.store(),
-                         FilteredWindowQuery(ctx, {"orchestrator_address"}, TimeBucket::kNone,
-                                             {{"orch_address", "orchestrator_address"}}),
-                         publish::QueryOrchStreamStats);
-  if (rows.ok()) std::erase_if(*rows, [](const auto& row) { return row.group[0].empty(); });
-  return rows;
+  auto rows = CachedQuery(backend,
+                          FilteredWindowQuery(ctx, {"orchestrator_address"}, TimeBucket::kNone,
+                                              {{"orch_address", "orchestrator_address"}}),
+                          publish::QueryOrchStreamStats);
+  if (!rows.ok()) return rows.status();
+  std::vector<publish::StreamingQueryRow<publish::ReliabilityRates>> with_address;
+  std::copy_if((*rows)->begin(), (*rows)->end(), std::back_inserter(with_address),
+               [](const auto& row) { return !row.group[0].empty(); });
+  return with_address;
 }
 
 // B29
@@ -505,13 +504,11 @@ Outcome Failures(const RequestContext& ctx, Backend& backend) {
 
 // B31
 Outcome FailuresByPipeline(const RequestContext& ctx, Backend& backend) {
-  auto demand = econ::QueryOrEmpty(backend.store(),
-                                   econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
-                                   publish::QueryStreamingDemand);
+  auto demand = CachedQuery(backend, econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
+                            publish::QueryStreamingDemand);
   if (!demand.ok()) return demand.status();
-  auto stats = econ::QueryOrEmpty(backend.store(),
-                                  econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
-                                  publish::QueryOrchStreamStats);
+  auto stats = CachedQuery(backend, econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
+                           publish::QueryOrchStreamStats);
   if (!stats.ok()) return stats.status();
   struct Pipeline {
     std::string name;
@@ -522,8 +519,8 @@ Outcome FailuresByPipeline(const RequestContext& ctx, Backend& backend) {
     }
   };
   std::map<std::string, Pipeline> by_name;
-  for (const auto& row : *demand) by_name[row.group[0]].demand += row.sums;
-  for (const auto& row : *stats) by_name[row.group[0]].stats += row.sums;
+  for (const auto& row : **demand) by_name[row.group[0]].demand += row.sums;
+  for (const auto& row : **stats) by_name[row.group[0]].stats += row.sums;
   std::vector<Pipeline> pipelines;
   for (auto& [name, p] : by_name) {
     p.name = name;
@@ -587,8 +584,10 @@ struct Leaderboard {
   std::vector<publish::LeaderboardEntry> ranked;
 };
 
-Result<Leaderboard> LoadLeaderboard(const RequestContext& ctx, Backend& backend) {
-  Leaderboard board;
+Result<std::shared_ptr<const Leaderboard>> ComputeLeaderboard(const RequestContext& ctx,
+                                                              Backend& backend) {
+  auto shared = std::make_shared<Leaderboard>();
+  Leaderboard& board = *shared;
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
   board.inventory = std::move(*inventory);
@@ -612,7 +611,19 @@ Result<Leaderboard> LoadLeaderboard(const RequestContext& ctx, Backend& backend)
                                             .vol = config.leaderboard_weights[2],
                                             .lat = config.leaderboard_weights[3]};
   board.ranked = publish::RankLeaderboardRows(board.rows, config.leaderboard_min_streams, weights);
-  return board;
+  return std::shared_ptr<const Leaderboard>(std::move(shared));
+}
+
+// ComputeLeaderboard memoized by what it reads: the data clock, the window's hours and the org
+// (the weights and the minimum are the backend's fixed configuration).
+Result<std::shared_ptr<const Leaderboard>> LoadLeaderboard(const RequestContext& ctx,
+                                                           Backend& backend) {
+  const HourRange hours = HoursOf(*ctx.window);
+  const std::string key = "leaderboard/" +
+                          (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-")) +
+                          "/" + std::to_string(hours.first) + "/" +
+                          std::to_string(hours.last_exclusive) + "/" + OrgKey(ctx.Get("org"));
+  return Memoized<Leaderboard>(backend, key, [&] { return ComputeLeaderboard(ctx, backend); });
 }
 
 // A B33 row; rank and score null for an orchestrator outside the eligible set.
@@ -640,8 +651,9 @@ void WriteLeaderboardRow(JsonWriter& w, const econ::Inventory& inventory, std::s
 
 // B33
 Outcome LeaderboardList(const RequestContext& ctx, Backend& backend) {
-  Result<Leaderboard> board = LoadLeaderboard(ctx, backend);
-  if (!board.ok()) return board.status();
+  auto loaded = LoadLeaderboard(ctx, backend);
+  if (!loaded.ok()) return loaded.status();
+  const Leaderboard* board = loaded->get();
   std::vector<ListRow> out;
   for (const publish::LeaderboardEntry& entry : board->ranked) {
     const publish::LeaderboardRow& row = board->rows[entry.input_index];
@@ -659,8 +671,9 @@ Outcome LeaderboardList(const RequestContext& ctx, Backend& backend) {
 // B34
 Outcome LeaderboardEntryRoute(const RequestContext& ctx, Backend& backend) {
   const std::string& address = ctx.path_params.at("address");
-  Result<Leaderboard> board = LoadLeaderboard(ctx, backend);
-  if (!board.ok()) return board.status();
+  auto loaded = LoadLeaderboard(ctx, backend);
+  if (!loaded.ok()) return loaded.status();
+  const Leaderboard* board = loaded->get();
   if (board->inventory.identities->Find(address) == nullptr) {
     return NotFoundProblem("orchestrator not found");
   }
@@ -707,10 +720,10 @@ Result<std::map<std::string, int64_t>> StreamsRoutedByGateway(const RequestConte
                                                               std::optional<std::string> gateway) {
   std::optional<publish::TableQuery> q = econ::WindowQuery(ctx, {"gateway"}, TimeBucket::kNone);
   if (q && gateway) q->equals["gateway"] = *gateway;
-  auto rows = econ::QueryOrEmpty(backend.store(), q, publish::QueryStreamingDemand);
+  auto rows = CachedQuery(backend, q, publish::QueryStreamingDemand);
   if (!rows.ok()) return rows.status();
   std::map<std::string, int64_t> routed;
-  for (const auto& row : *rows) routed[row.group[0]] += row.sums.requested_sessions;
+  for (const auto& row : **rows) routed[row.group[0]] += row.sums.requested_sessions;
   return routed;
 }
 
@@ -792,10 +805,10 @@ Outcome GatewayDetail(const RequestContext& ctx, Backend& backend) {
   if (!routed.ok()) return routed.status();
   std::optional<publish::TableQuery> q = econ::WindowQuery(ctx, {}, TimeBucket::kNone);
   if (q) q->equals["gateway_address"] = address;
-  auto payments = econ::QueryOrEmpty(backend.store(), q, publish::QueryPayments);
+  auto payments = CachedQuery(backend, q, publish::QueryPayments);
   if (!payments.ok()) return payments.status();
   Wei128 fees = 0;
-  for (const auto& row : *payments) fees += row.sums.fees_wei;
+  for (const auto& row : **payments) fees += row.sums.fees_wei;
   JsonWriter w;
   w.BeginObject();
   WriteGatewayEnrichment(w, address);
@@ -989,51 +1002,46 @@ Result<std::map<std::string, PipelineFigures>> LoadPipelines(const RequestContex
     p.warm_orchs.insert(c.key.orch_address);
     if (!c.key.model_id.empty()) p.models[c.key.model_id].warm_orchs.insert(c.key.orch_address);
   }
-  store::Store& store = backend.store();
-  auto demand = econ::QueryOrEmpty(
-      store, econ::WindowQuery(ctx, {"pipeline_id", "model_id"}, TimeBucket::kNone),
-      publish::QueryStreamingDemand);
+  auto demand =
+      CachedQuery(backend, econ::WindowQuery(ctx, {"pipeline_id", "model_id"}, TimeBucket::kNone),
+                  publish::QueryStreamingDemand);
   if (!demand.ok()) return demand.status();
-  for (const auto& row : *demand) {
+  for (const auto& row : **demand) {
     if (row.group[0].empty()) continue;
     PipelineFigures& p = pipelines[row.group[0]];
     p.demand += row.sums;
     if (!row.group[1].empty()) p.models[row.group[1]].demand += row.sums;
   }
   auto stats =
-      econ::QueryOrEmpty(store,
-                         econ::WindowQuery(ctx, {"pipeline_id", "model_id", "orchestrator_address"},
-                                           TimeBucket::kNone),
-                         publish::QueryOrchStreamStats);
+      CachedQuery(backend,
+                  econ::WindowQuery(ctx, {"pipeline_id", "model_id", "orchestrator_address"},
+                                    TimeBucket::kNone),
+                  publish::QueryOrchStreamStats);
   if (!stats.ok()) return stats.status();
-  for (const auto& row : *stats) {
+  for (const auto& row : **stats) {
     if (row.group[0].empty()) continue;
     PipelineFigures& p = pipelines[row.group[0]];
     p.stats += row.sums;
     if (!row.group[1].empty()) p.models[row.group[1]].stats += row.sums;
     if (!row.group[2].empty()) p.requested_by_orch[row.group[2]] += row.sums.requested_sessions;
   }
-  auto jobs =
-      econ::QueryOrEmpty(store, econ::WindowQuery(ctx, {"capability_name"}, TimeBucket::kNone),
-                         publish::QueryRequestDemand);
+  auto jobs = CachedQuery(backend, econ::WindowQuery(ctx, {"capability_name"}, TimeBucket::kNone),
+                          publish::QueryRequestDemand);
   if (!jobs.ok()) return jobs.status();
-  for (const auto& row : *jobs) {
+  for (const auto& row : **jobs) {
     if (!row.group[0].empty()) pipelines[row.group[0]].job_count += row.sums.job_count;
   }
-  auto payments = econ::QueryOrEmpty(
-      store, econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone), publish::QueryPayments);
+  auto payments = CachedQuery(backend, econ::WindowQuery(ctx, {"pipeline_id"}, TimeBucket::kNone),
+                              publish::QueryPayments);
   if (!payments.ok()) return payments.status();
-  for (const auto& row : *payments) {
+  for (const auto& row : **payments) {
     if (!row.group[0].empty()) pipelines[row.group[0]].fees += row.sums.fees_wei;
   }
-  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    for (const publish::ActiveStreamState& s :
-         ActiveStreams(facts, FactOrgs(facts, ctx.Get("org")), ctx.data_clock)) {
-      if (!s.pipeline_id.empty()) ++pipelines[s.pipeline_id].active_streams;
-    }
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
+  auto streams = LoadActiveStreams(backend, ctx.data_clock, ctx.Get("org"));
+  if (!streams.ok()) return streams.status();
+  for (const publish::ActiveStreamState& s : **streams) {
+    if (!s.pipeline_id.empty()) ++pipelines[s.pipeline_id].active_streams;
+  }
   return pipelines;
 }
 
@@ -1090,14 +1098,14 @@ Result<bool> PipelineHasRetainedData(const RequestContext& ctx, Backend& backend
   const Millis from = HourFloor(*ctx.data_clock - backend.config().raw_retention_ms);
   publish::TableQuery q = HourQuery(ctx, HourRange{from, to + kHourMs});
   q.equals = {{"pipeline_id", pipeline}};
-  auto demand = publish::QueryStreamingDemand(backend.store(), q);
+  auto demand = CachedQuery(backend, q, publish::QueryStreamingDemand);
   if (!demand.ok()) return demand.status();
-  auto payments = publish::QueryPayments(backend.store(), q);
+  auto payments = CachedQuery(backend, q, publish::QueryPayments);
   if (!payments.ok()) return payments.status();
   q.equals = {{"capability_name", pipeline}};
-  auto jobs = publish::QueryRequestDemand(backend.store(), q);
+  auto jobs = CachedQuery(backend, q, publish::QueryRequestDemand);
   if (!jobs.ok()) return jobs.status();
-  return !demand->empty() || !payments->empty() || !jobs->empty();
+  return !(*demand)->empty() || !(*payments)->empty() || !(*jobs)->empty();
 }
 
 // B41
@@ -1205,18 +1213,17 @@ void WriteSessionCounts(JsonWriter& w, const StreamingSums& s) {
 Outcome SlaCompliance(const RequestContext& ctx, Backend& backend) {
   const std::vector<std::string> grain =
       HourlyGrain(ctx, {"orchestrator_address", "pipeline_id", "model_id", "gpu_id"});
-  auto rows =
-      econ::QueryOrEmpty(backend.store(),
-                         FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
-                                             {{"orchestrator_address", "orchestrator_address"},
-                                              {"pipeline_id", "pipeline_id"},
-                                              {"model_id", "model_id"},
-                                              {"gpu_id", "gpu_id"}}),
-                         publish::QueryStreamingSla);
+  auto rows = CachedQuery(backend,
+                          FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
+                                              {{"orchestrator_address", "orchestrator_address"},
+                                               {"pipeline_id", "pipeline_id"},
+                                               {"model_id", "model_id"},
+                                               {"gpu_id", "gpu_id"}}),
+                          publish::QueryStreamingSla);
   if (!rows.ok()) return rows.status();
   const HourlyGrainWriter g{grain};
   std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(*rows)) {
+  for (const auto* row : HourlyKeysetOrder(**rows)) {
     const publish::SlaDerived& d = row->derived;
     JsonWriter w;
     w.BeginObject();
@@ -1273,8 +1280,8 @@ void WriteDemandFigures(JsonWriter& w, const StreamingSums& s, const publish::De
 // B43
 Outcome NetworkDemand(const RequestContext& ctx, Backend& backend) {
   const std::vector<std::string> grain = HourlyGrain(ctx, {"gateway", "pipeline_id", "model_id"});
-  auto rows = econ::QueryOrEmpty(
-      backend.store(),
+  auto rows = CachedQuery(
+      backend,
       FilteredWindowQuery(
           ctx, grain, TimeBucket::kHour,
           {{"gateway", "gateway"}, {"pipeline_id", "pipeline_id"}, {"model_id", "model_id"}}),
@@ -1282,7 +1289,7 @@ Outcome NetworkDemand(const RequestContext& ctx, Backend& backend) {
   if (!rows.ok()) return rows.status();
   const HourlyGrainWriter g{grain};
   std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(*rows)) {
+  for (const auto* row : HourlyKeysetOrder(**rows)) {
     JsonWriter w;
     w.BeginObject();
     w.Key("window_start");
@@ -1301,19 +1308,18 @@ Outcome NetworkDemand(const RequestContext& ctx, Backend& backend) {
 Outcome GpuNetworkDemand(const RequestContext& ctx, Backend& backend) {
   const std::vector<std::string> grain =
       HourlyGrain(ctx, {"gateway", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"});
-  auto rows =
-      econ::QueryOrEmpty(backend.store(),
-                         FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
-                                             {{"gateway", "gateway"},
-                                              {"orchestrator_address", "orchestrator_address"},
-                                              {"pipeline_id", "pipeline_id"},
-                                              {"model_id", "model_id"},
-                                              {"gpu_id", "gpu_id"}}),
-                         publish::QueryGpuNetworkDemand);
+  auto rows = CachedQuery(backend,
+                          FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
+                                              {{"gateway", "gateway"},
+                                               {"orchestrator_address", "orchestrator_address"},
+                                               {"pipeline_id", "pipeline_id"},
+                                               {"model_id", "model_id"},
+                                               {"gpu_id", "gpu_id"}}),
+                          publish::QueryGpuNetworkDemand);
   if (!rows.ok()) return rows.status();
   const HourlyGrainWriter g{grain};
   std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(*rows)) {
+  for (const auto* row : HourlyKeysetOrder(**rows)) {
     JsonWriter w;
     w.BeginObject();
     w.Key("window_start");
@@ -1334,22 +1340,19 @@ Outcome GpuNetworkDemand(const RequestContext& ctx, Backend& backend) {
 Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
   const std::vector<std::string> grain =
       HourlyGrain(ctx, {"orchestrator_address", "pipeline_id", "model_id", "gpu_id"});
-  auto rows =
-      econ::QueryOrEmpty(backend.store(),
-                         FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
-                                             {{"orchestrator_address", "orchestrator_address"},
-                                              {"gpu_id", "gpu_id"},
-                                              {"pipeline_id", "pipeline_id"},
-                                              {"model_id", "model_id"}}),
-                         publish::QueryGpuMetrics);
+  auto rows = CachedQuery(backend,
+                          FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
+                                              {{"orchestrator_address", "orchestrator_address"},
+                                               {"gpu_id", "gpu_id"},
+                                               {"pipeline_id", "pipeline_id"},
+                                               {"model_id", "model_id"}}),
+                          publish::QueryGpuMetrics);
   if (!rows.ok()) return rows.status();
-  if (auto name = ctx.Get("gpu_model_name")) {
-    std::erase_if(*rows,
-                  [&name](const auto& row) { return row.attributes.gpu_model_name != *name; });
-  }
+  const std::optional<std::string> model_name = ctx.Get("gpu_model_name");
   const HourlyGrainWriter g{grain};
   std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(*rows)) {
+  for (const auto* row : HourlyKeysetOrder(**rows)) {
+    if (model_name && row->attributes.gpu_model_name != *model_name) continue;
     const StreamingSums& s = row->sums;
     const publish::GpuMetricsDerived& d = row->derived;
     JsonWriter w;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <tuple>
+#include <utility>
 
 #include "api/route_util.h"
 #include "base/json_writer.h"
@@ -32,22 +34,22 @@ const resolve::SessionFact* FindSession(const resolve::FactsView& facts, const s
   return nullptr;
 }
 
-}  // namespace
+// An accepted ai_stream_status sample with a session key, before the join with its session.
+struct DecodedSample {
+  std::string org, event_id, gateway;
+  Millis entry_ts = 0;  // the raw-log entry's event time, which the window filter reads
+  Millis sample_ts = 0;
+  event::StatusSample sample;
+};
+using DecodedHour = std::vector<DecodedSample>;
 
-Result<std::vector<JoinedSample>> ScanStatusSamples(
-    Backend& backend, const resolve::FactsView& facts,
-    const std::optional<std::set<std::string>>& orgs, Millis from, Millis to,
-    std::optional<std::string_view> session_key) {
-  std::vector<JoinedSample> samples;
-  if (from >= to) return samples;
+// Every org's samples of the raw-log hour `hour`, in raw-log order.
+Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis hour) {
+  auto samples = std::make_shared<DecodedHour>();
   event::Decoder decoder;
-  // Sessions found per (org, key, hour) so each SessionsAt is read once per hour.
-  std::map<std::tuple<std::string, std::string, Millis>, const resolve::SessionFact*> sessions;
-  Status scanned = ingest::ScanRawLog(
-      backend.store(), HourFloor(from), HourFloor(to - 1), [&](const ingest::RawEntry& entry) {
+  NAAP_RETURN_IF_ERROR(
+      ingest::ScanRawLog(backend.store(), hour, hour, [&](const ingest::RawEntry& entry) {
         if (entry.family != "ai_stream_status" || !entry.ignore_reason.empty()) return Status::Ok();
-        if (entry.event_ts < from || entry.event_ts >= to) return Status::Ok();
-        if (orgs && !orgs->count(entry.org)) return Status::Ok();
         event::DecodeInput input;
         input.bytes = entry.envelope;
         input.org_override = entry.org;
@@ -55,21 +57,54 @@ Result<std::vector<JoinedSample>> ScanStatusSamples(
         const event::Decoded& decoded = decoder.Decode(input);
         if (decoded.cls != event::MessageClass::kAccepted) return Status::Ok();
         for (const event::StatusSample& sample : decoded.records.status_samples) {
-          const std::string& key = sample.key.session_key;
-          if (key.empty() || (session_key && key != *session_key)) continue;
-          const Millis hour = HourFloor(decoded.event_ts);
-          auto [it, inserted] = sessions.try_emplace({entry.org, key, hour}, nullptr);
-          if (inserted) it->second = FindSession(facts, entry.org, key, hour);
-          samples.push_back({.org = entry.org,
-                             .event_id = decoded.event_id,
-                             .gateway = ToLower(decoded.gateway),
-                             .sample_ts = decoded.event_ts,
-                             .sample = sample,
-                             .session = it->second});
+          if (sample.key.session_key.empty()) continue;
+          samples->push_back({.org = entry.org,
+                              .event_id = decoded.event_id,
+                              .gateway = ToLower(decoded.gateway),
+                              .entry_ts = entry.event_ts,
+                              .sample_ts = decoded.event_ts,
+                              .sample = sample});
         }
         return Status::Ok();
-      });
-  NAAP_RETURN_IF_ERROR(scanned);
+      }));
+  return std::shared_ptr<const DecodedHour>(std::move(samples));
+}
+
+}  // namespace
+
+Status AppendHourSamples(Backend& backend, const resolve::FactsView& facts,
+                         const SampleFilter& filter, Millis hour, std::vector<JoinedSample>& out) {
+  auto decoded = route_util::Memoized<DecodedHour>(
+      backend, "status_samples/" + std::to_string(hour), [&] { return DecodeHour(backend, hour); });
+  NAAP_RETURN_IF_ERROR(decoded.status());
+  // Sessions found per (org, key, hour) so each SessionsAt is read once per hour.
+  std::map<std::tuple<std::string, std::string, Millis>, const resolve::SessionFact*> sessions;
+  for (const DecodedSample& s : **decoded) {
+    if (s.entry_ts < filter.from || s.entry_ts >= filter.to) continue;
+    if (filter.orgs && !filter.orgs->count(s.org)) continue;
+    const std::string& key = s.sample.key.session_key;
+    if (filter.session_key && key != *filter.session_key) continue;
+    const Millis sample_hour = HourFloor(s.sample_ts);
+    auto [it, inserted] = sessions.try_emplace({s.org, key, sample_hour}, nullptr);
+    if (inserted) it->second = FindSession(facts, s.org, key, sample_hour);
+    out.push_back({.org = s.org,
+                   .event_id = s.event_id,
+                   .gateway = s.gateway,
+                   .sample_ts = s.sample_ts,
+                   .sample = s.sample,
+                   .session = it->second});
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<JoinedSample>> ScanStatusSamples(Backend& backend,
+                                                    const resolve::FactsView& facts,
+                                                    const SampleFilter& filter) {
+  std::vector<JoinedSample> samples;
+  if (filter.from >= filter.to) return samples;
+  for (Millis hour = HourFloor(filter.from); hour <= HourFloor(filter.to - 1); hour += kHourMs) {
+    NAAP_RETURN_IF_ERROR(AppendHourSamples(backend, facts, filter, hour, samples));
+  }
   return samples;
 }
 

@@ -27,12 +27,23 @@ struct JoinedSample {
   bool is_attributed() const;
   const std::string& attribution_status() const;  // "unresolved" without a session
 };
-// Every status sample with a session key whose event time lies in [from, to), of `orgs` (every
-// org when unset), in raw-log order; `session_key`, when given, keeps only that session's.
-Result<std::vector<JoinedSample>> ScanStatusSamples(
-    Backend& backend, const resolve::FactsView& facts,
-    const std::optional<std::set<std::string>>& orgs, Millis from, Millis to,
-    std::optional<std::string_view> session_key = {});
+// Which status samples a scan keeps: event time in [from, to), of `orgs` (every org when unset),
+// of `session_key` only when given.
+struct SampleFilter {
+  std::optional<std::set<std::string>> orgs;
+  Millis from = 0, to = 0;
+  std::optional<std::string> session_key;
+};
+// The samples of `filter` in the raw-log hour `hour`, in raw-log order, appended to `out`. The
+// hour's decoded samples are memoized in Backend::read_cache() by (hour, data version), so only
+// the join with the session facts runs per request.
+Status AppendHourSamples(Backend& backend, const resolve::FactsView& facts,
+                         const SampleFilter& filter, Millis hour, std::vector<JoinedSample>& out);
+// Every status sample of `filter` with a session key, in raw-log order (the hours of the window,
+// oldest first).
+Result<std::vector<JoinedSample>> ScanStatusSamples(Backend& backend,
+                                                    const resolve::FactsView& facts,
+                                                    const SampleFilter& filter);
 // The B10 row of a sample.
 std::string SampleJson(const JoinedSample& s);
 

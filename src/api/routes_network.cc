@@ -2,6 +2,7 @@
 // performance. Each handler computes the value of `data` (or the rows of a list route); the router
 // does parameters, windows, paging and envelopes.
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,11 +65,12 @@ Outcome Failed(const Result<Value>& r) {
   return r.status();
 }
 
-// A query over a window's hours; no rows when the window selects no hour.
-template <typename QueryFn>
-auto QueryOver(const HourRange& hours, QueryFn&& query) -> decltype(query()) {
-  if (hours.empty()) return typename std::decay_t<decltype(query().value())>{};
-  return query();
+// CachedQuery of `q` over a window's hours; no rows when the window selects no hour.
+template <typename Rows>
+Result<std::shared_ptr<const Rows>> QueryOver(Backend& backend, const HourRange& hours,
+                                              const publish::TableQuery& q,
+                                              TableQueryFn<Rows> query_fn) {
+  return CachedQuery(backend, hours.empty() ? std::nullopt : std::optional(q), query_fn);
 }
 
 // Equality filters of the request's `pipeline` and `orch_address` parameters.
@@ -188,13 +190,12 @@ Outcome NetOrchestrator(const RequestContext& ctx, Backend& backend) {
   const HourRange hours = HoursOf(Window{clock - kProfileDaysMs, clock});
   publish::TableQuery q = HourQuery(ctx, hours);
   q.equals["orchestrator_address"] = address;
-  auto stats = QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
+  auto stats = QueryOver(backend, hours, q, publish::QueryOrchStreamStats);
   if (!stats.ok()) return Failed(stats);
-  auto discovery =
-      QueryOver(hours, [&] { return publish::QueryDiscoveryLatency(backend.store(), q); });
+  auto discovery = QueryOver(backend, hours, q, publish::QueryDiscoveryLatency);
   if (!discovery.ok()) return Failed(discovery);
-  const StreamingSums streams = TotalOf(*stats);
-  const publish::DiscoveryDerived latency = publish::DeriveDiscovery(TotalOf(*discovery));
+  const StreamingSums streams = TotalOf(**stats);
+  const publish::DiscoveryDerived latency = publish::DeriveDiscovery(TotalOf(**discovery));
 
   JsonWriter w;
   w.BeginObject();
@@ -369,19 +370,16 @@ Outcome StreamsActive(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> pipeline = ctx.Get("pipeline");
   int64_t total = 0;
   std::map<std::string, int64_t> by_org, by_pipeline, by_state;
-  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    for (const publish::ActiveStreamState& stream :
-         ActiveStreams(facts, FactOrgs(facts, ctx.Get("org")), ctx.data_clock)) {
-      if (stream.stream_id.empty() || (pipeline && stream.pipeline_id != *pipeline)) continue;
-      ++total;
-      ++by_org[stream.org];
-      ++by_pipeline[stream.pipeline_id.empty() ? "other" : stream.pipeline_id];
-      const std::string state = stream.latest_sample ? stream.latest_sample->state : "";
-      ++by_state[state.empty() ? "UNKNOWN" : state];
-    }
-    return Status::Ok();
-  });
-  if (!read.ok()) return read;
+  auto streams = LoadActiveStreams(backend, ctx.data_clock, ctx.Get("org"));
+  if (!streams.ok()) return Failed(streams);
+  for (const publish::ActiveStreamState& stream : **streams) {
+    if (stream.stream_id.empty() || (pipeline && stream.pipeline_id != *pipeline)) continue;
+    ++total;
+    ++by_org[stream.org];
+    ++by_pipeline[stream.pipeline_id.empty() ? "other" : stream.pipeline_id];
+    const std::string state = stream.latest_sample ? stream.latest_sample->state : "";
+    ++by_state[state.empty() ? "UNKNOWN" : state];
+  }
   JsonWriter w;
   w.BeginObject();
   w.Key("total_active").Int(total);
@@ -403,16 +401,13 @@ Outcome NetCapacity(const RequestContext& ctx, Backend& backend) {
   if (!loaded.ok()) return Failed(loaded);
   const CurrentInventory* current = loaded->get();
   std::map<PipelineModel, int64_t> active;
-  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    for (const publish::ActiveStreamState& stream :
-         ActiveStreams(facts, FactOrgs(facts, ctx.Get("org")), ctx.data_clock)) {
-      if (!stream.stream_id.empty() && !stream.pipeline_id.empty() && !stream.model_id.empty()) {
-        ++active[{stream.pipeline_id, stream.model_id}];
-      }
+  auto streams = LoadActiveStreams(backend, ctx.data_clock, org);
+  if (!streams.ok()) return Failed(streams);
+  for (const publish::ActiveStreamState& stream : **streams) {
+    if (!stream.stream_id.empty() && !stream.pipeline_id.empty() && !stream.model_id.empty()) {
+      ++active[{stream.pipeline_id, stream.model_id}];
     }
-    return Status::Ok();
-  });
-  if (!read.ok()) return read;
+  }
   std::map<std::pair<std::string, std::string>, int64_t> gpu_memory;
   for (const publish::CurrentGpu& gpu : current->gpus) {
     gpu_memory[{gpu.orch_address, gpu.gpu_id}] = gpu.gpu_memory_bytes_total.value_or(0);
@@ -465,7 +460,9 @@ Result<std::vector<publish::StreamingQueryRow<publish::DemandDerived>>> DemandRo
     const RequestContext& ctx, Backend& backend, const HourRange& hours,
     std::vector<std::string> group_by, publish::TimeBucket bucket) {
   const publish::TableQuery q = FilteredQuery(ctx, hours, std::move(group_by), bucket);
-  return QueryOver(hours, [&] { return publish::QueryStreamingDemand(backend.store(), q); });
+  auto rows = QueryOver(backend, hours, q, publish::QueryStreamingDemand);
+  if (!rows.ok()) return rows.status();
+  return **rows;  // a copy: callers sort and filter it
 }
 
 Outcome StreamsSummary(const RequestContext& ctx, Backend& backend) {
@@ -515,35 +512,59 @@ Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> stream_id = ctx.Get("stream_id");
   const std::optional<std::string> pipeline = ctx.Get("pipeline");
   const std::optional<std::string> orch = ctx.Get("orch_address");
-  struct Row {
-    Millis ts;
-    std::string org, event_id, json;
+  // Rows come out newest hour first, each hour in keyset order, so the concatenation is in keyset
+  // order. Hours are read until limit + 1 rows lie surely after the cursor (sample_ts below the
+  // cursor's; SelectPage needs limit rows and one more to know a next page follows), and the rows
+  // past that one are dropped: none of them can be on the page, so it is the same as over the
+  // whole window, and only the rows kept are written as JSON.
+  std::optional<Millis> cursor_ts;
+  if (ctx.after_key && !ctx.after_key->empty()) {
+    const std::string& text = ctx.after_key->front();
+    Millis ts = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ts);
+    if (error == std::errc() && end == text.data() + text.size()) cursor_ts = ts;
+  }
+  auto surely_after = [&cursor_ts](const net::JoinedSample& s) {
+    return !cursor_ts || s.sample_ts < *cursor_ts;
   };
-  std::vector<Row> rows;
+  const bool paged = ctx.limit > 0;  // limit 0 (no page size): every row of the window
+  const net::SampleFilter filter{
+      .orgs = OrgFilter(ctx), .from = ctx.window->start, .to = ctx.window->end};
+  std::vector<ListRow> list;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    Result<std::vector<net::JoinedSample>> samples =
-        net::ScanStatusSamples(backend, facts, OrgFilter(ctx), ctx.window->start, ctx.window->end);
-    if (!samples.ok()) return samples.status();
-    for (const net::JoinedSample& s : *samples) {
-      if (stream_id && s.sample.key.stream_id != *stream_id) continue;
-      const std::string& sample_pipeline = s.session ? s.session->pipeline_id : s.sample.pipeline;
-      if (pipeline && sample_pipeline != *pipeline) continue;
-      if (orch && (!s.session || s.session->orchestrator_address != *orch)) continue;
-      rows.push_back({s.sample_ts, s.org, s.event_id, net::SampleJson(s)});
+    if (filter.from >= filter.to) return Status::Ok();
+    std::vector<net::JoinedSample> rows;
+    int64_t after_cursor = 0;
+    for (Millis hour = HourFloor(filter.to - 1); hour >= HourFloor(filter.from); hour -= kHourMs) {
+      if (paged && after_cursor > ctx.limit) break;
+      if (cursor_ts && hour > *cursor_ts) continue;  // every row of the hour precedes the cursor
+      std::vector<net::JoinedSample> samples;
+      NAAP_RETURN_IF_ERROR(net::AppendHourSamples(backend, facts, filter, hour, samples));
+      const size_t first = rows.size();
+      for (net::JoinedSample& s : samples) {
+        if (stream_id && s.sample.key.stream_id != *stream_id) continue;
+        const std::string& sample_pipeline = s.session ? s.session->pipeline_id : s.sample.pipeline;
+        if (pipeline && sample_pipeline != *pipeline) continue;
+        if (orch && (!s.session || s.session->orchestrator_address != *orch)) continue;
+        if (surely_after(s)) ++after_cursor;
+        rows.push_back(std::move(s));
+      }
+      std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end(),
+                       [](const net::JoinedSample& a, const net::JoinedSample& b) {
+                         if (a.sample_ts != b.sample_ts) return a.sample_ts > b.sample_ts;
+                         return std::tie(a.org, a.event_id) < std::tie(b.org, b.event_id);
+                       });
+    }
+    int64_t kept_after_cursor = 0;
+    for (const net::JoinedSample& s : rows) {
+      if (paged && kept_after_cursor > ctx.limit) break;
+      if (surely_after(s)) ++kept_after_cursor;
+      list.push_back(
+          {.key = {std::to_string(s.sample_ts), s.org, s.event_id}, .json = net::SampleJson(s)});
     }
     return Status::Ok();
   });
   if (!read.ok()) return read;
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    if (a.ts != b.ts) return a.ts > b.ts;
-    return std::tie(a.org, a.event_id) < std::tie(b.org, b.event_id);
-  });
-  std::vector<ListRow> list;
-  list.reserve(rows.size());
-  for (Row& row : rows) {
-    list.push_back(
-        {.key = {std::to_string(row.ts), row.org, row.event_id}, .json = std::move(row.json)});
-  }
   return Reply::List(std::move(list));
 }
 
@@ -552,8 +573,8 @@ Outcome StreamsAttribution(const RequestContext& ctx, Backend& backend) {
       {"ambiguous", 0}, {"hardware_less", 0}, {"resolved", 0}, {"stale", 0}, {"unresolved", 0}};
   int64_t total = 0, attributed = 0;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    Result<std::vector<net::JoinedSample>> samples =
-        net::ScanStatusSamples(backend, facts, OrgFilter(ctx), ctx.window->start, ctx.window->end);
+    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
+        backend, facts, {.orgs = OrgFilter(ctx), .from = ctx.window->start, .to = ctx.window->end});
     if (!samples.ok()) return samples.status();
     for (const net::JoinedSample& s : *samples) {
       ++total;
@@ -656,8 +677,12 @@ Outcome StreamById(const RequestContext& ctx, Backend& backend) {
     const Millis to =
         (session->hours.empty() ? HourFloor(LastSeenOf(*session)) : session->hours.back().hour) +
         kHourMs;
-    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
-        backend, facts, std::set<std::string>{session->org}, from, to, session->session_key);
+    Result<std::vector<net::JoinedSample>> samples =
+        net::ScanStatusSamples(backend, facts,
+                               {.orgs = std::set<std::string>{session->org},
+                                .from = from,
+                                .to = to,
+                                .session_key = session->session_key});
     if (!samples.ok()) return samples.status();
     json = StreamJson(*session, static_cast<int64_t>(sessions.size()), *samples);
     return Status::Ok();
@@ -675,7 +700,9 @@ Result<StatsRows> StreamStats(const RequestContext& ctx, Backend& backend, const
                               std::vector<std::string> group_by,
                               publish::TimeBucket bucket = publish::TimeBucket::kNone) {
   const publish::TableQuery q = FilteredQuery(ctx, hours, std::move(group_by), bucket);
-  return QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
+  auto rows = QueryOver(backend, hours, q, publish::QueryOrchStreamStats);
+  if (!rows.ok()) return rows.status();
+  return **rows;  // a copy: callers sort and filter it
 }
 
 // {avg, p5, p50, p99} of one FPS distribution.
@@ -802,26 +829,27 @@ Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
   const HourRange hours = HoursOf(*ctx.window);
   publish::TableQuery q = HourQuery(ctx, hours);
   q.group_by = {"orchestrator_address"};
-  auto rows = QueryOver(hours, [&] { return publish::QueryDiscoveryLatency(backend.store(), q); });
-  if (!rows.ok()) return Failed(rows);
+  auto queried = QueryOver(backend, hours, q, publish::QueryDiscoveryLatency);
+  if (!queried.ok()) return Failed(queried);
+  auto rows = **queried;  // a copy: filtered and sorted below
   Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
   if (!loaded_ids.ok()) return Failed(loaded_ids);
   const Identities* ids = loaded_ids->get();
-  std::erase_if(*rows,
+  std::erase_if(rows,
                 [](const auto& row) { return row.group[0].empty() || row.sums.sample_count == 0; });
   publish::DiscoverySums network;
-  for (const auto& row : *rows) network += row.sums;
-  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
+  for (const auto& row : rows) network += row.sums;
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(*a.derived.avg_latency_ms, a.group) <
            std::tie(*b.derived.avg_latency_ms, b.group);
   });
   const size_t limit = static_cast<size_t>(ctx.Int("limit"));
-  if (rows->size() > limit) rows->resize(limit);
+  if (rows.size() > limit) rows.resize(limit);
   JsonWriter w;
   w.BeginObject();
   WriteWindowTimes(w, *ctx.window);
   w.Key("by_orchestrator").BeginArray();
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     w.BeginObject();
     w.Key("address").String(row.group[0]);
     w.Key("name").String(ids->NameOf(row.group[0]));
@@ -1040,10 +1068,10 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
   q.equals["model_id"] = model;
   if (pipeline) q.equals["pipeline_id"] = *pipeline;
   q.group_by = {"orchestrator_address"};
-  auto stats = QueryOver(hours, [&] { return publish::QueryOrchStreamStats(backend.store(), q); });
+  auto stats = QueryOver(backend, hours, q, publish::QueryOrchStreamStats);
   if (!stats.ok()) return Failed(stats);
   q.group_by = {};
-  auto demand = QueryOver(hours, [&] { return publish::QueryStreamingDemand(backend.store(), q); });
+  auto demand = QueryOver(backend, hours, q, publish::QueryStreamingDemand);
   if (!demand.ok()) return Failed(demand);
   Result<std::shared_ptr<const CurrentInventory>> loaded =
       LoadCurrentInventory(backend, ctx.data_clock, ctx.Get("org"));
@@ -1051,7 +1079,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
   const CurrentInventory* current = loaded->get();
   const std::map<PipelineModel, PairOffers> offers =
       OffersByPair(current->capabilities, pipeline, model);
-  if (offers.empty() && stats->empty() && demand->empty()) {
+  if (offers.empty() && (*stats)->empty() && (*demand)->empty()) {
     return Problem{.status = 404, .detail = "model not found"};
   }
   Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
@@ -1073,7 +1101,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
     }
   }
   StreamingSums total;
-  for (const auto& row : *stats) {
+  for (const auto& row : **stats) {
     total += row.sums;
     if (!row.group[0].empty()) orchs[row.group[0]].fps = publish::AvgOutputFps(row.sums);
   }
@@ -1092,7 +1120,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
   WriteModelFps(w, total);
   w.Key("sample_count").Int(total.fps_positive_samples);
   w.Key("warm_orch_count").Int(static_cast<int64_t>(warm_orchs.size()));
-  w.Key("total_streams").Int(TotalOf(*demand).requested_sessions);
+  w.Key("total_streams").Int(TotalOf(**demand).requested_sessions);
   w.Key("orchs").BeginArray();
   for (const auto& [address, orch] : ranked) {
     w.BeginObject();

@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "api/local_backend.h"
+#include "api/read_cache.h"
 #include "api/route.h"
 #include "base/time.h"
 #include "store/store.h"
@@ -439,6 +440,41 @@ TEST_F(NetworkRoutesTest, HourlyOutcomesSumToTheWindowAndASessionCountsOnce) {
                         R"("2026-01-09T12:10:00.000Z")"));
   // The active stream (c's last_seen 12:30:05 is the data clock) has no pipeline: "other".
   EXPECT_THAT(Data("B6"), HasSubstr(R"("by_pipeline":{"other":1},"by_state":{"UNKNOWN":1}})"));
+}
+
+TEST_F(NetworkRoutesTest, ARepeatedReadComesFromTheCacheAndAnIngestChangesTheAnswer) {
+  ASSERT_NO_FATAL_FAILURE(Open(kDay9 + 13 * kHourMs));
+  auto ingest = [&](const std::string& body) {
+    auto ingested = backend_->IngestBody(body, "daydream", "test");
+    ASSERT_TRUE(ingested.ok()) << ingested.status().ToString();
+  };
+  ingest(Trace("a1", kAt1050, "gateway_receive_stream_request", "a") +
+         Status("a2", kAt1050 + 20 * 60'000, "a"));
+  const Window w{kDay9 + 10 * kHourMs, kDay9 + 13 * kHourMs};
+  const std::string first = Data("B8", {}, w);
+  EXPECT_THAT(first, HasSubstr(R"("total_requested":1,"startup_successes":0,)"));
+  const std::vector<ListRow> samples = Rows("B10", {}, w);
+  ASSERT_EQ(samples.size(), 1u);
+
+  const int64_t hits = backend_->read_cache()->hits();
+  EXPECT_EQ(Data("B8", {}, w), first);
+  // The data clock and the window's demand rows are both reused.
+  EXPECT_EQ(backend_->read_cache()->hits(), hits + 2);
+  const int64_t sample_hits = backend_->read_cache()->hits();
+  ASSERT_EQ(Rows("B10", {}, w).size(), 1u);
+  // The data clock and the three decoded hours of the window.
+  EXPECT_EQ(backend_->read_cache()->hits(), sample_hits + 4);
+
+  // b: requested at 11:20 without an orchestrator, and a third sample of a at 12:10.
+  ingest(Trace("b1", kAt1050 + 30 * 60'000, "gateway_receive_stream_request", "b") +
+         Trace("b2", kAt1050 + 30 * 60'000 + 1000, "gateway_no_orchestrators_available", "b") +
+         Status("a3", kAt1050 + 80 * 60'000, "a"));
+  EXPECT_THAT(Data("B8", {}, w), HasSubstr(R"("total_requested":2,"startup_successes":0,)"
+                                           R"("no_orch_session_count":1,)"));
+  const std::vector<ListRow> after = Rows("B10", {}, w);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].key[2], "a3");
+  EXPECT_EQ(after[1].key[2], "a2");
 }
 
 TEST_F(NetworkRoutesTest, GroupBKeysAreSnakeCase) {

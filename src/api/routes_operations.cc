@@ -125,7 +125,7 @@ struct SubjectQuality {
 };
 
 Result<std::map<std::string, SubjectQuality>> ReadAttributionQuality(
-    store::Store& store, const publish::TableQuery& window) {
+    Backend& backend, const publish::TableQuery& window) {
   static const char* const kStatuses[] = {"ambiguous", "hardware_less", "resolved", "stale",
                                           "unresolved"};
   std::map<std::string, SubjectQuality> subjects;
@@ -136,9 +136,9 @@ Result<std::map<std::string, SubjectQuality>> ReadAttributionQuality(
   if (window.from >= window.to) return subjects;
   publish::TableQuery query = window;
   query.group_by = {"subject", "selection_outcome", "attribution_status"};
-  auto rows = publish::QueryAttributionQuality(store, query);
+  auto rows = CachedQuery(backend, query, publish::QueryAttributionQuality);
   if (!rows.ok()) return rows.status();
-  for (const auto& row : *rows) {
+  for (const auto& row : **rows) {
     auto it = subjects.find(row.group[0]);
     if (it == subjects.end()) continue;
     SubjectQuality& q = it->second;
@@ -211,25 +211,25 @@ publish::StreamingSums WithoutSketches(publish::StreamingSums s) {
 }
 
 // 1 when the hourly buckets of `query_fn` do not sum to its whole-window result, else 0.
-template <typename QueryFn, typename Normalise>
-Result<int64_t> HourlySumsDiffer(store::Store& store, const publish::TableQuery& window,
-                                 QueryFn query_fn, Normalise normalise) {
+template <typename Rows, typename Normalise>
+Result<int64_t> HourlySumsDiffer(Backend& backend, const publish::TableQuery& window,
+                                 TableQueryFn<Rows> query_fn, Normalise normalise) {
   publish::TableQuery hourly = window;
   hourly.bucket = publish::TimeBucket::kHour;
   publish::TableQuery whole = window;
   whole.bucket = publish::TimeBucket::kNone;
-  auto hours = query_fn(store, hourly);
+  auto hours = CachedQuery(backend, hourly, query_fn);
   if (!hours.ok()) return hours.status();
-  auto total = query_fn(store, whole);
+  auto total = CachedQuery(backend, whole, query_fn);
   if (!total.ok()) return total.status();
-  using Sums = std::decay_t<decltype(total->front().sums)>;
+  using Sums = decltype(Rows::value_type::sums);
   Sums summed{}, expected{};
-  for (const auto& row : *hours) summed += row.sums;
-  for (const auto& row : *total) expected += row.sums;
+  for (const auto& row : **hours) summed += row.sums;
+  for (const auto& row : **total) expected += row.sums;
   return normalise(summed) == normalise(expected) ? 0 : 1;
 }
 
-Result<std::vector<Invariant>> CheckInvariants(store::Store& store, const Accounting& acc,
+Result<std::vector<Invariant>> CheckInvariants(Backend& backend, const Accounting& acc,
                                                const publish::TableQuery& window) {
   int64_t unbalanced = acc.total.balanced() ? 0 : 1;
   for (const auto& [key, counts] : acc.hourly) unbalanced += counts.balanced() ? 0 : 1;
@@ -239,9 +239,9 @@ Result<std::vector<Invariant>> CheckInvariants(store::Store& store, const Accoun
     publish::TableQuery stored_grain = window;
     stored_grain.bucket = publish::TimeBucket::kHour;
     stored_grain.group_by = {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"};
-    auto sla = publish::QueryStreamingSla(store, stored_grain);
+    auto sla = CachedQuery(backend, stored_grain, publish::QueryStreamingSla);
     if (!sla.ok()) return sla.status();
-    for (const auto& row : *sla) {
+    for (const auto& row : **sla) {
       const publish::SlaDerived& d = row.derived;
       std::optional<double> score = d.scores.sla_score;
       bad_scores += !score || (*score >= 0 && *score <= 100) ? 0 : 1;
@@ -251,9 +251,9 @@ Result<std::vector<Invariant>> CheckInvariants(store::Store& store, const Accoun
                    d.health_signal_coverage_ratio);
     }
     stored_grain.group_by = {"org", "gateway", "pipeline_id", "model_id"};
-    auto demand = publish::QueryStreamingDemand(store, stored_grain);
+    auto demand = CachedQuery(backend, stored_grain, publish::QueryStreamingDemand);
     if (!demand.ok()) return demand.status();
-    for (const auto& row : *demand) {
+    for (const auto& row : **demand) {
       const publish::DemandDerived& d = row.derived;
       checks.Check(row.sums,
                    {d.startup_success_rate, d.excused_failure_rate, d.effective_success_rate},
@@ -262,9 +262,9 @@ Result<std::vector<Invariant>> CheckInvariants(store::Store& store, const Accoun
     auto streaming = [](const publish::StreamingSums& s) { return WithoutSketches(s); };
     auto count = [](int64_t n) { return n; };
     for (auto differ :
-         {HourlySumsDiffer(store, window, &publish::QueryStreamingDemand, streaming),
-          HourlySumsDiffer(store, window, &publish::QueryStreamingSla, streaming),
-          HourlySumsDiffer(store, window, &publish::QueryAttributionQuality, count)}) {
+         {HourlySumsDiffer(backend, window, &publish::QueryStreamingDemand, streaming),
+          HourlySumsDiffer(backend, window, &publish::QueryStreamingSla, streaming),
+          HourlySumsDiffer(backend, window, &publish::QueryAttributionQuality, count)}) {
       if (!differ.ok()) return differ.status();
       sums_differ += *differ;
     }
@@ -303,15 +303,15 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
 
   auto acc = ReadAccounting(store, hours, org);
   if (!acc.ok()) return acc.status();
-  auto subjects = ReadAttributionQuality(store, window);
+  auto subjects = ReadAttributionQuality(backend, window);
   if (!subjects.ok()) return subjects.status();
   int64_t requested = 0;
   if (!hours.empty()) {
-    auto demand = publish::QueryStreamingDemand(store, window);
+    auto demand = CachedQuery(backend, window, publish::QueryStreamingDemand);
     if (!demand.ok()) return demand.status();
-    for (const auto& row : *demand) requested += row.sums.requested_sessions;
+    for (const auto& row : **demand) requested += row.sums.requested_sessions;
   }
-  auto invariants = CheckInvariants(store, *acc, window);
+  auto invariants = CheckInvariants(backend, *acc, window);
   if (!invariants.ok()) return invariants.status();
   auto data_clock = backend.DataClock(org ? std::optional<std::string_view>(*org) : std::nullopt);
   if (!data_clock.ok()) return data_clock.status();
@@ -385,6 +385,19 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   w.Key("dirty_slices").Int(pipeline.dirty_slices);
   w.Key("oldest_dirty_slice_age_seconds");
   WriteOptional(w, pipeline.oldest_dirty_slice_age_s);
+  // Kafka consumer lag per partition (issue 5), by source then partition; [] without Kafka.
+  w.Key("consumer_lag").BeginArray();
+  for (const SourceStatus& source : pipeline.sources) {
+    for (const SourceStatus::Partition& part : source.partitions) {
+      w.BeginObject().Key("source").String(source.name).Key("topic");
+      if (source.topic)
+        w.String(*source.topic);
+      else
+        w.Null();
+      w.Key("partition").Int(part.partition).Key("lag").Int(part.lag).EndObject();
+    }
+  }
+  w.EndArray();
   w.EndObject();
   w.EndObject();
   return Reply::Data(w.Take());

@@ -98,18 +98,18 @@ Outcome StreamingModels(const RequestContext& ctx, Backend& backend) {
       m.orchestrators.insert(c.key.orch_address);
       if (!c.key.gpu_id.empty()) m.gpu_slots.insert({c.key.orch_address, c.key.gpu_id});
     }
-    auto active = RecentActiveStreams(backend, clock, kActiveStreamWithinMs);
+    auto active = LoadActiveStreams(backend, clock, std::nullopt, kActiveStreamWithinMs);
     if (!active.ok()) return active.status();
-    for (const publish::ActiveStreamState& s : *active) {
+    for (const publish::ActiveStreamState& s : **active) {
       if (s.pipeline_id != kLiveVideoToVideo) continue;
       if (auto it = models.find(s.model_id); it != models.end()) ++it->second.active_streams;
     }
     publish::TableQuery q = HourQuery(ctx, LookBackHours(clock, publish::kCurrentWindowMs));
     q.equals["pipeline_id"] = kLiveVideoToVideo;
     q.group_by = {"model_id"};
-    auto sla = publish::QueryStreamingSla(backend.store(), q);
+    auto sla = CachedQuery(backend, q, publish::QueryStreamingSla);
     if (!sla.ok()) return sla.status();
-    for (const auto& row : *sla) {
+    for (const auto& row : **sla) {
       auto it = models.find(row.group[0]);
       std::optional<double> fps = publish::AvgOutputFps(row.sums);
       if (it != models.end() && fps) it->second.avg_fps = publish::RoundHalfAwayFromZero(*fps, 1);
@@ -242,10 +242,10 @@ Outcome StreamingDemand(const RequestContext& ctx, Backend& backend) {
   q.group_by = {"org", "gateway", "pipeline_id", "model_id"};
   q.equals["pipeline_id"] = kLiveVideoToVideo;
   AddEquals(q, ctx, {"model_id"});
-  auto result = publish::QueryStreamingDemand(backend.store(), q);
+  auto result = CachedQuery(backend, q, publish::QueryStreamingDemand);
   if (!result.ok()) return result.status();
   const std::optional<std::string> gateway = ctx.Get("gateway");
-  for (const auto& row : *result) {
+  for (const auto& row : **result) {
     if (gateway && ToLower(row.group[1]) != ToLower(*gateway)) continue;
     JsonWriter w;
     WriteGrain(w, row.bucket_start, q.group_by, row.group);
@@ -272,9 +272,9 @@ Outcome StreamingGpuMetrics(const RequestContext& ctx, Backend& backend) {
   q.group_by = {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"};
   q.equals["pipeline_id"] = kLiveVideoToVideo;
   AddEquals(q, ctx, {"orchestrator_address", "model_id", "gpu_id"});
-  auto result = publish::QueryGpuMetrics(backend.store(), q);
+  auto result = CachedQuery(backend, q, publish::QueryGpuMetrics);
   if (!result.ok()) return result.status();
-  for (const auto& row : *result) {
+  for (const auto& row : **result) {
     JsonWriter w;
     WriteGrain(w, row.bucket_start, q.group_by, row.group);
     w.Key("gpu_model_name").String(row.attributes.gpu_model_name);
@@ -326,9 +326,9 @@ Outcome RequestModels(const RequestContext& ctx, Backend& backend) {
     }
     publish::TableQuery q = HourQuery(ctx, LookBackHours(clock, publish::kCurrentWindowMs));
     q.group_by = {"capability_family", "capability_name", "canonical_model"};
-    auto demand = publish::QueryRequestDemand(backend.store(), q);
+    auto demand = CachedQuery(backend, q, publish::QueryRequestDemand);
     if (!demand.ok()) return demand.status();
-    for (const auto& row : *demand) {
+    for (const auto& row : **demand) {
       const std::string job_type = row.group[0] == kByocFamily ? "byoc" : "ai-batch";
       auto it = offers.find({row.group[1], row.group[2], job_type});
       if (it != offers.end()) it->second.demand += row.sums;
@@ -495,9 +495,9 @@ Outcome LlmSummary(const RequestContext& ctx, Backend& backend) {
     publish::TableQuery q = HourQuery(ctx, hours);
     q.equals = {{"capability_family", kBuiltinFamily}, {"capability_name", "llm"}};
     q.group_by = {"canonical_model"};
-    auto rows = publish::QueryRequestDemand(backend.store(), q);
+    auto rows = CachedQuery(backend, q, publish::QueryRequestDemand);
     if (!rows.ok()) return rows.status();
-    for (const auto& row : *rows) {
+    for (const auto& row : **rows) {
       if (!row.group[0].empty() && row.sums.llm_request_count > 0) {
         models.emplace_back(row.group[0], row.sums);
       }
@@ -528,8 +528,8 @@ Outcome LlmSummary(const RequestContext& ctx, Backend& backend) {
 
 Outcome ByocWorkers(const RequestContext& ctx, Backend& backend) {
   const Window window = *ctx.window;
-  auto inventory = publish::LoadObservedInventory(backend.store(), HourFloor(window.start),
-                                                  HourFloor(window.end - 1));
+  auto inventory =
+      LoadObservedHours(backend, HourFloor(window.start), HourFloor(window.end - 1), std::nullopt);
   if (!inventory.ok()) return inventory.status();
   struct Worker {
     const publish::ObservedWorkerRow* latest = nullptr;         // latest sighting
@@ -542,7 +542,7 @@ Outcome ByocWorkers(const RequestContext& ctx, Backend& backend) {
     return a == nullptr || std::tie(b.sighting.last_seen, b.sighting.latest_event_id) >
                                std::tie(a->sighting.last_seen, a->sighting.latest_event_id);
   };
-  for (const publish::ObservedWorkerRow& row : inventory->workers) {
+  for (const publish::ObservedWorkerRow& row : (*inventory)->workers) {
     if (row.key.capability.empty() ||
         !SeenIn(row.sighting.first_seen, row.sighting.last_seen, window.start, window.end)) {
       continue;
@@ -588,9 +588,9 @@ Outcome ByocAuth(const RequestContext& ctx, Backend& backend) {
   if (!hours.empty()) {
     publish::TableQuery q = HourQuery(ctx, hours);
     q.group_by = {"capability_name"};
-    auto result = publish::QueryByocAuth(backend.store(), q);
+    auto result = CachedQuery(backend, q, publish::QueryByocAuth);
     if (!result.ok()) return result.status();
-    for (const auto& row : *result) {
+    for (const auto& row : **result) {
       if (!row.group[0].empty()) rows.emplace_back(row.group[0], row.sums);
     }
   }
@@ -636,8 +636,8 @@ Outcome DiscoverOrchestrators(const RequestContext& ctx, Backend& backend) {
   }
   if (!ctx.data_clock) return Reply::Data("[]");
   const Millis clock = *ctx.data_clock;
-  auto inventory = publish::LoadObservedInventory(
-      backend.store(), HourFloor(clock - kDiscoverSupplyMs + 1), HourFloor(clock));
+  auto inventory = LoadObservedHours(backend, HourFloor(clock - kDiscoverSupplyMs + 1),
+                                     HourFloor(clock), std::nullopt);
   if (!inventory.ok()) return inventory.status();
   auto recent = [clock](Millis t) { return t > clock - kDiscoverSupplyMs && t <= clock; };
 
@@ -645,7 +645,7 @@ Outcome DiscoverOrchestrators(const RequestContext& ctx, Backend& backend) {
   // without one its normalised orchestrator URL.
   std::map<std::pair<std::string, std::string>, Supply> rows;
   std::map<std::string, Millis> last_seen;
-  for (const publish::ObservedOfferRow& row : inventory->offers) {
+  for (const publish::ObservedOfferRow& row : (*inventory)->offers) {
     if (row.key.pipeline_id.empty() || !recent(row.sighting.last_seen)) continue;
     Supply& s = rows[{row.key.orch_address, row.key.pipeline_id}];
     s.orchestrator_address = row.key.orch_address;
@@ -656,7 +656,7 @@ Outcome DiscoverOrchestrators(const RequestContext& ctx, Backend& backend) {
     Millis& seen = last_seen[row.key.orch_address];
     seen = std::max(seen, row.sighting.last_seen);
   }
-  for (const publish::ObservedWorkerRow& row : inventory->workers) {
+  for (const publish::ObservedWorkerRow& row : (*inventory)->workers) {
     if (row.key.capability.empty() || !recent(row.sighting.last_seen)) continue;
     const std::string& address = row.columns.orchestrator_address;
     const std::string orchestrator =
@@ -675,17 +675,17 @@ Outcome DiscoverOrchestrators(const RequestContext& ctx, Backend& backend) {
   publish::TableQuery sla_query{.from = score_hours.first,
                                 .to = score_hours.last_exclusive,
                                 .group_by = {"orchestrator_address", "pipeline_id"}};
-  auto sla_rows = publish::QueryStreamingSla(backend.store(), sla_query);
+  auto sla_rows = CachedQuery(backend, sla_query, publish::QueryStreamingSla);
   if (!sla_rows.ok()) return sla_rows.status();
-  for (const auto& row : *sla_rows) sla[{row.group[0], row.group[1]}] = row.derived.scores;
+  for (const auto& row : **sla_rows) sla[{row.group[0], row.group[1]}] = row.derived.scores;
   std::map<std::pair<std::string, std::string>, publish::RequestDemandSums> jobs;
   publish::TableQuery job_query{.from = score_hours.first,
                                 .to = score_hours.last_exclusive,
                                 .equals = {{"execution_mode", "request"}},
                                 .group_by = {"orchestrator_uri", "capability_name"}};
-  auto job_rows = publish::QueryRequestDemand(backend.store(), job_query);
+  auto job_rows = CachedQuery(backend, job_query, publish::QueryRequestDemand);
   if (!job_rows.ok()) return job_rows.status();
-  for (const auto& row : *job_rows) jobs[{row.group[0], row.group[1]}] = row.sums;
+  for (const auto& row : **job_rows) jobs[{row.group[0], row.group[1]}] = row.sums;
 
   struct Out {
     const Supply* supply;

@@ -17,6 +17,7 @@ using PartitionKey = std::pair<std::string, int32_t>;  // (topic, partition)
 
 // A polling Next() notices Stop() and the batch end at least this often.
 constexpr int kMaxPollMs = 100;
+constexpr int kCatchUpPollMs = 5;
 // librdkafka reports broker states this often (statistics callback); also refreshes watermarks.
 constexpr const char* kStatisticsIntervalMs = "1000";
 
@@ -201,7 +202,9 @@ struct KafkaSource::Impl {
 
   // Consumer thread only (callbacks run inside its poll, or in the destructor).
   rd_kafka_message_t* held = nullptr;  // backs the latest Message
-  SteadyTime batch_end;
+  SteadyTime batch_end;       // after this, the batch ends once caught up …
+  SteadyTime batch_deadline;  // … and here at the latest
+  bool caught_up = false;     // the latest poll found nothing waiting
   int64_t batch_left = 0;
   int64_t batch_yielded = 0;
   std::map<PartitionKey, Yielded> batch;
@@ -291,7 +294,10 @@ void KafkaSource::StartBatch() {
   s.batch.clear();
   s.batch_yielded = 0;
   s.ApplyRevoke();
-  s.batch_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.options.batch_ms);
+  const SteadyTime now = std::chrono::steady_clock::now();
+  s.batch_end = now + std::chrono::milliseconds(s.options.batch_ms);
+  s.batch_deadline = now + std::chrono::milliseconds(s.options.max_batch_ms);
+  s.caught_up = false;
   s.batch_left = s.options.batch_messages;
 }
 
@@ -308,13 +314,18 @@ bool KafkaSource::Next(Message& out) {
       return false;
     }
     if (s.pending_revoke != nullptr || s.batch_left <= 0) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          s.batch_end - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) return false;
-    rd_kafka_message_t* message =
-        rd_kafka_consumer_poll(s.rk, static_cast<int>(std::min<int64_t>(left, kMaxPollMs)));
-    if (message == nullptr) continue;
+    const SteadyTime now = std::chrono::steady_clock::now();
+    if (now >= s.batch_deadline || (now >= s.batch_end && s.caught_up)) return false;
+    const int64_t left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(s.batch_end - now).count();
+    // Past batch_end a short poll only checks whether more is already waiting.
+    const int64_t wait = left > 0 ? std::min<int64_t>(left, kMaxPollMs) : kCatchUpPollMs;
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(s.rk, static_cast<int>(wait));
+    if (message == nullptr) {
+      s.caught_up = true;
+      continue;
+    }
+    s.caught_up = false;
     if (message->err) {
       if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         s.RecordError(rd_kafka_message_errstr(message));

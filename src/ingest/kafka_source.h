@@ -6,8 +6,9 @@
 // every partition assignment the consumer starts at that stored offset + 1, else at
 // options.start. A crash therefore re-reads exactly what was not committed.
 //
-// Batches (the LiveSource pattern): Next() returns false at the end of a batch (batch_ms of real
-// time or batch_messages messages, whichever first), on Stop(), and when a rebalance revokes
+// Batches (the LiveSource pattern): Next() returns false at the end of a batch — batch_messages
+// messages; or, once batch_ms of real time has passed, as soon as a poll finds nothing waiting
+// (caught up), and at the latest after max_batch_ms — on Stop(), and when a rebalance revokes
 // partitions, so the caller (LocalBackend::IngestSource) commits; it then calls StartBatch() and
 // Next() again. A revocation seen mid-batch is acknowledged to the group only by that
 // StartBatch(), after the commit, so the next owner of a partition reads its stored position only
@@ -45,8 +46,11 @@ struct KafkaSourceOptions {
   KafkaStart start = KafkaStart::kEarliest;  // for a partition without a stored position
   // librdkafka properties (SASL, TLS, …), applied after naap's own, so they may override them.
   std::vector<std::pair<std::string, std::string>> config;
+  // A live consumer commits about every batch_ms; one working through a backlog commits batches
+  // as large as file ingest's (batch_messages) unless max_batch_ms passes first.
   int64_t batch_ms = 500;
-  int64_t batch_messages = 20'000;
+  int64_t max_batch_ms = 10'000;
+  int64_t batch_messages = 50'000;
   int64_t queued_max_kbytes = 16 * 1024;  // prefetch cap
 };
 
