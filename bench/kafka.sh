@@ -82,8 +82,12 @@ awk -v e="$events" -v k="$kafka_s" -v f="$file_s" -v p="$produce_s" -v first="$f
   printf "| run | seconds | events/s | peak RSS MiB |\n|---|---|---|---|\n"
   printf "| naap serve --kafka (sqlite) | %.2f | %.0f | %.0f |\n", k, e / k, km / 1024
   printf "| naap ingest FILE (sqlite) | %.2f | %.0f | %.0f |\n", f, e / f, fm / 1024
-  printf "ratio (Kafka rate / file rate): %.3f; first line counted after %.2f s\n", f / k, first
+  printf "ratio (Kafka rate / file rate): %.3f; first line counted after %.2f s (group join)\n", f / k, first
+  printf "ratio after the group join (Kafka rate from its first line / file rate): %.3f\n", f / (k - first)
 }'
 echo "kafka summary: $(cat "$out/kafka-serve.summary")"
 echo "file summary:  $(tail -n 1 "$out/kafka-file.out")"
-echo "checksums: $(cmp -s "$out/kafka.checksum" "$out/kafka-file.checksum" && echo identical || echo DIFFER)"
+# Tables whose checksum differs (expected: only api_observed_byoc_worker, whose re-drained workers
+# may arrive before their originals across partitions; docs/kafka.md).
+differ=$(diff "$out/kafka.checksum" "$out/kafka-file.checksum" | awk '/^</ {print $2}' | tr '\n' ' ')
+echo "checksums: ${differ:+differ in }${differ:-identical}"

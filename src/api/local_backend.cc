@@ -21,12 +21,6 @@
 namespace naap::api {
 namespace {
 
-// The raw log's size as PipelineStatus reports it.
-struct RawLogSize {
-  int64_t segments = 0, bytes = 0;
-  std::optional<Millis> oldest_event_at;
-};
-
 // The message bytes of a body, framed like a file (NDJSON or one JSON array), read back through
 // an anonymous in-memory file so the body takes exactly the file path of the pipeline.
 class BodyFile {
@@ -101,6 +95,11 @@ Status LockedSink::OnAccepted(const event::Decoded& decoded) {
 Status LockedSink::BeforeCommit(store::IngestBatch& batch) {
   std::unique_lock lock(facts_mu_);
   return analytics_.BeforeCommit(batch);
+}
+
+Status LockedSink::BeforeRunCommit(store::IngestBatch& batch, bool run_ends) {
+  std::unique_lock lock(facts_mu_);
+  return analytics_.BeforeRunCommit(batch, run_ends);
 }
 
 LocalBackend::LocalBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -261,25 +260,10 @@ PipelineStatus LocalBackend::Pipeline() {
   }
   // Dirty slices are published within the commit that marks them, so none wait.
   status.dirty_slices = 0;
-  // The raw log's size, read from the store once per data version (its cost grows with the log).
-  auto raw = impl_->read_cache.GetOrCompute<RawLogSize>(
-      "raw_log_size", DataVersion(), [&]() -> Result<std::shared_ptr<const RawLogSize>> {
-        auto size = std::make_shared<RawLogSize>();
-        NAAP_RETURN_IF_ERROR(impl_->store.ScanRawBlocks(
-            std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
-            [&](const store::RawBlock& block) {
-              ++size->segments;
-              size->bytes += static_cast<int64_t>(block.payload.size());
-              size->oldest_event_at = std::min(size->oldest_event_at.value_or(block.min_ts),
-                                               block.min_ts);
-              return Status::Ok();
-            }));
-        return std::shared_ptr<const RawLogSize>(std::move(size));
-      });
-  if (raw.ok()) {
-    status.raw_segments = (*raw)->segments;
-    status.raw_bytes = (*raw)->bytes;
-    status.raw_oldest_event_at = (*raw)->oldest_event_at;
+  if (auto raw = impl_->store.RawLogSize(); raw.ok()) {
+    status.raw_segments = raw->blocks;
+    status.raw_bytes = raw->payload_bytes;
+    status.raw_oldest_event_at = raw->oldest_event;
   }
   status.rebuild = impl_->rebuild.status();
   return status;

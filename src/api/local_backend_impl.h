@@ -26,6 +26,9 @@ class LockedSink final : public ingest::RecordSink {
       : analytics_(analytics), facts_mu_(facts_mu) {}
   Status OnAccepted(const event::Decoded& decoded) override;
   Status BeforeCommit(store::IngestBatch& batch) override;
+  // Defers publication within a long run (a Kafka backlog) like `naap ingest`; a run's last
+  // commit publishes everything, so what a finished run served is always complete.
+  Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
 
   // Read between runs only (the pipeline's sink thread is idle then).
   void ResetRun() {

@@ -46,12 +46,15 @@ struct KafkaSourceOptions {
   KafkaStart start = KafkaStart::kEarliest;  // for a partition without a stored position
   // librdkafka properties (SASL, TLS, …), applied after naap's own, so they may override them.
   std::vector<std::pair<std::string, std::string>> config;
-  // A live consumer commits about every batch_ms; one working through a backlog commits batches
-  // as large as file ingest's (batch_messages) unless max_batch_ms passes first.
+  // A live consumer ends a batch about every batch_ms; one working through a backlog makes
+  // batches of up to batch_messages or max_batch_ms, which the pipeline commits every
+  // commit_every messages and publishes like a file ingest run.
   int64_t batch_ms = 500;
   int64_t max_batch_ms = 10'000;
-  int64_t batch_messages = 50'000;
-  int64_t queued_max_kbytes = 16 * 1024;  // prefetch cap
+  int64_t batch_messages = 400'000;
+  // Prefetch cap (librdkafka's default): one queue for all partitions; a smaller cap starves the
+  // fetcher when many partitions are assigned (16 MiB measured 4.9× slower on 64 partitions).
+  int64_t queued_max_kbytes = 64 * 1024;
 };
 
 // One assigned partition. committed_offset follows Kafka's convention: the next offset to read

@@ -63,6 +63,7 @@ class CountingStore final : public store::Store {
                        const std::function<Status(const store::RawBlock&)>& fn) override {
     return inner_->ScanRawBlocks(from, to, fn);
   }
+  Result<store::RawLogStats> RawLogSize() override { return inner_->RawLogSize(); }
   Result<std::optional<Millis>> DataClock(std::string_view org) override {
     return inner_->DataClock(org);
   }

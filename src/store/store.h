@@ -108,6 +108,13 @@ struct RetentionCut {
   Millis rejected_before = 0;      // rejected rows with ingest_ms < this go
 };
 
+// Size of the raw event log, for status reports.
+struct RawLogStats {
+  int64_t blocks = 0;
+  int64_t payload_bytes = 0;
+  std::optional<Millis> oldest_event;  // min of the blocks' min_ts
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -126,6 +133,8 @@ class Store {
   // Raw blocks with from_hour <= hour <= to_hour, ordered by (hour, org, commit order).
   virtual Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                                const std::function<Status(const RawBlock&)>& fn) = 0;
+  // Block count, payload bytes and oldest event of the raw log, without reading payloads.
+  virtual Result<RawLogStats> RawLogSize() = 0;
   // Newest event_ts held in the raw log for org (the data clock), if any.
   virtual Result<std::optional<Millis>> DataClock(std::string_view org) = 0;
 

@@ -340,6 +340,22 @@ TEST_P(StoreConformanceTest, ScanRawBlocksOrdersByHourOrgCommitAndHonoursRange) 
   EXPECT_TRUE(ScanSummary(kT0 + 4 * kH, kT0 + 9 * kH).empty());
 }
 
+TEST_P(StoreConformanceTest, RawLogSizeCountsBlocksBytesAndTheOldestEvent) {
+  Result<RawLogStats> empty = store_->RawLogSize();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->blocks, 0);
+  EXPECT_EQ(empty->payload_bytes, 0);
+  EXPECT_FALSE(empty->oldest_event.has_value());
+  IngestBatch batch;
+  batch.raw_blocks = {Block("zeta", kT0 + kH, 7, 9, "12345"), Block("acme", kT0, 3, 4, "ab")};
+  CommitOk(batch);
+  Result<RawLogStats> stats = store_->RawLogSize();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->blocks, 2);
+  EXPECT_EQ(stats->payload_bytes, 7);
+  EXPECT_EQ(stats->oldest_event, kT0 + 3);
+}
+
 TEST_P(StoreConformanceTest, RawBlockFieldsRoundTripExactly) {
   RawBlock block = Block("acme", kT0, 1'000, 3'599'999, std::string("\0\xff\x01zstd", 7));
   block.count = 12'345;

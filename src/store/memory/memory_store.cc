@@ -19,6 +19,7 @@ class MemoryStore final : public Store {
   Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
   Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                        const std::function<Status(const RawBlock&)>& fn) override;
+  Result<RawLogStats> RawLogSize() override;
   Result<std::optional<Millis>> DataClock(std::string_view org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
@@ -100,6 +101,17 @@ Status MemoryStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     NAAP_RETURN_IF_ERROR(fn(it->second));
   }
   return Status::Ok();
+}
+
+Result<RawLogStats> MemoryStore::RawLogSize() {
+  std::lock_guard lock(mu_);
+  RawLogStats stats;
+  for (const auto& [key, block] : raw_blocks_) {
+    ++stats.blocks;
+    stats.payload_bytes += static_cast<int64_t>(block.payload.size());
+    stats.oldest_event = std::min(stats.oldest_event.value_or(block.min_ts), block.min_ts);
+  }
+  return stats;
 }
 
 Result<std::optional<Millis>> MemoryStore::DataClock(std::string_view org) {

@@ -155,6 +155,9 @@ constexpr char kScanRawBlocks[] =
     "SELECT org, hour, min_ts, max_ts, count, crc32, payload FROM raw_blocks "
     "WHERE hour BETWEEN ? AND ? ORDER BY hour, org, seq";
 constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
+// LENGTH() of a blob reads its size from the record header, not its pages.
+constexpr char kRawLogSize[] =
+    "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0), MIN(min_ts) FROM raw_blocks";
 constexpr char kCounters[] =
     "SELECT org, hour, ingest_hour, kind, family, key, count FROM counters "
     "WHERE hour BETWEEN ? AND ? ORDER BY org, hour, ingest_hour, kind, family, key";
@@ -252,6 +255,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
   Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                        const std::function<Status(const RawBlock&)>& fn) override;
+  Result<RawLogStats> RawLogSize() override;
   Result<std::optional<Millis>> DataClock(std::string_view org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
@@ -388,6 +392,18 @@ Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     block.payload.assign(query.Bytes(6));
     return fn(block);
   });
+}
+
+Result<RawLogStats> SqliteStore::RawLogSize() {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kRawLogSize);
+  Result<bool> row = query.Next();
+  if (!row.ok()) return row.status();
+  RawLogStats stats;
+  stats.blocks = query.Int(0);
+  stats.payload_bytes = query.Int(1);
+  if (!query.IsNull(2)) stats.oldest_event = query.Int(2);
+  return stats;
 }
 
 Result<std::optional<Millis>> SqliteStore::DataClock(std::string_view org) {
