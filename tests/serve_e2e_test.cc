@@ -1,25 +1,19 @@
 // `naap serve` end to end: the binary on an ephemeral port with the live simulator, /healthz,
 // growing dashboard data, /metrics, SIGTERM → exit 0, and the store keeping every counted line
 // (a second `naap serve` over the same store reports at least as many).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <simdjson.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "child_process.h"
 #include "test_util.h"
 
 namespace naap {
@@ -27,104 +21,42 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
+using testing::ChildProcess;
+using testing::HttpGet;
+using testing::HttpResult;
 
 const std::string kNaap = NAAP_BINARY;
+
+std::vector<std::string> NaapArgv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{kNaap};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
 
 // A `naap serve` child process; its stdout is read until the metrics URL names the port.
 class ServeProcess {
  public:
-  explicit ServeProcess(const std::vector<std::string>& args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(kNaap.c_str()));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(kNaap.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    FILE* stdout_of_child = fdopen(out[0], "r");
-    char line[512];
+  explicit ServeProcess(const std::vector<std::string>& args) : child_(NaapArgv(args)) {
     const std::regex metrics_url(R"(^metrics +http://127\.0\.0\.1:([0-9]+)/metrics)");
-    while (fgets(line, sizeof line, stdout_of_child) != nullptr) {
-      output_ += line;
-      std::cmatch m;
-      if (std::regex_search(line, m, metrics_url)) {
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
-        break;
-      }
-    }
-    fclose(stdout_of_child);
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
+    const auto line = child_.WaitForLine(metrics_url, std::chrono::seconds(60));
+    std::smatch m;
+    if (line && std::regex_search(*line, m, metrics_url)) {
+      port_ = static_cast<uint16_t>(std::stoi(m[1]));
     }
   }
   uint16_t port() const { return port_; }
-  const std::string& output() const { return output_; }
+  const std::string& output() const { return child_.output(); }
 
   // Sends SIGTERM and returns the exit status (-1 when it had not exited within `limit`).
   int Terminate(milliseconds limit) {
-    kill(pid_, SIGTERM);
-    const auto deadline = steady_clock::now() + limit;
-    while (steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return -1;
+    child_.Signal(SIGTERM);
+    return child_.Wait(limit);
   }
 
  private:
-  pid_t pid_ = -1;
+  ChildProcess child_;
   uint16_t port_ = 0;
-  bool exited_ = false;
-  std::string output_;
 };
-
-struct HttpResult {
-  int status = 0;
-  std::string body;
-};
-
-// One GET over a fresh connection (Connection: close); status 0 when nothing answered.
-HttpResult HttpGet(uint16_t port, const std::string& target) {
-  HttpResult result;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{.tv_sec = 10, .tv_usec = 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string request =
-        "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string response;
-    char buf[65536];
-    ssize_t n;
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<size_t>(n));
-    const size_t head_end = response.find("\r\n\r\n");
-    if (response.size() > 12 && head_end != std::string::npos) {
-      result.status = std::stoi(response.substr(9, 3));
-      result.body = response.substr(head_end + 4);
-    }
-  }
-  close(fd);
-  return result;
-}
 
 // Σ naap_ingest_lines_total over every series of a /metrics body.
 double IngestedLines(const std::string& metrics) {

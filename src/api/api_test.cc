@@ -3,11 +3,11 @@
 #include "api/api.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <thread>
 
+#include "api/api_test_util.h"
 #include "api/conventions.h"
 #include "api/cursor.h"
 #include "base/json_writer.h"
@@ -16,7 +16,9 @@
 namespace naap::api {
 namespace {
 
-constexpr Millis kApr2 = 1775088000000;                       // 2026-04-02T00:00:00.000Z
+using test_util::Gunzip;
+using test_util::kApr2;
+
 constexpr Millis kNow = kApr2 + 10 * kHourMs + 17 * 60'000;   // 2026-04-02T10:17:00.000Z
 constexpr Millis kClock = kApr2 + 9 * kHourMs + 59 * 60'000;  // data clock 09:59
 constexpr char kOrch[] = "0xabcdef0000000000000000000000000000000001";
@@ -743,20 +745,6 @@ TEST_F(ApiTest, Cors) {
   EXPECT_EQ(Send("GET", "/v1/streams/active", {{"origin", "https://evil.example"}})
                 .Header("Access-Control-Allow-Origin"),
             nullptr);
-}
-
-std::string Gunzip(const std::string& data) {
-  z_stream stream{};
-  inflateInit2(&stream, 15 + 16);
-  std::string out(64 * 1024, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  return out;
 }
 
 // §5.33

@@ -1,8 +1,8 @@
 // Unit tests of the router's parts: text conventions, parameter types, windows, cursors,
 // keyset pagination, rate limiting and gzip.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
+#include "api/api_test_util.h"
 #include "api/conventions.h"
 #include "api/cursor.h"
 #include "api/gzip.h"
@@ -15,21 +15,8 @@
 namespace naap::api {
 namespace {
 
-constexpr Millis kApr2 = 1775088000000;  // 2026-04-02T00:00:00.000Z
-
-std::string Gunzip(const std::string& data) {
-  z_stream stream{};
-  inflateInit2(&stream, 15 + 16);
-  std::string out(1 << 20, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  return out;
-}
+using test_util::Gunzip;
+using test_util::kApr2;
 
 TEST(JsonNumberTest, EcmaScriptFormatting) {
   const std::pair<double, std::string> cases[] = {

@@ -117,6 +117,27 @@ publish::TableQuery HourQuery(const RequestContext& ctx, const HourRange& hours,
           .bucket = bucket};
 }
 
+Reply HourlyListReply(std::vector<HourlyListRow> rows) {
+  std::sort(rows.begin(), rows.end(), [](const HourlyListRow& a, const HourlyListRow& b) {
+    if (a.window_start != b.window_start) return a.window_start > b.window_start;
+    return a.grain < b.grain;
+  });
+  std::vector<ListRow> out;
+  out.reserve(rows.size());
+  for (HourlyListRow& row : rows) {
+    std::vector<std::string> key = {std::to_string(row.window_start)};
+    key.insert(key.end(), row.grain.begin(), row.grain.end());
+    out.push_back({std::move(key), std::move(row.json)});
+  }
+  return Reply::List(std::move(out));
+}
+
+void BeginHourlyObject(JsonWriter& w, Millis window_start) {
+  w.BeginObject();
+  w.Key("window_start");
+  WriteTime(w, window_start);
+}
+
 namespace {
 
 // Appends `text` length-prefixed, so distinct field lists never give the same key.

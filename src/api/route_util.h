@@ -1,12 +1,14 @@
 #pragma once
 // Helpers shared by the route groups (routes_dashboard.cc, routes_streaming_requests.cc,
 // routes_network.cc, routes_economics.cc, routes_operations.cc): parameter declarations, JSON
-// values with the §1.3 null rules, the hourly query of a window, and the current state read
-// around the data clock (inventory views, orchestrator identities, active streams, sessions).
+// values with the §1.3 null rules, the hourly query of a window, hourly arrays and list rows, and
+// the current state read around the data clock (inventory views, orchestrator identities, active
+// streams, sessions).
 //  - "Current" is measured back from the data clock (§1.5.4, publish::CurrentWindow); without a
 //    data clock nothing is current and every loader returns empty values.
 //  - The loaders of shared state return immutable values that are pure functions of the store at
 //    Backend::DataVersion() and their arguments, so they are memoized in Backend::read_cache().
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -59,6 +61,15 @@ void WriteCounts(JsonWriter& w, const Pairs& counts) {
   for (const auto& [name, count] : counts) w.Key(name).Int(count);
   w.EndObject();
 }
+// Sorts query rows by `rank(row)` DESC, then by their group values ASC.
+template <typename Rows, typename Rank>
+void SortByRankThenGroup(Rows& rows, Rank rank) {
+  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+    const auto rank_a = rank(a), rank_b = rank(b);
+    if (rank_a != rank_b) return rank_a > rank_b;
+    return a.group < b.group;
+  });
+}
 // A float as §1.3 writes it (also the cursor text of a float key).
 std::string FloatText(double value);
 
@@ -72,6 +83,36 @@ HourRange WindowHours(const RequestContext& ctx);
 publish::TableQuery HourQuery(const RequestContext& ctx, const HourRange& hours,
                               std::vector<std::string> group_by = {},
                               publish::TimeBucket bucket = publish::TimeBucket::kNone);
+
+// A JSON array of one object per hour of `hours`, oldest first: "timestamp", then the fields
+// `write_fields(w, hour)` adds.
+template <typename WriteFields>
+std::string HourArray(const HourRange& hours, WriteFields write_fields) {
+  JsonWriter w;
+  w.BeginArray();
+  for (Millis hour = hours.first; hour < hours.last_exclusive; hour += kHourMs) {
+    w.BeginObject();
+    w.Key("timestamp");
+    WriteTime(w, hour);
+    write_fields(w, hour);
+    w.EndObject();
+  }
+  w.EndArray();
+  return w.Take();
+}
+
+// ---- hourly list routes (keyset window_start DESC, then the grain columns ASC) ----
+
+// One row of an hourly list route, in any order.
+struct HourlyListRow {
+  Millis window_start = 0;
+  std::vector<std::string> grain;  // the keyset's grain values, in keyset order
+  std::string json;
+};
+// The rows in keyset order; a row's cursor key is window_start, then its grain values.
+Reply HourlyListReply(std::vector<HourlyListRow> rows);
+// Opens a row's object and writes its "window_start".
+void BeginHourlyObject(JsonWriter& w, Millis window_start);
 
 // ---- memoized reads (Backend::read_cache) ----
 

@@ -8,12 +8,16 @@
 
 namespace naap::api::routes_a {
 
-RouteSpec Bare(std::string id, std::string pattern, std::string summary) {
+RouteSpec Bare(std::string id, std::string pattern, std::string summary, Handler handler,
+               std::vector<ParamSpec> params, std::optional<WindowSpec> window) {
   return {.id = std::move(id),
           .pattern = std::move(pattern),
           .group = RouteGroup::kA,
           .bare = true,
-          .summary = std::move(summary)};
+          .summary = std::move(summary),
+          .params = std::move(params),
+          .window = std::move(window),
+          .handler = std::move(handler)};
 }
 
 std::vector<ParamSpec> WithWindow(std::vector<ParamSpec> head, std::vector<ParamSpec> tail) {

@@ -32,7 +32,8 @@ inline constexpr char kByocFamily[] = "byoc";
 // ---- routes and parameters ----
 
 // A bare group A route (RouteSpec::bare): the handler's JSON is the whole body.
-RouteSpec Bare(std::string id, std::string pattern, std::string summary);
+RouteSpec Bare(std::string id, std::string pattern, std::string summary, Handler handler,
+               std::vector<ParamSpec> params = {}, std::optional<WindowSpec> window = {});
 // `head`, then WindowParams(), then `tail`.
 std::vector<ParamSpec> WithWindow(std::vector<ParamSpec> head, std::vector<ParamSpec> tail);
 // `params` followed by ListParams().

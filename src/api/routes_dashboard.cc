@@ -516,43 +516,26 @@ Outcome JobFeed(const RequestContext& ctx, Backend& backend) {
 
 std::vector<RouteSpec> DashboardRoutes() {
   std::vector<RouteSpec> routes;
-  RouteSpec kpi = Bare("A1", "/v1/dashboard/kpi", "Headline streaming KPIs and request-job totals");
-  kpi.params = WithWindow(
-      {}, {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")});
-  kpi.window = DashboardWindow();
-  kpi.handler = Kpi;
-  routes.push_back(std::move(kpi));
-
-  RouteSpec pipelines = Bare("A2", "/v1/dashboard/pipelines", "Usage per pipeline and model");
-  pipelines.params = WithWindow({}, {OrgParam(), TopParam(20, 5, "number of streaming pipelines")});
-  pipelines.window = DashboardWindow();
-  pipelines.handler = Pipelines;
-  routes.push_back(std::move(pipelines));
-
-  RouteSpec orchestrators =
-      Bare("A3", "/v1/dashboard/orchestrators", "Orchestrators with identity, pipelines and SLA");
-  orchestrators.params = WindowParams();
-  orchestrators.window = DashboardWindow();
-  orchestrators.handler = Orchestrators;
-  routes.push_back(std::move(orchestrators));
-
-  RouteSpec gpu = Bare("A4", "/v1/dashboard/gpu-capacity", "GPUs offered and GPUs in use now");
-  gpu.handler = GpuCapacity;
-  routes.push_back(std::move(gpu));
-
-  RouteSpec catalog = Bare("A5", "/v1/dashboard/pipeline-catalog", "Pipelines and models on offer");
-  catalog.handler = PipelineCatalog;
-  routes.push_back(std::move(catalog));
-
-  RouteSpec pricing =
-      Bare("A6", "/v1/dashboard/pricing", "Latest price per orchestrator, pipeline and model");
-  pricing.handler = Pricing;
-  routes.push_back(std::move(pricing));
-
-  RouteSpec feed = Bare("A7", "/v1/dashboard/job-feed", "Live streams, most recently active first");
-  feed.params = {TopParam(200, 50, "number of streams"), OrgParam()};
-  feed.handler = JobFeed;
-  routes.push_back(std::move(feed));
+  routes.push_back(
+      Bare("A1", "/v1/dashboard/kpi", "Headline streaming KPIs and request-job totals", Kpi,
+           WithWindow(
+               {}, {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")}),
+           DashboardWindow()));
+  routes.push_back(
+      Bare("A2", "/v1/dashboard/pipelines", "Usage per pipeline and model", Pipelines,
+           WithWindow({}, {OrgParam(), TopParam(20, 5, "number of streaming pipelines")}),
+           DashboardWindow()));
+  routes.push_back(Bare("A3", "/v1/dashboard/orchestrators",
+                        "Orchestrators with identity, pipelines and SLA", Orchestrators,
+                        WindowParams(), DashboardWindow()));
+  routes.push_back(
+      Bare("A4", "/v1/dashboard/gpu-capacity", "GPUs offered and GPUs in use now", GpuCapacity));
+  routes.push_back(Bare("A5", "/v1/dashboard/pipeline-catalog", "Pipelines and models on offer",
+                        PipelineCatalog));
+  routes.push_back(Bare("A6", "/v1/dashboard/pricing",
+                        "Latest price per orchestrator, pipeline and model", Pricing));
+  routes.push_back(Bare("A7", "/v1/dashboard/job-feed", "Live streams, most recently active first",
+                        JobFeed, {TopParam(200, 50, "number of streams"), OrgParam()}));
   return routes;
 }
 

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <functional>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -61,19 +63,19 @@ std::string LowerCase(std::string s) {
 // The equality filters of the request: query parameter → table key column; `gateway` values are
 // lower-cased (§1.5.5).
 std::map<std::string, std::string> Equals(
-    const RequestContext& ctx, std::initializer_list<std::pair<const char*, const char*>> map) {
+    const RequestContext& ctx, const std::vector<std::pair<std::string, std::string>>& map) {
   std::map<std::string, std::string> equals;
   for (const auto& [param, column] : map) {
     const std::optional<std::string> value = ctx.Get(param);
     if (!value) continue;
-    equals[column] = std::string_view(param) == "gateway" ? LowerCase(*value) : *value;
+    equals[column] = param == "gateway" ? LowerCase(*value) : *value;
   }
   return equals;
 }
 
 std::optional<publish::TableQuery> FilteredWindowQuery(
     const RequestContext& ctx, std::vector<std::string> group_by, TimeBucket bucket,
-    std::initializer_list<std::pair<const char*, const char*>> filters) {
+    const std::vector<std::pair<std::string, std::string>>& filters) {
   std::optional<publish::TableQuery> q = econ::WindowQuery(ctx, std::move(group_by), bucket);
   if (q) q->equals = Equals(ctx, filters);
   return q;
@@ -135,24 +137,15 @@ Outcome PaymentsHistory(const RequestContext& ctx, Backend& backend) {
     hour.sums += row.sums;
     if (!row.group[0].empty() && row.sums.event_count > 0) hour.orchs.insert(row.group[0]);
   }
-  JsonWriter w;
-  w.BeginArray();
-  const HourRange window_hours = WindowHours(ctx);
-  for (Millis h = window_hours.first; h < window_hours.last_exclusive; h += kHourMs) {
+  return Reply::Data(HourArray(WindowHours(ctx), [&](JsonWriter& w, Millis h) {
     const Hour& hour = hours[h];
-    w.BeginObject();
-    w.Key("timestamp");
-    WriteTime(w, h);
     w.Key("total_wei");
     WriteWei(w, hour.sums.fees_wei);
     w.Key("total_face_value_wei");
     WriteWei(w, hour.sums.face_value_wei);
     w.Key("event_count").Int(hour.sums.event_count);
     w.Key("unique_orchs").Int(static_cast<int64_t>(hour.orchs.size()));
-    w.EndObject();
-  }
-  w.EndArray();
-  return Reply::Data(w.Take());
+  }));
 }
 
 // B23
@@ -161,10 +154,7 @@ Outcome PaymentsByPipeline(const RequestContext& ctx, Backend& backend) {
                              publish::QueryPayments);
   if (!queried.ok()) return queried.status();
   auto rows = **queried;  // a copy: sorted below
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    if (a.sums.fees_wei != b.sums.fees_wei) return a.sums.fees_wei > b.sums.fees_wei;
-    return a.group < b.group;
-  });
+  SortByRankThenGroup(rows, [](const auto& row) { return row.sums.fees_wei; });
   JsonWriter w;
   w.BeginArray();
   for (const auto& row : rows) {
@@ -193,10 +183,7 @@ Outcome PaymentsByOrch(const RequestContext& ctx, Backend& backend) {
   auto rows = **queried;  // a copy: sorted below
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    if (a.sums.fees_wei != b.sums.fees_wei) return a.sums.fees_wei > b.sums.fees_wei;
-    return a.group < b.group;
-  });
+  SortByRankThenGroup(rows, [](const auto& row) { return row.sums.fees_wei; });
   std::vector<ListRow> out;
   for (const auto& row : rows) {
     const std::string& address = row.group[0];
@@ -331,18 +318,29 @@ Outcome PaymentsByStream(const RequestContext& ctx, Backend& backend) {
 
 // ============================ §3.5 reliability, failures, leaderboard ============================
 
+// The session rows (streaming demand) and sample rows (orch stream stats) of the window at
+// `bucket`, filtered by the `pipeline` parameter (B27, B28).
+struct ReliabilityRows {
+  std::shared_ptr<const std::vector<publish::StreamingQueryRow<publish::DemandDerived>>> demand;
+  std::shared_ptr<const std::vector<publish::StreamingQueryRow<publish::ReliabilityRates>>> stats;
+};
+Result<ReliabilityRows> QueryReliabilityRows(const RequestContext& ctx, Backend& backend,
+                                             TimeBucket bucket) {
+  const std::optional<publish::TableQuery> q =
+      FilteredWindowQuery(ctx, {}, bucket, {{"pipeline", "pipeline_id"}});
+  auto demand = CachedQuery(backend, q, publish::QueryStreamingDemand);
+  if (!demand.ok()) return demand.status();
+  auto stats = CachedQuery(backend, q, publish::QueryOrchStreamStats);
+  if (!stats.ok()) return stats.status();
+  return ReliabilityRows{.demand = std::move(*demand), .stats = std::move(*stats)};
+}
+
 // B27
 Outcome ReliabilitySummary(const RequestContext& ctx, Backend& backend) {
-  auto demand = CachedQuery(
-      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kNone, {{"pipeline", "pipeline_id"}}),
-      publish::QueryStreamingDemand);
-  if (!demand.ok()) return demand.status();
-  auto stats = CachedQuery(
-      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kNone, {{"pipeline", "pipeline_id"}}),
-      publish::QueryOrchStreamStats);
-  if (!stats.ok()) return stats.status();
-  const StreamingSums d = SumAll(**demand);
-  const StreamingSums s = SumAll(**stats);
+  Result<ReliabilityRows> rows = QueryReliabilityRows(ctx, backend, TimeBucket::kNone);
+  if (!rows.ok()) return rows.status();
+  const StreamingSums d = SumAll(*rows->demand);
+  const StreamingSums s = SumAll(*rows->stats);
   const publish::ReliabilityRates session_rates = publish::ComputeReliabilityRates(d);
   const publish::ReliabilityRates sample_rates = publish::ComputeReliabilityRates(s);
   JsonWriter w;
@@ -372,28 +370,16 @@ Outcome ReliabilitySummary(const RequestContext& ctx, Backend& backend) {
 
 // B28
 Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
-  auto demand = CachedQuery(
-      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kHour, {{"pipeline", "pipeline_id"}}),
-      publish::QueryStreamingDemand);
-  if (!demand.ok()) return demand.status();
-  auto stats = CachedQuery(
-      backend, FilteredWindowQuery(ctx, {}, TimeBucket::kHour, {{"pipeline", "pipeline_id"}}),
-      publish::QueryOrchStreamStats);
-  if (!stats.ok()) return stats.status();
+  Result<ReliabilityRows> rows = QueryReliabilityRows(ctx, backend, TimeBucket::kHour);
+  if (!rows.ok()) return rows.status();
   std::map<Millis, StreamingSums> demand_by_hour, stats_by_hour;
-  for (const auto& row : **demand) demand_by_hour[row.bucket_start] += row.sums;
-  for (const auto& row : **stats) stats_by_hour[row.bucket_start] += row.sums;
-  JsonWriter w;
-  w.BeginArray();
-  const HourRange window_hours = WindowHours(ctx);
-  for (Millis h = window_hours.first; h < window_hours.last_exclusive; h += kHourMs) {
+  for (const auto& row : *rows->demand) demand_by_hour[row.bucket_start] += row.sums;
+  for (const auto& row : *rows->stats) stats_by_hour[row.bucket_start] += row.sums;
+  return Reply::Data(HourArray(WindowHours(ctx), [&](JsonWriter& w, Millis h) {
     const StreamingSums& d = demand_by_hour[h];
     const publish::ReliabilityRates session_rates = publish::ComputeReliabilityRates(d);
     const publish::ReliabilityRates sample_rates =
         publish::ComputeReliabilityRates(stats_by_hour[h]);
-    w.BeginObject();
-    w.Key("timestamp");
-    WriteTime(w, h);
     w.Key("requested_sessions").Int(d.requested_sessions);
     w.Key("startup_success_rate");
     WriteOptional(w, session_rates.startup_success_rate);
@@ -401,10 +387,7 @@ Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
     WriteOptional(w, session_rates.no_orch_session_rate);
     w.Key("degraded_rate");
     WriteOptional(w, sample_rates.degraded_rate);
-    w.EndObject();
-  }
-  w.EndArray();
-  return Reply::Data(w.Take());
+  }));
 }
 
 // Orchestrator rows (address ≠ "") of api_hourly_orch_stream_stats over the window.
@@ -429,12 +412,7 @@ Outcome ReliabilityOrchs(const RequestContext& ctx, Backend& backend) {
                 [](const auto& row) { return row.sums.sessions_handled < kReliabilityMinStreams; });
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
-  std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) {
-    if (a.sums.sessions_handled != b.sums.sessions_handled) {
-      return a.sums.sessions_handled > b.sums.sessions_handled;
-    }
-    return a.group < b.group;
-  });
+  SortByRankThenGroup(*rows, [](const auto& row) { return row.sums.sessions_handled; });
   std::vector<ListRow> out;
   for (const auto& row : *rows) {
     JsonWriter w;
@@ -555,10 +533,7 @@ Outcome FailuresByOrch(const RequestContext& ctx, Backend& backend) {
   auto total = [](const auto& row) {
     return row.sums.inference_errors + row.sums.inference_restarts;
   };
-  std::sort(rows->begin(), rows->end(), [&total](const auto& a, const auto& b) {
-    if (total(a) != total(b)) return total(a) > total(b);
-    return a.group < b.group;
-  });
+  SortByRankThenGroup(*rows, total);
   std::vector<ListRow> out;
   for (const auto& row : *rows) {
     JsonWriter w;
@@ -1153,25 +1128,6 @@ std::vector<std::string> HourlyGrain(const RequestContext& ctx, std::vector<std:
   return columns;
 }
 
-// Rows in the keyset order window_start DESC, then the grain ASC; key = window_start, grain.
-template <typename Row>
-std::vector<const Row*> HourlyKeysetOrder(const std::vector<Row>& rows) {
-  std::vector<const Row*> order;
-  for (const Row& row : rows) order.push_back(&row);
-  std::sort(order.begin(), order.end(), [](const Row* a, const Row* b) {
-    if (a->bucket_start != b->bucket_start) return a->bucket_start > b->bucket_start;
-    return a->group < b->group;
-  });
-  return order;
-}
-
-template <typename Row>
-std::vector<std::string> HourlyKey(const Row& row) {
-  std::vector<std::string> key{std::to_string(row.bucket_start)};
-  key.insert(key.end(), row.group.begin(), row.group.end());
-  return key;
-}
-
 // The grain column `name` of a row: the group value, or the org filter's value for "org"
 // (null without it).
 struct HourlyGrainWriter {
@@ -1184,6 +1140,35 @@ struct HourlyGrainWriter {
     w.Null();  // org without the filter, region (not tracked)
   }
 };
+
+// A §3.8 hourly list route: the rows of `query_fn` per hour over the window at the grain
+// HourlyGrain(ctx, columns), each column filtered by the same-named parameter, without the rows
+// `keep` rejects. Each object opens with window_start and the `output_columns`, then the fields
+// `write_fields(w, row)` adds.
+template <typename Rows, typename WriteFields>
+Outcome HourlyGrainList(const RequestContext& ctx, Backend& backend, TableQueryFn<Rows> query_fn,
+                        const std::vector<std::string>& columns,
+                        std::initializer_list<const char*> output_columns, WriteFields write_fields,
+                        const std::function<bool(const typename Rows::value_type&)>& keep = {}) {
+  const std::vector<std::string> grain = HourlyGrain(ctx, columns);
+  std::vector<std::pair<std::string, std::string>> filters;
+  for (const std::string& column : columns) filters.emplace_back(column, column);
+  auto rows =
+      CachedQuery(backend, FilteredWindowQuery(ctx, grain, TimeBucket::kHour, filters), query_fn);
+  if (!rows.ok()) return rows.status();
+  const HourlyGrainWriter g{grain};
+  std::vector<HourlyListRow> out;
+  for (const auto& row : **rows) {
+    if (keep && !keep(row)) continue;
+    JsonWriter w;
+    BeginHourlyObject(w, row.bucket_start);
+    for (const char* column : output_columns) g.Write(w, row.group, column);
+    write_fields(w, row);
+    w.EndObject();
+    out.push_back({row.bucket_start, row.group, w.Take()});
+  }
+  return HourlyListReply(std::move(out));
+}
 
 // The B42 count fields from known_sessions_count to health_expected_signal_count.
 void WriteSessionCounts(JsonWriter& w, const StreamingSums& s) {
@@ -1211,51 +1196,32 @@ void WriteSessionCounts(JsonWriter& w, const StreamingSums& s) {
 
 // B42
 Outcome SlaCompliance(const RequestContext& ctx, Backend& backend) {
-  const std::vector<std::string> grain =
-      HourlyGrain(ctx, {"orchestrator_address", "pipeline_id", "model_id", "gpu_id"});
-  auto rows = CachedQuery(backend,
-                          FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
-                                              {{"orchestrator_address", "orchestrator_address"},
-                                               {"pipeline_id", "pipeline_id"},
-                                               {"model_id", "model_id"},
-                                               {"gpu_id", "gpu_id"}}),
-                          publish::QueryStreamingSla);
-  if (!rows.ok()) return rows.status();
-  const HourlyGrainWriter g{grain};
-  std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(**rows)) {
-    const publish::SlaDerived& d = row->derived;
-    JsonWriter w;
-    w.BeginObject();
-    w.Key("window_start");
-    WriteTime(w, row->bucket_start);
-    for (const char* column :
-         {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id", "region"}) {
-      g.Write(w, row->group, column);
-    }
-    WriteSessionCounts(w, row->sums);
-    w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
-    w.Key("startup_success_rate");
-    WriteOptional(w, d.startup_success_rate);
-    w.Key("excused_failure_rate");
-    WriteOptional(w, d.excused_failure_rate);
-    w.Key("effective_success_rate");
-    WriteOptional(w, d.effective_success_rate);
-    w.Key("no_swap_rate");
-    WriteOptional(w, d.no_swap_rate);
-    w.Key("output_viability_rate");
-    WriteOptional(w, d.output_viability_rate);
-    w.Key("reliability_score");
-    WriteOptional(w, d.scores.reliability_score);
-    w.Key("quality_score");
-    WriteOptional(w, d.scores.quality_score);
-    w.Key("sla_score");
-    WriteOptional(w, d.scores.sla_score);
-    w.Key("sla_semantics_version").String(publish::kSlaSemanticsVersion);
-    w.EndObject();
-    out.push_back({HourlyKey(*row), w.Take()});
-  }
-  return Reply::List(std::move(out));
+  return HourlyGrainList(
+      ctx, backend, publish::QueryStreamingSla,
+      {"orchestrator_address", "pipeline_id", "model_id", "gpu_id"},
+      {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id", "region"},
+      [](JsonWriter& w, const auto& row) {
+        const publish::SlaDerived& d = row.derived;
+        WriteSessionCounts(w, row.sums);
+        w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
+        w.Key("startup_success_rate");
+        WriteOptional(w, d.startup_success_rate);
+        w.Key("excused_failure_rate");
+        WriteOptional(w, d.excused_failure_rate);
+        w.Key("effective_success_rate");
+        WriteOptional(w, d.effective_success_rate);
+        w.Key("no_swap_rate");
+        WriteOptional(w, d.no_swap_rate);
+        w.Key("output_viability_rate");
+        WriteOptional(w, d.output_viability_rate);
+        w.Key("reliability_score");
+        WriteOptional(w, d.scores.reliability_score);
+        w.Key("quality_score");
+        WriteOptional(w, d.scores.quality_score);
+        w.Key("sla_score");
+        WriteOptional(w, d.scores.sla_score);
+        w.Key("sla_semantics_version").String(publish::kSlaSemanticsVersion);
+      });
 }
 
 // The B43 fields from sessions_count on.
@@ -1279,153 +1245,102 @@ void WriteDemandFigures(JsonWriter& w, const StreamingSums& s, const publish::De
 
 // B43
 Outcome NetworkDemand(const RequestContext& ctx, Backend& backend) {
-  const std::vector<std::string> grain = HourlyGrain(ctx, {"gateway", "pipeline_id", "model_id"});
-  auto rows = CachedQuery(
-      backend,
-      FilteredWindowQuery(
-          ctx, grain, TimeBucket::kHour,
-          {{"gateway", "gateway"}, {"pipeline_id", "pipeline_id"}, {"model_id", "model_id"}}),
-      publish::QueryStreamingDemand);
-  if (!rows.ok()) return rows.status();
-  const HourlyGrainWriter g{grain};
-  std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(**rows)) {
-    JsonWriter w;
-    w.BeginObject();
-    w.Key("window_start");
-    WriteTime(w, row->bucket_start);
-    for (const char* column : {"org", "gateway", "region", "pipeline_id", "model_id"}) {
-      g.Write(w, row->group, column);
-    }
-    WriteDemandFigures(w, row->sums, row->derived);
-    w.EndObject();
-    out.push_back({HourlyKey(*row), w.Take()});
-  }
-  return Reply::List(std::move(out));
+  return HourlyGrainList(
+      ctx, backend, publish::QueryStreamingDemand, {"gateway", "pipeline_id", "model_id"},
+      {"org", "gateway", "region", "pipeline_id", "model_id"},
+      [](JsonWriter& w, const auto& row) { WriteDemandFigures(w, row.sums, row.derived); });
 }
 
 // B44
 Outcome GpuNetworkDemand(const RequestContext& ctx, Backend& backend) {
-  const std::vector<std::string> grain =
-      HourlyGrain(ctx, {"gateway", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"});
-  auto rows = CachedQuery(backend,
-                          FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
-                                              {{"gateway", "gateway"},
-                                               {"orchestrator_address", "orchestrator_address"},
-                                               {"pipeline_id", "pipeline_id"},
-                                               {"model_id", "model_id"},
-                                               {"gpu_id", "gpu_id"}}),
-                          publish::QueryGpuNetworkDemand);
-  if (!rows.ok()) return rows.status();
-  const HourlyGrainWriter g{grain};
-  std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(**rows)) {
-    JsonWriter w;
-    w.BeginObject();
-    w.Key("window_start");
-    WriteTime(w, row->bucket_start);
-    for (const char* column : {"org", "gateway", "orchestrator_address", "region", "pipeline_id",
-                               "model_id", "gpu_id"}) {
-      g.Write(w, row->group, column);
-    }
-    w.Key("gpu_identity_status").String(row->derived.gpu_identity_status);
-    WriteDemandFigures(w, row->sums, row->derived);
-    w.EndObject();
-    out.push_back({HourlyKey(*row), w.Take()});
-  }
-  return Reply::List(std::move(out));
+  return HourlyGrainList(
+      ctx, backend, publish::QueryGpuNetworkDemand,
+      {"gateway", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"},
+      {"org", "gateway", "orchestrator_address", "region", "pipeline_id", "model_id", "gpu_id"},
+      [](JsonWriter& w, const auto& row) {
+        w.Key("gpu_identity_status").String(row.derived.gpu_identity_status);
+        WriteDemandFigures(w, row.sums, row.derived);
+      });
 }
 
 // B45
 Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
-  const std::vector<std::string> grain =
-      HourlyGrain(ctx, {"orchestrator_address", "pipeline_id", "model_id", "gpu_id"});
-  auto rows = CachedQuery(backend,
-                          FilteredWindowQuery(ctx, grain, TimeBucket::kHour,
-                                              {{"orchestrator_address", "orchestrator_address"},
-                                               {"gpu_id", "gpu_id"},
-                                               {"pipeline_id", "pipeline_id"},
-                                               {"model_id", "model_id"}}),
-                          publish::QueryGpuMetrics);
-  if (!rows.ok()) return rows.status();
   const std::optional<std::string> model_name = ctx.Get("gpu_model_name");
-  const HourlyGrainWriter g{grain};
-  std::vector<ListRow> out;
-  for (const auto* row : HourlyKeysetOrder(**rows)) {
-    if (model_name && row->attributes.gpu_model_name != *model_name) continue;
-    const StreamingSums& s = row->sums;
-    const publish::GpuMetricsDerived& d = row->derived;
-    JsonWriter w;
-    w.BeginObject();
-    w.Key("window_start");
-    WriteTime(w, row->bucket_start);
-    for (const char* column :
-         {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id", "region"}) {
-      g.Write(w, row->group, column);
-    }
-    w.Key("gpu_model_name");
-    WriteNullableString(w, row->attributes.gpu_model_name);
-    w.Key("gpu_memory_bytes_total");
-    row->attributes.gpu_memory_bytes_total ? w.Int(*row->attributes.gpu_memory_bytes_total)
-                                           : w.Null();
-    w.Key("runner_version");
-    WriteNullableString(w, row->attributes.runner_version);
-    w.Key("cuda_version").Null();
-    w.Key("avg_output_fps");
-    WriteOptional(w, d.avg_output_fps);
-    w.Key("p95_output_fps");
-    WriteOptional(w, d.p95_output_fps);
-    w.Key("fps_jitter_coefficient").Null();
-    w.Key("status_samples").Int(s.status_samples);
-    w.Key("error_status_samples").Int(s.error_status_samples);
-    w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
-    const std::pair<const char*, std::optional<double>> latencies[] = {
-        {"avg_prompt_to_first_frame_ms", d.avg_prompt_to_first_frame_ms},
-        {"avg_startup_latency_ms", d.avg_startup_latency_ms},
-        {"avg_e2e_latency_ms", d.avg_e2e_latency_ms},
-        {"p95_prompt_to_first_frame_latency_ms", d.p95_prompt_to_first_frame_latency_ms},
-        {"p95_startup_latency_ms", d.p95_startup_latency_ms},
-        {"p95_e2e_latency_ms", d.p95_e2e_latency_ms},
-    };
-    for (const auto& [name, value] : latencies) {
-      w.Key(name);
-      WriteOptional(w, value);
-    }
-    const std::pair<const char*, int64_t> counts[] = {
-        {"prompt_to_first_frame_sample_count", s.prompt_to_first_frame_sample_count},
-        {"startup_latency_sample_count", s.startup_latency_sample_count},
-        {"e2e_latency_sample_count", s.e2e_latency_sample_count},
-        {"known_sessions_count", s.known_sessions_count},
-        {"startup_success_sessions", s.startup_success_sessions},
-        {"no_orch_sessions", s.no_orch_sessions},
-        {"startup_excused_sessions", s.startup_excused_sessions},
-        {"startup_failed_sessions", s.startup_failed_sessions},
-        {"confirmed_swapped_sessions", s.confirmed_swapped_sessions},
-        {"inferred_swap_sessions", s.inferred_swap_sessions},
-        {"total_swapped_sessions", s.total_swapped_sessions},
-        {"sessions_ending_in_error", s.sessions_ending_in_error},
-    };
-    for (const auto& [name, value] : counts) w.Key(name).Int(value);
-    w.Key("startup_failed_rate");
-    WriteOptional(w, d.startup_failed_rate);
-    w.Key("swap_rate");
-    WriteOptional(w, d.swap_rate);
-    w.EndObject();
-    out.push_back({HourlyKey(*row), w.Take()});
-  }
-  return Reply::List(std::move(out));
+  return HourlyGrainList(
+      ctx, backend, publish::QueryGpuMetrics,
+      {"orchestrator_address", "pipeline_id", "model_id", "gpu_id"},
+      {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id", "region"},
+      [](JsonWriter& w, const auto& row) {
+        const StreamingSums& s = row.sums;
+        const publish::GpuMetricsDerived& d = row.derived;
+        w.Key("gpu_model_name");
+        WriteNullableString(w, row.attributes.gpu_model_name);
+        w.Key("gpu_memory_bytes_total");
+        row.attributes.gpu_memory_bytes_total ? w.Int(*row.attributes.gpu_memory_bytes_total)
+                                              : w.Null();
+        w.Key("runner_version");
+        WriteNullableString(w, row.attributes.runner_version);
+        w.Key("cuda_version").Null();
+        w.Key("avg_output_fps");
+        WriteOptional(w, d.avg_output_fps);
+        w.Key("p95_output_fps");
+        WriteOptional(w, d.p95_output_fps);
+        w.Key("fps_jitter_coefficient").Null();
+        w.Key("status_samples").Int(s.status_samples);
+        w.Key("error_status_samples").Int(s.error_status_samples);
+        w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
+        const std::pair<const char*, std::optional<double>> latencies[] = {
+            {"avg_prompt_to_first_frame_ms", d.avg_prompt_to_first_frame_ms},
+            {"avg_startup_latency_ms", d.avg_startup_latency_ms},
+            {"avg_e2e_latency_ms", d.avg_e2e_latency_ms},
+            {"p95_prompt_to_first_frame_latency_ms", d.p95_prompt_to_first_frame_latency_ms},
+            {"p95_startup_latency_ms", d.p95_startup_latency_ms},
+            {"p95_e2e_latency_ms", d.p95_e2e_latency_ms},
+        };
+        for (const auto& [name, value] : latencies) {
+          w.Key(name);
+          WriteOptional(w, value);
+        }
+        const std::pair<const char*, int64_t> counts[] = {
+            {"prompt_to_first_frame_sample_count", s.prompt_to_first_frame_sample_count},
+            {"startup_latency_sample_count", s.startup_latency_sample_count},
+            {"e2e_latency_sample_count", s.e2e_latency_sample_count},
+            {"known_sessions_count", s.known_sessions_count},
+            {"startup_success_sessions", s.startup_success_sessions},
+            {"no_orch_sessions", s.no_orch_sessions},
+            {"startup_excused_sessions", s.startup_excused_sessions},
+            {"startup_failed_sessions", s.startup_failed_sessions},
+            {"confirmed_swapped_sessions", s.confirmed_swapped_sessions},
+            {"inferred_swap_sessions", s.inferred_swap_sessions},
+            {"total_swapped_sessions", s.total_swapped_sessions},
+            {"sessions_ending_in_error", s.sessions_ending_in_error},
+        };
+        for (const auto& [name, value] : counts) w.Key(name).Int(value);
+        w.Key("startup_failed_rate");
+        WriteOptional(w, d.startup_failed_rate);
+        w.Key("swap_rate");
+        WriteOptional(w, d.swap_rate);
+      },
+      [&](const auto& row) { return !model_name || row.attributes.gpu_model_name == *model_name; });
 }
 
 // ====================================== route table ======================================
 
-KeyColumn OrgKeyWithFilter() {
-  return {.name = "org", .kind = KeyKind::kString, .only_with_param = "org"};
+// The §3.8 keyset: window_start DESC, "org" when the org filter is given, then `columns` ASC.
+std::vector<KeyColumn> HourlyKeyset(std::initializer_list<const char*> columns) {
+  std::vector<KeyColumn> keyset = {
+      Key("-window_start", KeyKind::kTime),
+      {.name = "org", .kind = KeyKind::kString, .only_with_param = "org"}};
+  for (const char* column : columns) keyset.push_back(Key(column, KeyKind::kString));
+  return keyset;
 }
 
 ParamSpec AddressPath() { return AddressParam("address", "orchestrator on-chain address"); }
 
+// A windowed group B route; a list route when `keyset` is given.
 RouteSpec Route(std::string id, std::string pattern, std::string summary,
-                std::vector<ParamSpec> params, Handler handler) {
+                std::vector<ParamSpec> params, Handler handler,
+                std::vector<KeyColumn> keyset = {}) {
   return RouteSpec{.id = std::move(id),
                    .pattern = std::move(pattern),
                    .group = RouteGroup::kB,
@@ -1433,7 +1348,7 @@ RouteSpec Route(std::string id, std::string pattern, std::string summary,
                    .path_params = {},
                    .params = std::move(params),
                    .window = WindowSpec{},
-                   .keyset = {},
+                   .keyset = std::move(keyset),
                    .handler = std::move(handler)};
 }
 
@@ -1454,52 +1369,47 @@ std::vector<RouteSpec> EconomicsRoutes() {
                          Params({window, org}), PaymentsHistory));
   routes.push_back(Route("B23", "/v1/payments/by-pipeline", "payment totals per pipeline",
                          Params({window, org}), PaymentsByPipeline));
-  RouteSpec by_orch = Route("B24", "/v1/payments/by-orch", "payments received per orchestrator",
-                            Params({window, org, {orch_address}, list}), PaymentsByOrch);
-  by_orch.keyset = {Key("-total_received_wei", KeyKind::kWei), Key("address", KeyKind::kString)};
-  routes.push_back(std::move(by_orch));
-  RouteSpec by_gateway = Route("B25", "/v1/payments/by-gateway", "payments sent per gateway",
-                               Params({window, org, list}), PaymentsByGateway);
-  by_gateway.keyset = {Key("-total_wei", KeyKind::kWei), Key("gateway_address", KeyKind::kString)};
-  routes.push_back(std::move(by_gateway));
-  RouteSpec by_stream =
+  routes.push_back(
+      Route("B24", "/v1/payments/by-orch", "payments received per orchestrator",
+            Params({window, org, {orch_address}, list}), PaymentsByOrch,
+            {Key("-total_received_wei", KeyKind::kWei), Key("address", KeyKind::kString)}));
+  routes.push_back(
+      Route("B25", "/v1/payments/by-gateway", "payments sent per gateway",
+            Params({window, org, list}), PaymentsByGateway,
+            {Key("-total_wei", KeyKind::kWei), Key("gateway_address", KeyKind::kString)}));
+  routes.push_back(
       Route("B26", "/v1/payments/by-stream", "linked payments per stream session",
-            Params({window, org, {IdParam("stream_id", "stream id")}, list}), PaymentsByStream);
-  by_stream.keyset = {Key("-total_wei", KeyKind::kWei), Key("org", KeyKind::kString),
-                      Key("stream_id", KeyKind::kString), Key("request_id", KeyKind::kString)};
-  routes.push_back(std::move(by_stream));
+            Params({window, org, {IdParam("stream_id", "stream id")}, list}), PaymentsByStream,
+            {Key("-total_wei", KeyKind::kWei), Key("org", KeyKind::kString),
+             Key("stream_id", KeyKind::kString), Key("request_id", KeyKind::kString)}));
 
   // §3.5 reliability, failures, leaderboard
   routes.push_back(Route("B27", "/v1/reliability/summary", "session and sample reliability rates",
                          Params({window, org, {pipeline}}), ReliabilitySummary));
   routes.push_back(Route("B28", "/v1/reliability/history", "hourly reliability rates",
                          Params({window, org, {pipeline}}), ReliabilityHistory));
-  RouteSpec reliability_orchs =
+  routes.push_back(
       Route("B29", "/v1/reliability/orchs", "reliability per orchestrator",
-            Params({window, org, {orch_address}, list}), ReliabilityOrchs);
-  reliability_orchs.keyset = {Key("-streams_handled", KeyKind::kInt),
-                              Key("address", KeyKind::kString)};
-  routes.push_back(std::move(reliability_orchs));
+            Params({window, org, {orch_address}, list}), ReliabilityOrchs,
+            {Key("-streams_handled", KeyKind::kInt), Key("address", KeyKind::kString)}));
   const ParamSpec failure_type = econ::EnumParam(
       "failure_type", {"no_orch_available", "orch_swap", "inference_restart", "inference_error"},
       "failure type");
-  RouteSpec failures = Route("B30", "/v1/failures", "failure occurrences, newest first",
-                             Params({window, org, {failure_type, orch_address}, list}), Failures);
-  failures.keyset = {Key("-timestamp", KeyKind::kTime), Key("org", KeyKind::kString),
-                     Key("event_id", KeyKind::kString), Key("failure_type", KeyKind::kString)};
-  routes.push_back(std::move(failures));
+  routes.push_back(
+      Route("B30", "/v1/failures", "failure occurrences, newest first",
+            Params({window, org, {failure_type, orch_address}, list}), Failures,
+            {Key("-timestamp", KeyKind::kTime), Key("org", KeyKind::kString),
+             Key("event_id", KeyKind::kString), Key("failure_type", KeyKind::kString)}));
   routes.push_back(Route("B31", "/v1/failures/by-pipeline", "failure counts per pipeline",
                          Params({window, org}), FailuresByPipeline));
-  RouteSpec failures_by_orch = Route("B32", "/v1/failures/by-orch", "failures per orchestrator",
-                                     Params({window, org, list}), FailuresByOrch);
-  failures_by_orch.keyset = {Key("-total_failures", KeyKind::kInt),
-                             Key("orch_address", KeyKind::kString)};
-  routes.push_back(std::move(failures_by_orch));
-  RouteSpec leaderboard = Route("B33", "/v1/leaderboard", "composite orchestrator ranking",
-                                Params({window, org, list}), LeaderboardList);
-  leaderboard.keyset = {Key("-score", KeyKind::kFloat), Key("-streams_handled", KeyKind::kInt),
-                        Key("address", KeyKind::kString)};
-  routes.push_back(std::move(leaderboard));
+  routes.push_back(
+      Route("B32", "/v1/failures/by-orch", "failures per orchestrator", Params({window, org, list}),
+            FailuresByOrch,
+            {Key("-total_failures", KeyKind::kInt), Key("orch_address", KeyKind::kString)}));
+  routes.push_back(Route("B33", "/v1/leaderboard", "composite orchestrator ranking",
+                         Params({window, org, list}), LeaderboardList,
+                         {Key("-score", KeyKind::kFloat), Key("-streams_handled", KeyKind::kInt),
+                          Key("address", KeyKind::kString)}));
   RouteSpec leaderboard_entry =
       Route("B34", "/v1/leaderboard/{address}", "one orchestrator's leaderboard entry",
             Params({window, org}), LeaderboardEntryRoute);
@@ -1508,26 +1418,25 @@ std::vector<RouteSpec> EconomicsRoutes() {
 
   // §3.6 gateways and pricing
   const ParamSpec gateway_path = IdParam("address", "gateway value (lower-cased)");
-  RouteSpec gateways = Route("B35", "/v1/net/gateways", "gateways with evidence in the window",
-                             Params({window, org, list}), Gateways);
-  gateways.keyset = {Key("-active_streams", KeyKind::kInt), Key("address", KeyKind::kString)};
-  routes.push_back(std::move(gateways));
+  routes.push_back(
+      Route("B35", "/v1/net/gateways", "gateways with evidence in the window",
+            Params({window, org, list}), Gateways,
+            {Key("-active_streams", KeyKind::kInt), Key("address", KeyKind::kString)}));
   RouteSpec gateway =
       Route("B36", "/v1/net/gateways/{address}", "one gateway", Params({window}), GatewayDetail);
   gateway.path_params = {gateway_path};
   routes.push_back(std::move(gateway));
   RouteSpec gateway_orchs =
       Route("B37", "/v1/net/gateways/{address}/orchs", "orchestrators a gateway's sessions used",
-            Params({window, list}), GatewayOrchs);
+            Params({window, list}), GatewayOrchs,
+            {Key("-stream_count", KeyKind::kInt), Key("orch_address", KeyKind::kString)});
   gateway_orchs.path_params = {gateway_path};
-  gateway_orchs.keyset = {Key("-stream_count", KeyKind::kInt),
-                          Key("orch_address", KeyKind::kString)};
   routes.push_back(std::move(gateway_orchs));
   RouteSpec pricing = Route("B38", "/v1/net/pricing", "latest price per orchestrator and model",
-                            Params({org, {pipeline}, list}), Pricing);
+                            Params({org, {pipeline}, list}), Pricing,
+                            {Key("orch_address", KeyKind::kString),
+                             Key("pipeline", KeyKind::kString), Key("model_id", KeyKind::kString)});
   pricing.window.reset();
-  pricing.keyset = {Key("orch_address", KeyKind::kString), Key("pipeline", KeyKind::kString),
-                    Key("model_id", KeyKind::kString)};
   routes.push_back(std::move(pricing));
   RouteSpec pricing_detail =
       Route("B39", "/v1/net/pricing/{address}", "one orchestrator's prices", {}, PricingDetail);
@@ -1551,26 +1460,18 @@ std::vector<RouteSpec> EconomicsRoutes() {
   const ParamSpec gpu_id = IdParam("gpu_id", "GPU id");
   const ParamSpec gateway_param = IdParam("gateway", "gateway value (lower-cased)");
   constexpr Millis kMinute = 60'000;
-  RouteSpec sla =
-      Route("B42", "/v1/sla/compliance", "hourly SLA rows",
-            Params({window, {orchestrator_address, pipeline_id, model_id, gpu_id}, org, list}),
-            SlaCompliance);
+  const WindowSpec demand_window{
+      .default_width = 3 * kHourMs, .min_width = kMinute, .max_width = 30 * kDayMs};
+  RouteSpec sla = Route(
+      "B42", "/v1/sla/compliance", "hourly SLA rows",
+      Params({window, {orchestrator_address, pipeline_id, model_id, gpu_id}, org, list}),
+      SlaCompliance, HourlyKeyset({"orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
   sla.window = WindowSpec{.default_width = kDayMs, .min_width = kHourMs, .max_width = 30 * kDayMs};
-  sla.keyset = {Key("-window_start", KeyKind::kTime),
-                OrgKeyWithFilter(),
-                Key("orchestrator_address", KeyKind::kString),
-                Key("pipeline_id", KeyKind::kString),
-                Key("model_id", KeyKind::kString),
-                Key("gpu_id", KeyKind::kString)};
   routes.push_back(std::move(sla));
-  RouteSpec demand =
-      Route("B43", "/v1/network/demand", "hourly demand rows",
-            Params({window, {gateway_param, pipeline_id, model_id}, org, list}), NetworkDemand);
-  demand.window =
-      WindowSpec{.default_width = 3 * kHourMs, .min_width = kMinute, .max_width = 30 * kDayMs};
-  demand.keyset = {Key("-window_start", KeyKind::kTime), OrgKeyWithFilter(),
-                   Key("gateway", KeyKind::kString), Key("pipeline_id", KeyKind::kString),
-                   Key("model_id", KeyKind::kString)};
+  RouteSpec demand = Route("B43", "/v1/network/demand", "hourly demand rows",
+                           Params({window, {gateway_param, pipeline_id, model_id}, org, list}),
+                           NetworkDemand, HourlyKeyset({"gateway", "pipeline_id", "model_id"}));
+  demand.window = demand_window;
   routes.push_back(std::move(demand));
   RouteSpec gpu_demand =
       Route("B44", "/v1/gpu/network-demand", "hourly demand rows per GPU",
@@ -1578,30 +1479,20 @@ std::vector<RouteSpec> EconomicsRoutes() {
                     {gateway_param, orchestrator_address, pipeline_id, model_id, gpu_id},
                     org,
                     list}),
-            GpuNetworkDemand);
-  gpu_demand.window =
-      WindowSpec{.default_width = 3 * kHourMs, .min_width = kMinute, .max_width = 30 * kDayMs};
-  gpu_demand.keyset = {
-      Key("-window_start", KeyKind::kTime), OrgKeyWithFilter(),
-      Key("gateway", KeyKind::kString),     Key("orchestrator_address", KeyKind::kString),
-      Key("pipeline_id", KeyKind::kString), Key("model_id", KeyKind::kString),
-      Key("gpu_id", KeyKind::kString)};
+            GpuNetworkDemand,
+            HourlyKeyset({"gateway", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
+  gpu_demand.window = demand_window;
   routes.push_back(std::move(gpu_demand));
-  RouteSpec gpu_metrics = Route("B45", "/v1/gpu/metrics", "hourly GPU metrics rows",
-                                Params({window,
-                                        {orchestrator_address, gpu_id, pipeline_id, model_id,
-                                         IdParam("gpu_model_name", "GPU model name")},
-                                        org,
-                                        list}),
-                                GpuMetrics);
+  RouteSpec gpu_metrics = Route(
+      "B45", "/v1/gpu/metrics", "hourly GPU metrics rows",
+      Params({window,
+              {orchestrator_address, gpu_id, pipeline_id, model_id,
+               IdParam("gpu_model_name", "GPU model name")},
+              org,
+              list}),
+      GpuMetrics, HourlyKeyset({"orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
   gpu_metrics.window =
       WindowSpec{.default_width = kDayMs, .min_width = kMinute, .max_width = 72 * kHourMs};
-  gpu_metrics.keyset = {Key("-window_start", KeyKind::kTime),
-                        OrgKeyWithFilter(),
-                        Key("orchestrator_address", KeyKind::kString),
-                        Key("pipeline_id", KeyKind::kString),
-                        Key("model_id", KeyKind::kString),
-                        Key("gpu_id", KeyKind::kString)};
   routes.push_back(std::move(gpu_metrics));
   return routes;
 }

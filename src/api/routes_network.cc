@@ -3,6 +3,7 @@
 // does parameters, windows, paging and envelopes.
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -97,18 +98,14 @@ decltype(Row::sums) TotalOf(const std::vector<Row>& rows) {
   return total;
 }
 
-// Every hour bucket of the window, oldest first, with the sums of its rows (zero-filled).
-template <typename Row>
-std::vector<std::pair<Millis, decltype(Row::sums)>> HourSeries(const HourRange& hours,
-                                                               const std::vector<Row>& rows) {
+// The history body: HourArray over `hours`, each hour with the sums of its rows (zero-filled)
+// for `write_fields(w, hour, sums)`.
+template <typename Row, typename WriteFields>
+Reply HistoryReply(const HourRange& hours, const std::vector<Row>& rows, WriteFields write_fields) {
   std::map<Millis, decltype(Row::sums)> by_hour;
   for (const Row& row : rows) by_hour[row.bucket_start] += row.sums;
-  std::vector<std::pair<Millis, decltype(Row::sums)>> series;
-  for (Millis h = hours.first; h < hours.last_exclusive; h += kHourMs) {
-    auto it = by_hour.find(h);
-    series.emplace_back(h, it == by_hour.end() ? decltype(Row::sums){} : it->second);
-  }
-  return series;
+  return Reply::Data(
+      HourArray(hours, [&](JsonWriter& w, Millis hour) { write_fields(w, hour, by_hour[hour]); }));
 }
 
 // ---- B1 / B2: current orchestrators ----
@@ -490,20 +487,12 @@ Outcome StreamsHistory(const RequestContext& ctx, Backend& backend) {
   const HourRange hours = HoursOf(*ctx.window);
   auto rows = DemandRows(ctx, backend, hours, {}, publish::TimeBucket::kHour);
   if (!rows.ok()) return Failed(rows);
-  JsonWriter w;
-  w.BeginArray();
-  for (const auto& [hour, s] : HourSeries(hours, *rows)) {
-    w.BeginObject();
-    w.Key("timestamp");
-    WriteTime(w, hour);
+  return HistoryReply(hours, *rows, [](JsonWriter& w, Millis, const StreamingSums& s) {
     w.Key("requested_sessions").Int(s.requested_sessions);
     w.Key("startup_success_sessions").Int(s.startup_success_sessions);
     w.Key("no_orch_sessions").Int(s.no_orch_sessions);
     w.Key("orch_swap_sessions").Int(s.total_swapped_sessions);
-    w.EndObject();
-  }
-  w.EndArray();
-  return Reply::Data(w.Take());
+  });
 }
 
 // ---- B10 / B11 / B12: status samples and sessions ----
@@ -728,13 +717,6 @@ void WriteFpsFields(JsonWriter& w, const StreamingSums& s) {
   w.Key("sample_count").Int(s.fps_positive_samples);
 }
 
-// Groups sorted by `count` DESC, then their group values ASC.
-void SortGroups(StatsRows& rows, int64_t (*count)(const StreamingSums&)) {
-  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
-    if (count(a.sums) != count(b.sums)) return count(a.sums) > count(b.sums);
-    return a.group < b.group;
-  });
-}
 int64_t FpsSamples(const StreamingSums& s) { return s.fps_positive_samples; }
 int64_t E2eSamples(const StreamingSums& s) { return s.e2e_latency_sample_count; }
 
@@ -743,41 +725,63 @@ void DropUnattributed(StatsRows& rows) {
   std::erase_if(rows, [](const auto& row) { return row.group.front().empty(); });
 }
 
-Outcome PerfFps(const RequestContext& ctx, Backend& backend) {
+// The window's stats per pipeline and per attributed (orchestrator, pipeline), each sorted by
+// `count` DESC, then the group; at most `pipeline_limit` and `orch_limit` groups.
+struct PerfGroups {
+  StatsRows by_pipeline, by_orch;
+};
+Result<PerfGroups> LoadPerfGroups(const RequestContext& ctx, Backend& backend,
+                                  int64_t (*count)(const StreamingSums&), size_t pipeline_limit,
+                                  size_t orch_limit) {
   const HourRange hours = HoursOf(*ctx.window);
   auto by_pipeline = StreamStats(ctx, backend, hours, {"pipeline_id"});
-  if (!by_pipeline.ok()) return Failed(by_pipeline);
+  if (!by_pipeline.ok()) return by_pipeline.status();
   auto by_orch = StreamStats(ctx, backend, hours, {"orchestrator_address", "pipeline_id"});
-  if (!by_orch.ok()) return Failed(by_orch);
-  Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
-  if (!loaded_ids.ok()) return Failed(loaded_ids);
-  const Identities* ids = loaded_ids->get();
-  SortGroups(*by_pipeline, FpsSamples);
+  if (!by_orch.ok()) return by_orch.status();
+  const auto rank = [count](const auto& row) { return count(row.sums); };
+  SortByRankThenGroup(*by_pipeline, rank);
+  if (by_pipeline->size() > pipeline_limit) by_pipeline->resize(pipeline_limit);
   DropUnattributed(*by_orch);
-  SortGroups(*by_orch, FpsSamples);
-  const size_t limit = static_cast<size_t>(ctx.Int("limit"));
-  if (by_orch->size() > limit) by_orch->resize(limit);
-  JsonWriter w;
-  w.BeginObject();
-  WriteWindowTimes(w, *ctx.window);
+  SortByRankThenGroup(*by_orch, rank);
+  if (by_orch->size() > orch_limit) by_orch->resize(orch_limit);
+  return PerfGroups{.by_pipeline = std::move(*by_pipeline), .by_orch = std::move(*by_orch)};
+}
+
+// "by_pipeline": [{pipeline, …}] and "by_orchestrator": [{address[, name], pipeline, …}], with
+// the fields `write_fields(w, sums)` adds; the name (§1.8) only when `ids` is given.
+template <typename WriteFields>
+void WritePerfGroups(JsonWriter& w, const PerfGroups& groups, const Identities* ids,
+                     WriteFields write_fields) {
   w.Key("by_pipeline").BeginArray();
-  for (const auto& row : *by_pipeline) {
+  for (const auto& row : groups.by_pipeline) {
     w.BeginObject();
     w.Key("pipeline").String(row.group[0]);
-    WriteFpsFields(w, row.sums);
+    write_fields(w, row.sums);
     w.EndObject();
   }
   w.EndArray();
   w.Key("by_orchestrator").BeginArray();
-  for (const auto& row : *by_orch) {
+  for (const auto& row : groups.by_orch) {
     w.BeginObject();
     w.Key("address").String(row.group[0]);
-    w.Key("name").String(ids->NameOf(row.group[0]));
+    if (ids != nullptr) w.Key("name").String(ids->NameOf(row.group[0]));
     w.Key("pipeline").String(row.group[1]);
-    WriteFpsFields(w, row.sums);
+    write_fields(w, row.sums);
     w.EndObject();
   }
   w.EndArray();
+}
+
+Outcome PerfFps(const RequestContext& ctx, Backend& backend) {
+  Result<PerfGroups> groups =
+      LoadPerfGroups(ctx, backend, FpsSamples, SIZE_MAX, static_cast<size_t>(ctx.Int("limit")));
+  if (!groups.ok()) return Failed(groups);
+  Result<std::shared_ptr<const Identities>> loaded_ids = LoadIdentities(backend, ctx.data_clock);
+  if (!loaded_ids.ok()) return Failed(loaded_ids);
+  JsonWriter w;
+  w.BeginObject();
+  WriteWindowTimes(w, *ctx.window);
+  WritePerfGroups(w, *groups, loaded_ids->get(), WriteFpsFields);
   w.EndObject();
   return Reply::Data(w.Take());
 }
@@ -805,13 +809,8 @@ Outcome PerfFpsHistory(const RequestContext& ctx, Backend& backend) {
       }
     }
   }
-  JsonWriter w;
-  w.BeginArray();
-  for (const auto& [hour, s] : HourSeries(hours, *totals)) {
+  return HistoryReply(hours, *totals, [&](JsonWriter& w, Millis hour, const StreamingSums& s) {
     const int64_t degraded = degraded_pairs.count(hour) ? degraded_pairs[hour] : 0;
-    w.BeginObject();
-    w.Key("timestamp");
-    WriteTime(w, hour);
     w.Key("avg_inference_fps");
     WriteOptional(w, publish::AvgOutputFps(s));
     w.Key("avg_input_fps");
@@ -819,10 +818,7 @@ Outcome PerfFpsHistory(const RequestContext& ctx, Backend& backend) {
     w.Key("sample_count").Int(s.fps_positive_samples);
     w.Key("degraded").Bool(degraded > 0);
     w.Key("degraded_pairs").Int(degraded);
-    w.EndObject();
-  }
-  w.EndArray();
-  return Reply::Data(w.Take());
+  });
 }
 
 Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
@@ -906,18 +902,16 @@ Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
   w.BeginObject();
   WriteWindowTimes(w, *ctx.window);
   w.Key("sample_count").Int(sums->ingest_samples);
-  w.Key("video").BeginObject();
-  w.Key("avg_jitter_ms");
-  WriteOptional(w, d.avg_video_jitter);
-  w.Key("packet_loss_rate");
-  WriteOptional(w, d.video_packet_loss_rate);
-  w.EndObject();
-  w.Key("audio").BeginObject();
-  w.Key("avg_jitter_ms");
-  WriteOptional(w, d.avg_audio_jitter);
-  w.Key("packet_loss_rate");
-  WriteOptional(w, d.audio_packet_loss_rate);
-  w.EndObject();
+  for (const auto& [media, jitter, loss] :
+       {std::tuple("video", d.avg_video_jitter, d.video_packet_loss_rate),
+        std::tuple("audio", d.avg_audio_jitter, d.audio_packet_loss_rate)}) {
+    w.Key(media).BeginObject();
+    w.Key("avg_jitter_ms");
+    WriteOptional(w, jitter);
+    w.Key("packet_loss_rate");
+    WriteOptional(w, loss);
+    w.EndObject();
+  }
   w.Key("conn_quality").BeginObject();
   w.Key("good");
   WriteOptional(w, d.conn_good_share);
@@ -946,41 +940,18 @@ void WriteE2eFields(JsonWriter& w, const StreamingSums& s, bool with_p99) {
 }
 
 Outcome PerfE2eLatency(const RequestContext& ctx, Backend& backend) {
-  const HourRange hours = HoursOf(*ctx.window);
-  auto overall = StreamStats(ctx, backend, hours, {});
+  auto overall = StreamStats(ctx, backend, HoursOf(*ctx.window), {});
   if (!overall.ok()) return Failed(overall);
-  auto by_pipeline = StreamStats(ctx, backend, hours, {"pipeline_id"});
-  if (!by_pipeline.ok()) return Failed(by_pipeline);
-  auto by_orch = StreamStats(ctx, backend, hours, {"orchestrator_address", "pipeline_id"});
-  if (!by_orch.ok()) return Failed(by_orch);
-  SortGroups(*by_pipeline, E2eSamples);
-  if (by_pipeline->size() > kE2eTopN) by_pipeline->resize(kE2eTopN);
-  DropUnattributed(*by_orch);
-  SortGroups(*by_orch, E2eSamples);
-  if (by_orch->size() > kE2eTopN) by_orch->resize(kE2eTopN);
+  Result<PerfGroups> groups = LoadPerfGroups(ctx, backend, E2eSamples, kE2eTopN, kE2eTopN);
+  if (!groups.ok()) return Failed(groups);
   JsonWriter w;
   w.BeginObject();
   WriteWindowTimes(w, *ctx.window);
   w.Key("overall").BeginObject();
   WriteE2eFields(w, TotalOf(*overall), true);
   w.EndObject();
-  w.Key("by_pipeline").BeginArray();
-  for (const auto& row : *by_pipeline) {
-    w.BeginObject();
-    w.Key("pipeline").String(row.group[0]);
-    WriteE2eFields(w, row.sums, true);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("by_orchestrator").BeginArray();
-  for (const auto& row : *by_orch) {
-    w.BeginObject();
-    w.Key("address").String(row.group[0]);
-    w.Key("pipeline").String(row.group[1]);
-    WriteE2eFields(w, row.sums, true);
-    w.EndObject();
-  }
-  w.EndArray();
+  WritePerfGroups(w, *groups, nullptr,
+                  [](JsonWriter& out, const StreamingSums& s) { WriteE2eFields(out, s, true); });
   w.EndObject();
   return Reply::Data(w.Take());
 }
@@ -989,17 +960,9 @@ Outcome PerfE2eHistory(const RequestContext& ctx, Backend& backend) {
   const HourRange hours = HoursOf(*ctx.window);
   auto rows = StreamStats(ctx, backend, hours, {}, publish::TimeBucket::kHour);
   if (!rows.ok()) return Failed(rows);
-  JsonWriter w;
-  w.BeginArray();
-  for (const auto& [hour, s] : HourSeries(hours, *rows)) {
-    w.BeginObject();
-    w.Key("timestamp");
-    WriteTime(w, hour);
+  return HistoryReply(hours, *rows, [](JsonWriter& w, Millis, const StreamingSums& s) {
     WriteE2eFields(w, s, false);
-    w.EndObject();
-  }
-  w.EndArray();
-  return Reply::Data(w.Take());
+  });
 }
 
 // FPS figures of one model: avg_fps, p50_fps, p99_fps, sample_count.

@@ -26,44 +26,25 @@ constexpr Millis kDiscoverSupplyMs = 30 * 60'000;
 constexpr Millis kDiscoverScoreMs = 2 * kHourMs;
 constexpr size_t kMaxCaps = 50;
 
+// A windowed group A list route; its parameters are WindowParams(), `filters`, ListParams().
 RouteSpec List(std::string id, std::string pattern, std::string summary,
-               std::vector<KeyColumn> keyset) {
+               std::vector<KeyColumn> keyset, Handler handler, std::vector<ParamSpec> filters) {
   return {.id = std::move(id),
           .pattern = std::move(pattern),
           .group = RouteGroup::kA,
           .summary = std::move(summary),
+          .params = WithList(WithWindow({}, std::move(filters))),
           .window = WindowSpec{},
-          .keyset = std::move(keyset)};
+          .keyset = std::move(keyset),
+          .handler = std::move(handler)};
 }
 
-// ---- hourly list rows (A10–A12): window_start DESC, then the grain columns ASC ----
+// ---- hourly list rows (A10–A12) ----
 
-struct HourlyRow {
-  Millis window_start = 0;
-  std::vector<std::string> grain;
-  std::string json;
-};
-
-Reply HourlyList(std::vector<HourlyRow> rows) {
-  std::sort(rows.begin(), rows.end(), [](const HourlyRow& a, const HourlyRow& b) {
-    if (a.window_start != b.window_start) return a.window_start > b.window_start;
-    return a.grain < b.grain;
-  });
-  std::vector<ListRow> out;
-  out.reserve(rows.size());
-  for (HourlyRow& row : rows) {
-    std::vector<std::string> key = {std::to_string(row.window_start)};
-    key.insert(key.end(), row.grain.begin(), row.grain.end());
-    out.push_back({std::move(key), std::move(row.json)});
-  }
-  return Reply::List(std::move(out));
-}
-
-// Writes `names[i]`: `values[i]` for the grain columns, after window_start.
+// Opens a row's object: window_start, then `names[i]`: `values[i]` for the grain columns.
 void WriteGrain(JsonWriter& w, Millis window_start, const std::vector<std::string>& names,
                 const std::vector<std::string>& values) {
-  w.BeginObject().Key("window_start");
-  WriteTime(w, window_start);
+  BeginHourlyObject(w, window_start);
   for (size_t i = 0; i < names.size(); ++i) w.Key(names[i]).String(values[i]);
 }
 
@@ -188,9 +169,9 @@ Outcome RequestOrchestrators(const RequestContext& ctx, Backend& backend) {
 // ---- A10 ----
 
 Outcome StreamingSla(const RequestContext& ctx, Backend& backend) {
-  std::vector<HourlyRow> rows;
+  std::vector<HourlyListRow> rows;
   const HourRange hours = WindowHours(ctx);
-  if (hours.empty()) return HourlyList({});
+  if (hours.empty()) return HourlyListReply({});
   const std::optional<std::string> org = ctx.Get("org"), address = ctx.Get("orchestrator_address"),
                                    model = ctx.Get("model_id"), gpu = ctx.Get("gpu_id");
   Status status = backend.store().ScanSlices(
@@ -228,68 +209,72 @@ Outcome StreamingSla(const RequestContext& ctx, Backend& backend) {
         return Status::Ok();
       });
   if (!status.ok()) return status;
-  return HourlyList(std::move(rows));
+  return HourlyListReply(std::move(rows));
+}
+
+// A11, A12: the live-video rows of `query_fn` per hour over the window at the grain `group_by`,
+// filtered by the same-named parameters `filters`, without the rows `keep` rejects. Each object
+// opens with window_start and the grain, then the fields `write_fields(w, row)` adds.
+template <typename Rows, typename Keep, typename WriteFields>
+Outcome LiveVideoHourlyList(const RequestContext& ctx, Backend& backend,
+                            TableQueryFn<Rows> query_fn, std::vector<std::string> group_by,
+                            std::initializer_list<const char*> filters, Keep keep,
+                            WriteFields write_fields) {
+  const HourRange hours = WindowHours(ctx);
+  if (hours.empty()) return HourlyListReply({});
+  publish::TableQuery q = HourQuery(ctx, hours, std::move(group_by), publish::TimeBucket::kHour);
+  q.equals["pipeline_id"] = kLiveVideoToVideo;
+  AddEquals(q, ctx, filters);
+  auto result = CachedQuery(backend, q, query_fn);
+  if (!result.ok()) return result.status();
+  std::vector<HourlyListRow> rows;
+  for (const auto& row : **result) {
+    if (!keep(row)) continue;
+    JsonWriter w;
+    WriteGrain(w, row.bucket_start, q.group_by, row.group);
+    write_fields(w, row);
+    w.EndObject();
+    rows.push_back({row.bucket_start, row.group, w.Take()});
+  }
+  return HourlyListReply(std::move(rows));
 }
 
 // ---- A11 ----
 
 Outcome StreamingDemand(const RequestContext& ctx, Backend& backend) {
-  std::vector<HourlyRow> rows;
-  const HourRange hours = WindowHours(ctx);
-  if (hours.empty()) return HourlyList({});
-  publish::TableQuery q = HourQuery(ctx, hours);
-  q.bucket = publish::TimeBucket::kHour;
-  q.group_by = {"org", "gateway", "pipeline_id", "model_id"};
-  q.equals["pipeline_id"] = kLiveVideoToVideo;
-  AddEquals(q, ctx, {"model_id"});
-  auto result = CachedQuery(backend, q, publish::QueryStreamingDemand);
-  if (!result.ok()) return result.status();
   const std::optional<std::string> gateway = ctx.Get("gateway");
-  for (const auto& row : **result) {
-    if (gateway && ToLower(row.group[1]) != ToLower(*gateway)) continue;
-    JsonWriter w;
-    WriteGrain(w, row.bucket_start, q.group_by, row.group);
-    w.Key("requested_sessions").Int(row.sums.requested_sessions);
-    w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
-    w.Key("effective_success_rate");
-    WriteOptional(w, publish::EffectiveSuccessRate(row.sums));
-    w.Key("total_minutes").Double(publish::TotalMinutes(row.sums));
-    w.Key("no_orch_sessions").Int(row.sums.no_orch_sessions);
-    w.EndObject();
-    rows.push_back({row.bucket_start, row.group, w.Take()});
-  }
-  return HourlyList(std::move(rows));
+  return LiveVideoHourlyList(
+      ctx, backend, publish::QueryStreamingDemand, {"org", "gateway", "pipeline_id", "model_id"},
+      {"model_id"},
+      [&](const auto& row) { return !gateway || ToLower(row.group[1]) == ToLower(*gateway); },
+      [](JsonWriter& w, const auto& row) {
+        w.Key("requested_sessions").Int(row.sums.requested_sessions);
+        w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
+        w.Key("effective_success_rate");
+        WriteOptional(w, publish::EffectiveSuccessRate(row.sums));
+        w.Key("total_minutes").Double(publish::TotalMinutes(row.sums));
+        w.Key("no_orch_sessions").Int(row.sums.no_orch_sessions);
+      });
 }
 
 // ---- A12 ----
 
 Outcome StreamingGpuMetrics(const RequestContext& ctx, Backend& backend) {
-  std::vector<HourlyRow> rows;
-  const HourRange hours = WindowHours(ctx);
-  if (hours.empty()) return HourlyList({});
-  publish::TableQuery q = HourQuery(ctx, hours);
-  q.bucket = publish::TimeBucket::kHour;
-  q.group_by = {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"};
-  q.equals["pipeline_id"] = kLiveVideoToVideo;
-  AddEquals(q, ctx, {"orchestrator_address", "model_id", "gpu_id"});
-  auto result = CachedQuery(backend, q, publish::QueryGpuMetrics);
-  if (!result.ok()) return result.status();
-  for (const auto& row : **result) {
-    JsonWriter w;
-    WriteGrain(w, row.bucket_start, q.group_by, row.group);
-    w.Key("gpu_model_name").String(row.attributes.gpu_model_name);
-    w.Key("known_sessions_count").Int(row.sums.known_sessions_count);
-    w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
-    w.Key("avg_output_fps");
-    WriteOptional(w, publish::AvgOutputFps(row.sums));
-    w.Key("avg_e2e_latency_ms");
-    WriteOptional(w, publish::AvgE2eLatencyMs(row.sums));
-    w.Key("swap_rate");
-    WriteOptional(w, publish::SwapRate(row.sums));
-    w.EndObject();
-    rows.push_back({row.bucket_start, row.group, w.Take()});
-  }
-  return HourlyList(std::move(rows));
+  return LiveVideoHourlyList(
+      ctx, backend, publish::QueryGpuMetrics,
+      {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"},
+      {"orchestrator_address", "model_id", "gpu_id"}, [](const auto&) { return true; },
+      [](JsonWriter& w, const auto& row) {
+        w.Key("gpu_model_name").String(row.attributes.gpu_model_name);
+        w.Key("known_sessions_count").Int(row.sums.known_sessions_count);
+        w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
+        w.Key("avg_output_fps");
+        WriteOptional(w, publish::AvgOutputFps(row.sums));
+        w.Key("avg_e2e_latency_ms");
+        WriteOptional(w, publish::AvgE2eLatencyMs(row.sums));
+        w.Key("swap_rate");
+        WriteOptional(w, publish::SwapRate(row.sums));
+      });
 }
 
 // ---- A13 ----
@@ -743,103 +728,53 @@ std::vector<KeyColumn> JobKeyset() {
 }  // namespace
 
 std::vector<RouteSpec> StreamingAndRequestRoutes() {
+  const std::vector<ParamSpec> gpu_filters = {OrgParam(), AddressParam("orchestrator_address"),
+                                              IdParam("model_id", "model id"),
+                                              IdParam("gpu_id", "GPU id")};
+  const std::vector<ParamSpec> org_window = WithWindow({}, {OrgParam()});
   std::vector<RouteSpec> routes;
-  RouteSpec models =
-      Bare("A8", "/v1/streaming/models", "Live-video models on offer, capacity and FPS");
-  models.handler = StreamingModels;
-  routes.push_back(std::move(models));
-
-  RouteSpec orchs = Bare("A9", "/v1/streaming/orchestrators", "Orchestrators offering live video");
-  orchs.handler = StreamingOrchestrators;
-  routes.push_back(std::move(orchs));
-
-  RouteSpec sla =
+  routes.push_back(Bare("A8", "/v1/streaming/models",
+                        "Live-video models on offer, capacity and FPS", StreamingModels));
+  routes.push_back(Bare("A9", "/v1/streaming/orchestrators", "Orchestrators offering live video",
+                        StreamingOrchestrators));
+  routes.push_back(
       List("A10", "/v1/streaming/sla", "Hourly SLA rows",
-           HourlyKeyset({"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
-  sla.params =
-      WithList(WithWindow({}, {OrgParam(), AddressParam("orchestrator_address"),
-                               IdParam("model_id", "model id"), IdParam("gpu_id", "GPU id")}));
-  sla.handler = StreamingSla;
-  routes.push_back(std::move(sla));
-
-  RouteSpec demand = List("A11", "/v1/streaming/demand", "Hourly gateway-side demand",
-                          HourlyKeyset({"org", "gateway", "pipeline_id", "model_id"}));
-  demand.params = WithList(
-      WithWindow({}, {OrgParam(), IdParam("gateway", "gateway"), IdParam("model_id", "model id")}));
-  demand.handler = StreamingDemand;
-  routes.push_back(std::move(demand));
-
-  RouteSpec gpu =
+           HourlyKeyset({"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}),
+           StreamingSla, gpu_filters));
+  routes.push_back(
+      List("A11", "/v1/streaming/demand", "Hourly gateway-side demand",
+           HourlyKeyset({"org", "gateway", "pipeline_id", "model_id"}), StreamingDemand,
+           {OrgParam(), IdParam("gateway", "gateway"), IdParam("model_id", "model id")}));
+  routes.push_back(
       List("A12", "/v1/streaming/gpu-metrics", "Hourly per-GPU quality",
-           HourlyKeyset({"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}));
-  gpu.params =
-      WithList(WithWindow({}, {OrgParam(), AddressParam("orchestrator_address"),
-                               IdParam("model_id", "model id"), IdParam("gpu_id", "GPU id")}));
-  gpu.handler = StreamingGpuMetrics;
-  routes.push_back(std::move(gpu));
-
-  RouteSpec request_models =
-      Bare("A13", "/v1/requests/models", "Request-mode models on offer with 24 h demand");
-  request_models.handler = RequestModels;
-  routes.push_back(std::move(request_models));
-
-  RouteSpec request_orchs =
-      Bare("A14", "/v1/requests/orchestrators", "Orchestrators offering request-mode capabilities");
-  request_orchs.handler = RequestOrchestrators;
-  routes.push_back(std::move(request_orchs));
-
-  RouteSpec batch = Bare("A15", "/v1/requests/ai-batch/summary", "AI-batch jobs per pipeline");
-  batch.params = WithWindow({}, {OrgParam()});
-  batch.window = WindowSpec{};
-  batch.handler = AiBatchSummary;
-  routes.push_back(std::move(batch));
-
-  RouteSpec batch_jobs =
-      List("A16", "/v1/requests/ai-batch/jobs", "AI-batch jobs, newest first", JobKeyset());
-  batch_jobs.params = WithList(WithWindow(
-      {}, {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")}));
-  batch_jobs.handler = AiBatchJobs;
-  routes.push_back(std::move(batch_jobs));
-
-  RouteSpec llm = Bare("A17", "/v1/requests/ai-batch/llm-summary", "LLM metrics per model");
-  llm.params = WithWindow({}, {OrgParam()});
-  llm.window = WindowSpec{};
-  llm.handler = LlmSummary;
-  routes.push_back(std::move(llm));
-
-  RouteSpec byoc = Bare("A18", "/v1/requests/byoc/summary", "BYOC jobs per capability");
-  byoc.params = WithWindow({}, {OrgParam()});
-  byoc.window = WindowSpec{};
-  byoc.handler = ByocSummary;
-  routes.push_back(std::move(byoc));
-
-  RouteSpec byoc_jobs =
-      List("A19", "/v1/requests/byoc/jobs", "BYOC jobs, newest first", JobKeyset());
-  byoc_jobs.params =
-      WithList(WithWindow({}, {OrgParam(), IdParam("capability", "BYOC capability")}));
-  byoc_jobs.handler = ByocJobs;
-  routes.push_back(std::move(byoc_jobs));
-
-  RouteSpec workers = Bare("A20", "/v1/requests/byoc/workers", "BYOC workers per capability");
-  workers.params = WindowParams();
-  workers.window = WindowSpec{};
-  workers.handler = ByocWorkers;
-  routes.push_back(std::move(workers));
-
-  RouteSpec auth = Bare("A21", "/v1/requests/byoc/auth", "BYOC authentication outcomes");
-  auth.params = WithWindow({}, {OrgParam()});
-  auth.window = WindowSpec{};
-  auth.handler = ByocAuth;
-  routes.push_back(std::move(auth));
-
-  RouteSpec discover = Bare("A22", "/v1/discover/orchestrators",
-                            "Orchestrators a gateway can use now, ranked by recent work");
-  discover.params = {{.name = "caps",
-                      .type = ParamType::kCap,
-                      .repeatable = true,
-                      .description = "pipeline/model offered (any of the values)"}};
-  discover.handler = DiscoverOrchestrators;
-  routes.push_back(std::move(discover));
+           HourlyKeyset({"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}),
+           StreamingGpuMetrics, gpu_filters));
+  routes.push_back(Bare("A13", "/v1/requests/models",
+                        "Request-mode models on offer with 24 h demand", RequestModels));
+  routes.push_back(Bare("A14", "/v1/requests/orchestrators",
+                        "Orchestrators offering request-mode capabilities", RequestOrchestrators));
+  routes.push_back(Bare("A15", "/v1/requests/ai-batch/summary", "AI-batch jobs per pipeline",
+                        AiBatchSummary, org_window, WindowSpec{}));
+  routes.push_back(List(
+      "A16", "/v1/requests/ai-batch/jobs", "AI-batch jobs, newest first", JobKeyset(), AiBatchJobs,
+      {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")}));
+  routes.push_back(Bare("A17", "/v1/requests/ai-batch/llm-summary", "LLM metrics per model",
+                        LlmSummary, org_window, WindowSpec{}));
+  routes.push_back(Bare("A18", "/v1/requests/byoc/summary", "BYOC jobs per capability", ByocSummary,
+                        org_window, WindowSpec{}));
+  routes.push_back(List("A19", "/v1/requests/byoc/jobs", "BYOC jobs, newest first", JobKeyset(),
+                        ByocJobs, {OrgParam(), IdParam("capability", "BYOC capability")}));
+  routes.push_back(Bare("A20", "/v1/requests/byoc/workers", "BYOC workers per capability",
+                        ByocWorkers, WindowParams(), WindowSpec{}));
+  routes.push_back(Bare("A21", "/v1/requests/byoc/auth", "BYOC authentication outcomes", ByocAuth,
+                        org_window, WindowSpec{}));
+  routes.push_back(Bare("A22", "/v1/discover/orchestrators",
+                        "Orchestrators a gateway can use now, ranked by recent work",
+                        DiscoverOrchestrators,
+                        {{.name = "caps",
+                          .type = ParamType::kCap,
+                          .repeatable = true,
+                          .description = "pipeline/model offered (any of the values)"}}));
   return routes;
 }
 
