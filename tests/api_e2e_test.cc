@@ -20,6 +20,7 @@
 #include "api/http_server.h"
 #include "api/local_backend.h"
 #include "api/openapi_schema.h"
+#include "api/read_cache.h"
 #include "metrics/registry.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -290,6 +291,19 @@ TEST_F(ApiE2e, KpiTotalsEqualTheSumOfTheDemandRowsOfTheWindow) {
   }
   EXPECT_EQ(buckets, total);
   EXPECT_EQ(total, sessions);
+}
+
+TEST_F(ApiE2e, HourlyListRowsAreMemoizedPerDataVersion) {
+  api::ReadCache& cache = *backend_->read_cache();
+  const std::string target = "/v1/streaming/sla?window=24h&limit=3";
+  Page first = ParsePage(Fetch(port(), target).body);
+  const int64_t hits = cache.hits();
+  Page second = ParsePage(Fetch(port(), target).body);
+  EXPECT_GT(cache.hits(), hits);  // the rows came from the memo
+  EXPECT_EQ(second.rows, first.rows);
+  ASSERT_FALSE(first.rows.empty());
+  // Walking from the memo gives every row once, as an unmemoized walk of a fresh query does.
+  EXPECT_EQ(Walk("/v1/streaming/sla?window=24h", 3), Walk("/v1/streaming/sla?window=25h", 1000));
 }
 
 TEST_F(ApiE2e, HeadAndGzipAndEtagOverTheWire) {
