@@ -129,11 +129,18 @@ TEST_F(ServeE2e, LiveSimulatorGrowsTheDashboardAndSurvivesARestart) {
     }
     EXPECT_TRUE(grew) << "no new sessions or usage within 20 s";
 
-    HttpResult metrics = HttpGet(serve.port(), "/metrics");
-    ASSERT_EQ(metrics.status, 200);
+    // Let more than 100 lines commit (a few batches at 400 events/s; the simulated network
+    // starts below its rate), then stop.
+    HttpResult metrics;
+    const auto lines_deadline = steady_clock::now() + std::chrono::seconds(20);
+    do {
+      metrics = HttpGet(serve.port(), "/metrics");
+      ASSERT_EQ(metrics.status, 200);
+      lines_before_stop = IngestedLines(metrics.body);
+      if (lines_before_stop <= 100) std::this_thread::sleep_for(milliseconds(200));
+    } while (lines_before_stop <= 100 && steady_clock::now() < lines_deadline);
     EXPECT_NE(metrics.body.find("naap_ingest_lag_seconds{source=\"sim\"}"), std::string::npos);
     EXPECT_NE(metrics.body.find("http_requests_total{"), std::string::npos);
-    lines_before_stop = IngestedLines(metrics.body);
     EXPECT_GT(lines_before_stop, 100);
 
     EXPECT_EQ(serve.Terminate(std::chrono::seconds(20)), 0);
