@@ -227,7 +227,7 @@ TEST_F(KafkaE2e, ConsumedCountsEqualTruthAndTablesEqualFileIngest) {
 
 TEST_F(KafkaE2e, KillNineAtRandomPointsLosesAndDoubleCountsNothing) {
   // A larger network (still within the mock broker's 5 MB per partition), so that consumption
-  // spans several batches (at most 20,000 messages or 500 ms each) and the kills land in them.
+  // spans several pipeline commits (every 50,000 messages) and the kills land among them.
   sim_args_ = " --hours 2 --scale 0.2 --start " + SimulationStart();
   ASSERT_NO_FATAL_FAILURE(StartBroker(kOnePartitionTopics));
   simdjson::dom::parser parser;
@@ -235,9 +235,14 @@ TEST_F(KafkaE2e, KillNineAtRandomPointsLosesAndDoubleCountsNothing) {
   const std::string store = "sqlite:" + dir_ + "/kafka.db";
   const std::string auth = "Authorization: Bearer " + kAdminToken + "\r\n";
   std::mt19937 random(20260108);
+  // Small fetches keep the consumption of the backlog several seconds long, so every kill lands
+  // in it (with librdkafka's defaults the whole backlog takes about a second).
+  const std::vector<std::string> slow_fetch = {
+      "--kafka-config", "max.partition.fetch.bytes=16384", "--kafka-config",
+      "queued.max.messages.kbytes=64"};
   int kills_mid_consumption = 0;
   for (int round = 0; round < 3; ++round) {
-    Serve serve = StartServe(store);
+    Serve serve = StartServe(store, slow_fetch);
     ASSERT_GT(serve.port, 0) << serve.process->output();
     // Kill at a random moment of the first batch after the partitions are assigned.
     const auto deadline = steady_clock::now() + seconds(20);
@@ -264,7 +269,7 @@ TEST_F(KafkaE2e, KillNineAtRandomPointsLosesAndDoubleCountsNothing) {
 
   Serve serve = StartServe(store);
   ASSERT_GT(serve.port, 0);
-  EXPECT_EQ(WaitConsumed(serve, truth.lines).counts, truth);
+  EXPECT_EQ(WaitConsumed(serve, truth.lines, seconds(90)).counts, truth);
   // Nothing more arrives later.
   std::this_thread::sleep_for(seconds(1));
   EXPECT_EQ(GetQuality(serve.port, "")->counts.lines, truth.lines);
