@@ -49,6 +49,16 @@ KeyColumn Key(std::string_view name, KeyKind kind = KeyKind::kString);
 void WriteOptional(JsonWriter& w, const std::optional<double>& v);
 void WriteOptional(JsonWriter& w, const std::optional<int64_t>& v);
 void WriteOptional(JsonWriter& w, const std::optional<bool>& v);
+// `key`, then its value or null.
+inline void WriteOptional(JsonWriter& w, std::string_view key, const std::optional<double>& v) {
+  WriteOptional(w.Key(key), v);
+}
+inline void WriteOptional(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v) {
+  WriteOptional(w.Key(key), v);
+}
+inline void WriteOptional(JsonWriter& w, std::string_view key, const std::optional<bool>& v) {
+  WriteOptional(w.Key(key), v);
+}
 void WriteTime(JsonWriter& w, Millis t);
 void WriteOptionalTime(JsonWriter& w, const std::optional<Millis>& t);
 void WriteStrings(JsonWriter& w, const std::set<std::string>& values);

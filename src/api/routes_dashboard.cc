@@ -150,8 +150,7 @@ void SortUsage(std::vector<Usage>& rows) {
 void WriteUsageFields(JsonWriter& w, const StreamingSums& sums) {
   w.Key("mins").Double(publish::TotalMinutes(sums));
   w.Key("sessions").Int(sums.requested_sessions);
-  w.Key("avgFps");
-  WriteOptional(w, publish::AvgOutputFps(sums));
+  WriteOptional(w, "avgFps", publish::AvgOutputFps(sums));
 }
 
 Outcome Pipelines(const RequestContext& ctx, Backend& backend) {
@@ -260,14 +259,11 @@ Outcome Orchestrators(const RequestContext& ctx, Backend& backend) {
     w.Key("serviceUri").String(row->service_uri);
     w.Key("knownSessions").Int(row->sums.known_sessions_count);
     w.Key("successSessions").Int(row->sums.startup_success_sessions);
-    w.Key("successRatio");
-    WriteOptional(w, effective ? std::optional<double>(100 * *effective) : std::nullopt);
-    w.Key("effectiveSuccessRate");
-    WriteOptional(w, effective);
-    w.Key("noSwapRatio");
-    WriteOptional(w, publish::NoSwapRate(row->sums));
-    w.Key("slaScore");
-    WriteOptional(w, row->sla_score);
+    WriteOptional(w, "successRatio",
+                  effective ? std::optional<double>(100 * *effective) : std::nullopt);
+    WriteOptional(w, "effectiveSuccessRate", effective);
+    WriteOptional(w, "noSwapRatio", publish::NoSwapRate(row->sums));
+    WriteOptional(w, "slaScore", row->sla_score);
     w.Key("slaWindowStart");
     if (row->sla_window_start) {
       WriteTime(w, *row->sla_window_start);
@@ -497,10 +493,8 @@ Outcome JobFeed(const RequestContext& ctx, Backend& backend) {
     w.Key("orchestratorUrl")
         .String(s.orchestrator_address.empty() ? "" : s.attribution.attributed_orch_uri);
     w.Key("state").String(sample ? sample->state : "");
-    w.Key("inputFps");
-    WriteOptional(w, sample ? sample->input_fps : std::nullopt);
-    w.Key("outputFps");
-    WriteOptional(w, sample ? sample->output_fps : std::nullopt);
+    WriteOptional(w, "inputFps", sample ? sample->input_fps : std::nullopt);
+    WriteOptional(w, "outputFps", sample ? sample->output_fps : std::nullopt);
     w.Key("firstSeen");
     WriteTime(w, s.session_start);
     w.Key("lastSeen");

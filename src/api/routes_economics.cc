@@ -165,8 +165,7 @@ Outcome PaymentsByPipeline(const RequestContext& ctx, Backend& backend) {
     w.Key("total_face_value_wei");
     WriteWei(w, row.sums.face_value_wei);
     w.Key("event_count").Int(row.sums.event_count);
-    w.Key("avg_price_wei_per_pixel");
-    WriteOptional(w, row.derived.avg_price_wei_per_pixel);
+    WriteOptional(w, "avg_price_wei_per_pixel", row.derived.avg_price_wei_per_pixel);
     w.EndObject();
   }
   w.EndArray();
@@ -346,17 +345,12 @@ Outcome ReliabilitySummary(const RequestContext& ctx, Backend& backend) {
   JsonWriter w;
   w.BeginObject();
   WriteWindowTimes(w, *ctx.window);
-  w.Key("startup_success_rate");
-  WriteOptional(w, session_rates.startup_success_rate);
-  w.Key("no_orch_session_rate");
-  WriteOptional(w, session_rates.no_orch_session_rate);
-  w.Key("orch_swap_rate");
-  WriteOptional(w, session_rates.orch_swap_rate);
+  WriteOptional(w, "startup_success_rate", session_rates.startup_success_rate);
+  WriteOptional(w, "no_orch_session_rate", session_rates.no_orch_session_rate);
+  WriteOptional(w, "orch_swap_rate", session_rates.orch_swap_rate);
   w.Key("orch_swap_count").Int(d.total_swapped_sessions);
-  w.Key("inference_restart_rate");
-  WriteOptional(w, sample_rates.inference_restart_rate);
-  w.Key("degraded_state_rate");
-  WriteOptional(w, sample_rates.degraded_rate);
+  WriteOptional(w, "inference_restart_rate", sample_rates.inference_restart_rate);
+  WriteOptional(w, "degraded_state_rate", sample_rates.degraded_rate);
   w.Key("failure_breakdown").BeginObject();
   w.Key("no_orch_sessions").Int(d.no_orch_sessions);
   w.Key("orch_swap").Int(d.total_swapped_sessions);
@@ -381,12 +375,9 @@ Outcome ReliabilityHistory(const RequestContext& ctx, Backend& backend) {
     const publish::ReliabilityRates sample_rates =
         publish::ComputeReliabilityRates(stats_by_hour[h]);
     w.Key("requested_sessions").Int(d.requested_sessions);
-    w.Key("startup_success_rate");
-    WriteOptional(w, session_rates.startup_success_rate);
-    w.Key("no_orch_session_rate");
-    WriteOptional(w, session_rates.no_orch_session_rate);
-    w.Key("degraded_rate");
-    WriteOptional(w, sample_rates.degraded_rate);
+    WriteOptional(w, "startup_success_rate", session_rates.startup_success_rate);
+    WriteOptional(w, "no_orch_session_rate", session_rates.no_orch_session_rate);
+    WriteOptional(w, "degraded_rate", sample_rates.degraded_rate);
   }));
 }
 
@@ -420,12 +411,9 @@ Outcome ReliabilityOrchs(const RequestContext& ctx, Backend& backend) {
     w.Key("address").String(row.group[0]);
     w.Key("name").String(inventory->identities->NameOf(row.group[0]));
     w.Key("streams_handled").Int(row.sums.sessions_handled);
-    w.Key("degraded_rate");
-    WriteOptional(w, row.derived.degraded_rate);
-    w.Key("restart_rate");
-    WriteOptional(w, row.derived.inference_restart_rate);
-    w.Key("error_rate");
-    WriteOptional(w, row.derived.error_rate);
+    WriteOptional(w, "degraded_rate", row.derived.degraded_rate);
+    WriteOptional(w, "restart_rate", row.derived.inference_restart_rate);
+    WriteOptional(w, "error_rate", row.derived.error_rate);
     w.EndObject();
     out.push_back({{std::to_string(row.sums.sessions_handled), row.group[0]}, w.Take()});
   }
@@ -516,8 +504,8 @@ Outcome FailuresByPipeline(const RequestContext& ctx, Backend& backend) {
     w.Key("inference_restart_count").Int(p.stats.inference_restarts);
     w.Key("inference_error_count").Int(p.stats.inference_errors);
     w.Key("total_failures").Int(p.total());
-    w.Key("failure_rate");
-    WriteOptional(w, publish::ComputeReliabilityRates(p.demand).pipeline_failure_rate);
+    WriteOptional(w, "failure_rate",
+                  publish::ComputeReliabilityRates(p.demand).pipeline_failure_rate);
     w.EndObject();
   }
   w.EndArray();
@@ -544,8 +532,7 @@ Outcome FailuresByOrch(const RequestContext& ctx, Backend& backend) {
     w.Key("inference_restarts").Int(row.sums.inference_restarts);
     w.Key("total_failures").Int(total(row));
     w.Key("streams_handled").Int(row.sums.sessions_handled);
-    w.Key("failure_rate");
-    WriteOptional(w, row.derived.orchestrator_failure_rate);
+    WriteOptional(w, "failure_rate", row.derived.orchestrator_failure_rate);
     w.EndObject();
     out.push_back({{std::to_string(total(row)), row.group[0]}, w.Take()});
   }
@@ -612,12 +599,9 @@ void WriteLeaderboardRow(JsonWriter& w, const econ::Inventory& inventory, std::s
   w.Key("score");
   entry ? w.Double(entry->score) : w.Null();
   w.Key("streams_handled").Int(row ? row->input.streams_handled : 0);
-  w.Key("avg_inference_fps");
-  WriteOptional(w, row ? row->input.avg_inference_fps : std::nullopt);
-  w.Key("degraded_rate");
-  WriteOptional(w, row ? row->input.degraded_rate : std::nullopt);
-  w.Key("avg_latency_ms");
-  WriteOptional(w, row ? row->input.avg_latency_ms : std::nullopt);
+  WriteOptional(w, "avg_inference_fps", row ? row->input.avg_inference_fps : std::nullopt);
+  WriteOptional(w, "degraded_rate", row ? row->input.degraded_rate : std::nullopt);
+  WriteOptional(w, "avg_latency_ms", row ? row->input.avg_latency_ms : std::nullopt);
   const publish::OrchestratorIdentity* identity = inventory.identities->Find(address);
   w.Key("last_seen");
   WriteOptionalTime(w, identity ? std::optional<Millis>(identity->last_seen) : std::nullopt);
@@ -890,8 +874,7 @@ void WriteQuotePrice(JsonWriter& w, const PriceQuote& quote) {
   w.Key("pixels_per_unit")
       .Int(static_cast<int64_t>(
           std::min<unsigned __int128>(quote.pixels_per_unit.value(), INT64_MAX)));
-  w.Key("price_wei_per_pixel");
-  WriteOptional(w, quote.unit_price);
+  WriteOptional(w, "price_wei_per_pixel", quote.unit_price);
   w.Key("is_warm").Bool(quote.is_warm);
 }
 
@@ -1024,10 +1007,8 @@ Result<std::map<std::string, PipelineFigures>> LoadPipelines(const RequestContex
 void WritePipelineFigures(JsonWriter& w, const PipelineFigures& p) {
   w.Key("active_streams").Int(p.active_streams);
   w.Key("requested_count").Int(p.demand.requested_sessions);
-  w.Key("success_rate");
-  WriteOptional(w, publish::StartupSuccessRate(p.demand));
-  w.Key("avg_inference_fps");
-  WriteOptional(w, publish::AvgOutputFps(p.stats));
+  WriteOptional(w, "success_rate", publish::StartupSuccessRate(p.demand));
+  WriteOptional(w, "avg_inference_fps", publish::AvgOutputFps(p.stats));
   w.Key("job_count").Int(p.job_count);
   w.Key("total_payments_wei");
   WriteWei(w, p.fees);
@@ -1111,8 +1092,7 @@ Outcome PipelineDetail(const RequestContext& ctx, Backend& backend) {
     w.Key("model_id").String(model);
     w.Key("warm_orch_count").Int(static_cast<int64_t>(m->warm_orchs.size()));
     w.Key("requested_count").Int(m->demand.requested_sessions);
-    w.Key("avg_fps");
-    WriteOptional(w, publish::AvgOutputFps(m->stats));
+    WriteOptional(w, "avg_fps", publish::AvgOutputFps(m->stats));
     w.EndObject();
   }
   w.EndArray().EndObject();
@@ -1204,22 +1184,14 @@ Outcome SlaCompliance(const RequestContext& ctx, Backend& backend) {
         const publish::SlaDerived& d = row.derived;
         WriteSessionCounts(w, row.sums);
         w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
-        w.Key("startup_success_rate");
-        WriteOptional(w, d.startup_success_rate);
-        w.Key("excused_failure_rate");
-        WriteOptional(w, d.excused_failure_rate);
-        w.Key("effective_success_rate");
-        WriteOptional(w, d.effective_success_rate);
-        w.Key("no_swap_rate");
-        WriteOptional(w, d.no_swap_rate);
-        w.Key("output_viability_rate");
-        WriteOptional(w, d.output_viability_rate);
-        w.Key("reliability_score");
-        WriteOptional(w, d.scores.reliability_score);
-        w.Key("quality_score");
-        WriteOptional(w, d.scores.quality_score);
-        w.Key("sla_score");
-        WriteOptional(w, d.scores.sla_score);
+        WriteOptional(w, "startup_success_rate", d.startup_success_rate);
+        WriteOptional(w, "excused_failure_rate", d.excused_failure_rate);
+        WriteOptional(w, "effective_success_rate", d.effective_success_rate);
+        WriteOptional(w, "no_swap_rate", d.no_swap_rate);
+        WriteOptional(w, "output_viability_rate", d.output_viability_rate);
+        WriteOptional(w, "reliability_score", d.scores.reliability_score);
+        WriteOptional(w, "quality_score", d.scores.quality_score);
+        WriteOptional(w, "sla_score", d.scores.sla_score);
         w.Key("sla_semantics_version").String(publish::kSlaSemanticsVersion);
       });
 }
@@ -1227,17 +1199,13 @@ Outcome SlaCompliance(const RequestContext& ctx, Backend& backend) {
 // The B43 fields from sessions_count on.
 void WriteDemandFigures(JsonWriter& w, const StreamingSums& s, const publish::DemandDerived& d) {
   w.Key("sessions_count").Int(s.sessions_count);
-  w.Key("avg_output_fps");
-  WriteOptional(w, d.avg_output_fps);
+  WriteOptional(w, "avg_output_fps", d.avg_output_fps);
   w.Key("total_minutes").Double(d.total_minutes);
   WriteSessionCounts(w, s);
   w.Key("health_signal_coverage_ratio").Double(d.health_signal_coverage_ratio);
-  w.Key("startup_success_rate");
-  WriteOptional(w, d.startup_success_rate);
-  w.Key("excused_failure_rate");
-  WriteOptional(w, d.excused_failure_rate);
-  w.Key("effective_success_rate");
-  WriteOptional(w, d.effective_success_rate);
+  WriteOptional(w, "startup_success_rate", d.startup_success_rate);
+  WriteOptional(w, "excused_failure_rate", d.excused_failure_rate);
+  WriteOptional(w, "effective_success_rate", d.effective_success_rate);
   w.Key("ticket_face_value_eth").Double(d.ticket_face_value_eth);
   w.Key("fees_wei");
   WriteWei(w, s.fees_wei);
@@ -1281,10 +1249,8 @@ Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
         w.Key("runner_version");
         WriteNullableString(w, row.attributes.runner_version);
         w.Key("cuda_version").Null();
-        w.Key("avg_output_fps");
-        WriteOptional(w, d.avg_output_fps);
-        w.Key("p95_output_fps");
-        WriteOptional(w, d.p95_output_fps);
+        WriteOptional(w, "avg_output_fps", d.avg_output_fps);
+        WriteOptional(w, "p95_output_fps", d.p95_output_fps);
         w.Key("fps_jitter_coefficient").Null();
         w.Key("status_samples").Int(s.status_samples);
         w.Key("error_status_samples").Int(s.error_status_samples);
@@ -1316,10 +1282,8 @@ Outcome GpuMetrics(const RequestContext& ctx, Backend& backend) {
             {"sessions_ending_in_error", s.sessions_ending_in_error},
         };
         for (const auto& [name, value] : counts) w.Key(name).Int(value);
-        w.Key("startup_failed_rate");
-        WriteOptional(w, d.startup_failed_rate);
-        w.Key("swap_rate");
-        WriteOptional(w, d.swap_rate);
+        WriteOptional(w, "startup_failed_rate", d.startup_failed_rate);
+        WriteOptional(w, "swap_rate", d.swap_rate);
       },
       [&](const auto& row) { return !model_name || row.attributes.gpu_model_name == *model_name; });
 }

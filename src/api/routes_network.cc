@@ -207,12 +207,9 @@ Outcome NetOrchestrator(const RequestContext& ctx, Backend& backend) {
   WriteTime(w, id.last_seen);
   w.Key("is_active").Bool(id.last_seen >= clock - publish::kActiveWithinMs);
   w.Key("streams_handled").Int(streams.sessions_handled);
-  w.Key("avg_inference_fps");
-  WriteOptional(w, publish::AvgOutputFps(streams));
-  w.Key("degraded_rate");
-  WriteOptional(w, publish::DegradedRate(streams));
-  w.Key("avg_latency_ms");
-  WriteOptional(w, latency.avg_latency_ms);
+  WriteOptional(w, "avg_inference_fps", publish::AvgOutputFps(streams));
+  WriteOptional(w, "degraded_rate", publish::DegradedRate(streams));
+  WriteOptional(w, "avg_latency_ms", latency.avg_latency_ms);
   w.Key("raw_capabilities").String(ids->RawCapabilitiesOf(address));
   w.EndObject();
   return Reply::Data(w.Take());
@@ -349,12 +346,9 @@ Outcome NetModels(const RequestContext& ctx, Backend& backend) {
     w.Key("model").String(e.pair.second);
     w.Key("warm_orch_count").Int(e.warm);
     w.Key("total_capacity").Int(e.capacity);
-    w.Key("price_min_wei_per_pixel");
-    WriteOptional(w, e.min);
-    w.Key("price_max_wei_per_pixel");
-    WriteOptional(w, e.max);
-    w.Key("price_avg_wei_per_pixel");
-    WriteOptional(w, e.avg);
+    WriteOptional(w, "price_min_wei_per_pixel", e.min);
+    WriteOptional(w, "price_max_wei_per_pixel", e.max);
+    WriteOptional(w, "price_avg_wei_per_pixel", e.avg);
     w.EndObject();
   }
   w.EndArray();
@@ -473,11 +467,10 @@ Outcome StreamsSummary(const RequestContext& ctx, Backend& backend) {
   w.Key("total_requested").Int(s.requested_sessions);
   w.Key("startup_successes").Int(s.startup_success_sessions);
   w.Key("no_orch_session_count").Int(s.no_orch_sessions);
-  w.Key("startup_success_rate");
-  WriteOptional(w, publish::StartupSuccessRate(s));
-  w.Key("no_orch_session_rate");
-  WriteOptional(w, publish::Ratio(static_cast<double>(s.no_orch_sessions),
-                                  static_cast<double>(s.requested_sessions)));
+  WriteOptional(w, "startup_success_rate", publish::StartupSuccessRate(s));
+  WriteOptional(w, "no_orch_session_rate",
+                publish::Ratio(static_cast<double>(s.no_orch_sessions),
+                               static_cast<double>(s.requested_sessions)));
   w.Key("orch_swap_count").Int(s.total_swapped_sessions);
   w.EndObject();
   return Reply::Data(w.Take());
@@ -579,8 +572,8 @@ Outcome StreamsAttribution(const RequestContext& ctx, Backend& backend) {
   w.Key("total_samples").Int(total);
   w.Key("attributed_count").Int(attributed);
   w.Key("unattributed_count").Int(total - attributed);
-  w.Key("attribution_rate");
-  WriteOptional(w, publish::Ratio(static_cast<double>(attributed), static_cast<double>(total)));
+  WriteOptional(w, "attribution_rate",
+                publish::Ratio(static_cast<double>(attributed), static_cast<double>(total)));
   w.Key("by_status");
   WriteCounts(w, by_status);
   w.EndObject();
@@ -636,11 +629,10 @@ std::string StreamJson(const resolve::SessionFact& s, int64_t session_count,
   w.Key("startup_latency_ms");
   WriteOptional(w,
                 c.startup_latency_ms ? std::optional<double>(*c.startup_latency_ms) : std::nullopt);
-  w.Key("e2e_latency_ms");
-  WriteOptional(w, c.e2e_latency_ms);
-  w.Key("prompt_to_first_frame_ms");
-  WriteOptional(w, c.prompt_to_first_frame_ms ? std::optional<double>(*c.prompt_to_first_frame_ms)
-                                              : std::nullopt);
+  WriteOptional(w, "e2e_latency_ms", c.e2e_latency_ms);
+  WriteOptional(w, "prompt_to_first_frame_ms",
+                c.prompt_to_first_frame_ms ? std::optional<double>(*c.prompt_to_first_frame_ms)
+                                           : std::nullopt);
   w.Key("session_count").Int(session_count);
   w.Key("samples").BeginArray();
   for (size_t i = first; i < samples.size(); ++i) w.Raw(net::SampleJson(samples[i]));
@@ -698,14 +690,10 @@ Result<StatsRows> StreamStats(const RequestContext& ctx, Backend& backend, const
 void WriteFpsDistribution(JsonWriter& w, const std::optional<double>& avg,
                           const QuantileSketch& sketch) {
   w.BeginObject();
-  w.Key("avg");
-  WriteOptional(w, avg);
-  w.Key("p5");
-  WriteOptional(w, sketch.Quantile(0.05));
-  w.Key("p50");
-  WriteOptional(w, sketch.Quantile(0.50));
-  w.Key("p99");
-  WriteOptional(w, sketch.Quantile(0.99));
+  WriteOptional(w, "avg", avg);
+  WriteOptional(w, "p5", sketch.Quantile(0.05));
+  WriteOptional(w, "p50", sketch.Quantile(0.50));
+  WriteOptional(w, "p99", sketch.Quantile(0.99));
   w.EndObject();
 }
 
@@ -811,10 +799,8 @@ Outcome PerfFpsHistory(const RequestContext& ctx, Backend& backend) {
   }
   return HistoryReply(hours, *totals, [&](JsonWriter& w, Millis hour, const StreamingSums& s) {
     const int64_t degraded = degraded_pairs.count(hour) ? degraded_pairs[hour] : 0;
-    w.Key("avg_inference_fps");
-    WriteOptional(w, publish::AvgOutputFps(s));
-    w.Key("avg_input_fps");
-    WriteOptional(w, publish::AvgInputFps(s));
+    WriteOptional(w, "avg_inference_fps", publish::AvgOutputFps(s));
+    WriteOptional(w, "avg_input_fps", publish::AvgInputFps(s));
     w.Key("sample_count").Int(s.fps_positive_samples);
     w.Key("degraded").Bool(degraded > 0);
     w.Key("degraded_pairs").Int(degraded);
@@ -849,20 +835,15 @@ Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
     w.BeginObject();
     w.Key("address").String(row.group[0]);
     w.Key("name").String(ids->NameOf(row.group[0]));
-    w.Key("avg_ms");
-    WriteOptional(w, row.derived.avg_latency_ms);
-    w.Key("p50_ms");
-    WriteOptional(w, row.derived.p50_latency_ms);
-    w.Key("p95_ms");
-    WriteOptional(w, row.derived.p95_latency_ms);
-    w.Key("p99_ms");
-    WriteOptional(w, row.derived.p99_latency_ms);
+    WriteOptional(w, "avg_ms", row.derived.avg_latency_ms);
+    WriteOptional(w, "p50_ms", row.derived.p50_latency_ms);
+    WriteOptional(w, "p95_ms", row.derived.p95_latency_ms);
+    WriteOptional(w, "p99_ms", row.derived.p99_latency_ms);
     w.Key("sample_count").Int(row.sums.sample_count);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("network_avg_ms");
-  WriteOptional(w, publish::DeriveDiscovery(network).avg_latency_ms);
+  WriteOptional(w, "network_avg_ms", publish::DeriveDiscovery(network).avg_latency_ms);
   w.EndObject();
   return Reply::Data(w.Take());
 }
@@ -906,19 +887,14 @@ Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
        {std::tuple("video", d.avg_video_jitter, d.video_packet_loss_rate),
         std::tuple("audio", d.avg_audio_jitter, d.audio_packet_loss_rate)}) {
     w.Key(media).BeginObject();
-    w.Key("avg_jitter_ms");
-    WriteOptional(w, jitter);
-    w.Key("packet_loss_rate");
-    WriteOptional(w, loss);
+    WriteOptional(w, "avg_jitter_ms", jitter);
+    WriteOptional(w, "packet_loss_rate", loss);
     w.EndObject();
   }
   w.Key("conn_quality").BeginObject();
-  w.Key("good");
-  WriteOptional(w, d.conn_good_share);
-  w.Key("fair");
-  WriteOptional(w, d.conn_fair_share);
-  w.Key("poor");
-  WriteOptional(w, d.conn_poor_share);
+  WriteOptional(w, "good", d.conn_good_share);
+  WriteOptional(w, "fair", d.conn_fair_share);
+  WriteOptional(w, "poor", d.conn_poor_share);
   w.EndObject();
   w.EndObject();
   return Reply::Data(w.Take());
@@ -926,15 +902,11 @@ Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
 
 // avg_ms, p50_ms, p95_ms[, p99_ms], sample_count of the e2e columns.
 void WriteE2eFields(JsonWriter& w, const StreamingSums& s, bool with_p99) {
-  w.Key("avg_ms");
-  WriteOptional(w, publish::AvgE2eLatencyMs(s));
-  w.Key("p50_ms");
-  WriteOptional(w, s.e2e_latency_sketch.Quantile(0.50));
-  w.Key("p95_ms");
-  WriteOptional(w, s.e2e_latency_sketch.Quantile(0.95));
+  WriteOptional(w, "avg_ms", publish::AvgE2eLatencyMs(s));
+  WriteOptional(w, "p50_ms", s.e2e_latency_sketch.Quantile(0.50));
+  WriteOptional(w, "p95_ms", s.e2e_latency_sketch.Quantile(0.95));
   if (with_p99) {
-    w.Key("p99_ms");
-    WriteOptional(w, s.e2e_latency_sketch.Quantile(0.99));
+    WriteOptional(w, "p99_ms", s.e2e_latency_sketch.Quantile(0.99));
   }
   w.Key("sample_count").Int(s.e2e_latency_sample_count);
 }
@@ -967,12 +939,9 @@ Outcome PerfE2eHistory(const RequestContext& ctx, Backend& backend) {
 
 // FPS figures of one model: avg_fps, p50_fps, p99_fps, sample_count.
 void WriteModelFps(JsonWriter& w, const StreamingSums& s) {
-  w.Key("avg_fps");
-  WriteOptional(w, publish::AvgOutputFps(s));
-  w.Key("p50_fps");
-  WriteOptional(w, s.output_fps_sketch.Quantile(0.50));
-  w.Key("p99_fps");
-  WriteOptional(w, s.output_fps_sketch.Quantile(0.99));
+  WriteOptional(w, "avg_fps", publish::AvgOutputFps(s));
+  WriteOptional(w, "p50_fps", s.output_fps_sketch.Quantile(0.50));
+  WriteOptional(w, "p99_fps", s.output_fps_sketch.Quantile(0.99));
 }
 
 Outcome PerfByModel(const RequestContext& ctx, Backend& backend) {
@@ -1089,8 +1058,7 @@ Outcome NetModel(const RequestContext& ctx, Backend& backend) {
     w.BeginObject();
     w.Key("address").String(address);
     w.Key("name").String(ids->NameOf(address));
-    w.Key("avg_fps");
-    WriteOptional(w, orch.fps);
+    WriteOptional(w, "avg_fps", orch.fps);
     w.Key("is_warm").Bool(orch.warm);
     w.EndObject();
   }

@@ -165,8 +165,7 @@ std::optional<double> RatioOf(int64_t numerator, int64_t denominator) {
 void WriteAttribution(JsonWriter& w, const SubjectQuality& q) {
   w.Key("attribution");
   WriteCounts(w, q.selected_by_status);
-  w.Key("attributed_rate");
-  WriteOptional(w, RatioOf(q.attributed(q.selected_by_status), q.selected));
+  WriteOptional(w, "attributed_rate", RatioOf(q.attributed(q.selected_by_status), q.selected));
 }
 
 void WriteJob(JsonWriter& w, std::string_view name, const SubjectQuality& q) {
@@ -359,8 +358,7 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   const int64_t attributed_samples = samples.attributed(samples.by_status);
   w.Key("status_samples").BeginObject();
   w.Key("total").Int(samples.total).Key("attributed").Int(attributed_samples);
-  w.Key("attributed_rate");
-  WriteOptional(w, RatioOf(attributed_samples, samples.total));
+  WriteOptional(w, "attributed_rate", RatioOf(attributed_samples, samples.total));
   w.EndObject();
   const SubjectQuality& payments = subjects->at("payment");
   const int64_t linked = payments.by_status.at("resolved");
@@ -380,11 +378,9 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   WriteOptionalTime(w, *data_clock);
   w.Key("last_ingested_at");
   WriteOptionalTime(w, pipeline.last_ingested_at);
-  w.Key("ingest_lag_seconds");
-  WriteOptional(w, WorstSourceLag(pipeline, /*live_only=*/false).seconds);
+  WriteOptional(w, "ingest_lag_seconds", WorstSourceLag(pipeline, /*live_only=*/false).seconds);
   w.Key("dirty_slices").Int(pipeline.dirty_slices);
-  w.Key("oldest_dirty_slice_age_seconds");
-  WriteOptional(w, pipeline.oldest_dirty_slice_age_s);
+  WriteOptional(w, "oldest_dirty_slice_age_seconds", pipeline.oldest_dirty_slice_age_s);
   // Kafka consumer lag per partition (issue 5), by source then partition; [] without Kafka.
   w.Key("consumer_lag").BeginArray();
   for (const SourceStatus& source : pipeline.sources) {
@@ -634,8 +630,7 @@ Outcome AdminStatus(const RequestContext& ctx, Backend& backend) {
     w.EndArray();
     w.Key("lines_read").Int(s.lines_read).Key("last_event_at");
     WriteOptionalTime(w, s.last_event_at);
-    w.Key("lag_seconds");
-    WriteOptional(w, s.lag_seconds);
+    WriteOptional(w, "lag_seconds", s.lag_seconds);
     w.EndObject();
   }
   w.EndArray();

@@ -194,12 +194,9 @@ Outcome StreamingSla(const RequestContext& ctx, Backend& backend) {
                      {"org", "orchestrator_address", "pipeline_id", "model_id", "gpu_id"}, grain);
           w.Key("requested_sessions").Int(row.sums.requested_sessions);
           w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
-          w.Key("effective_success_rate");
-          WriteOptional(w, publish::EffectiveSuccessRate(row.sums));
-          w.Key("no_swap_rate");
-          WriteOptional(w, publish::NoSwapRate(row.sums));
-          w.Key("avg_output_fps");
-          WriteOptional(w, publish::AvgOutputFps(row.sums));
+          WriteOptional(w, "effective_success_rate", publish::EffectiveSuccessRate(row.sums));
+          WriteOptional(w, "no_swap_rate", publish::NoSwapRate(row.sums));
+          WriteOptional(w, "avg_output_fps", publish::AvgOutputFps(row.sums));
           w.Key("sla_score");
           WriteOptional(
               w, row.sums.requested_sessions == 0 ? std::nullopt : row.derived.scores.sla_score);
@@ -250,8 +247,7 @@ Outcome StreamingDemand(const RequestContext& ctx, Backend& backend) {
       [](JsonWriter& w, const auto& row) {
         w.Key("requested_sessions").Int(row.sums.requested_sessions);
         w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
-        w.Key("effective_success_rate");
-        WriteOptional(w, publish::EffectiveSuccessRate(row.sums));
+        WriteOptional(w, "effective_success_rate", publish::EffectiveSuccessRate(row.sums));
         w.Key("total_minutes").Double(publish::TotalMinutes(row.sums));
         w.Key("no_orch_sessions").Int(row.sums.no_orch_sessions);
       });
@@ -268,12 +264,9 @@ Outcome StreamingGpuMetrics(const RequestContext& ctx, Backend& backend) {
         w.Key("gpu_model_name").String(row.attributes.gpu_model_name);
         w.Key("known_sessions_count").Int(row.sums.known_sessions_count);
         w.Key("startup_success_sessions").Int(row.sums.startup_success_sessions);
-        w.Key("avg_output_fps");
-        WriteOptional(w, publish::AvgOutputFps(row.sums));
-        w.Key("avg_e2e_latency_ms");
-        WriteOptional(w, publish::AvgE2eLatencyMs(row.sums));
-        w.Key("swap_rate");
-        WriteOptional(w, publish::SwapRate(row.sums));
+        WriteOptional(w, "avg_output_fps", publish::AvgOutputFps(row.sums));
+        WriteOptional(w, "avg_e2e_latency_ms", publish::AvgE2eLatencyMs(row.sums));
+        WriteOptional(w, "swap_rate", publish::SwapRate(row.sums));
       });
 }
 
@@ -421,12 +414,9 @@ Outcome AiBatchJobs(const RequestContext& ctx, Backend& backend) {
           w.Key("gateway").String(j->gateway).Key("pipeline").String(j->canonical_pipeline);
           w.Key("model_id").String(j->attributed_model).Key("completed_at");
           WriteTime(w, j->completed_at);
-          w.Key("success");
-          WriteOptional(w, j->success);
-          w.Key("tries");
-          WriteOptional(w, j->tries);
-          w.Key("duration_ms");
-          WriteOptional(w, j->duration_ms);
+          WriteOptional(w, "success", j->success);
+          WriteOptional(w, "tries", j->tries);
+          WriteOptional(w, "duration_ms", j->duration_ms);
           w.Key("orch_url").String(j->orch_url);
           w.Key("selection_outcome").String(j->selection_outcome);
           WriteAttribution(w, j->selection);
@@ -452,12 +442,9 @@ Outcome ByocJobs(const RequestContext& ctx, Backend& backend) {
           w.Key("capability").String(j->capability).Key("model").String(j->model);
           w.Key("completed_at");
           WriteTime(w, j->completed_at);
-          w.Key("success");
-          WriteOptional(w, j->success);
-          w.Key("duration_ms");
-          WriteOptional(w, j->duration_ms);
-          w.Key("http_status");
-          WriteOptional(w, j->http_status);
+          WriteOptional(w, "success", j->success);
+          WriteOptional(w, "duration_ms", j->duration_ms);
+          WriteOptional(w, "http_status", j->http_status);
           w.Key("orch_address").String(j->selection.decision.attributed_orch_address);
           w.Key("orch_url").String(j->orch_url).Key("worker_url").String(j->worker_url);
           w.Key("selection_outcome").String(j->selection_outcome);
@@ -497,12 +484,9 @@ Outcome LlmSummary(const RequestContext& ctx, Backend& backend) {
     w.BeginObject().Key("model").String(model);
     w.Key("total_requests").Int(sums.llm_request_count).Key("success_rate");
     WriteOptional(w, publish::LlmSuccessRate(sums));
-    w.Key("avg_tokens_per_sec");
-    WriteOptional(w, publish::AvgTokensPerSec(sums));
-    w.Key("avg_ttft_ms");
-    WriteOptional(w, publish::AvgTtftMs(sums));
-    w.Key("avg_total_tokens");
-    WriteOptional(w, publish::AvgTotalTokens(sums));
+    WriteOptional(w, "avg_tokens_per_sec", publish::AvgTokensPerSec(sums));
+    WriteOptional(w, "avg_ttft_ms", publish::AvgTtftMs(sums));
+    WriteOptional(w, "avg_total_tokens", publish::AvgTotalTokens(sums));
     w.EndObject();
   }
   w.EndArray();
@@ -557,8 +541,8 @@ Outcome ByocWorkers(const RequestContext& ctx, Backend& backend) {
     w.BeginObject().Key("capability").String(capability).Key("worker_count").Int(count);
     w.Key("models");
     WriteStrings(w, models_of[capability]);
-    w.Key("avg_price_per_unit");
-    WriteOptional(w, priced == 0 ? std::nullopt : std::optional(price_sum / priced));
+    WriteOptional(w, "avg_price_per_unit",
+                  priced == 0 ? std::nullopt : std::optional(price_sum / priced));
     w.EndObject();
   }
   w.EndArray();
