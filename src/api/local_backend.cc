@@ -102,6 +102,11 @@ Status LockedSink::BeforeRunCommit(store::IngestBatch& batch, bool run_ends) {
   return analytics_.BeforeRunCommit(batch, run_ends);
 }
 
+void LockedSink::OnWatermark(Millis watermark) {
+  std::unique_lock lock(facts_mu_);
+  analytics_.OnWatermark(watermark);
+}
+
 LocalBackend::LocalBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LocalBackend::~LocalBackend() = default;
 

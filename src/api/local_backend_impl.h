@@ -29,6 +29,7 @@ class LockedSink final : public ingest::RecordSink {
   // Defers publication within a long run (a Kafka backlog) like `naap ingest`; a run's last
   // commit publishes everything, so what a finished run served is always complete.
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
+  void OnWatermark(Millis watermark) override;
 
   // Read between runs only (the pipeline's sink thread is idle then).
   void ResetRun() {

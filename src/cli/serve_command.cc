@@ -42,6 +42,13 @@
 #include "store/store.h"
 
 namespace naap::cli {
+
+std::optional<std::pair<std::string, std::string>> ParseAssignment(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  return std::pair{Trim(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+}
+
 namespace {
 
 constexpr double kDefaultSimRate = 100;
@@ -148,13 +155,6 @@ struct Settings {
   event::TopicMap topics = event::TopicMap::Default();
   std::optional<ingest::KafkaSourceOptions> kafka;
 };
-
-// "KEY=VALUE" split at the first '=' (KEY non-empty).
-std::optional<std::pair<std::string, std::string>> ParseAssignment(std::string_view text) {
-  const size_t eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
-  return std::pair{Trim(text.substr(0, eq)), std::string(text.substr(eq + 1))};
-}
 
 // The Kafka flags (validated even without --kafka, so a typo never waits for Kafka to appear).
 Status ResolveKafka(const ServeArgs& args, Settings& s) {

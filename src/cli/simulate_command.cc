@@ -6,9 +6,12 @@
 //                      readable org, so it goes to streaming_events (org cloudspe) unless --topic
 //                      says otherwise. Like the upstream producer, every message carries a random
 //                      key (from --seed, so a run is reproducible), which spreads a topic's
-//                      messages over its partitions. The producer is idempotent (no duplicates
-//                      from retries) and compresses with zstd; every delivery report is checked,
-//                      and the command exits 1 if any message was not delivered.
+//                      messages over its partitions. Like the upstream producer (go-livepeer's
+//                      monitor/backend_kafka.go: a kafka-go Writer without a codec) it does not
+//                      compress; --kafka-config KEY=VALUE (repeatable) sets librdkafka producer
+//                      properties, e.g. compression.codec=zstd. The producer is idempotent (no
+//                      duplicates from retries); every delivery report is checked, and the
+//                      command exits 1 if any message was not delivered.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -19,6 +22,8 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "base/time.h"
 #include "cli/commands.h"
@@ -31,6 +36,7 @@ struct SimulateOptions {
   std::string out;
   std::string kafka;
   std::string topic;
+  std::vector<std::string> kafka_config;  // KEY=VALUE librdkafka producer properties
   double hours = 1.0;
   uint64_t seed = 1;
   std::string start;
@@ -101,11 +107,20 @@ class KafkaOutput final : public MessageOutput {
     char errstr[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     auto output = std::unique_ptr<KafkaOutput>(new KafkaOutput(opt));
-    for (const auto& [key, value] : {std::pair<const char*, std::string>{"bootstrap.servers", opt.kafka},
-                                     {"enable.idempotence", "true"},
-                                     {"compression.codec", "zstd"},
-                                     {"linger.ms", "5"}}) {
-      if (rd_kafka_conf_set(conf, key, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+    std::vector<std::pair<std::string, std::string>> properties = {
+        {"bootstrap.servers", opt.kafka}, {"enable.idempotence", "true"}, {"linger.ms", "5"}};
+    for (const std::string& property : opt.kafka_config) {
+      auto pair = ParseAssignment(property);
+      if (!pair) {
+        rd_kafka_conf_destroy(conf);
+        error = "--kafka-config: expected KEY=VALUE, got \"" + property + "\"";
+        return nullptr;
+      }
+      properties.push_back(std::move(*pair));
+    }
+    for (const auto& [key, value] : properties) {
+      if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) !=
+          RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         error = errstr;
         return nullptr;
@@ -276,6 +291,8 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
   out->excludes(kafka);
   cmd->add_option("--topic", opt->topic, "with --kafka: one topic for every message (default: each org's topic)")
       ->needs(kafka);
+  cmd->add_option("--kafka-config", opt->kafka_config,
+                  "with --kafka: a librdkafka producer property KEY=VALUE (repeatable)");
   cmd->add_option("--hours", opt->hours, "simulated hours (default 1)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", opt->seed, "random seed (default 1)");
   cmd->add_option("--start", opt->start, "first event hour, UTC ISO-8601 (default: the current hour minus --hours)");

@@ -18,6 +18,8 @@ using PartitionKey = std::pair<std::string, int32_t>;  // (topic, partition)
 // A polling Next() notices Stop() and the batch end at least this often.
 constexpr int kMaxPollMs = 100;
 constexpr int kCatchUpPollMs = 5;
+// While messages flow, the batch clock is read once per this many messages.
+constexpr int64_t kMessagesPerClockRead = 64;
 // librdkafka reports broker states this often (statistics callback); also refreshes watermarks.
 constexpr const char* kStatisticsIntervalMs = "1000";
 
@@ -54,6 +56,7 @@ struct KafkaSource::Impl {
     int64_t committed_next = -1;  // stored offset + 1; -1 before anything is stored
     std::optional<Millis> committed_timestamp;
     Millis assigned_at = 0;
+    bool delivered = false;  // a message of it was committed since the assignment
   };
 
   Impl(store::Store& s, const Clock& c, KafkaSourceOptions o)
@@ -207,7 +210,12 @@ struct KafkaSource::Impl {
   bool caught_up = false;     // the latest poll found nothing waiting
   int64_t batch_left = 0;
   int64_t batch_yielded = 0;
+  int64_t unclocked = 0;  // messages yielded since the batch clock was last read
   std::map<PartitionKey, Yielded> batch;
+  // The partition of the latest message and its entry of `batch` (messages come in runs).
+  rd_kafka_topic_t* last_topic = nullptr;
+  int32_t last_partition = -1;
+  Yielded* last_yielded = nullptr;
   rd_kafka_topic_partition_list_t* pending_revoke = nullptr;
   bool closing = false;
   simdjson::dom::parser stats_parser;
@@ -293,9 +301,12 @@ void KafkaSource::StartBatch() {
       if (it == s.partition_state.end()) continue;
       it->second.committed_next = yielded.last_offset + 1;
       it->second.committed_timestamp = yielded.last_timestamp;
+      it->second.delivered = true;
     }
   }
   s.batch.clear();
+  s.last_topic = nullptr;
+  s.last_yielded = nullptr;
   s.batch_yielded = 0;
   s.ApplyRevoke();
   const SteadyTime now = std::chrono::steady_clock::now();
@@ -318,12 +329,18 @@ bool KafkaSource::Next(Message& out) {
       return false;
     }
     if (s.pending_revoke != nullptr || s.batch_left <= 0) return false;
-    const SteadyTime now = std::chrono::steady_clock::now();
-    if (now >= s.batch_deadline || (now >= s.batch_end && s.caught_up)) return false;
-    const int64_t left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(s.batch_end - now).count();
-    // Past batch_end a short poll only checks whether more is already waiting.
-    const int64_t wait = left > 0 ? std::min<int64_t>(left, kMaxPollMs) : kCatchUpPollMs;
+    // While messages flow a poll returns at once; an empty one sets caught_up and the next
+    // iteration reads the clock.
+    int64_t wait = kCatchUpPollMs;
+    if (s.caught_up || s.unclocked >= kMessagesPerClockRead) {
+      s.unclocked = 0;
+      const SteadyTime now = std::chrono::steady_clock::now();
+      if (now >= s.batch_deadline || (now >= s.batch_end && s.caught_up)) return false;
+      const int64_t left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(s.batch_end - now).count();
+      // Past batch_end a short poll only checks whether more is already waiting.
+      if (left > 0) wait = std::min<int64_t>(left, kMaxPollMs);
+    }
     rd_kafka_message_t* message = rd_kafka_consumer_poll(s.rk, static_cast<int>(wait));
     if (message == nullptr) {
       s.caught_up = true;
@@ -355,13 +372,37 @@ bool KafkaSource::Next(Message& out) {
   out.provenance.partition = m->partition;
   out.provenance.offset = m->offset;
   out.provenance.index = messages_.fetch_add(1) + 1;
-  Impl::Yielded& yielded = s.batch[{out.provenance.topic, m->partition}];
+  if (m->rkt != s.last_topic || m->partition != s.last_partition) {
+    s.last_topic = m->rkt;
+    s.last_partition = m->partition;
+    s.last_yielded = &s.batch[{out.provenance.topic, m->partition}];
+  }
+  Impl::Yielded& yielded = *s.last_yielded;
   yielded.last_offset = m->offset;
   yielded.last_timestamp = timestamp;
   ++yielded.messages;
   --s.batch_left;
   ++s.batch_yielded;
+  ++s.unclocked;
   return true;
+}
+
+bool KafkaSource::StreamsPending() const {
+  const Impl& s = *impl_;
+  const Millis now = s.clock.NowMs();
+  std::lock_guard lock(s.mu);
+  for (const auto& [key, state] : s.partition_state) {
+    if (state.delivered || now - state.assigned_at >= kStreamIdleMs || s.batch.contains(key)) {
+      continue;
+    }
+    int64_t low = -1, high = -1;
+    rd_kafka_get_watermark_offsets(s.rk, key.first.c_str(), key.second, &low, &high);
+    const int64_t next = state.committed_next >= 0                     ? state.committed_next
+                         : s.options.start == KafkaStart::kEarliest ? low
+                                                                     : high;
+    if (high < 0 || next < 0 || next < high) return true;  // waiting, or not known yet
+  }
+  return false;
 }
 
 KafkaStatus KafkaSource::Snapshot() const {

@@ -93,6 +93,9 @@ class KafkaSource final : public Source {
   // Non-ok after a failure that ends the source: a fatal librdkafka error or an unreadable
   // stored position.
   Status status() const override;
+  // A partition assigned less than kStreamIdleMs ago that has messages waiting (or whose
+  // high watermark is not known yet) and has delivered none since its assignment.
+  bool StreamsPending() const override;
 
   // Starts the next batch (the first starts at creation). Call it only once the messages yielded
   // so far are committed: they then count as committed in Snapshot(), and a revocation deferred

@@ -231,6 +231,24 @@ TEST_F(KafkaSourceTest, BatchesEndByCountAndByTime) {
   EXPECT_TRUE(source->finished());
 }
 
+// The pipeline's watermark waits for partitions that have messages but have not delivered yet,
+// and for at most kStreamIdleMs for partitions that never deliver.
+TEST_F(KafkaSourceTest, StreamsArePendingUntilEveryPartitionWithMessagesDelivered) {
+  kafka_.Produce("streaming_events", 0, "a0");
+  kafka_.Produce("streaming_events", 0, "a1");
+  kafka_.Produce("streaming_events", 1, "b0");
+  auto source = Start({.topics = {"streaming_events"}});
+  ASSERT_EQ(Read(*source, 1).size(), 1u);
+  EXPECT_TRUE(source->StreamsPending());  // the other partition has not delivered yet
+  ASSERT_EQ(Read(*source, 2).size(), 2u);
+  EXPECT_FALSE(source->StreamsPending());
+
+  auto empty = Start({.topics = {"network_events"}});
+  ASSERT_TRUE(RunUntil(*empty, [&] { return empty->Snapshot().partitions.size() == 2; }));
+  clock_.Advance(kStreamIdleMs);
+  EXPECT_FALSE(empty->StreamsPending());
+}
+
 TEST_F(KafkaSourceTest, PoisonMessageIsYieldedLikeAnyOther) {
   kafka_.Produce("streaming_events", 0, "not json {");
   kafka_.Produce("streaming_events", 0, Envelope(1));

@@ -20,18 +20,21 @@ int64_t Sum(const std::map<std::string, int64_t>& by_reason) {
                          [](int64_t n, const auto& kv) { return n + kv.second; });
 }
 
-// The position a message leaves its source at, keyed by source: a file's line / element index
-// and byte offset, a Kafka partition's offset. Other sources have none.
-std::optional<std::pair<std::string, std::string>> SourcePosition(const event::Provenance& p) {
-  if (p.source == "file") {
-    return std::make_pair("file:" + p.path,
-                          std::to_string(p.index) + ":" + std::to_string(p.byte_offset));
-  }
+// Where a stream's position is stored, keyed by source: a file's line / element index and byte
+// offset, a Kafka partition's offset. Other sources keep none ("").
+std::string SourcePositionKey(const event::Provenance& p) {
+  if (p.source == "file") return "file:" + p.path;
+  if (p.source == "kafka") return "kafka:" + p.topic + "/" + std::to_string(p.partition);
+  return "";
+}
+
+// The position a message leaves its stream at.
+void SetSourcePosition(const event::Provenance& p, std::string& position) {
   if (p.source == "kafka") {
-    return std::make_pair("kafka:" + p.topic + "/" + std::to_string(p.partition),
-                          std::to_string(p.offset));
+    position = std::to_string(p.offset);
+  } else {
+    position = std::to_string(p.index) + ":" + std::to_string(p.byte_offset);
   }
-  return std::nullopt;
 }
 
 // Accepted messages travel to the sink thread in chunks of this many, to keep locking rare.
@@ -70,12 +73,12 @@ class Pipeline::SinkThread {
 
   // Queues a job, waiting while max_jobs are queued; `run_ends` marks the run's last batch.
   Status Send(std::vector<event::Decoded> messages, std::optional<store::IngestBatch> batch,
-              bool run_ends) {
+              bool run_ends, Millis watermark = 0) {
     std::deque<Job> finished;
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return jobs_.size() < max_jobs_ || !status_.ok(); });
     if (!status_.ok()) return status_;
-    jobs_.push_back({std::move(messages), std::move(batch), run_ends});
+    jobs_.push_back({std::move(messages), std::move(batch), run_ends, watermark});
     finished.swap(finished_);
     changed_.notify_all();
     lock.unlock();
@@ -94,6 +97,7 @@ class Pipeline::SinkThread {
     std::vector<event::Decoded> messages;
     std::optional<store::IngestBatch> batch;
     bool run_ends = false;  // the batch is the run's last
+    Millis watermark = 0;   // with a batch: the pipeline's watermark at its commit
   };
 
   void Loop() {
@@ -122,7 +126,10 @@ class Pipeline::SinkThread {
       }
     }
     if (!job.batch) return Status::Ok();
-    if (sink_ != nullptr) NAAP_RETURN_IF_ERROR(sink_->BeforeRunCommit(*job.batch, job.run_ends));
+    if (sink_ != nullptr) {
+      sink_->OnWatermark(job.watermark);
+      NAAP_RETURN_IF_ERROR(sink_->BeforeRunCommit(*job.batch, job.run_ends));
+    }
     return job.batch->empty() ? Status::Ok() : store_.Commit(*job.batch);
   }
 
@@ -171,10 +178,12 @@ Status Pipeline::Run(Source& source, const std::function<void(const RunStats&)>&
     Message message;
     while (source.Next(message)) {
       NAAP_RETURN_IF_ERROR(Process(message));
-      if (pending_ >= options_.commit_every) NAAP_RETURN_IF_ERROR(Commit(/*run_ends=*/false));
+      if (pending_ >= options_.commit_every) {
+        NAAP_RETURN_IF_ERROR(Commit(source, /*run_ends=*/false));
+      }
       if (progress && stats_.lines % 1024 == 0) progress(stats_);
     }
-    return Commit(/*run_ends=*/true);
+    return Commit(source, /*run_ends=*/true);
   }();
   // Also after a failure, so that the caller finds the store idle.
   Status committed = sink_thread_->Drain();
@@ -196,11 +205,16 @@ Status Pipeline::Process(const Message& message) {
 
   const std::string& org = decoded.org;
   const CountSlot slot{org, decoded.AccountingHour(ingest_ms), HourFloor(ingest_ms)};
-  orgs_seen_.insert(org);
+  if (org != last_org_seen_ || orgs_seen_.empty()) {
+    orgs_seen_.insert(org);
+    last_org_seen_ = org;
+  }
   ++stats_.lines;
   ++pending_;
-  if (auto position = SourcePosition(message.provenance)) {
-    positions_[position->first] = std::move(position->second);
+  Stream& stream = StreamOf(message.provenance, ingest_ms);
+  if (!stream.position_key.empty()) {
+    SetSourcePosition(message.provenance, stream.position);
+    stream.moved = true;
   }
 
   bool rejected = decoded.cls == event::MessageClass::kRejected;
@@ -238,6 +252,8 @@ Status Pipeline::Process(const Message& message) {
       } else {
         to_sink = sink_ != nullptr;
       }
+      stream.newest_event = std::max(stream.newest_event.value_or(decoded.event_ts),
+                                     decoded.event_ts);
     }
     KeepRaw(decoded, message, ingest_ms);
     data_clocks_[org] = std::max(clock->value_or(decoded.event_ts), decoded.event_ts);
@@ -326,7 +342,32 @@ void Pipeline::KeepRejected(const event::Decoded& decoded, const Message& messag
   batch_.rejected.push_back(std::move(row));
 }
 
-Status Pipeline::Commit(bool run_ends) {
+Pipeline::Stream& Pipeline::StreamOf(const event::Provenance& p, Millis ingest_ms) {
+  const auto same = [&p](const StreamKey& key) {
+    return std::get<2>(key) == p.partition && std::get<0>(key) == p.source &&
+           std::get<1>(key) == p.topic && std::get<3>(key) == p.path;
+  };
+  if (last_stream_ == streams_.end() || !same(last_stream_->first)) {
+    auto [it, inserted] = streams_.try_emplace({p.source, p.topic, p.partition, p.path});
+    if (inserted) it->second.position_key = SourcePositionKey(p);
+    last_stream_ = it;
+  }
+  last_stream_->second.last_delivery = ingest_ms;
+  return last_stream_->second;
+}
+
+void Pipeline::AdvanceWatermark(const Source& source) {
+  if (source.StreamsPending()) return;
+  const Millis active_since = clock_.NowMs() - kStreamIdleMs;
+  std::optional<Millis> least;
+  for (const auto& [key, stream] : streams_) {
+    if (!stream.newest_event || stream.last_delivery < active_since) continue;
+    least = std::min(least.value_or(*stream.newest_event), *stream.newest_event);
+  }
+  if (least) watermark_ = std::max(watermark_, *least);
+}
+
+Status Pipeline::Commit(const Source& source, bool run_ends) {
   auto blocks = raw_log_.Flush();
   if (!blocks.ok()) return blocks.status();
   batch_.raw_blocks = std::move(blocks.value());
@@ -334,13 +375,17 @@ Status Pipeline::Commit(bool run_ends) {
     auto& [org, hour, ingest_hour, kind, family, name] = key;
     batch_.counters.push_back({org, hour, ingest_hour, kind, family, name, count});
   }
-  for (auto& [source, position] : positions_) batch_.positions.emplace_back(source, position);
+  for (auto& [key, stream] : streams_) {
+    if (!stream.moved) continue;
+    batch_.positions.emplace_back(stream.position_key, stream.position);
+    stream.moved = false;
+  }
+  AdvanceWatermark(source);
   std::vector<event::Decoded> messages;
   messages.swap(for_sink_);
-  Status st = sink_thread_->Send(std::move(messages), std::move(batch_), run_ends);
+  Status st = sink_thread_->Send(std::move(messages), std::move(batch_), run_ends, watermark_);
   batch_ = store::IngestBatch{};
   counters_.clear();
-  positions_.clear();
   pending_ = 0;
   return st;
 }

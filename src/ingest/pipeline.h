@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,10 +50,8 @@
 namespace naap::ingest {
 
 // The analytics stage's hook: receives every accepted, non-duplicate message that is not too old,
-// in source order. Both calls run on the pipeline's sink thread (never two at once), overlapping
+// in source order. Every call runs on the pipeline's sink thread (never two at once), overlapping
 // the decoding of later messages; `decoded.envelope` is empty there (the raw log keeps it).
-// Receives every accepted record that is not too old, in input order, on the pipeline's sink
-// thread. `decoded.envelope` is empty there: the raw log already holds the bytes.
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
@@ -66,6 +65,10 @@ class RecordSink {
   virtual Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) {
     return BeforeCommit(batch);
   }
+  // Called before each commit of a run with the pipeline's event-time watermark (never lower than
+  // the previous one): every input stream still delivering has passed it, so only late data is
+  // older. Before any stream has passed anything it is the lowest Millis.
+  virtual void OnWatermark(Millis watermark) {}
 };
 
 struct PipelineOptions {
@@ -143,7 +146,21 @@ class Pipeline {
   void KeepRejected(const event::Decoded& decoded, const Message& message, const Sha256Digest& sha,
                     Millis ingest_ms);
   // Hands the batch to the sink thread; `run_ends` marks the run's last commit.
-  Status Commit(bool run_ends);
+  Status Commit(const Source& source, bool run_ends);
+
+  // One input stream: a Kafka partition, a file, an HTTP body, the simulator.
+  struct Stream {
+    std::string position_key;  // SourcePosition key; "" when the source keeps no position
+    std::string position;      // the position after the latest message of this batch
+    bool moved = false;        // `position` is to be stored with this batch
+    std::optional<Millis> newest_event;  // of its accepted messages
+    Millis last_delivery = 0;            // ingest clock
+  };
+  // The stream of `provenance` (the latest one's is remembered: messages come in runs).
+  Stream& StreamOf(const event::Provenance& provenance, Millis ingest_ms);
+  // Raises watermark_ to the least newest event of the streams that delivered within
+  // kStreamIdleMs, unless the source still has a stream that has not spoken.
+  void AdvanceWatermark(const Source& source);
 
   store::Store& store_;
   const Clock& clock_;
@@ -153,6 +170,7 @@ class Pipeline {
   DedupIndex dedup_;
   RunStats stats_;
   std::set<std::string> orgs_seen_;
+  std::string last_org_seen_;  // skips the set lookup for runs of one org
   // Per org: the store's data clock when first needed, raised by every message kept since.
   std::map<std::string, std::optional<Millis>> data_clocks_;
 
@@ -160,8 +178,12 @@ class Pipeline {
   store::IngestBatch batch_;
   RawLogWriter raw_log_;
   std::map<CounterKey, int64_t> counters_;
-  std::map<std::string, std::string> positions_;
   int64_t pending_ = 0;
+  // By (source, topic, partition, path) of the provenance.
+  using StreamKey = std::tuple<std::string, std::string, int32_t, std::string>;
+  std::map<StreamKey, Stream> streams_;
+  std::map<StreamKey, Stream>::iterator last_stream_ = streams_.end();
+  Millis watermark_ = std::numeric_limits<Millis>::min();
   RawEntry raw_entry_;                    // reused to avoid allocations
   std::vector<event::Decoded> for_sink_;  // accepted messages not yet handed to the sink thread
   std::unique_ptr<SinkThread> sink_thread_;

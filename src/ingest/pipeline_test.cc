@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -298,6 +299,74 @@ TEST_F(PipelineTest, CommitsEveryNMessagesWithTheFilePositionAndFeedsTheSink) {
   auto position = store_.SourcePosition("file:" + path);
   ASSERT_TRUE(position.ok() && position->has_value());
   EXPECT_EQ(**position, "5:" + std::to_string(4 * (lines.size() / 5)));
+}
+
+// Kafka-like messages from two partitions of topic "t"; the source says a stream is pending until
+// partition 1 has delivered, and advances the clock before the message that sets `idle_before`.
+class PartitionedSource final : public Source {
+ public:
+  struct Item {
+    int32_t partition;
+    std::string bytes;
+    bool idle_before = false;
+  };
+  PartitionedSource(std::vector<Item> items, FakeClock& clock)
+      : items_(std::move(items)), clock_(clock) {}
+  bool Next(Message& out) override {
+    if (next_ == items_.size()) return false;
+    const Item& item = items_[next_];
+    if (item.idle_before) clock_.Advance(kStreamIdleMs + 1);
+    out = Message{};
+    out.bytes = item.bytes;
+    out.provenance.source = "kafka";
+    out.provenance.topic = "t";
+    out.provenance.partition = item.partition;
+    out.provenance.offset = static_cast<int64_t>(next_);
+    out.provenance.index = static_cast<int64_t>(++next_);
+    if (item.partition == 1) partition_1_spoke_ = true;
+    return true;
+  }
+  Status status() const override { return Status::Ok(); }
+  bool StreamsPending() const override { return !partition_1_spoke_; }
+
+ private:
+  std::vector<Item> items_;
+  FakeClock& clock_;
+  size_t next_ = 0;
+  bool partition_1_spoke_ = false;
+};
+
+class WatermarkSink final : public RecordSink {
+ public:
+  Status OnAccepted(const event::Decoded&) override { return Status::Ok(); }
+  Status BeforeCommit(store::IngestBatch&) override { return Status::Ok(); }
+  void OnWatermark(Millis watermark) override { watermarks.push_back(watermark); }
+  std::vector<Millis> watermarks;
+};
+
+TEST_F(PipelineTest, WatermarkIsTheLeastNewestEventOfTheStreamsStillDelivering) {
+  const Millis t = kIngestMs - kDayMs;
+  const auto at = [&](int minute) { return t + minute * 60'000; };
+  PartitionedSource source({{0, TraceAt("a", at(10))},
+                            {1, TraceAt("b", at(5))},
+                            {0, TraceAt("c", at(30))},
+                            {1, TraceAt("d", at(20))},
+                            {0, TraceAt("e", at(50)), /*idle_before=*/true}},
+                           clock_);
+  PipelineOptions options;
+  options.commit_every = 1;
+  options.org_override = "cloudspe";
+  WatermarkSink sink;
+  RunOnce(source, options, &sink);
+  const Millis none = std::numeric_limits<Millis>::min();
+  // Held while partition 1 has not spoken; then the least newest event of both partitions,
+  // never lowered; partition 1, silent for longer than kStreamIdleMs, stops holding it back.
+  EXPECT_EQ(sink.watermarks, (std::vector<Millis>{none, at(5), at(5), at(20), at(50), at(50)}));
+  for (const auto& [partition, offset] : {std::pair{0, "4"}, std::pair{1, "3"}}) {
+    auto position = store_.SourcePosition("kafka:t/" + std::to_string(partition));
+    ASSERT_TRUE(position.ok() && position->has_value());
+    EXPECT_EQ(**position, offset);
+  }
 }
 
 TEST_F(PipelineTest, CorruptCompressionCommitsWhatWasReadAndFails) {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "base/time.h"
 #include "event/decoded.h"
 
 namespace naap::ingest {
@@ -26,6 +27,14 @@ class Source {
   virtual bool Next(Message& out) = 0;
   // Non-ok after an operational failure (unreadable file, corrupt compressed stream).
   virtual Status status() const = 0;
+  // True while one of the source's streams (a Kafka partition) has messages waiting but has
+  // delivered none yet, for at most kStreamIdleMs after it opened: the pipeline's event-time
+  // watermark (pipeline.h) does not advance until every stream has spoken.
+  virtual bool StreamsPending() const { return false; }
 };
+
+// A stream that delivered nothing for this long (ingest clock) stops holding the event-time
+// watermark back: an idle Kafka partition, a finished file.
+constexpr Millis kStreamIdleMs = 30'000;
 
 }  // namespace naap::ingest

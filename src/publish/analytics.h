@@ -68,6 +68,8 @@ class Analytics final : public ingest::RecordSink {
   Status OnAccepted(const event::Decoded& decoded) override;
   Status BeforeCommit(store::IngestBatch& batch) override;
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
+  // Settling (resolver.h) waits for the inputs that are behind.
+  void OnWatermark(Millis watermark) override { resolver_.SetWatermark(watermark); }
 
   // Commits of a run between two publications.
   static constexpr int kPublishEveryCommits = 8;

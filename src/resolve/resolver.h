@@ -83,6 +83,12 @@ class Resolver final : public FactsView {
   // including the observed-inventory hour of every new capability snapshot.
   std::set<std::pair<std::string, Millis>> Resolve();
 
+  // Caps the data clock that settling uses from now on: records older than `watermark` may still
+  // come from an input that is behind (a Kafka partition still working through its backlog), so
+  // entities are only settled before min(data clock, watermark) − lateness. Without a watermark
+  // settling follows the data clock alone.
+  void SetWatermark(Millis watermark) { watermark_ = watermark; }
+
   // The first loader failure (facts of the entities it concerned are stale from then on).
   const Status& status() const { return status_; }
 
@@ -118,6 +124,7 @@ class Resolver final : public FactsView {
 
   MatchHorizons horizons_;
   std::optional<Eviction> eviction_;
+  std::optional<Millis> watermark_;
   Status status_;
   std::map<std::string, std::unique_ptr<OrgState>, std::less<>> orgs_;
 };

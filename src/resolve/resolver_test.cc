@@ -495,6 +495,37 @@ TEST_F(LateSnapshot, SettledSessionReloadsForALateSnapshotAndALateRecord) {
   EXPECT_FALSE(no_loader.status().ok());
 }
 
+// A watermark behind the data clock (an input still working through its backlog) holds settling
+// back: the late sample finds the session's records held, and no reload is needed; once the
+// watermark passes, settling resumes.
+TEST_F(LateSnapshot, WatermarkBehindTheDataClockHoldsSettlingBack) {
+  using testing::At;
+  using testing::Orch;
+  MessageLog log;
+  Resolver resolver({}, log.Settling(kHourMs));
+  const auto add = [&](const event::Decoded& m) {
+    log.Append(m);
+    resolver.Add(m);
+  };
+  resolver.SetWatermark(At(12, 0, 0));
+  for (const auto& m : SessionMessages()) add(m);
+  event::Decoded other = Trace("X1", At(15, 0, 0), "gateway_receive_stream_request");
+  other.records.stream_traces[0].key = {"stream-x", "x", "daydream|stream-x|x"};
+  add(other);
+  resolver.Resolve();
+  add(Status("F9b", At(11, 55, 30), 16.0, Orch(kBLocal, kBUri)));
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 0);  // clock min(15:00, 12:00) − 1 h: the session (to 13:10) is held
+
+  resolver.SetWatermark(At(15, 0, 0));
+  resolver.Resolve();  // cutoff 14:00: the session settles
+  add(Status("F9c", At(11, 55, 40), 16.0, Orch(kBLocal, kBUri)));
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 1);
+  EXPECT_TRUE(resolver.status().ok());
+  EXPECT_EQ(resolver.FindSession("daydream", kKey)->status_sample_count, 5);
+}
+
 // Generated sessions, payments and AI-batch/LLM jobs over five hours, delivered shuffled in
 // chunks with lateness 0 (every entity not touched by the newest event settles after each
 // Resolve): every fact equals the one built without eviction.
