@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # API benchmark (docs/benchmarks.md, issue 4): `naap serve` holding a simulated period, loaded
 # with wrk at a fixed concurrency, one route at a time; each route's requests/s and p50/p99 are
-# reported next to /healthz on the same server in the same run (the server's own floor).
+# reported next to /healthz on the same server in the same run (the server's own floor). Each
+# route's first request is timed on its own (`first_ms`: after the restart its store pages may
+# still be on disk, not in the page cache) before wrk measures the steady state.
 # Usage: bench/api.sh [BUILD_DIR] [HOURS] [SCALE]   (defaults: build, 168 h, scale 1 = a week at
 # today's volume; the store is kept in bench/out/api-<hours>h-<scale>.db and reused)
 set -euo pipefail
@@ -57,11 +59,13 @@ routes=(
   "B|/v1/streams/samples"
   "C|/v1/quality"
 )
-printf '%-5s %-32s %10s %10s %10s %8s\n' group route req/s p50_ms p99_ms p99/floor
+printf '%-5s %-32s %10s %10s %10s %10s %8s\n' group route first_ms req/s p50_ms p99_ms p99/floor
 floor_p99=""
 for entry in "${routes[@]}"; do
   group=${entry%%|*}
   path=${entry#*|}
+  first=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port$path" |
+          awk '{printf "%.3f", $1 * 1000}')
   wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port$path" > "$out/wrk.txt"
   read -r rps p50 p99 < <(awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -71,7 +75,8 @@ for entry in "${routes[@]}"; do
     END { printf "%s %.3f %.3f\n", rps, p50, p99 }' "$out/wrk.txt")
   if grep -q "Non-2xx" "$out/wrk.txt"; then echo "warning: $path answered non-2xx" >&2; fi
   [ -n "$floor_p99" ] || floor_p99=$p99
-  printf '%-5s %-32s %10.0f %10.3f %10.3f %8.1f\n' "$group" "$path" "$rps" "$p50" "$p99" \
+  printf '%-5s %-32s %10.3f %10.0f %10.3f %10.3f %8.1f\n' "$group" "$path" "$first" "$rps" \
+    "$p50" "$p99" \
     "$(awk -v a="$p99" -v b="$floor_p99" 'BEGIN { print a / b }')"
 done
 echo "wrk -t1 -c$connections -d${duration}s per route; server: naap serve on $(nproc) cores, same machine"

@@ -309,7 +309,8 @@ std::vector<Count> Ranked(const std::map<std::string, std::set<GpuKey>>& sets) {
   return out;
 }
 
-Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
+// The A4 body at the data clock; a pure function of the current inventory and active streams.
+Result<std::string> GpuCapacityBody(const RequestContext& ctx, Backend& backend) {
   auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
   if (!inventory.ok()) return inventory.status();
   auto streams = LoadActiveStreams(backend, ctx.data_clock, std::nullopt, kGpuActiveWithinMs);
@@ -356,7 +357,19 @@ Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
     w.EndArray().EndObject();
   }
   w.EndArray().EndObject();
-  return Reply::Data(w.Take());
+  return w.Take();
+}
+
+Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
+  const std::string key =
+      "gpu-capacity/" + (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-"));
+  auto body = Memoized<std::string>(backend, key, [&]() -> Result<std::shared_ptr<const std::string>> {
+    Result<std::string> computed = GpuCapacityBody(ctx, backend);
+    if (!computed.ok()) return computed.status();
+    return std::make_shared<const std::string>(std::move(*computed));
+  });
+  if (!body.ok()) return body.status();
+  return Reply::Data(**body);
 }
 
 // ---- A5 ----

@@ -292,26 +292,51 @@ WorstLag WorstSourceLag(const PipelineStatus& pipeline, bool live_only) {
   return worst;
 }
 
+// The report's figures of one window and org: they change only with the data, so they are
+// memoized by data version; freshness is read per request.
+struct QualityFigures {
+  Accounting acc;
+  std::map<std::string, SubjectQuality> subjects;
+  int64_t requested = 0;
+  std::vector<Invariant> invariants;
+};
+
+Result<std::shared_ptr<const QualityFigures>> ReadQualityFigures(
+    Backend& backend, const HourRange& hours, const std::optional<std::string>& org) {
+  const std::string key = "quality/" + std::to_string(hours.first) + "/" +
+                          std::to_string(hours.last_exclusive) + "/" + OrgKey(org);
+  return Memoized<QualityFigures>(
+      backend, key, [&]() -> Result<std::shared_ptr<const QualityFigures>> {
+        publish::TableQuery window{.from = hours.first, .to = hours.last_exclusive};
+        if (org) window.orgs = std::set<std::string>{*org};
+        auto figures = std::make_shared<QualityFigures>();
+        auto acc = ReadAccounting(backend.store(), hours, org);
+        if (!acc.ok()) return acc.status();
+        figures->acc = std::move(*acc);
+        auto subjects = ReadAttributionQuality(backend, window);
+        if (!subjects.ok()) return subjects.status();
+        figures->subjects = std::move(*subjects);
+        if (!hours.empty()) {
+          auto demand = CachedQuery(backend, window, publish::QueryStreamingDemand);
+          if (!demand.ok()) return demand.status();
+          for (const auto& row : **demand) figures->requested += row.sums.requested_sessions;
+        }
+        auto invariants = CheckInvariants(backend, figures->acc, window);
+        if (!invariants.ok()) return invariants.status();
+        figures->invariants = std::move(*invariants);
+        return std::shared_ptr<const QualityFigures>(std::move(figures));
+      });
+}
+
 Outcome Quality(const RequestContext& ctx, Backend& backend) {
   if (!ctx.window) return Internal("quality: no window resolved");
   const std::optional<std::string> org = ctx.Get("org");
-  const HourRange hours = HoursOf(*ctx.window);
-  publish::TableQuery window{.from = hours.first, .to = hours.last_exclusive};
-  if (org) window.orgs = std::set<std::string>{*org};
-  store::Store& store = backend.store();
-
-  auto acc = ReadAccounting(store, hours, org);
-  if (!acc.ok()) return acc.status();
-  auto subjects = ReadAttributionQuality(backend, window);
-  if (!subjects.ok()) return subjects.status();
-  int64_t requested = 0;
-  if (!hours.empty()) {
-    auto demand = CachedQuery(backend, window, publish::QueryStreamingDemand);
-    if (!demand.ok()) return demand.status();
-    for (const auto& row : **demand) requested += row.sums.requested_sessions;
-  }
-  auto invariants = CheckInvariants(backend, *acc, window);
-  if (!invariants.ok()) return invariants.status();
+  auto figures = ReadQualityFigures(backend, HoursOf(*ctx.window), org);
+  if (!figures.ok()) return figures.status();
+  const Accounting* acc = &(*figures)->acc;
+  const std::map<std::string, SubjectQuality>* subjects = &(*figures)->subjects;
+  const int64_t requested = (*figures)->requested;
+  const std::vector<Invariant>* invariants = &(*figures)->invariants;
   auto data_clock = backend.DataClock(org ? std::optional<std::string_view>(*org) : std::nullopt);
   if (!data_clock.ok()) return data_clock.status();
   const PipelineStatus pipeline = backend.Pipeline();

@@ -471,6 +471,20 @@ TEST_F(OperationsRoutesTest, QualityAfterTheSampleIsBalancedAndEveryInvariantHol
   EXPECT_NE(other.find(R"("last_event_at":null,)"), std::string::npos);
 }
 
+// The report's figures are memoized per data version: an ingest between two reads shows.
+TEST_F(OperationsRoutesTest, QualityFollowsEveryIngest) {
+  ASSERT_TRUE(backend_->IngestFiles({kSample}).ok());
+  EXPECT_NE(QualityData().find(R"("ingest":{"lines_read":65,"accepted":65,"ignored":0,)"
+                               R"("rejected":0,"duplicates":0,)"),
+            std::string::npos);
+  ASSERT_TRUE(backend_->IngestFiles({kSample}).ok());
+  const std::string again = QualityData();
+  EXPECT_NE(again.find(R"("ingest":{"lines_read":130,"accepted":65,"ignored":0,)"
+                       R"("rejected":0,"duplicates":65,)"),
+            std::string::npos)
+      << again;
+}
+
 TEST_F(OperationsRoutesTest, ReadinessReportsEachCheck) {
   ForwardingBackend backend(*backend_);
   Outcome ready = Run("C6", {}, &backend);
