@@ -269,10 +269,17 @@ PipelineStatus LocalBackend::Pipeline() {
   }
   // Dirty slices are published within the commit that marks them, so none wait.
   status.dirty_slices = 0;
-  if (auto raw = impl_->store.RawLogSize(); raw.ok()) {
-    status.raw_segments = raw->blocks;
-    status.raw_bytes = raw->payload_bytes;
-    status.raw_oldest_event_at = raw->oldest_event;
+  // The raw log's size changes only with the data: read once per data version.
+  auto raw = impl_->read_cache.GetOrCompute<store::RawLogStats>(
+      "raw_log_size", DataVersion(), [&]() -> Result<std::shared_ptr<const store::RawLogStats>> {
+        auto size = impl_->store.RawLogSize();
+        if (!size.ok()) return size.status();
+        return std::make_shared<const store::RawLogStats>(*size);
+      });
+  if (raw.ok()) {
+    status.raw_segments = (*raw)->blocks;
+    status.raw_bytes = (*raw)->payload_bytes;
+    status.raw_oldest_event_at = (*raw)->oldest_event;
   }
   status.rebuild = impl_->rebuild.status();
   return status;
