@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "api/route_util.h"
@@ -26,12 +26,14 @@ const std::string& JoinedSample::attribution_status() const {
 
 namespace {
 
-const resolve::SessionFact* FindSession(const resolve::FactsView& facts, const std::string& org,
-                                        const std::string& session_key, Millis hour) {
+// The existing sessions of one org at one session hour, by session key.
+using SessionIndex = std::unordered_map<std::string_view, const resolve::SessionFact*>;
+SessionIndex IndexSessions(const resolve::FactsView& facts, const std::string& org, Millis hour) {
+  SessionIndex index;
   for (const resolve::SessionFact* session : facts.SessionsAt(org, hour)) {
-    if (session->exists && session->session_key == session_key) return session;
+    if (session->exists) index.emplace(session->session_key, session);
   }
-  return nullptr;
+  return index;
 }
 
 // An accepted ai_stream_status sample with a session key, before the join with its session.
@@ -77,22 +79,23 @@ Status AppendHourSamples(Backend& backend, const resolve::FactsView& facts,
   auto decoded = route_util::Memoized<DecodedHour>(
       backend, "status_samples/" + std::to_string(hour), [&] { return DecodeHour(backend, hour); });
   NAAP_RETURN_IF_ERROR(decoded.status());
-  // Sessions found per (org, key, hour) so each SessionsAt is read once per hour.
-  std::map<std::tuple<std::string, std::string, Millis>, const resolve::SessionFact*> sessions;
+  // Each (org, session hour)'s sessions are read and indexed once.
+  std::map<std::pair<std::string, Millis>, SessionIndex> sessions;
   for (const DecodedSample& s : **decoded) {
     if (s.entry_ts < filter.from || s.entry_ts >= filter.to) continue;
     if (filter.orgs && !filter.orgs->count(s.org)) continue;
     const std::string& key = s.sample.key.session_key;
     if (filter.session_key && key != *filter.session_key) continue;
     const Millis sample_hour = HourFloor(s.sample_ts);
-    auto [it, inserted] = sessions.try_emplace({s.org, key, sample_hour}, nullptr);
-    if (inserted) it->second = FindSession(facts, s.org, key, sample_hour);
+    auto [it, inserted] = sessions.try_emplace({s.org, sample_hour});
+    if (inserted) it->second = IndexSessions(facts, s.org, sample_hour);
+    const auto found = it->second.find(key);
     out.push_back({.org = s.org,
                    .event_id = s.event_id,
                    .gateway = s.gateway,
                    .sample_ts = s.sample_ts,
                    .sample = s.sample,
-                   .session = it->second});
+                   .session = found == it->second.end() ? nullptr : found->second});
   }
   return Status::Ok();
 }
