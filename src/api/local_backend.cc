@@ -1,6 +1,5 @@
 #include "api/local_backend.h"
 
-#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -120,9 +119,6 @@ Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, co
   auto pipeline = ingest::Pipeline::Open(store, clock, std::move(options), &impl->sink);
   if (!pipeline.ok()) return pipeline.status();
   impl->pipeline = std::move(pipeline.value());
-  // Restoring a week replays tens of millions of messages and frees most of what it allocated;
-  // hand the free memory back and consolidate the heap now rather than in the first requests.
-  malloc_trim(0);
   impl->started_at = clock.NowMs();
   return std::unique_ptr<LocalBackend>(new LocalBackend(std::move(impl)));
 }

@@ -333,10 +333,7 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> org = ctx.Get("org");
   auto figures = ReadQualityFigures(backend, HoursOf(*ctx.window), org);
   if (!figures.ok()) return figures.status();
-  const Accounting* acc = &(*figures)->acc;
-  const std::map<std::string, SubjectQuality>* subjects = &(*figures)->subjects;
-  const int64_t requested = (*figures)->requested;
-  const std::vector<Invariant>* invariants = &(*figures)->invariants;
+  const QualityFigures& f = **figures;
   auto data_clock = backend.DataClock(org ? std::optional<std::string_view>(*org) : std::nullopt);
   if (!data_clock.ok()) return data_clock.status();
   const PipelineStatus pipeline = backend.Pipeline();
@@ -345,20 +342,20 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   w.BeginObject();
   w.Key("start_time").String(FormatRfc3339Ms(ctx.window->start));
   w.Key("end_time").String(FormatRfc3339Ms(ctx.window->end));
-  const ClassCounts& total = acc->total;
+  const ClassCounts& total = f.acc.total;
   w.Key("ingest").BeginObject();
   w.Key("lines_read").Int(total.lines_read()).Key("accepted").Int(total.accepted);
   w.Key("ignored").Int(total.ignored).Key("rejected").Int(total.rejected);
   w.Key("duplicates").Int(total.duplicates).Key("balanced").Bool(total.balanced());
   w.EndObject();
   w.Key("accepted_by_family");
-  WriteCounts(w, AllNames(event::AcceptedFamilyNames(), acc->accepted_by_family));
+  WriteCounts(w, AllNames(event::AcceptedFamilyNames(), f.acc.accepted_by_family));
   w.Key("ignored_by_reason");
-  WriteCounts(w, AllNames(event::IgnoreReasonNames(), acc->ignored_by_reason));
+  WriteCounts(w, AllNames(event::IgnoreReasonNames(), f.acc.ignored_by_reason));
   w.Key("rejected_by_reason");
-  WriteCounts(w, AllNames(event::RejectReasonNames(), acc->rejected_by_reason));
+  WriteCounts(w, AllNames(event::RejectReasonNames(), f.acc.rejected_by_reason));
   w.Key("hourly").BeginArray();
-  for (const auto& [key, counts] : acc->hourly) {
+  for (const auto& [key, counts] : f.acc.hourly) {
     w.BeginObject();
     w.Key("hour").String(FormatRfc3339Ms(key.first)).Key("org").String(key.second);
     w.Key("lines_read").Int(counts.lines_read()).Key("accepted").Int(counts.accepted);
@@ -368,24 +365,24 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   }
   w.EndArray();
 
-  const SubjectQuality& sessions = subjects->at("session");
+  const SubjectQuality& sessions = f.subjects.at("session");
   w.Key("sessions").BeginObject();
-  w.Key("total").Int(sessions.total).Key("requested").Int(requested);
+  w.Key("total").Int(sessions.total).Key("requested").Int(f.requested);
   w.Key("selected").Int(sessions.selected).Key("no_orch").Int(sessions.no_orch);
-  w.Key("unknown_selection").Int(sessions.unknown).Key("unkeyed_events").Int(acc->unkeyed_events);
+  w.Key("unknown_selection").Int(sessions.unknown).Key("unkeyed_events").Int(f.acc.unkeyed_events);
   WriteAttribution(w, sessions);
   w.EndObject();
   w.Key("jobs").BeginObject();
-  WriteJob(w, "ai_batch", subjects->at("ai_batch_job"));
-  WriteJob(w, "byoc", subjects->at("byoc_job"));
+  WriteJob(w, "ai_batch", f.subjects.at("ai_batch_job"));
+  WriteJob(w, "byoc", f.subjects.at("byoc_job"));
   w.EndObject();
-  const SubjectQuality& samples = subjects->at("status_sample");
+  const SubjectQuality& samples = f.subjects.at("status_sample");
   const int64_t attributed_samples = samples.attributed(samples.by_status);
   w.Key("status_samples").BeginObject();
   w.Key("total").Int(samples.total).Key("attributed").Int(attributed_samples);
   WriteOptional(w, "attributed_rate", RatioOf(attributed_samples, samples.total));
   w.EndObject();
-  const SubjectQuality& payments = subjects->at("payment");
+  const SubjectQuality& payments = f.subjects.at("payment");
   const int64_t linked = payments.by_status.at("resolved");
   w.Key("payments").BeginObject();
   w.Key("events").Int(payments.total).Key("linked").Int(linked);
@@ -393,7 +390,7 @@ Outcome Quality(const RequestContext& ctx, Backend& backend) {
   WriteOptional(w, RatioOf(linked, payments.total));
   w.EndObject();
   w.Key("invariants").BeginArray();
-  for (const Invariant& inv : *invariants) {
+  for (const Invariant& inv : f.invariants) {
     w.BeginObject().Key("name").String(inv.name).Key("holds").Bool(inv.violations == 0);
     w.Key("violations").Int(inv.violations).EndObject();
   }

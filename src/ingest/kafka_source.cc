@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <tuple>
+#include <utility>
 
 namespace naap::ingest {
 namespace {
@@ -153,6 +155,18 @@ struct KafkaSource::Impl {
     }
     rd_kafka_topic_partition_list_destroy(pending_revoke);
     pending_revoke = nullptr;
+  }
+
+  // (next offset to read, high watermark) of an assigned partition, -1 where unknown. Before
+  // anything is stored the next offset is the start: the low watermark (earliest) or the high one
+  // (latest: nothing before it is pending).
+  std::pair<int64_t, int64_t> Offsets(const PartitionKey& key, const Partition& state) const {
+    int64_t low = -1, high = -1;
+    rd_kafka_get_watermark_offsets(rk, key.first.c_str(), key.second, &low, &high);
+    high = std::max<int64_t>(high, -1);
+    if (state.committed_next >= 0) return {state.committed_next, high};
+    if (options.start == KafkaStart::kEarliest) return {std::max<int64_t>(low, 0), high};
+    return {high, high};
   }
 
   static void RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -395,11 +409,7 @@ bool KafkaSource::StreamsPending() const {
     if (state.delivered || now - state.assigned_at >= kStreamIdleMs || s.batch.contains(key)) {
       continue;
     }
-    int64_t low = -1, high = -1;
-    rd_kafka_get_watermark_offsets(s.rk, key.first.c_str(), key.second, &low, &high);
-    const int64_t next = state.committed_next >= 0                     ? state.committed_next
-                         : s.options.start == KafkaStart::kEarliest ? low
-                                                                     : high;
+    const auto [next, high] = s.Offsets(key, state);
     if (high < 0 || next < 0 || next < high) return true;  // waiting, or not known yet
   }
   return false;
@@ -419,16 +429,7 @@ KafkaStatus KafkaSource::Snapshot() const {
   snapshot.committed_messages = s.committed_messages;
   for (const auto& [key, state] : s.partition_state) {
     KafkaPartitionStatus p{.topic = key.first, .partition = key.second};
-    int64_t low = -1, high = -1;
-    rd_kafka_get_watermark_offsets(s.rk, key.first.c_str(), key.second, &low, &high);
-    p.high_watermark = high >= 0 ? high : -1;
-    if (state.committed_next >= 0) {
-      p.committed_offset = state.committed_next;
-    } else if (s.options.start == KafkaStart::kEarliest) {
-      p.committed_offset = std::max<int64_t>(low, 0);
-    } else {
-      p.committed_offset = p.high_watermark;  // latest: nothing before it is pending
-    }
+    std::tie(p.committed_offset, p.high_watermark) = s.Offsets(key, state);
     if (p.high_watermark >= 0 && p.committed_offset >= 0) {
       p.lag = std::max<int64_t>(0, p.high_watermark - p.committed_offset);
     }
