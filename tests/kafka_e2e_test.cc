@@ -147,6 +147,13 @@ class KafkaE2e : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << "naap simulate --kafka failed";
     return testing::ReadFile(truth);
   }
+  // The offset of the oldest message partition 0 of `topic` still holds (kcat), -1 when empty.
+  // Above 0 once the mock broker has dropped batches to stay within its 5 MB per partition.
+  int64_t FirstOffset(const std::string& topic) {
+    auto r = RunCommand("kcat -C -b " + bootstrap_ + " -t " + topic +
+                        " -p 0 -o beginning -c 1 -e -q -f '%o'");
+    return r.exit_code == 0 && !r.out.empty() ? std::stoll(r.out) : -1;
+  }
   // `naap checksum` of a clean `naap ingest` of the same simulation written to a file.
   std::string CleanFileChecksum() {
     const std::string file = dir_ + "/sim.ndjson", store = "sqlite:" + dir_ + "/clean.db";
@@ -229,12 +236,18 @@ TEST_F(KafkaE2e, ConsumedCountsEqualTruthAndTablesEqualFileIngest) {
 }
 
 TEST_F(KafkaE2e, KillNineAtRandomPointsLosesAndDoubleCountsNothing) {
-  // A larger network (still within the mock broker's 5 MB per partition), so that consumption
-  // spans several pipeline commits (every 50,000 messages) and the kills land among them.
-  sim_args_ = " --hours 2 --scale 0.2 --start " + SimulationStart();
+  // A larger network, so that consumption spans several batch commits and the kills land among
+  // them. It must fit the mock broker's 5 MB per partition: the producer lingers 1 s, so every
+  // batch fills up (10,000 messages or 1 MB) and compresses as well however busy the machine is
+  // (with 5,000-message batches the 0.2 scale's streaming_events already overflowed).
+  sim_args_ = " --hours 2 --scale 0.15 --start " + SimulationStart();
   ASSERT_NO_FATAL_FAILURE(StartBroker(kOnePartitionTopics));
   simdjson::dom::parser parser;
-  const Counts truth = TruthCounts(parser.parse(ProduceSimulation()));
+  const Counts truth =
+      TruthCounts(parser.parse(ProduceSimulation(" --kafka-config linger.ms=1000")));
+  for (const std::string topic : {"network_events", "streaming_events"}) {
+    ASSERT_EQ(FirstOffset(topic), 0) << "the mock broker dropped the oldest batches of " << topic;
+  }
   const std::string store = "sqlite:" + dir_ + "/kafka.db";
   const std::string auth = "Authorization: Bearer " + kAdminToken + "\r\n";
   std::mt19937 random(20260108);

@@ -16,7 +16,8 @@
 //
 // Limit of the mock cluster (librdkafka 2.0.2): each partition keeps only its newest 5 MB of
 // message batches (or 100,000 batches) and silently drops older ones. Size topics accordingly:
-// more partitions, or a compressing producer (`naap simulate --kafka` compresses with zstd).
+// more partitions, or a compressing producer with full batches (`naap simulate --kafka
+// --kafka-config compression.codec=zstd --kafka-config linger.ms=1000`).
 #include <librdkafka/rdkafka.h>
 // rdkafka_mock.h must follow rdkafka.h.
 #include <librdkafka/rdkafka_mock.h>
