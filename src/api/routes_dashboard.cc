@@ -360,16 +360,23 @@ Result<std::string> GpuCapacityBody(const RequestContext& ctx, Backend& backend)
   return w.Take();
 }
 
-Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
-  const std::string key =
-      "gpu-capacity/" + (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-"));
+// A body that changes only with the data: computed by `body_of` once per data version and data
+// clock.
+Outcome MemoizedBody(const RequestContext& ctx, Backend& backend, std::string_view route,
+                     Result<std::string> (*body_of)(const RequestContext&, Backend&)) {
+  const std::string key = std::string(route) + "/" +
+                          (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-"));
   auto body = Memoized<std::string>(backend, key, [&]() -> Result<std::shared_ptr<const std::string>> {
-    Result<std::string> computed = GpuCapacityBody(ctx, backend);
+    Result<std::string> computed = body_of(ctx, backend);
     if (!computed.ok()) return computed.status();
     return std::make_shared<const std::string>(std::move(*computed));
   });
   if (!body.ok()) return body.status();
   return Reply::Data(**body);
+}
+
+Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
+  return MemoizedBody(ctx, backend, "gpu-capacity", GpuCapacityBody);
 }
 
 // ---- A5 ----
@@ -409,7 +416,7 @@ std::string HostOf(std::string_view uri) {
 
 using PriceKey = std::tuple<std::string, std::string, std::string>;  // (orch, pipeline, model)
 
-Outcome Pricing(const RequestContext& ctx, Backend& backend) {
+Result<std::string> PricingBody(const RequestContext& ctx, Backend& backend) {
   std::map<PriceKey, const publish::ObservedPricingRow*> latest;
   std::map<std::string, std::string> uri_of;
   std::set<PriceKey> warm;
@@ -471,7 +478,11 @@ Outcome Pricing(const RequestContext& ctx, Backend& backend) {
     w.Key("isWarm").Bool(warm.contains(key)).EndObject();
   }
   w.EndArray();
-  return Reply::Data(w.Take());
+  return w.Take();
+}
+
+Outcome Pricing(const RequestContext& ctx, Backend& backend) {
+  return MemoizedBody(ctx, backend, "pricing", PricingBody);
 }
 
 // ---- A7 ----

@@ -550,25 +550,92 @@ Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
   return Reply::List(std::move(list));
 }
 
+// B11's view of one raw-log hour, memoized by data version: each sample's time, org and
+// attribution status in time order, and the whole hour's counts per org. A window then costs the
+// counts of its whole hours and a binary search into its partial first and last hours.
+struct AttributionHour {
+  struct Sample {
+    Millis sample_ts = 0;
+    uint32_t org = 0;     // index into `orgs`
+    uint32_t status = 0;  // index into `statuses`
+  };
+  std::vector<std::string> orgs, statuses;
+  std::vector<bool> attributed;  // per status
+  std::vector<Sample> samples;
+  std::vector<std::vector<int64_t>> counts;  // [org][status] over the hour
+};
+
+Result<std::shared_ptr<const AttributionHour>> ReadAttributionHour(
+    Backend& backend, const resolve::FactsView& facts, Millis hour) {
+  return Memoized<AttributionHour>(
+      backend, "attribution_hour/" + std::to_string(hour),
+      [&]() -> Result<std::shared_ptr<const AttributionHour>> {
+        std::vector<net::JoinedSample> joined;
+        NAAP_RETURN_IF_ERROR(net::AppendHourSamples(
+            backend, facts, {.from = hour, .to = hour + kHourMs}, hour, joined));
+        auto result = std::make_shared<AttributionHour>();
+        AttributionHour& h = *result;
+        auto index_of = [](std::vector<std::string>& names, const std::string& name) {
+          const auto it = std::find(names.begin(), names.end(), name);
+          if (it != names.end()) return static_cast<uint32_t>(it - names.begin());
+          names.push_back(name);
+          return static_cast<uint32_t>(names.size() - 1);
+        };
+        for (const net::JoinedSample& s : joined) {
+          const uint32_t org = index_of(h.orgs, s.org);
+          const uint32_t status = index_of(h.statuses, s.attribution_status());
+          if (status == h.attributed.size()) h.attributed.push_back(s.is_attributed());
+          h.samples.push_back({.sample_ts = s.sample_ts, .org = org, .status = status});
+        }
+        std::stable_sort(h.samples.begin(), h.samples.end(), [](const auto& a, const auto& b) {
+          return a.sample_ts < b.sample_ts;
+        });
+        h.counts.assign(h.orgs.size(), std::vector<int64_t>(h.statuses.size(), 0));
+        for (const AttributionHour::Sample& s : h.samples) ++h.counts[s.org][s.status];
+        return std::shared_ptr<const AttributionHour>(std::move(result));
+      });
+}
+
 Outcome StreamsAttribution(const RequestContext& ctx, Backend& backend) {
   std::map<std::string, int64_t> by_status = {
       {"ambiguous", 0}, {"hardware_less", 0}, {"resolved", 0}, {"stale", 0}, {"unresolved", 0}};
   int64_t total = 0, attributed = 0;
+  const Window window = *ctx.window;
+  const std::optional<std::set<std::string>> orgs = OrgFilter(ctx);
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    Result<std::vector<net::JoinedSample>> samples = net::ScanStatusSamples(
-        backend, facts, {.orgs = OrgFilter(ctx), .from = ctx.window->start, .to = ctx.window->end});
-    if (!samples.ok()) return samples.status();
-    for (const net::JoinedSample& s : *samples) {
-      ++total;
-      if (s.is_attributed()) ++attributed;
-      ++by_status[s.attribution_status()];
+    if (window.start >= window.end) return Status::Ok();
+    for (Millis hour = HourFloor(window.start); hour < window.end; hour += kHourMs) {
+      auto h = ReadAttributionHour(backend, facts, hour);
+      if (!h.ok()) return h.status();
+      const AttributionHour& a = **h;
+      std::vector<int64_t> counts(a.statuses.size(), 0);
+      if (hour >= window.start && hour + kHourMs <= window.end) {
+        for (size_t org = 0; org < a.orgs.size(); ++org) {
+          if (orgs && !orgs->contains(a.orgs[org])) continue;
+          for (size_t i = 0; i < counts.size(); ++i) counts[i] += a.counts[org][i];
+        }
+      } else {
+        const auto by_time = [](const AttributionHour::Sample& s, Millis t) {
+          return s.sample_ts < t;
+        };
+        auto it = std::lower_bound(a.samples.begin(), a.samples.end(), window.start, by_time);
+        const auto end = std::lower_bound(it, a.samples.end(), window.end, by_time);
+        for (; it != end; ++it) {
+          if (!orgs || orgs->contains(a.orgs[it->org])) ++counts[it->status];
+        }
+      }
+      for (size_t i = 0; i < counts.size(); ++i) {
+        total += counts[i];
+        if (a.attributed[i]) attributed += counts[i];
+        by_status[a.statuses[i]] += counts[i];
+      }
     }
     return Status::Ok();
   });
   if (!read.ok()) return read;
   JsonWriter w;
   w.BeginObject();
-  WriteWindowTimes(w, *ctx.window);
+  WriteWindowTimes(w, window);
   w.Key("total_samples").Int(total);
   w.Key("attributed_count").Int(attributed);
   w.Key("unattributed_count").Int(total - attributed);
@@ -848,41 +915,50 @@ Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
   return Reply::Data(w.Take());
 }
 
-// Reads the api_hourly_ingest_transport slices of the window's hours matching the filters.
-Result<resolve::IngestTransport> IngestTransportSums(const RequestContext& ctx, Backend& backend,
-                                                     const HourRange& hours) {
-  resolve::IngestTransport sums;
-  if (hours.empty()) return sums;
+// The api_hourly_ingest_transport rows of the window's hours matching the filters, summed;
+// memoized by (hours, filters, data version): the rows are per stream, too many to decode per request.
+Result<std::shared_ptr<const resolve::IngestTransport>> IngestTransportSums(
+    const RequestContext& ctx, Backend& backend, const HourRange& hours) {
   const std::optional<std::string> org = ctx.Get("org"), stream_id = ctx.Get("stream_id"),
                                    pipeline = ctx.Get("pipeline");
-  Status scanned =
-      backend.store().ScanSlices(publish::kIngestTransportTable, hours.first,
-                                 hours.last_exclusive - kHourMs, [&](const store::Slice& slice) {
-                                   if (org && slice.org != *org) return Status::Ok();
-                                   Result<std::vector<publish::IngestTransportRow>> rows =
-                                       publish::DecodeIngestTransportRows(slice.rows);
-                                   if (!rows.ok()) return rows.status();
-                                   for (const publish::IngestTransportRow& row : *rows) {
-                                     if ((stream_id && row.stream_id != *stream_id) ||
-                                         (pipeline && row.pipeline_id != *pipeline)) {
-                                       continue;
-                                     }
-                                     publish::AddIngestTransport(row.sums, sums);
-                                   }
-                                   return Status::Ok();
-                                 });
-  NAAP_RETURN_IF_ERROR(scanned);
-  return sums;
+  const auto part = [](const std::optional<std::string>& filter) {
+    return filter ? "=" + *filter : std::string("*");
+  };
+  const std::string key = "ingest_transport/" + std::to_string(hours.first) + "/" +
+                          std::to_string(hours.last_exclusive) + "/" + part(org) + "/" +
+                          part(stream_id) + "/" + part(pipeline);
+  return Memoized<resolve::IngestTransport>(
+      backend, key, [&]() -> Result<std::shared_ptr<const resolve::IngestTransport>> {
+        auto sums = std::make_shared<resolve::IngestTransport>();
+        if (hours.empty()) return std::shared_ptr<const resolve::IngestTransport>(sums);
+        NAAP_RETURN_IF_ERROR(backend.store().ScanSlices(
+            publish::kIngestTransportTable, hours.first, hours.last_exclusive - kHourMs,
+            [&](const store::Slice& slice) {
+              if (org && slice.org != *org) return Status::Ok();
+              Result<std::vector<publish::IngestTransportRow>> rows =
+                  publish::DecodeIngestTransportRows(slice.rows);
+              if (!rows.ok()) return rows.status();
+              for (const publish::IngestTransportRow& row : *rows) {
+                if ((stream_id && row.stream_id != *stream_id) ||
+                    (pipeline && row.pipeline_id != *pipeline)) {
+                  continue;
+                }
+                publish::AddIngestTransport(row.sums, *sums);
+              }
+              return Status::Ok();
+            }));
+        return std::shared_ptr<const resolve::IngestTransport>(sums);
+      });
 }
 
 Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
-  Result<resolve::IngestTransport> sums = IngestTransportSums(ctx, backend, HoursOf(*ctx.window));
+  auto sums = IngestTransportSums(ctx, backend, HoursOf(*ctx.window));
   if (!sums.ok()) return Failed(sums);
-  const publish::IngestTransportDerived d = publish::DeriveIngestTransport(*sums);
+  const publish::IngestTransportDerived d = publish::DeriveIngestTransport(**sums);
   JsonWriter w;
   w.BeginObject();
   WriteWindowTimes(w, *ctx.window);
-  w.Key("sample_count").Int(sums->ingest_samples);
+  w.Key("sample_count").Int((*sums)->ingest_samples);
   for (const auto& [media, jitter, loss] :
        {std::tuple("video", d.avg_video_jitter, d.video_packet_loss_rate),
         std::tuple("audio", d.avg_audio_jitter, d.audio_packet_loss_rate)}) {

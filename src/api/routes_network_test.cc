@@ -309,6 +309,15 @@ TEST_F(NetworkRoutesTest, SamplesAttributionAndStreamDetail) {
             R"("total_samples":17,"attributed_count":17,"unattributed_count":0,)"
             R"("attribution_rate":1,"by_status":{"ambiguous":0,"hardware_less":0,"resolved":17,)"
             R"("stale":0,"unresolved":0}})");
+  // Windows that cut the hour (B11 counts whole hours from its per-hour memo, the cut ones
+  // sample by sample) count the samples B10 lists.
+  EXPECT_THAT(Data("B11", {}, Window{1'767'908'955'607, 1'767'908'975'605}),
+              HasSubstr(R"("total_samples":2,"attributed_count":2,)"));
+  const Window from_third{1'767'908'975'605, kSampleHour + 2 * kHourMs};
+  ASSERT_EQ(Rows("B10", {}, from_third).size(), 15u);
+  EXPECT_THAT(Data("B11", {}, from_third), HasSubstr(R"("total_samples":15,)"));
+  EXPECT_THAT(Data("B11", {{"org", {"daydream"}}}, hour), HasSubstr(R"("total_samples":0,)"));
+  EXPECT_THAT(Data("B11", {{"org", {"daydream"}}}, from_third), HasSubstr(R"("total_samples":0,)"));
 
   const std::string stream = Data("B12", {}, {}, {{"stream_id", kStream}});
   EXPECT_THAT(stream, HasSubstr(std::string(R"({"stream_id":"stream-o5s73x-mk5zc8fy",)"
