@@ -143,34 +143,48 @@ Outcome NetSummary(const RequestContext& ctx, Backend& backend) {
   return Reply::Data(w.Take());
 }
 
-Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
-  Result<std::shared_ptr<const CurrentInventory>> loaded =
-      LoadCurrentInventory(backend, ctx.data_clock, {});
-  if (!loaded.ok()) return Failed(loaded);
-  const CurrentInventory* current = loaded->get();
+// The B2 rows, memoized by (data clock, filters, data version): each carries the orchestrator's raw
+// capabilities JSON, which is long to escape.
+Result<std::shared_ptr<const std::vector<ListRow>>> NetOrchestratorRows(const RequestContext& ctx,
+                                                                        Backend& backend) {
   const std::optional<std::string> org = ctx.Get("org");
   const bool active_only = ctx.Bool("active_only");
-  std::vector<ListRow> rows;
-  for (const publish::CurrentOrchestrator& orch : current->orchestrators) {
-    if (!ReportedIn(orch, org) || (active_only && !orch.is_active)) continue;
-    const publish::OrchestratorIdentity& id = orch.identity;
-    JsonWriter w;
-    w.BeginObject();
-    w.Key("address").String(id.orch_address);
-    w.Key("orgs");
-    WriteStrings(w, id.orgs);
-    w.Key("name").String(id.name);
-    w.Key("label").String(id.label);
-    w.Key("uri").String(id.orchestrator_uri);
-    w.Key("version").String(id.version);
-    w.Key("last_seen");
-    WriteTime(w, id.last_seen);
-    w.Key("is_active").Bool(orch.is_active);
-    w.Key("raw_capabilities").String(orch.raw_capabilities);
-    w.EndObject();
-    rows.push_back({.key = {id.orch_address}, .json = w.Take()});
-  }
-  return Reply::List(std::move(rows));  // BuildCurrentOrchestrators is by address
+  const std::string key = "net-orchestrators/" +
+                          (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-")) +
+                          "/" + OrgKey(org) + (active_only ? "/active" : "/all");
+  return Memoized<std::vector<ListRow>>(
+      backend, key, [&]() -> Result<std::shared_ptr<const std::vector<ListRow>>> {
+        Result<std::shared_ptr<const CurrentInventory>> loaded =
+            LoadCurrentInventory(backend, ctx.data_clock, {});
+        if (!loaded.ok()) return loaded.status();
+        auto rows = std::make_shared<std::vector<ListRow>>();
+        for (const publish::CurrentOrchestrator& orch : (*loaded)->orchestrators) {
+          if (!ReportedIn(orch, org) || (active_only && !orch.is_active)) continue;
+          const publish::OrchestratorIdentity& id = orch.identity;
+          JsonWriter w;
+          w.BeginObject();
+          w.Key("address").String(id.orch_address);
+          w.Key("orgs");
+          WriteStrings(w, id.orgs);
+          w.Key("name").String(id.name);
+          w.Key("label").String(id.label);
+          w.Key("uri").String(id.orchestrator_uri);
+          w.Key("version").String(id.version);
+          w.Key("last_seen");
+          WriteTime(w, id.last_seen);
+          w.Key("is_active").Bool(orch.is_active);
+          w.Key("raw_capabilities").String(orch.raw_capabilities);
+          w.EndObject();
+          rows->push_back({.key = {id.orch_address}, .json = w.Take()});
+        }
+        return std::shared_ptr<const std::vector<ListRow>>(std::move(rows));
+      });
+}
+
+Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
+  auto rows = NetOrchestratorRows(ctx, backend);
+  if (!rows.ok()) return Failed(rows);
+  return Reply::List(**rows);  // BuildCurrentOrchestrators is by address
 }
 
 // ---- B3: one orchestrator ----
