@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <numeric>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -43,11 +46,16 @@ struct DecodedSample {
   Millis sample_ts = 0;
   event::StatusSample sample;
 };
-using DecodedHour = std::vector<DecodedSample>;
+// One raw-log hour's samples in raw-log order, and their indices in B10's keyset order.
+struct DecodedHour {
+  std::vector<DecodedSample> samples;
+  std::vector<uint32_t> newest_first;  // sample_ts DESC, (org, event_id) ASC, then raw-log order
+};
 
-// Every org's samples of the raw-log hour `hour`, in raw-log order.
+// Every org's samples of the raw-log hour `hour`.
 Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis hour) {
-  auto samples = std::make_shared<DecodedHour>();
+  auto decoded_hour = std::make_shared<DecodedHour>();
+  std::vector<DecodedSample>& samples = decoded_hour->samples;
   event::Decoder decoder;
   NAAP_RETURN_IF_ERROR(
       ingest::ScanRawLog(backend.store(), hour, hour, [&](const ingest::RawEntry& entry) {
@@ -60,42 +68,84 @@ Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis h
         if (decoded.cls != event::MessageClass::kAccepted) return Status::Ok();
         for (const event::StatusSample& sample : decoded.records.status_samples) {
           if (sample.key.session_key.empty()) continue;
-          samples->push_back({.org = entry.org,
-                              .event_id = decoded.event_id,
-                              .gateway = ToLower(decoded.gateway),
-                              .entry_ts = entry.event_ts,
-                              .sample_ts = decoded.event_ts,
-                              .sample = sample});
+          samples.push_back({.org = entry.org,
+                             .event_id = decoded.event_id,
+                             .gateway = ToLower(decoded.gateway),
+                             .entry_ts = entry.event_ts,
+                             .sample_ts = decoded.event_ts,
+                             .sample = sample});
         }
         return Status::Ok();
       }));
-  return std::shared_ptr<const DecodedHour>(std::move(samples));
+  std::vector<uint32_t>& order = decoded_hour->newest_first;
+  order.resize(samples.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&samples](uint32_t i, uint32_t j) {
+    const DecodedSample &a = samples[i], &b = samples[j];
+    if (a.sample_ts != b.sample_ts) return a.sample_ts > b.sample_ts;
+    return std::tie(a.org, a.event_id) < std::tie(b.org, b.event_id);
+  });
+  return std::shared_ptr<const DecodedHour>(std::move(decoded_hour));
 }
+
+Result<std::shared_ptr<const DecodedHour>> ReadDecodedHour(Backend& backend, Millis hour) {
+  return route_util::Memoized<DecodedHour>(
+      backend, "status_samples/" + std::to_string(hour), [&] { return DecodeHour(backend, hour); });
+}
+
+// Joins decoded samples with their sessions: each (org, session hour)'s sessions are read and
+// indexed once per joiner.
+class SampleJoiner {
+ public:
+  SampleJoiner(const resolve::FactsView& facts, const SampleFilter& filter)
+      : facts_(facts), filter_(filter) {}
+
+  // The sample joined with its session; nullopt when `filter` leaves it out.
+  std::optional<JoinedSample> Join(const DecodedSample& s) {
+    if (s.entry_ts < filter_.from || s.entry_ts >= filter_.to) return std::nullopt;
+    if (filter_.orgs && !filter_.orgs->count(s.org)) return std::nullopt;
+    const std::string& key = s.sample.key.session_key;
+    if (filter_.session_key && key != *filter_.session_key) return std::nullopt;
+    const Millis sample_hour = HourFloor(s.sample_ts);
+    auto [it, inserted] = sessions_.try_emplace({s.org, sample_hour});
+    if (inserted) it->second = IndexSessions(facts_, s.org, sample_hour);
+    const auto found = it->second.find(key);
+    return JoinedSample{.org = s.org,
+                        .event_id = s.event_id,
+                        .gateway = s.gateway,
+                        .sample_ts = s.sample_ts,
+                        .sample = s.sample,
+                        .session = found == it->second.end() ? nullptr : found->second};
+  }
+
+ private:
+  const resolve::FactsView& facts_;
+  const SampleFilter& filter_;
+  std::map<std::pair<std::string, Millis>, SessionIndex> sessions_;
+};
 
 }  // namespace
 
 Status AppendHourSamples(Backend& backend, const resolve::FactsView& facts,
                          const SampleFilter& filter, Millis hour, std::vector<JoinedSample>& out) {
-  auto decoded = route_util::Memoized<DecodedHour>(
-      backend, "status_samples/" + std::to_string(hour), [&] { return DecodeHour(backend, hour); });
+  auto decoded = ReadDecodedHour(backend, hour);
   NAAP_RETURN_IF_ERROR(decoded.status());
-  // Each (org, session hour)'s sessions are read and indexed once.
-  std::map<std::pair<std::string, Millis>, SessionIndex> sessions;
-  for (const DecodedSample& s : **decoded) {
-    if (s.entry_ts < filter.from || s.entry_ts >= filter.to) continue;
-    if (filter.orgs && !filter.orgs->count(s.org)) continue;
-    const std::string& key = s.sample.key.session_key;
-    if (filter.session_key && key != *filter.session_key) continue;
-    const Millis sample_hour = HourFloor(s.sample_ts);
-    auto [it, inserted] = sessions.try_emplace({s.org, sample_hour});
-    if (inserted) it->second = IndexSessions(facts, s.org, sample_hour);
-    const auto found = it->second.find(key);
-    out.push_back({.org = s.org,
-                   .event_id = s.event_id,
-                   .gateway = s.gateway,
-                   .sample_ts = s.sample_ts,
-                   .sample = s.sample,
-                   .session = found == it->second.end() ? nullptr : found->second});
+  SampleJoiner joiner(facts, filter);
+  for (const DecodedSample& s : (*decoded)->samples) {
+    if (std::optional<JoinedSample> joined = joiner.Join(s)) out.push_back(std::move(*joined));
+  }
+  return Status::Ok();
+}
+
+Status VisitHourSamplesNewestFirst(Backend& backend, const resolve::FactsView& facts,
+                                   const SampleFilter& filter, Millis hour,
+                                   const std::function<bool(JoinedSample)>& visit) {
+  auto decoded = ReadDecodedHour(backend, hour);
+  NAAP_RETURN_IF_ERROR(decoded.status());
+  SampleJoiner joiner(facts, filter);
+  for (const uint32_t i : (*decoded)->newest_first) {
+    std::optional<JoinedSample> joined = joiner.Join((*decoded)->samples[i]);
+    if (joined && !visit(std::move(*joined))) break;
   }
   return Status::Ok();
 }

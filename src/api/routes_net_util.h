@@ -3,6 +3,7 @@
 // are in route_util.h): status samples joined with their sessions, and the sessions of a stream.
 //  - Status samples (`api_fact_status_sample`) are the ai_stream_status records of the raw event
 //    log, decoded as at ingest and joined at read with their session fact (spec/analytics.md §2.4).
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,6 +40,12 @@ struct SampleFilter {
 // the join with the session facts runs per request.
 Status AppendHourSamples(Backend& backend, const resolve::FactsView& facts,
                          const SampleFilter& filter, Millis hour, std::vector<JoinedSample>& out);
+// The samples of `filter` in the raw-log hour `hour`, joined, in B10's keyset order (sample_ts
+// DESC, then org and event_id ASC), passed to `visit` until it returns false. The order is memoized
+// with the hour's decoded samples, so a page costs only the rows it visits.
+Status VisitHourSamplesNewestFirst(Backend& backend, const resolve::FactsView& facts,
+                                   const SampleFilter& filter, Millis hour,
+                                   const std::function<bool(JoinedSample)>& visit);
 // Every status sample of `filter` with a session key, in raw-log order (the hours of the window,
 // oldest first).
 Result<std::vector<JoinedSample>> ScanStatusSamples(Backend& backend,

@@ -508,11 +508,12 @@ Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> stream_id = ctx.Get("stream_id");
   const std::optional<std::string> pipeline = ctx.Get("pipeline");
   const std::optional<std::string> orch = ctx.Get("orch_address");
-  // Rows come out newest hour first, each hour in keyset order, so the concatenation is in keyset
-  // order. Hours are read until limit + 1 rows lie surely after the cursor (sample_ts below the
-  // cursor's; SelectPage needs limit rows and one more to know a next page follows), and the rows
-  // past that one are dropped: none of them can be on the page, so it is the same as over the
-  // whole window, and only the rows kept are written as JSON.
+  // Rows come out newest hour first, each hour in keyset order (memoized), so the concatenation
+  // is in keyset order. Rows before the cursor's sample_ts precede it and are skipped; rows are
+  // taken until limit + 1 lie surely after the cursor (sample_ts below the cursor's; SelectPage
+  // needs limit rows and one more to know a next page follows). None of the rows past that one
+  // can be on the page, so it is the same as over the whole window, and only the rows taken are
+  // joined and written as JSON.
   std::optional<Millis> cursor_ts;
   if (ctx.after_key && !ctx.after_key->empty()) {
     const std::string& text = ctx.after_key->front();
@@ -520,43 +521,28 @@ Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ts);
     if (error == std::errc() && end == text.data() + text.size()) cursor_ts = ts;
   }
-  auto surely_after = [&cursor_ts](const net::JoinedSample& s) {
-    return !cursor_ts || s.sample_ts < *cursor_ts;
-  };
   const bool paged = ctx.limit > 0;  // limit 0 (no page size): every row of the window
   const net::SampleFilter filter{
       .orgs = OrgFilter(ctx), .from = ctx.window->start, .to = ctx.window->end};
   std::vector<ListRow> list;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
     if (filter.from >= filter.to) return Status::Ok();
-    std::vector<net::JoinedSample> rows;
     int64_t after_cursor = 0;
+    const auto take = [&](net::JoinedSample s) {
+      if (cursor_ts && s.sample_ts > *cursor_ts) return true;
+      if (stream_id && s.sample.key.stream_id != *stream_id) return true;
+      const std::string& sample_pipeline = s.session ? s.session->pipeline_id : s.sample.pipeline;
+      if (pipeline && sample_pipeline != *pipeline) return true;
+      if (orch && (!s.session || s.session->orchestrator_address != *orch)) return true;
+      list.push_back(
+          {.key = {std::to_string(s.sample_ts), s.org, s.event_id}, .json = net::SampleJson(s)});
+      if (!cursor_ts || s.sample_ts < *cursor_ts) ++after_cursor;
+      return !paged || after_cursor <= ctx.limit;
+    };
     for (Millis hour = HourFloor(filter.to - 1); hour >= HourFloor(filter.from); hour -= kHourMs) {
       if (paged && after_cursor > ctx.limit) break;
       if (cursor_ts && hour > *cursor_ts) continue;  // every row of the hour precedes the cursor
-      std::vector<net::JoinedSample> samples;
-      NAAP_RETURN_IF_ERROR(net::AppendHourSamples(backend, facts, filter, hour, samples));
-      const size_t first = rows.size();
-      for (net::JoinedSample& s : samples) {
-        if (stream_id && s.sample.key.stream_id != *stream_id) continue;
-        const std::string& sample_pipeline = s.session ? s.session->pipeline_id : s.sample.pipeline;
-        if (pipeline && sample_pipeline != *pipeline) continue;
-        if (orch && (!s.session || s.session->orchestrator_address != *orch)) continue;
-        if (surely_after(s)) ++after_cursor;
-        rows.push_back(std::move(s));
-      }
-      std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end(),
-                       [](const net::JoinedSample& a, const net::JoinedSample& b) {
-                         if (a.sample_ts != b.sample_ts) return a.sample_ts > b.sample_ts;
-                         return std::tie(a.org, a.event_id) < std::tie(b.org, b.event_id);
-                       });
-    }
-    int64_t kept_after_cursor = 0;
-    for (const net::JoinedSample& s : rows) {
-      if (paged && kept_after_cursor > ctx.limit) break;
-      if (surely_after(s)) ++kept_after_cursor;
-      list.push_back(
-          {.key = {std::to_string(s.sample_ts), s.org, s.event_id}, .json = net::SampleJson(s)});
+      NAAP_RETURN_IF_ERROR(net::VisitHourSamplesNewestFirst(backend, facts, filter, hour, take));
     }
     return Status::Ok();
   });
