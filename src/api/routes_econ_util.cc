@@ -46,16 +46,4 @@ Result<Inventory> LoadInventory(const RequestContext& ctx, Backend& backend) {
   return inventory;
 }
 
-std::vector<const resolve::SessionFact*> SessionsStartedIn(const resolve::FactsView& facts,
-                                                           const std::vector<std::string>& orgs,
-                                                           const Window& window) {
-  if (window.start >= window.end) return {};
-  std::vector<const resolve::SessionFact*> sessions =
-      route_util::SessionsTouching(facts, orgs, HourFloor(window.start), HourFloor(window.end - 1));
-  std::erase_if(sessions, [&window](const resolve::SessionFact* s) {
-    return s->session_start < window.start || s->session_start >= window.end;
-  });
-  return sessions;
-}
-
 }  // namespace naap::api::econ

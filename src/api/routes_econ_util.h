@@ -2,7 +2,7 @@
 // Helpers of the group B economics routes only (routes_economics.cc, B21–B45; the helpers every
 // group shares are in route_util.h): wei text, nullable grain strings, the window's optional
 // hourly query (read through route_util::CachedQuery), the identities and current offers around the
-// data clock, sessions of a window.
+// data clock.
 //  - Every helper is a pure function of the store and facts for a given request context.
 //  - Empty windows (no hour bucket selected) give empty results, never an error.
 #include <cstdint>
@@ -21,8 +21,6 @@
 #include "base/time.h"
 #include "publish/query.h"
 #include "publish/views.h"
-#include "resolve/facts_view.h"
-#include "resolve/session.h"
 
 namespace naap::api::econ {
 
@@ -52,12 +50,5 @@ struct Inventory {
   std::shared_ptr<const route_util::CurrentInventory> current;  // `org` only when given
 };
 Result<Inventory> LoadInventory(const RequestContext& ctx, Backend& backend);
-
-// ---- facts ----
-
-// Existing sessions whose session_start lies in `window`, by (org, key).
-std::vector<const resolve::SessionFact*> SessionsStartedIn(const resolve::FactsView& facts,
-                                                           const std::vector<std::string>& orgs,
-                                                           const Window& window);
 
 }  // namespace naap::api::econ

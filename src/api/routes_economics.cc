@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/backend.h"
+#include "api/pagination.h"
 #include "api/route.h"
 #include "api/route_util.h"
 #include "api/routes_econ_util.h"
@@ -79,6 +80,64 @@ std::optional<publish::TableQuery> FilteredWindowQuery(
   std::optional<publish::TableQuery> q = econ::WindowQuery(ctx, std::move(group_by), bucket);
   if (q) q->equals = Equals(ctx, filters);
   return q;
+}
+
+// ---- event-grained windows from per-hour extracts ----
+// A route reading facts by event time memoizes what it reads of a window's HourCut (its whole
+// hours summed, its partial hours' facts extracted) and cuts the partial hours to the window's
+// exact [start, end) per request; a default window moving with the clock keeps one HourCut for
+// an hour.
+
+// A window cut at hour boundaries: a run of whole hours and a partial first and last hour (each
+// inside one hour), any of them absent; a window inside one hour is a partial first hour only.
+struct HourCut {
+  std::optional<Window> first, last;
+  HourRange whole;
+
+  // Names the hours of each piece (not the bounds of the partial ones).
+  std::string Key() const {
+    auto hour = [](const std::optional<Window>& w) {
+      return w ? std::to_string(HourFloor(w->start)) : std::string("-");
+    };
+    return hour(first) + "/" + std::to_string(whole.first) + "/" +
+           std::to_string(whole.last_exclusive) + "/" + hour(last);
+  }
+};
+
+HourCut CutAtHours(const Window& window) {
+  HourCut cut;
+  if (window.start >= window.end) return cut;
+  const Millis whole_from =
+      HourFloor(window.start) == window.start ? window.start : HourFloor(window.start) + kHourMs;
+  const Millis whole_to = HourFloor(window.end);
+  if (whole_from < whole_to) {
+    cut.whole = {.first = whole_from, .last_exclusive = whole_to};
+    if (window.start < whole_from) cut.first = Window{window.start, whole_from};
+    if (whole_to < window.end) cut.last = Window{whole_to, window.end};
+    return cut;
+  }
+  const Millis last_hour = HourFloor(window.end - 1);
+  if (last_hour <= window.start) {
+    cut.first = window;
+  } else {
+    cut.first = Window{window.start, last_hour};
+    cut.last = Window{last_hour, window.end};
+  }
+  return cut;
+}
+
+// build(facts) under the facts lock, memoized under `key`, which must name every input of build.
+template <typename T, typename Build>
+Result<std::shared_ptr<const T>> MemoizedFromFacts(Backend& backend, const std::string& key,
+                                                   Build build) {
+  return Memoized<T>(backend, key, [&]() -> Result<std::shared_ptr<const T>> {
+    std::shared_ptr<const T> value;
+    NAAP_RETURN_IF_ERROR(backend.ReadFacts([&](const resolve::FactsView& facts) {
+      value = std::make_shared<const T>(build(facts));
+      return Status::Ok();
+    }));
+    return value;
+  });
 }
 
 // ====================================== §3.4 payments ======================================
@@ -257,60 +316,296 @@ std::pair<std::string, std::string> StreamAndRequestOf(std::string_view org,
   return {stream, request};
 }
 
+// The stream session (org, stream_id, request_id) a linked payment belongs to.
+struct StreamKey {
+  std::string org, stream_id, request_id;
+  friend auto operator<=>(const StreamKey&, const StreamKey&) = default;
+};
+
+struct PaymentSums {
+  Wei128 fees = 0, face_value = 0;
+  int64_t count = 0;
+  void Add(const PaymentSums& more) {
+    fees += more.fees;
+    face_value += more.face_value;
+    count += more.count;
+  }
+};
+
+// One hour's linked payments of every org in fact order (org, then event id), naming their stream
+// sessions in `streams` (by key) and their pipelines in `pipelines`.
+struct HourPayments {
+  struct Payment {
+    Millis event_ts = 0;
+    uint32_t stream = 0, pipeline = 0;
+    PaymentSums sums;  // count 1
+  };
+  std::vector<StreamKey> streams;
+  std::vector<std::string> pipelines;
+  std::vector<Payment> payments;
+};
+
+HourPayments ExtractHourPayments(const resolve::FactsView& facts, Millis hour) {
+  HourPayments extract;
+  std::map<StreamKey, uint32_t> streams;  // → index in first-payment order
+  std::map<std::string, uint32_t> pipelines;
+  for (const std::string& org : facts.Orgs()) {
+    for (const resolve::PaymentFact* p : facts.PaymentsAt(org, hour)) {
+      if (p->session_key.empty()) continue;
+      auto [stream_id, request_id] = StreamAndRequestOf(org, p->session_key);
+      const auto stream = streams.try_emplace({org, std::move(stream_id), std::move(request_id)},
+                                              static_cast<uint32_t>(streams.size()));
+      const auto pipeline =
+          pipelines.try_emplace(p->pipeline_id, static_cast<uint32_t>(pipelines.size()));
+      extract.payments.push_back({.event_ts = p->event_ts,
+                                  .stream = stream.first->second,
+                                  .pipeline = pipeline.first->second,
+                                  .sums = {.fees = p->fees_wei.value(),
+                                           .face_value = p->face_value_total_wei.value(),
+                                           .count = 1}});
+    }
+  }
+  // Streams renumbered in key order.
+  std::vector<uint32_t> by_key(streams.size());
+  for (const auto& [key, index] : streams) {
+    by_key[index] = static_cast<uint32_t>(extract.streams.size());
+    extract.streams.push_back(key);
+  }
+  for (HourPayments::Payment& p : extract.payments) p.stream = by_key[p.stream];
+  extract.pipelines.resize(pipelines.size());
+  for (const auto& [pipeline, index] : pipelines) extract.pipelines[index] = pipeline;
+  return extract;
+}
+
+// A stream session's payments of one hour with event_ts in a range.
+struct StreamSlice {
+  uint32_t stream = 0;    // index into HourPayments::streams
+  uint32_t pipeline = 0;  // of the last payment, into HourPayments::pipelines
+  PaymentSums sums;
+};
+
+// The stream sessions of `hour` with payments in [from, to), ascending.
+std::vector<StreamSlice> SumHourPayments(const HourPayments& hour, Millis from, Millis to) {
+  std::vector<StreamSlice> by_stream(hour.streams.size());
+  for (const HourPayments::Payment& p : hour.payments) {
+    if (p.event_ts < from || p.event_ts >= to) continue;
+    by_stream[p.stream].sums.Add(p.sums);
+    by_stream[p.stream].pipeline = p.pipeline;
+  }
+  std::vector<StreamSlice> slices;
+  for (uint32_t i = 0; i < by_stream.size(); ++i) {
+    if (by_stream[i].sums.count == 0) continue;
+    slices.push_back(by_stream[i]);
+    slices.back().stream = i;
+  }
+  return slices;
+}
+
+// A stream session's payments over (parts of) a window, viewing its key and pipeline.
+struct StreamRow {
+  const StreamKey* key = nullptr;
+  const std::string* pipeline = nullptr;
+  PaymentSums sums;
+};
+
+// The B26 keyset order: total_wei DESC, then the key.
+bool RanksBefore(const StreamRow& a, const StreamRow& b) {
+  if (a.sums.fees != b.sums.fees) return a.sums.fees > b.sums.fees;
+  return *a.key < *b.key;
+}
+
+// What B26 reads of one HourCut: the stream sessions of all its hours by key, their payments over
+// the whole hours in keyset order, and the partial hours' payments, which each request cuts to
+// its window. The stream sessions are numbered by key, so a partial hour's (ascending) map to
+// ascending numbers.
+struct StreamPaymentsOfCut {
+  struct PartialHour {
+    HourPayments payments;
+    std::vector<uint32_t> stream_number;  // of each of payments.streams
+  };
+  std::vector<StreamKey> keys;  // ascending
+  std::vector<PaymentSums> whole;
+  std::vector<std::string> whole_pipeline;  // of the last payment of the whole hours
+  std::vector<uint32_t> whole_ranked;       // the numbers with payments in the whole hours
+  std::optional<PartialHour> first, last;
+
+  StreamRow WholeRow(uint32_t number) const {
+    return {.key = &keys[number], .pipeline = &whole_pipeline[number], .sums = whole[number]};
+  }
+};
+
+StreamPaymentsOfCut ReadStreamPayments(const resolve::FactsView& facts, const HourCut& cut) {
+  StreamPaymentsOfCut out;
+  std::map<StreamKey, std::pair<PaymentSums, std::string>> whole;  // sums, last pipeline
+  for (Millis hour = cut.whole.first; hour < cut.whole.last_exclusive; hour += kHourMs) {
+    const HourPayments extract = ExtractHourPayments(facts, hour);
+    for (const StreamSlice& slice : SumHourPayments(extract, hour, hour + kHourMs)) {
+      auto& [sums, pipeline] = whole[extract.streams[slice.stream]];
+      sums.Add(slice.sums);
+      pipeline = extract.pipelines[slice.pipeline];
+    }
+  }
+  auto partial = [&](const std::optional<Window>& part) {
+    std::optional<StreamPaymentsOfCut::PartialHour> hour;
+    if (!part) return hour;
+    hour.emplace().payments = ExtractHourPayments(facts, HourFloor(part->start));
+    for (const StreamKey& key : hour->payments.streams) whole.try_emplace(key);
+    return hour;
+  };
+  out.first = partial(cut.first);
+  out.last = partial(cut.last);
+  for (auto& [key, sums_and_pipeline] : whole) {
+    if (sums_and_pipeline.first.count > 0) {
+      out.whole_ranked.push_back(static_cast<uint32_t>(out.keys.size()));
+    }
+    out.keys.push_back(key);
+    out.whole.push_back(sums_and_pipeline.first);
+    out.whole_pipeline.push_back(std::move(sums_and_pipeline.second));
+  }
+  std::sort(out.whole_ranked.begin(), out.whole_ranked.end(), [&out](uint32_t a, uint32_t b) {
+    return RanksBefore(out.WholeRow(a), out.WholeRow(b));
+  });
+  for (std::optional<StreamPaymentsOfCut::PartialHour>* hour : {&out.first, &out.last}) {
+    if (!*hour) continue;
+    for (const StreamKey& key : (*hour)->payments.streams) {
+      (*hour)->stream_number.push_back(static_cast<uint32_t>(
+          std::lower_bound(out.keys.begin(), out.keys.end(), key) - out.keys.begin()));
+    }
+  }
+  return out;
+}
+
+// The window's stream sessions with payments in its partial hours, summed over the whole window;
+// every other one's row is its whole-hours row as memoized.
+struct StreamRanking {
+  std::vector<uint32_t> amended_numbers;
+  std::vector<StreamRow> amended;  // by RanksBefore
+};
+
+StreamRanking RankStreams(const StreamPaymentsOfCut& of_cut, const HourCut& cut) {
+  // Each partial hour's slices, as (number, row of the slice), numbers ascending.
+  auto slices = [&](const std::optional<StreamPaymentsOfCut::PartialHour>& hour,
+                    const std::optional<Window>& part) {
+    std::vector<std::pair<uint32_t, StreamRow>> out;
+    if (!hour) return out;
+    for (const StreamSlice& slice : SumHourPayments(hour->payments, part->start, part->end)) {
+      const uint32_t number = hour->stream_number[slice.stream];
+      out.push_back({number,
+                     {.key = &of_cut.keys[number],
+                      .pipeline = &hour->payments.pipelines[slice.pipeline],
+                      .sums = slice.sums}});
+    }
+    return out;
+  };
+  const auto first = slices(of_cut.first, cut.first);
+  const auto last = slices(of_cut.last, cut.last);
+  StreamRanking ranking;
+  // Sums in time order (first, whole, last); the pipeline of the latest with payments.
+  auto amend = [&](uint32_t number, const StreamRow* in_first, const StreamRow* in_last) {
+    StreamRow row = in_first
+                        ? *in_first
+                        : StreamRow{.key = &of_cut.keys[number], .pipeline = nullptr, .sums = {}};
+    if (of_cut.whole[number].count > 0) {
+      row.sums.Add(of_cut.whole[number]);
+      row.pipeline = &of_cut.whole_pipeline[number];
+    }
+    if (in_last) {
+      row.sums.Add(in_last->sums);
+      row.pipeline = in_last->pipeline;
+    }
+    ranking.amended_numbers.push_back(number);
+    ranking.amended.push_back(row);
+  };
+  auto f = first.begin();
+  auto l = last.begin();
+  while (f != first.end() || l != last.end()) {
+    if (l == last.end() || (f != first.end() && f->first < l->first)) {
+      amend(f->first, &f->second, nullptr);
+      ++f;
+    } else if (f == first.end() || l->first < f->first) {
+      amend(l->first, nullptr, &l->second);
+      ++l;
+    } else {
+      amend(f->first, &f->second, &l->second);
+      ++f;
+      ++l;
+    }
+  }
+  std::sort(ranking.amended.begin(), ranking.amended.end(), RanksBefore);
+  return ranking;
+}
+
+// The rows of the window that SelectPage can put on the page or needs to see that more follow,
+// in keyset order: after the org and stream_id filters, from the first that the cursor's
+// total_wei does not place before it, up to limit + 1 that it places after it (every one without
+// a page size). Paging them gives the page of all the rows.
+std::vector<StreamRow> StreamRowsForPage(const StreamPaymentsOfCut& of_cut,
+                                         const StreamRanking& ranking, const RequestContext& ctx) {
+  const std::optional<std::string> org = ctx.Get("org");
+  const std::optional<std::string> stream_id = ctx.Get("stream_id");
+  auto wanted = [&](const StreamRow& row) {
+    return (!org || row.key->org == *org) && (!stream_id || row.key->stream_id == *stream_id);
+  };
+  const std::string* cursor_wei =
+      ctx.after_key && !ctx.after_key->empty() ? &ctx.after_key->front() : nullptr;
+  // The order of a row's total_wei to the cursor's (without a cursor every row is after it).
+  auto cursor_order = [cursor_wei](const StreamRow& row) {
+    return cursor_wei ? CompareKeyValues(KeyKind::kWei, WeiText(row.sums.fees), *cursor_wei) : -1;
+  };
+  auto before_cursor = [&cursor_order](const StreamRow& row) { return cursor_order(row) > 0; };
+  auto amended = [&ranking](uint32_t number) {
+    return std::binary_search(ranking.amended_numbers.begin(), ranking.amended_numbers.end(),
+                              number);
+  };
+  const std::vector<uint32_t>& whole = of_cut.whole_ranked;
+  auto next_whole = std::partition_point(whole.begin(), whole.end(), [&](uint32_t number) {
+    return before_cursor(of_cut.WholeRow(number));
+  });
+  auto next_amended =
+      std::partition_point(ranking.amended.begin(), ranking.amended.end(), before_cursor);
+  std::vector<StreamRow> rows;
+  for (int64_t after_cursor = 0; ctx.limit <= 0 || after_cursor <= ctx.limit;) {
+    while (next_whole != whole.end() &&
+           (amended(*next_whole) || !wanted(of_cut.WholeRow(*next_whole)))) {
+      ++next_whole;
+    }
+    while (next_amended != ranking.amended.end() && !wanted(*next_amended)) ++next_amended;
+    const bool whole_left = next_whole != whole.end();
+    const bool amended_left = next_amended != ranking.amended.end();
+    if (!whole_left && !amended_left) break;
+    const StreamRow row =
+        !amended_left || (whole_left && RanksBefore(of_cut.WholeRow(*next_whole), *next_amended))
+            ? of_cut.WholeRow(*next_whole++)
+            : *next_amended++;
+    if (cursor_order(row) < 0) ++after_cursor;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 // B26
 Outcome PaymentsByStream(const RequestContext& ctx, Backend& backend) {
-  struct StreamPayments {
-    std::string org, stream_id, request_id, pipeline;
-    Wei128 fees = 0, face_value = 0;
-    int64_t count = 0;
-  };
-  std::map<std::tuple<std::string, std::string, std::string>, StreamPayments> streams;
-  const Window window = *ctx.window;
-  const std::optional<std::string> stream_filter = ctx.Get("stream_id");
-  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    if (window.start >= window.end) return Status::Ok();
-    for (const std::string& org : FactOrgs(facts, ctx.Get("org"))) {
-      for (Millis h = HourFloor(window.start); h <= HourFloor(window.end - 1); h += kHourMs) {
-        for (const resolve::PaymentFact* p : facts.PaymentsAt(org, h)) {
-          if (p->session_key.empty() || p->event_ts < window.start || p->event_ts >= window.end) {
-            continue;
-          }
-          auto [stream_id, request_id] = StreamAndRequestOf(org, p->session_key);
-          if (stream_filter && stream_id != *stream_filter) continue;
-          StreamPayments& s = streams[{org, stream_id, request_id}];
-          s.org = org;
-          s.stream_id = stream_id;
-          s.request_id = request_id;
-          s.pipeline = p->pipeline_id;
-          s.fees += p->fees_wei.value();
-          s.face_value += p->face_value_total_wei.value();
-          ++s.count;
-        }
-      }
-    }
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  std::vector<StreamPayments> rows;
-  for (auto& [key, s] : streams) rows.push_back(std::move(s));
-  std::stable_sort(rows.begin(), rows.end(), [](const StreamPayments& a, const StreamPayments& b) {
-    return a.fees > b.fees;
-  });
+  const HourCut cut = CutAtHours(*ctx.window);
+  auto of_cut = MemoizedFromFacts<StreamPaymentsOfCut>(
+      backend, "payments_by_stream/" + cut.Key(),
+      [&cut](const resolve::FactsView& facts) { return ReadStreamPayments(facts, cut); });
+  if (!of_cut.ok()) return of_cut.status();
   std::vector<ListRow> out;
-  for (const StreamPayments& s : rows) {
+  for (const StreamRow& row : StreamRowsForPage(**of_cut, RankStreams(**of_cut, cut), ctx)) {
+    const StreamKey& key = *row.key;
+    const std::string total_wei = WeiText(row.sums.fees);
     JsonWriter w;
     w.BeginObject();
-    w.Key("stream_id").String(s.stream_id);
-    w.Key("request_id").String(s.request_id);
-    w.Key("org").String(s.org);
-    w.Key("pipeline").String(s.pipeline);
-    w.Key("total_wei");
-    WriteWei(w, s.fees);
+    w.Key("stream_id").String(key.stream_id);
+    w.Key("request_id").String(key.request_id);
+    w.Key("org").String(key.org);
+    w.Key("pipeline").String(*row.pipeline);
+    w.Key("total_wei").String(total_wei);
     w.Key("total_face_value_wei");
-    WriteWei(w, s.face_value);
-    w.Key("event_count").Int(s.count);
+    WriteWei(w, row.sums.face_value);
+    w.Key("event_count").Int(row.sums.count);
     w.EndObject();
-    out.push_back({{WeiText(s.fees), s.org, s.stream_id, s.request_id}, w.Take()});
+    out.push_back({{total_wei, key.org, key.stream_id, key.request_id}, w.Take()});
   }
   return Reply::List(std::move(out));
 }
@@ -663,13 +958,13 @@ void WriteGatewayEnrichment(JsonWriter& w, std::string_view address) {
   }
 }
 
-std::map<std::string, int64_t> ActiveStreamsByGateway(const resolve::FactsView& facts,
-                                                      const std::vector<std::string>& orgs,
-                                                      std::optional<Millis> clock) {
+// Active streams (LoadActiveStreams at `clock`, of `org` when given) per gateway.
+Result<std::map<std::string, int64_t>> ActiveStreamsByGateway(
+    Backend& backend, std::optional<Millis> clock, const std::optional<std::string>& org) {
+  auto states = LoadActiveStreams(backend, clock, org);
+  if (!states.ok()) return states.status();
   std::map<std::string, int64_t> counts;
-  for (const publish::ActiveStreamState& s : ActiveStreams(facts, orgs, clock)) {
-    ++counts[s.gateway];
-  }
+  for (const publish::ActiveStreamState& s : **states) ++counts[s.gateway];
   return counts;
 }
 
@@ -686,80 +981,170 @@ Result<std::map<std::string, int64_t>> StreamsRoutedByGateway(const RequestConte
   return routed;
 }
 
+using GatewaySightings = std::vector<publish::GatewaySighting>;  // by gateway
+
+// publish::BuildGateways of FactOrgs(org) over hours from_hour … to_hour, memoized.
+Result<std::shared_ptr<const GatewaySightings>> LoadGatewaySightings(
+    Backend& backend, Millis from_hour, Millis to_hour, const std::optional<std::string>& org) {
+  const std::string key = "gateway_sightings/" + std::to_string(from_hour) + "/" +
+                          std::to_string(to_hour) + "/" + OrgKey(org);
+  return MemoizedFromFacts<GatewaySightings>(backend, key, [&](const resolve::FactsView& facts) {
+    return publish::BuildGateways(facts, FactOrgs(facts, org), from_hour, to_hour);
+  });
+}
+
 // B35
 Outcome Gateways(const RequestContext& ctx, Backend& backend) {
   const Window window = *ctx.window;
+  const std::optional<std::string> org = ctx.Get("org");
   std::vector<publish::GatewaySighting> gateways;
-  std::map<std::string, int64_t> active;
-  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    const std::vector<std::string> orgs = FactOrgs(facts, ctx.Get("org"));
-    if (window.start < window.end) {
-      gateways =
-          publish::BuildGateways(facts, orgs, HourFloor(window.start), HourFloor(window.end - 1));
-    }
-    active = ActiveStreamsByGateway(facts, orgs, ctx.data_clock);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  std::erase_if(gateways, [&window](const publish::GatewaySighting& g) {
-    return g.last_seen < window.start || g.first_seen >= window.end;
-  });
+  if (window.start < window.end) {
+    auto sightings =
+        LoadGatewaySightings(backend, HourFloor(window.start), HourFloor(window.end - 1), org);
+    if (!sightings.ok()) return sightings.status();
+    std::copy_if((*sightings)->begin(), (*sightings)->end(), std::back_inserter(gateways),
+                 [&window](const publish::GatewaySighting& g) {
+                   return g.last_seen >= window.start && g.first_seen < window.end;
+                 });
+  }
+  auto active = ActiveStreamsByGateway(backend, ctx.data_clock, org);
+  if (!active.ok()) return active.status();
   auto routed = StreamsRoutedByGateway(ctx, backend, std::nullopt);
   if (!routed.ok()) return routed.status();
   std::stable_sort(gateways.begin(), gateways.end(),
                    [&active](const publish::GatewaySighting& a, const publish::GatewaySighting& b) {
-                     return active[a.gateway] > active[b.gateway];
+                     return (*active)[a.gateway] > (*active)[b.gateway];
                    });
   std::vector<ListRow> out;
   for (const publish::GatewaySighting& g : gateways) {
+    const int64_t gateway_active = (*active)[g.gateway];
     JsonWriter w;
     w.BeginObject();
     WriteGatewayEnrichment(w, g.gateway);
     w.Key("last_seen");
     WriteTime(w, g.last_seen);
-    w.Key("active_streams").Int(active[g.gateway]);
+    w.Key("active_streams").Int(gateway_active);
     w.Key("streams_routed").Int((*routed)[g.gateway]);
     w.EndObject();
-    out.push_back({{std::to_string(active[g.gateway]), g.gateway}, w.Take()});
+    out.push_back({{std::to_string(gateway_active), g.gateway}, w.Take()});
   }
   return Reply::List(std::move(out));
 }
 
 // The gateway of a B36/B37 path over the retention before the data clock; nullopt when naap
 // holds no evidence of it.
-std::optional<publish::GatewaySighting> FindGateway(const resolve::FactsView& facts,
-                                                    const RequestContext& ctx, Backend& backend,
-                                                    std::string_view address) {
-  if (!ctx.data_clock) return std::nullopt;
+Result<std::optional<publish::GatewaySighting>> FindGateway(const RequestContext& ctx,
+                                                            Backend& backend,
+                                                            std::string_view address) {
+  if (!ctx.data_clock) return std::optional<publish::GatewaySighting>();
   const Millis clock = *ctx.data_clock;
-  for (publish::GatewaySighting& g : publish::BuildGateways(
-           facts, facts.Orgs(), HourFloor(clock - backend.config().raw_retention_ms),
-           HourFloor(clock))) {
-    if (g.gateway == address) return std::move(g);
+  auto sightings =
+      LoadGatewaySightings(backend, HourFloor(clock - backend.config().raw_retention_ms),
+                           HourFloor(clock), std::nullopt);
+  if (!sightings.ok()) return sightings.status();
+  const auto it = std::lower_bound(
+      (*sightings)->begin(), (*sightings)->end(), address,
+      [](const publish::GatewaySighting& g, std::string_view a) { return g.gateway < a; });
+  if (it == (*sightings)->end() || it->gateway != address) {
+    return std::optional<publish::GatewaySighting>();
   }
-  return std::nullopt;
+  return std::optional<publish::GatewaySighting>(*it);
+}
+
+// The sessions of every org whose session_hour is the hour and that have an attributed
+// orchestrator, per gateway value, in fact order.
+struct HourSessions {
+  struct Session {
+    Millis session_start = 0, last_seen = 0;  // last_seen: else session_start
+    std::string orch_address;
+  };
+  std::map<std::string, std::vector<Session>> by_gateway;
+};
+
+HourSessions ExtractHourSessions(const resolve::FactsView& facts, Millis hour) {
+  HourSessions extract;
+  for (const std::string& org : facts.Orgs()) {
+    for (const resolve::SessionFact* s : facts.SessionsAt(org, hour)) {
+      if (!s->exists || s->session_hour != hour || s->orchestrator_address.empty()) continue;
+      extract.by_gateway[s->gateway].push_back(
+          {.session_start = s->session_start,
+           .last_seen = s->last_seen.value_or(s->session_start),
+           .orch_address = s->orchestrator_address});
+    }
+  }
+  return extract;
+}
+
+// The sessions a gateway routed to one orchestrator.
+struct OrchSessions {
+  int64_t streams = 0;
+  Millis last_seen = 0;  // the latest, at least 0
+};
+using OrchSessionsByAddress = std::map<std::string, OrchSessions>;
+
+// Adds the `sessions` started in [from, to).
+void AddSessions(const std::vector<HourSessions::Session>& sessions, Millis from, Millis to,
+                 OrchSessionsByAddress& into) {
+  for (const HourSessions::Session& s : sessions) {
+    if (s.session_start < from || s.session_start >= to) continue;
+    OrchSessions& orch = into[s.orch_address];
+    ++orch.streams;
+    orch.last_seen = std::max(orch.last_seen, s.last_seen);
+  }
+}
+
+// What B36/B37 read of one HourCut: every gateway's sessions over the whole hours, and the partial
+// hours' sessions, which each request cuts to its window.
+struct GatewaySessionsOfCut {
+  std::map<std::string, OrchSessionsByAddress> whole;  // by gateway
+  std::optional<HourSessions> first, last;
+};
+
+GatewaySessionsOfCut ReadGatewaySessions(const resolve::FactsView& facts, const HourCut& cut) {
+  GatewaySessionsOfCut out;
+  for (Millis hour = cut.whole.first; hour < cut.whole.last_exclusive; hour += kHourMs) {
+    for (const auto& [gateway, sessions] : ExtractHourSessions(facts, hour).by_gateway) {
+      AddSessions(sessions, hour, hour + kHourMs, out.whole[gateway]);
+    }
+  }
+  if (cut.first) out.first = ExtractHourSessions(facts, HourFloor(cut.first->start));
+  if (cut.last) out.last = ExtractHourSessions(facts, HourFloor(cut.last->start));
+  return out;
+}
+
+// The attributed orchestrators of the sessions of `gateway` (of every org) started in the window.
+Result<OrchSessionsByAddress> OrchsOfGatewaySessions(const RequestContext& ctx, Backend& backend,
+                                                     const std::string& gateway) {
+  const HourCut cut = CutAtHours(*ctx.window);
+  auto of_cut = MemoizedFromFacts<GatewaySessionsOfCut>(
+      backend, "gateway_sessions/" + cut.Key(),
+      [&cut](const resolve::FactsView& facts) { return ReadGatewaySessions(facts, cut); });
+  if (!of_cut.ok()) return of_cut.status();
+  const GatewaySessionsOfCut& sessions = **of_cut;
+  const auto whole = sessions.whole.find(gateway);
+  OrchSessionsByAddress orchs =
+      whole == sessions.whole.end() ? OrchSessionsByAddress{} : whole->second;
+  for (const auto& [hour, part] :
+       {std::pair(&sessions.first, &cut.first), std::pair(&sessions.last, &cut.last)}) {
+    if (!*hour) continue;
+    const auto of_gateway = (*hour)->by_gateway.find(gateway);
+    if (of_gateway != (*hour)->by_gateway.end()) {
+      AddSessions(of_gateway->second, (*part)->start, (*part)->end, orchs);
+    }
+  }
+  return orchs;
 }
 
 // B36
 Outcome GatewayDetail(const RequestContext& ctx, Backend& backend) {
   const std::string address = LowerCase(ctx.path_params.at("address"));
-  std::optional<publish::GatewaySighting> gateway;
-  int64_t active = 0;
-  std::set<std::string> orchs;
-  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    gateway = FindGateway(facts, ctx, backend, address);
-    if (!gateway) return Status::Ok();
-    active = ActiveStreamsByGateway(facts, facts.Orgs(), ctx.data_clock)[address];
-    for (const resolve::SessionFact* s :
-         econ::SessionsStartedIn(facts, facts.Orgs(), *ctx.window)) {
-      if (s->gateway == address && !s->orchestrator_address.empty()) {
-        orchs.insert(s->orchestrator_address);
-      }
-    }
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  if (!gateway) return NotFoundProblem("gateway not found");
+  auto gateway = FindGateway(ctx, backend, address);
+  if (!gateway.ok()) return gateway.status();
+  if (!*gateway) return NotFoundProblem("gateway not found");
+  auto active = ActiveStreamsByGateway(backend, ctx.data_clock, std::nullopt);
+  if (!active.ok()) return active.status();
+  auto orchs = OrchsOfGatewaySessions(ctx, backend, address);
+  if (!orchs.ok()) return orchs.status();
   auto routed = StreamsRoutedByGateway(ctx, backend, address);
   if (!routed.ok()) return routed.status();
   std::optional<publish::TableQuery> q = econ::WindowQuery(ctx, {}, TimeBucket::kNone);
@@ -772,16 +1157,16 @@ Outcome GatewayDetail(const RequestContext& ctx, Backend& backend) {
   w.BeginObject();
   WriteGatewayEnrichment(w, address);
   w.Key("first_seen");
-  WriteTime(w, gateway->first_seen);
+  WriteTime(w, (*gateway)->first_seen);
   w.Key("last_seen");
-  WriteTime(w, gateway->last_seen);
+  WriteTime(w, (*gateway)->last_seen);
   w.Key("streams_routed").Int((*routed)[address]);
-  w.Key("active_streams").Int(active);
+  w.Key("active_streams").Int((*active)[address]);
   w.Key("total_payments_wei");
   WriteWei(w, fees);
   w.Key("orchs_used").BeginArray();
   size_t written = 0;
-  for (const std::string& orch : orchs) {
+  for (const auto& [orch, sessions] : *orchs) {
     if (written++ == kMaxOrchsUsed) break;
     w.String(orch);
   }
@@ -792,45 +1177,28 @@ Outcome GatewayDetail(const RequestContext& ctx, Backend& backend) {
 // B37
 Outcome GatewayOrchs(const RequestContext& ctx, Backend& backend) {
   const std::string address = LowerCase(ctx.path_params.at("address"));
-  struct Orch {
-    std::string address;
-    int64_t streams = 0;
-    Millis last_seen = 0;
-  };
-  std::map<std::string, Orch> by_orch;
-  bool found = false;
-  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
-    found = FindGateway(facts, ctx, backend, address).has_value();
-    if (!found) return Status::Ok();
-    for (const resolve::SessionFact* s :
-         econ::SessionsStartedIn(facts, facts.Orgs(), *ctx.window)) {
-      if (s->gateway != address || s->orchestrator_address.empty()) continue;
-      Orch& o = by_orch[s->orchestrator_address];
-      o.address = s->orchestrator_address;
-      ++o.streams;
-      o.last_seen = std::max(o.last_seen, s->last_seen.value_or(s->session_start));
-    }
-    return Status::Ok();
+  auto gateway = FindGateway(ctx, backend, address);
+  if (!gateway.ok()) return gateway.status();
+  if (!*gateway) return NotFoundProblem("gateway not found");
+  auto by_orch = OrchsOfGatewaySessions(ctx, backend, address);
+  if (!by_orch.ok()) return by_orch.status();
+  auto identities = LoadIdentities(backend, ctx.data_clock);
+  if (!identities.ok()) return identities.status();
+  std::vector<std::pair<std::string, OrchSessions>> orchs(by_orch->begin(), by_orch->end());
+  std::stable_sort(orchs.begin(), orchs.end(), [](const auto& a, const auto& b) {
+    return a.second.streams > b.second.streams;
   });
-  if (!status.ok()) return status;
-  if (!found) return NotFoundProblem("gateway not found");
-  Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
-  if (!inventory.ok()) return inventory.status();
-  std::vector<Orch> orchs;
-  for (auto& [key, o] : by_orch) orchs.push_back(std::move(o));
-  std::stable_sort(orchs.begin(), orchs.end(),
-                   [](const Orch& a, const Orch& b) { return a.streams > b.streams; });
   std::vector<ListRow> out;
-  for (const Orch& o : orchs) {
+  for (const auto& [orch, sessions] : orchs) {
     JsonWriter w;
     w.BeginObject();
-    w.Key("orch_address").String(o.address);
-    w.Key("name").String(inventory->identities->NameOf(o.address));
-    w.Key("stream_count").Int(o.streams);
+    w.Key("orch_address").String(orch);
+    w.Key("name").String((*identities)->NameOf(orch));
+    w.Key("stream_count").Int(sessions.streams);
     w.Key("last_seen");
-    WriteTime(w, o.last_seen);
+    WriteTime(w, sessions.last_seen);
     w.EndObject();
-    out.push_back({{std::to_string(o.streams), o.address}, w.Take()});
+    out.push_back({{std::to_string(sessions.streams), orch}, w.Take()});
   }
   return Reply::List(std::move(out));
 }

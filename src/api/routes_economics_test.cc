@@ -369,6 +369,38 @@ TEST_F(EconomicsRoutesTest, EmptyStoreGivesEmptyListsAndAllFields) {
 
 // The sample's six payments are linked to its one session (the first by request id, the others
 // by payment session); its capability snapshot quotes 1618 wei per 1 pixel for the warm model.
+// B26 sums a window's whole hours from a memo and cuts its first and last hours per request: the
+// sample's six payments (21:49:05.560 fee 4800000004800, 21:49:11.589 fee 2400000002400, then
+// 21:49:17.589, 21:50:05.597, 21:50:59.605, 21:51:53.607 fee 2400000000000 each) in windows
+// that cut hour 21 at both ends, at its start only, at its end only, or hold it whole; two
+// copies of the session tie on total_wei and are ordered by their keys.
+TEST_F(EconomicsRoutesTest, PaymentsByStreamCountsExactlyTheWindowsPayments) {
+  ASSERT_NO_FATAL_FAILURE(IngestSampleWithCopies(2));
+  constexpr Millis k2100 = 1'767'906'000'000;
+  auto totals = [&](Millis start, Millis end) {
+    std::vector<std::string> out;
+    for (const ListRow& row : Rows(Call("B26", {}, {}, Window{start, end}))) {
+      out.push_back(row.key[0] + " " + row.key[2]);
+    }
+    return out;
+  };
+  const std::vector<std::string> streams = {"stream-c1", "stream-c2", "stream-o5s73x-mk5zc8fy"};
+  auto each = [&](const std::string& wei) {
+    std::vector<std::string> out;
+    for (const std::string& stream : streams) out.push_back(wei + " " + stream);
+    return out;
+  };
+  EXPECT_EQ(totals(1'767'908'951'589, 1'767'909'113'607), each("9600000002400"));
+  EXPECT_EQ(totals(1'767'908'945'561, k2100 + 90 * 60'000), each("12000000002400"));
+  EXPECT_EQ(totals(k2100, k2100 + 50 * 60'000), each("9600000007200"));
+  EXPECT_EQ(totals(k2100 - 30 * 60'000, k2100 + 2 * kHourMs), each("16800000007200"));
+  EXPECT_EQ(totals(1'767'909'113'607, 1'767'909'113'608), each("2400000000000"));
+  EXPECT_TRUE(totals(1'767'909'113'608, k2100 + kHourMs).empty());
+  // The org filter applies to the whole hours and the cut ones alike.
+  EXPECT_TRUE(Rows(Call("B26", {{"org", "daydream"}}, {}, Window{k2100 + 1, k2100 + kHourMs - 1}))
+                  .empty());
+}
+
 TEST_F(EconomicsRoutesTest, StreamsPricingAndPipelinesOnSample) {
   ASSERT_NO_FATAL_FAILURE(Ingest(SampleLines()));
   std::vector<ListRow> streams = Rows(Call("B26"));
