@@ -346,7 +346,7 @@ Outcome Api::Impl::Execute(const RouteSpec& spec, RequestContext& ctx) {
 // A list route ordered by window_start reads an hourly relation: its rows depend on the window
 // only through the hour buckets it selects (HoursOf), so they are memoized per data version by
 // (pattern, path and query parameters but limit and cursor, hour buckets, data clock). Paging a
-// request then costs a copy of the rows instead of a query and a JSON row per table row.
+// request then pages the memoized rows instead of a query and a JSON row per table row.
 bool Api::Impl::IsHourlyList(const RouteSpec& spec) {
   return spec.is_list() && spec.keyset.front().name == "window_start";
 }
@@ -371,7 +371,9 @@ Outcome Api::Impl::HourlyListRows(const RouteSpec& spec, const RequestContext& c
       });
   if (not_rows) return std::move(*not_rows);
   if (!rows.ok()) return rows.status();
-  return Reply(**rows);
+  const std::shared_ptr<const Reply>& memo = *rows;
+  if (memo->kind != Reply::Kind::kList) return Reply(*memo);
+  return Reply::SharedList(std::shared_ptr<const std::vector<ListRow>>(memo, &memo->list_rows()));
 }
 
 // Runs the handler on its own thread and waits at most query_timeout_ms. A handler past its
@@ -409,7 +411,7 @@ Result<JsonBody> Api::Impl::SuccessBody(const RouteSpec& spec, const RequestCont
   JsonBody body;
   if (reply.kind == Reply::Kind::kList) {
     Result<Page> page =
-        SelectPage(reply.rows, spec, ActiveKeyColumns(spec, ctx), ctx.after_key, ctx.limit);
+        SelectPage(reply.list_rows(), spec, ActiveKeyColumns(spec, ctx), ctx.after_key, ctx.limit);
     if (!page.ok()) return page.status();
     std::string next_cursor;
     if (page->next_key) {

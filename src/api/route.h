@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,12 +120,15 @@ struct ListRow {
 // A handler's success:
 //  - kData: `json` is the value of `data` (groups B and C envelopes) or the whole body (group A
 //    bare objects and arrays, see RouteSpec::bare);
-//  - kList: every row of the route's result in its keyset order (the router pages it);
+//  - kList: the route's rows in keyset order (the router pages them): every row, or at least
+//    those after the rows that precede the cursor up to limit + 1 after it;
 //  - kRaw: a complete non-JSON or fixed body (health, metrics, docs): status, content type, body.
 struct Reply {
   enum class Kind { kData, kList, kRaw } kind = Kind::kData;
   std::string json;
   std::vector<ListRow> rows;
+  // Set instead of `rows` when the rows are shared with a memo (SharedList): not copied per request.
+  std::shared_ptr<const std::vector<ListRow>> shared_rows;
   int status = 200;
   std::string content_type = "application/json";
   std::string body;  // kRaw
@@ -134,6 +138,11 @@ struct Reply {
   static Reply List(std::vector<ListRow> rows) {
     return Reply{.kind = Kind::kList, .rows = std::move(rows)};
   }
+  static Reply SharedList(std::shared_ptr<const std::vector<ListRow>> rows) {
+    return Reply{.kind = Kind::kList, .shared_rows = std::move(rows)};
+  }
+  // A list's rows, wherever they are held.
+  const std::vector<ListRow>& list_rows() const { return shared_rows ? *shared_rows : rows; }
 };
 
 // Handlers return a Reply, a Problem, or a non-ok Status: kUnavailable → 503 "store unavailable"

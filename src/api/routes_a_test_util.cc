@@ -101,7 +101,7 @@ std::vector<std::vector<std::string>> RouteHarness::Keys(const RouteSpec& route,
   Outcome outcome = Call(route, {}, window);
   std::vector<std::vector<std::string>> keys;
   if (outcome.reply) {
-    for (const ListRow& row : outcome.reply->rows) keys.push_back(row.key);
+    for (const ListRow& row : outcome.reply->list_rows()) keys.push_back(row.key);
   }
   return keys;
 }

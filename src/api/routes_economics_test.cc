@@ -131,7 +131,7 @@ class EconomicsRoutesTest : public ::testing::Test {
     EXPECT_FALSE(outcome.problem.has_value()) << outcome.problem->detail;
     if (!outcome.reply) return {};
     EXPECT_EQ(outcome.reply->kind, Reply::Kind::kList);
-    return outcome.reply->rows;
+    return outcome.reply->list_rows();
   }
 
   FakeClock clock_{kNow};
@@ -340,7 +340,7 @@ TEST_F(EconomicsRoutesTest, EmptyStoreGivesEmptyListsAndAllFields) {
     }
     ASSERT_TRUE(outcome.reply.has_value()) << route.id << " " << outcome.status.ToString();
     if (route.is_list()) {
-      EXPECT_TRUE(outcome.reply->rows.empty()) << route.id;
+      EXPECT_TRUE(outcome.reply->list_rows().empty()) << route.id;
     }
   }
   EXPECT_EQ(

@@ -184,7 +184,7 @@ Result<std::shared_ptr<const std::vector<ListRow>>> NetOrchestratorRows(const Re
 Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
   auto rows = NetOrchestratorRows(ctx, backend);
   if (!rows.ok()) return Failed(rows);
-  return Reply::List(**rows);  // BuildCurrentOrchestrators is by address
+  return Reply::SharedList(*rows);  // BuildCurrentOrchestrators is by address
 }
 
 // ---- B3: one orchestrator ----

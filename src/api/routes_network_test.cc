@@ -90,7 +90,7 @@ class NetworkRoutesTest : public ::testing::Test {
     EXPECT_TRUE(out.status.ok()) << out.status.ToString();
     if (!out.reply) return {};
     EXPECT_EQ(out.reply->kind, Reply::Kind::kList);
-    return out.reply->rows;
+    return out.reply->list_rows();
   }
   std::string NotFound(const std::string& id, Params params = {},
                        std::map<std::string, std::string> path = {}) {
