@@ -1,5 +1,7 @@
 #include "api/route_util.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <functional>
 #include <tuple>
@@ -100,6 +102,15 @@ std::string FloatText(double value) {
 std::optional<std::set<std::string>> OrgFilter(const RequestContext& ctx) {
   if (std::optional<std::string> org = ctx.Get("org")) return std::set<std::string>{*org};
   return std::nullopt;
+}
+
+std::optional<Millis> CursorLeadingTime(const RequestContext& ctx) {
+  if (!ctx.after_key || ctx.after_key->empty()) return std::nullopt;
+  const std::string& text = ctx.after_key->front();
+  Millis ts = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ts);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return ts;
 }
 
 HourRange WindowHours(const RequestContext& ctx) {

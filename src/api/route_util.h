@@ -87,6 +87,9 @@ std::string FloatText(double value);
 
 // The `org` parameter as an org set for TableQuery::orgs (nullopt: every org).
 std::optional<std::set<std::string>> OrgFilter(const RequestContext& ctx);
+// The first key value of the request's cursor as milliseconds (lists ordered by a time first,
+// newest first); nullopt without a cursor or when it is not a number.
+std::optional<Millis> CursorLeadingTime(const RequestContext& ctx);
 // The hours of the resolved window; empty when the route has none.
 HourRange WindowHours(const RequestContext& ctx);
 // A TableQuery over `hours` (which must not be empty) with the org filter of ctx.

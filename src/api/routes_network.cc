@@ -514,13 +514,7 @@ Outcome StreamsSamples(const RequestContext& ctx, Backend& backend) {
   // needs limit rows and one more to know a next page follows). None of the rows past that one
   // can be on the page, so it is the same as over the whole window, and only the rows taken are
   // joined and written as JSON.
-  std::optional<Millis> cursor_ts;
-  if (ctx.after_key && !ctx.after_key->empty()) {
-    const std::string& text = ctx.after_key->front();
-    Millis ts = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ts);
-    if (error == std::errc() && end == text.data() + text.size()) cursor_ts = ts;
-  }
+  const std::optional<Millis> cursor_ts = CursorLeadingTime(ctx);
   const bool paged = ctx.limit > 0;  // limit 0 (no page size): every row of the window
   const net::SampleFilter filter{
       .orgs = OrgFilter(ctx), .from = ctx.window->start, .to = ctx.window->end};

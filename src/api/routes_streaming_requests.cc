@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "api/api.h"
@@ -356,40 +357,45 @@ Outcome ByocSummary(const RequestContext& ctx, Backend& backend) {
 
 // ---- A16, A19: job facts, completed_at DESC, org DESC, request_id DESC ----
 
-struct JobRow {
-  Millis completed_at = 0;
-  std::string org, request_id, json;
-};
-
-Reply JobList(std::vector<JobRow> rows) {
-  std::sort(rows.begin(), rows.end(), [](const JobRow& a, const JobRow& b) {
-    return std::tie(a.completed_at, a.org, a.request_id) >
-           std::tie(b.completed_at, b.org, b.request_id);
-  });
-  std::vector<ListRow> out;
-  out.reserve(rows.size());
-  for (JobRow& row : rows) {
-    out.push_back(
-        {{std::to_string(row.completed_at), row.org, row.request_id}, std::move(row.json)});
-  }
-  return Reply::List(std::move(out));
-}
-
-// Calls fn(facts, org, hour) for every org (the `org` parameter's when given) and every hour
-// overlapping the window.
-template <typename Fn>
-Status ForEachWindowHour(const RequestContext& ctx, Backend& backend, Fn fn) {
+// A job list (A16, A19): the window's jobs of `jobs_at(facts, org, hour)` that `wanted`, in the
+// keyset order (completed_at, org, id, all DESC), each written by `write` under the facts lock.
+// Only rows a page can hold are written: jobs completed after the cursor's time precede it, and
+// jobs past the first limit + 1 completed surely before it cannot be on the page (the router
+// pages the rest, as over every row).
+template <typename JobsAt, typename Wanted, typename IdOf, typename Write>
+Outcome JobPage(const RequestContext& ctx, Backend& backend, JobsAt jobs_at, Wanted wanted,
+                IdOf id_of, Write write) {
   const Window window = *ctx.window;
   const std::optional<std::string> only = ctx.Get("org");
-  return backend.ReadFacts([&](const resolve::FactsView& facts) {
+  const std::optional<Millis> cursor_ts = CursorLeadingTime(ctx);
+  std::vector<ListRow> rows;
+  Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    using Job = std::remove_cvref_t<decltype(*jobs_at(facts, std::string(), Millis{}).front())>;
+    std::vector<const Job*> jobs;
     for (const std::string& org : facts.Orgs()) {
       if (only && org != *only) continue;
       for (Millis hour = HourFloor(window.start); hour < window.end; hour += kHourMs) {
-        fn(facts, org, hour);
+        for (const Job* j : jobs_at(facts, org, hour)) {
+          if (j->completed_at < window.start || j->completed_at >= window.end) continue;
+          if (cursor_ts && j->completed_at > *cursor_ts) continue;
+          if (wanted(*j)) jobs.push_back(j);
+        }
       }
+    }
+    std::sort(jobs.begin(), jobs.end(), [&id_of](const Job* a, const Job* b) {
+      return std::tie(a->completed_at, a->org, id_of(*a)) >
+             std::tie(b->completed_at, b->org, id_of(*b));
+    });
+    int64_t after_cursor = 0;
+    for (const Job* j : jobs) {
+      if (ctx.limit > 0 && after_cursor > ctx.limit) break;
+      if (!cursor_ts || j->completed_at < *cursor_ts) ++after_cursor;
+      rows.push_back({{std::to_string(j->completed_at), j->org, id_of(*j)}, write(*j)});
     }
     return Status::Ok();
   });
+  if (!status.ok()) return status;
+  return Reply::List(std::move(rows));
 }
 
 void WriteAttribution(JsonWriter& w, const resolve::JobSelection& selection) {
@@ -398,64 +404,60 @@ void WriteAttribution(JsonWriter& w, const resolve::JobSelection& selection) {
 }
 
 Outcome AiBatchJobs(const RequestContext& ctx, Backend& backend) {
-  const Window window = *ctx.window;
   const std::optional<std::string> pipeline = ctx.Get("pipeline"), model = ctx.Get("model_id");
-  std::vector<JobRow> rows;
-  Status status = ForEachWindowHour(
-      ctx, backend, [&](const resolve::FactsView& facts, const std::string& org, Millis hour) {
-        for (const resolve::AiBatchJobFact* j : facts.AiBatchJobsAt(org, hour)) {
-          if (j->completed_at < window.start || j->completed_at >= window.end) continue;
-          if ((pipeline && j->canonical_pipeline != *pipeline) ||
-              (model && j->attributed_model != *model)) {
-            continue;
-          }
-          JsonWriter w;
-          w.BeginObject().Key("request_id").String(j->request_id).Key("org").String(j->org);
-          w.Key("gateway").String(j->gateway).Key("pipeline").String(j->canonical_pipeline);
-          w.Key("model_id").String(j->attributed_model).Key("completed_at");
-          WriteTime(w, j->completed_at);
-          WriteOptional(w, "success", j->success);
-          WriteOptional(w, "tries", j->tries);
-          WriteOptional(w, "duration_ms", j->duration_ms);
-          w.Key("orch_url").String(j->orch_url);
-          w.Key("selection_outcome").String(j->selection_outcome);
-          WriteAttribution(w, j->selection);
-          w.EndObject();
-          rows.push_back({j->completed_at, j->org, j->request_id, w.Take()});
-        }
+  return JobPage(
+      ctx, backend,
+      [](const resolve::FactsView& facts, const std::string& org, Millis hour) {
+        return facts.AiBatchJobsAt(org, hour);
+      },
+      [&](const resolve::AiBatchJobFact& j) {
+        return (!pipeline || j.canonical_pipeline == *pipeline) &&
+               (!model || j.attributed_model == *model);
+      },
+      [](const resolve::AiBatchJobFact& j) -> const std::string& { return j.request_id; },
+      [](const resolve::AiBatchJobFact& j) {
+        JsonWriter w;
+        w.BeginObject().Key("request_id").String(j.request_id).Key("org").String(j.org);
+        w.Key("gateway").String(j.gateway).Key("pipeline").String(j.canonical_pipeline);
+        w.Key("model_id").String(j.attributed_model).Key("completed_at");
+        WriteTime(w, j.completed_at);
+        WriteOptional(w, "success", j.success);
+        WriteOptional(w, "tries", j.tries);
+        WriteOptional(w, "duration_ms", j.duration_ms);
+        w.Key("orch_url").String(j.orch_url);
+        w.Key("selection_outcome").String(j.selection_outcome);
+        WriteAttribution(w, j.selection);
+        w.EndObject();
+        return w.Take();
       });
-  if (!status.ok()) return status;
-  return JobList(std::move(rows));
 }
 
 Outcome ByocJobs(const RequestContext& ctx, Backend& backend) {
-  const Window window = *ctx.window;
   const std::optional<std::string> capability = ctx.Get("capability");
-  std::vector<JobRow> rows;
-  Status status = ForEachWindowHour(
-      ctx, backend, [&](const resolve::FactsView& facts, const std::string& org, Millis hour) {
-        for (const resolve::ByocJobFact* j : facts.ByocJobsAt(org, hour)) {
-          if (j->completed_at < window.start || j->completed_at >= window.end) continue;
-          if (capability && j->capability != *capability) continue;
-          JsonWriter w;
-          w.BeginObject().Key("request_id").String(j->job_id).Key("org").String(j->org);
-          w.Key("capability").String(j->capability).Key("model").String(j->model);
-          w.Key("completed_at");
-          WriteTime(w, j->completed_at);
-          WriteOptional(w, "success", j->success);
-          WriteOptional(w, "duration_ms", j->duration_ms);
-          WriteOptional(w, "http_status", j->http_status);
-          w.Key("orch_address").String(j->selection.decision.attributed_orch_address);
-          w.Key("orch_url").String(j->orch_url).Key("worker_url").String(j->worker_url);
-          w.Key("selection_outcome").String(j->selection_outcome);
-          WriteAttribution(w, j->selection);
-          w.Key("error").String(j->error);
-          w.EndObject();
-          rows.push_back({j->completed_at, j->org, j->job_id, w.Take()});
-        }
+  return JobPage(
+      ctx, backend,
+      [](const resolve::FactsView& facts, const std::string& org, Millis hour) {
+        return facts.ByocJobsAt(org, hour);
+      },
+      [&](const resolve::ByocJobFact& j) { return !capability || j.capability == *capability; },
+      [](const resolve::ByocJobFact& j) -> const std::string& { return j.job_id; },
+      [](const resolve::ByocJobFact& j) {
+        JsonWriter w;
+        w.BeginObject().Key("request_id").String(j.job_id).Key("org").String(j.org);
+        w.Key("capability").String(j.capability).Key("model").String(j.model);
+        w.Key("completed_at");
+        WriteTime(w, j.completed_at);
+        WriteOptional(w, "success", j.success);
+        WriteOptional(w, "duration_ms", j.duration_ms);
+        WriteOptional(w, "http_status", j.http_status);
+        w.Key("orch_address").String(j.selection.decision.attributed_orch_address);
+        w.Key("orch_url").String(j.orch_url).Key("worker_url").String(j.worker_url);
+        w.Key("selection_outcome").String(j.selection_outcome);
+        WriteAttribution(w, j.selection);
+        w.Key("error").String(j.error);
+        w.EndObject();
+        return w.Take();
       });
-  if (!status.ok()) return status;
-  return JobList(std::move(rows));
 }
 
 // ---- A17 ----
