@@ -185,6 +185,35 @@ class ApiE2e : public ::testing::Test {
     return "";
   }
 
+  // The route's pattern with a value from the data for each path parameter and its required
+  // query parameters; "" when the data hold none.
+  static std::string SampleTarget(const api::RouteSpec& route) {
+    static const std::map<std::string, std::string> path_values = {
+        {"/v1/net/orchestrators/{address}", FirstString("/v1/net/orchestrators", "address")},
+        {"/v1/leaderboard/{address}", FirstString("/v1/net/orchestrators", "address")},
+        {"/v1/net/pricing/{address}", FirstString("/v1/net/pricing", "orch_address")},
+        {"/v1/net/gateways/{address}", FirstString("/v1/net/gateways", "address")},
+        {"/v1/net/gateways/{address}/orchs", FirstString("/v1/net/gateways", "address")},
+        {"/v1/streams/{stream_id}", "stream-o5s73x-mk5zc8fy"},
+        {"/v1/pipelines/{pipeline}", "live-video-to-video"},
+    };
+    static const std::string model = FirstString("/v1/net/models", "model");
+    std::string target = route.pattern;
+    if (auto brace = target.find('{'); brace != std::string::npos) {
+      auto it = path_values.find(route.pattern);
+      if (it == path_values.end() || it->second.empty()) return "";
+      target = target.substr(0, brace) + Escape(it->second) +
+               target.substr(target.find('}', brace) + 1);
+    }
+    for (const api::ParamSpec& param : route.params) {
+      if (param.required && param.name == "model_id") {
+        if (model.empty()) return "";
+        target += "?model_id=" + Escape(model);
+      }
+    }
+    return target;
+  }
+
   static std::string* dir_;
   static FakeClock* clock_;
   static store::Store* store_;
@@ -205,32 +234,12 @@ api::HttpServer* ApiE2e::server_ = nullptr;
 api::OpenApi* ApiE2e::doc_ = nullptr;
 
 TEST_F(ApiE2e, EveryGetRouteAnswersWithABodyValidAgainstItsSchema) {
-  const std::map<std::string, std::string> path_values = {
-      {"/v1/net/orchestrators/{address}", FirstString("/v1/net/orchestrators", "address")},
-      {"/v1/leaderboard/{address}", FirstString("/v1/net/orchestrators", "address")},
-      {"/v1/net/pricing/{address}", FirstString("/v1/net/pricing", "orch_address")},
-      {"/v1/net/gateways/{address}", FirstString("/v1/net/gateways", "address")},
-      {"/v1/net/gateways/{address}/orchs", FirstString("/v1/net/gateways", "address")},
-      {"/v1/streams/{stream_id}", "stream-o5s73x-mk5zc8fy"},
-      {"/v1/pipelines/{pipeline}", "live-video-to-video"},
-  };
-  const std::string model = FirstString("/v1/net/models", "model");
-  ASSERT_FALSE(model.empty());
   int checked = 0;
   for (const api::RouteSpec& route : api::AllRoutes(*registry_)) {
     if (route.admin || route.group == api::RouteGroup::kDocs) continue;
     if (std::find(route.methods.begin(), route.methods.end(), "GET") == route.methods.end()) continue;
-    std::string target = route.pattern;
-    if (auto brace = target.find('{'); brace != std::string::npos) {
-      auto it = path_values.find(route.pattern);
-      ASSERT_NE(it, path_values.end()) << "no sample value for " << route.pattern;
-      ASSERT_FALSE(it->second.empty()) << route.pattern;
-      target = target.substr(0, brace) + Escape(it->second) +
-               target.substr(target.find('}', brace) + 1);
-    }
-    for (const api::ParamSpec& param : route.params) {
-      if (param.required && param.name == "model_id") target += "?model_id=" + Escape(model);
-    }
+    const std::string target = SampleTarget(route);
+    ASSERT_FALSE(target.empty()) << "no sample value for " << route.pattern;
     Fetched got = Fetch(port(), target);
     EXPECT_EQ(got.status, 200) << route.id << " " << target << " " << got.body;
     if (route.pattern == "/metrics") continue;  // text, checked by promtool elsewhere
@@ -239,6 +248,56 @@ TEST_F(ApiE2e, EveryGetRouteAnswersWithABodyValidAgainstItsSchema) {
     ++checked;
   }
   EXPECT_GE(checked, 60);
+}
+
+// The router's memo of hour-grained replies (RouteSpec::hour_grained) answers as the handler
+// does. For every such route, a window that selects the same hour buckets as an earlier request
+// but other milliseconds is answered from the memo, with its own window echo, and equals the
+// answer of an Api over the same backend whose routes are all unmemoized.
+TEST_F(ApiE2e, HourGrainedRepliesFromTheMemoEqualTheHandlers) {
+  std::vector<api::RouteSpec> unmemoized = api::AllRoutes(*registry_);
+  for (api::RouteSpec& route : unmemoized) route.hour_grained = false;
+  metrics::Registry direct_registry;
+  api::Api direct(std::move(unmemoized), *backend_, direct_registry);
+  const auto get = [](api::Api& api, const std::string& target) {
+    return api.Handle({.method = "GET", .target = target, .peer_ip = "127.0.0.1"});
+  };
+  const auto without_meta = [](const std::string& body) {  // meta is last in an envelope
+    return body.substr(0, body.rfind(",\"meta\":"));
+  };
+  // Both select the hour buckets 00:00 and 01:00 of the simulated 23:00 … 02:00; the windows'
+  // edges differ by half an hour of data.
+  const std::string earlier = "start=2026-01-08T23:10:00.000Z&end=2026-01-09T01:50:00.000Z";
+  const std::string later = "start=2026-01-08T23:40:00.123Z&end=2026-01-09T01:20:00.000Z";
+  api::ReadCache& cache = *backend_->read_cache();
+  int compared = 0;
+  for (const api::RouteSpec& route : api::AllRoutes(*registry_)) {
+    if (!route.hour_grained || route.admin ||
+        (route.group != api::RouteGroup::kA && route.group != api::RouteGroup::kB)) {
+      continue;
+    }
+    std::string target = SampleTarget(route);
+    ASSERT_FALSE(target.empty()) << "no sample value for " << route.pattern;
+    target += target.find('?') == std::string::npos ? "?" : "&";
+    if (route.is_list()) target += "limit=3&";
+    const std::string first = target + (route.window ? earlier : ""),
+                      second = target + (route.window ? later : "");
+    ASSERT_EQ(get(*api_, first).status, 200) << route.id << " " << first;
+    const int64_t misses = cache.misses();
+    api::HttpResponse memo = get(*api_, second);
+    EXPECT_EQ(cache.misses(), misses) << route.id << ": not answered from the memo";
+    api::HttpResponse own = get(direct, second);
+    EXPECT_EQ(memo.status, 200) << route.id << " " << second << " " << memo.body;
+    EXPECT_EQ(without_meta(memo.body), without_meta(own.body)) << route.id << " " << second;
+    if (route.window && !route.is_list() && memo.body.find("\"start_time\"") != std::string::npos) {
+      EXPECT_NE(memo.body.find("\"start_time\":\"2026-01-08T23:40:00.123Z\","
+                               "\"end_time\":\"2026-01-09T01:20:00.000Z\""),
+                std::string::npos)
+          << route.id << ": the echo is the request's window";
+    }
+    ++compared;
+  }
+  EXPECT_GE(compared, 50);
 }
 
 TEST_F(ApiE2e, WalkingEveryListRouteReturnsEachRowOnceInOrder) {

@@ -169,8 +169,8 @@ struct Api::Impl {
   // nullopt: the handler did not finish within the query timeout.
   std::optional<Outcome> Run(const RouteSpec& spec, RequestContext& ctx);
   Outcome Execute(const RouteSpec& spec, RequestContext& ctx);
-  static bool IsHourlyList(const RouteSpec& spec);
-  Outcome HourlyListRows(const RouteSpec& spec, const RequestContext& ctx);
+  static bool IsHourGrained(const RouteSpec& spec);
+  Outcome HourGrainedReply(const RouteSpec& spec, const RequestContext& ctx);
   HttpResponse Respond(Exchange& x, RequestContext& ctx, const std::string& query_hash,
                        Outcome outcome);
   Result<JsonBody> SuccessBody(const RouteSpec& spec, const RequestContext& ctx,
@@ -332,9 +332,7 @@ Outcome Api::Impl::Execute(const RouteSpec& spec, RequestContext& ctx) {
       if (!clock.ok()) return clock.status();
       ctx.data_clock = clock.value();
     }
-    if (IsHourlyList(spec) && ctx.window && backend.read_cache() != nullptr) {
-      return HourlyListRows(spec, ctx);
-    }
+    if (IsHourGrained(spec) && backend.read_cache() != nullptr) return HourGrainedReply(spec, ctx);
     return spec.handler(ctx, backend);
   } catch (const std::exception& e) {
     return Internal(std::string("handler threw: ") + e.what());
@@ -343,37 +341,73 @@ Outcome Api::Impl::Execute(const RouteSpec& spec, RequestContext& ctx) {
   }
 }
 
-// A list route ordered by window_start reads an hourly relation: its rows depend on the window
-// only through the hour buckets it selects (HoursOf), so they are memoized per data version by
-// (pattern, path and query parameters but limit and cursor, hour buckets, data clock). Paging a
-// request then pages the memoized rows instead of a query and a JSON row per table row.
-bool Api::Impl::IsHourlyList(const RouteSpec& spec) {
-  return spec.is_list() && spec.keyset.front().name == "window_start";
-}
-
-Outcome Api::Impl::HourlyListRows(const RouteSpec& spec, const RequestContext& ctx) {
-  const HourRange hours = HoursOf(*ctx.window);
-  std::string key = "rows\n" + spec.pattern + "\n" + std::to_string(hours.first) + "\n" +
+// The memo key of a request: the pattern, the hour buckets, the data clock, the path parameters
+// and the query parameters given but the window's (the hour buckets stand for them) and, for a
+// list, the page's (limit, cursor).
+std::string MemoKey(const RouteSpec& spec, const RequestContext& ctx, const HourRange& hours) {
+  std::string key = spec.pattern + "\n" + std::to_string(hours.first) + "\n" +
                     std::to_string(hours.last_exclusive) + "\n" +
                     (ctx.data_clock ? std::to_string(*ctx.data_clock) : "-");
   for (const auto& [name, value] : ctx.path_params) key += "\n{" + name + "}=" + value;
   for (const auto& [name, values] : ctx.params) {
-    if (name == "limit" || name == "cursor") continue;
+    if (name == "start" || name == "end" || name == "window") continue;
+    if (spec.is_list() && (name == "limit" || name == "cursor")) continue;
     for (const std::string& value : values) key += "\n" + name + "=" + value;
   }
-  std::optional<Outcome> not_rows;  // a Problem or Status: answered, never memoized
-  Result<std::shared_ptr<const Reply>> rows = backend.read_cache()->GetOrCompute<Reply>(
-      key, backend.DataVersion(), [&]() -> Result<std::shared_ptr<const Reply>> {
-        Outcome outcome = spec.handler(ctx, backend);
+  return key;
+}
+
+bool Api::Impl::IsHourGrained(const RouteSpec& spec) {
+  return spec.hour_grained && (spec.group == RouteGroup::kA || spec.group == RouteGroup::kB);
+}
+
+// An hour-grained reply is memoized per data version, computed for the window that spans exactly
+// its hour buckets, [first, last_exclusive), and for a list without a page position (every row;
+// the router pages them per request). Each request gets its own window echo back: the echo's
+// two times have a fixed width, so it is replaced in place. A window that selects no hour is
+// answered directly.
+Outcome Api::Impl::HourGrainedReply(const RouteSpec& spec, const RequestContext& ctx) {
+  HourRange hours;
+  std::optional<Window> memo_window;
+  if (ctx.window) {
+    hours = HoursOf(*ctx.window);
+    if (hours.empty()) return spec.handler(ctx, backend);
+    memo_window = Window{.start = hours.first, .end = hours.last_exclusive};
+  }
+  std::optional<Outcome> not_reply;  // a Problem or Status: answered, never memoized
+  Result<std::shared_ptr<const Reply>> memo = backend.read_cache()->GetOrCompute<Reply>(
+      MemoKey(spec, ctx, hours), backend.DataVersion(),
+      [&]() -> Result<std::shared_ptr<const Reply>> {
+        RequestContext every_row = ctx;
+        every_row.window = memo_window;
+        if (spec.is_list()) {
+          every_row.limit = 0;
+          every_row.after_key.reset();
+        }
+        Outcome outcome = spec.handler(every_row, backend);
         if (outcome.reply) return std::make_shared<const Reply>(std::move(*outcome.reply));
-        not_rows = std::move(outcome);
+        not_reply = std::move(outcome);
         return Unavailable("not memoized");
       });
-  if (not_rows) return std::move(*not_rows);
-  if (!rows.ok()) return rows.status();
-  const std::shared_ptr<const Reply>& memo = *rows;
-  if (memo->kind != Reply::Kind::kList) return Reply(*memo);
-  return Reply::SharedList(std::shared_ptr<const std::vector<ListRow>>(memo, &memo->list_rows()));
+  if (not_reply) return std::move(*not_reply);
+  if (!memo.ok()) return memo.status();
+  const std::shared_ptr<const Reply>& reply = *memo;
+  if (reply->kind == Reply::Kind::kList) {
+    return Reply::SharedList(
+        std::shared_ptr<const std::vector<ListRow>>(reply, &reply->list_rows()));
+  }
+  Reply copy = *reply;
+  if (memo_window && (memo_window->start != ctx.window->start ||
+                      memo_window->end != ctx.window->end)) {
+    const auto echo = [](const Window& w) {
+      return "\"start_time\":\"" + FormatRfc3339Ms(w.start) + "\",\"end_time\":\"" +
+             FormatRfc3339Ms(w.end) + "\"";
+    };
+    const std::string memo_echo = echo(*memo_window);
+    const size_t at = copy.json.find(memo_echo);
+    if (at != std::string::npos) copy.json.replace(at, memo_echo.size(), echo(*ctx.window));
+  }
+  return copy;
 }
 
 // Runs the handler on its own thread and waits at most query_timeout_ms. A handler past its

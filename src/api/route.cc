@@ -37,6 +37,11 @@ std::vector<ParamSpec> ListParams() {
   };
 }
 
+RouteSpec ReadsExactWindow(RouteSpec route) {
+  route.hour_grained = false;
+  return route;
+}
+
 std::optional<std::string> RequestContext::Get(std::string_view name) const {
   auto it = params.find(std::string(name));
   if (it == params.end() || it->second.empty()) return std::nullopt;

@@ -173,6 +173,13 @@ struct RouteSpec {
   std::optional<WindowSpec> window;
   std::vector<KeyColumn> keyset;  // non-empty ⇔ list route
   Handler handler;
+  // The reply (a list: every row, whatever the page) is a function of the path and query
+  // parameters, of the hour buckets the window selects (HoursOf), of the data clock and of the
+  // store's contents, apart from a window echo written by WriteWindowTimes: the router memoizes
+  // the replies of groups A and B per data version (Api::Impl::HourGrainedReply). false for a
+  // handler that reads the exact window (event-grained records, hours cut at the window's edges)
+  // or the page position (a list that reads only one page's rows).
+  bool hour_grained = true;
 
   bool is_list() const { return !keyset.empty(); }
 };
@@ -181,5 +188,7 @@ struct RouteSpec {
 std::vector<ParamSpec> WindowParams();
 // limit (1..1000, default 50) and cursor, to append to a list route's params.
 std::vector<ParamSpec> ListParams();
+// `route` marked as reading the exact window or the page position (hour_grained = false).
+RouteSpec ReadsExactWindow(RouteSpec route);
 
 }  // namespace naap::api

@@ -534,11 +534,12 @@ Outcome JobFeed(const RequestContext& ctx, Backend& backend) {
 
 std::vector<RouteSpec> DashboardRoutes() {
   std::vector<RouteSpec> routes;
-  routes.push_back(
+  // The deltas compare with the window just before, whose hours follow the exact width.
+  routes.push_back(ReadsExactWindow(
       Bare("A1", "/v1/dashboard/kpi", "Headline streaming KPIs and request-job totals", Kpi,
            WithWindow(
                {}, {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")}),
-           DashboardWindow()));
+           DashboardWindow())));
   routes.push_back(
       Bare("A2", "/v1/dashboard/pipelines", "Usage per pipeline and model", Pipelines,
            WithWindow({}, {OrgParam(), TopParam(20, 5, "number of streaming pipelines")}),

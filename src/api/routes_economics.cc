@@ -1709,11 +1709,11 @@ std::vector<RouteSpec> EconomicsRoutes() {
       Route("B25", "/v1/payments/by-gateway", "payments sent per gateway",
             Params({window, org, list}), PaymentsByGateway,
             {Key("-total_wei", KeyKind::kWei), Key("gateway_address", KeyKind::kString)}));
-  routes.push_back(
+  routes.push_back(ReadsExactWindow(
       Route("B26", "/v1/payments/by-stream", "linked payments per stream session",
             Params({window, org, {IdParam("stream_id", "stream id")}, list}), PaymentsByStream,
             {Key("-total_wei", KeyKind::kWei), Key("org", KeyKind::kString),
-             Key("stream_id", KeyKind::kString), Key("request_id", KeyKind::kString)}));
+             Key("stream_id", KeyKind::kString), Key("request_id", KeyKind::kString)})));
 
   // §3.5 reliability, failures, leaderboard
   routes.push_back(Route("B27", "/v1/reliability/summary", "session and sample reliability rates",
@@ -1727,11 +1727,11 @@ std::vector<RouteSpec> EconomicsRoutes() {
   const ParamSpec failure_type = econ::EnumParam(
       "failure_type", {"no_orch_available", "orch_swap", "inference_restart", "inference_error"},
       "failure type");
-  routes.push_back(
+  routes.push_back(ReadsExactWindow(
       Route("B30", "/v1/failures", "failure occurrences, newest first",
             Params({window, org, {failure_type, orch_address}, list}), Failures,
             {Key("-timestamp", KeyKind::kTime), Key("org", KeyKind::kString),
-             Key("event_id", KeyKind::kString), Key("failure_type", KeyKind::kString)}));
+             Key("event_id", KeyKind::kString), Key("failure_type", KeyKind::kString)})));
   routes.push_back(Route("B31", "/v1/failures/by-pipeline", "failure counts per pipeline",
                          Params({window, org}), FailuresByPipeline));
   routes.push_back(
@@ -1750,18 +1750,18 @@ std::vector<RouteSpec> EconomicsRoutes() {
 
   // §3.6 gateways and pricing
   const ParamSpec gateway_path = IdParam("address", "gateway value (lower-cased)");
-  routes.push_back(
+  routes.push_back(ReadsExactWindow(
       Route("B35", "/v1/net/gateways", "gateways with evidence in the window",
             Params({window, org, list}), Gateways,
-            {Key("-active_streams", KeyKind::kInt), Key("address", KeyKind::kString)}));
-  RouteSpec gateway =
-      Route("B36", "/v1/net/gateways/{address}", "one gateway", Params({window}), GatewayDetail);
+            {Key("-active_streams", KeyKind::kInt), Key("address", KeyKind::kString)})));
+  RouteSpec gateway = ReadsExactWindow(
+      Route("B36", "/v1/net/gateways/{address}", "one gateway", Params({window}), GatewayDetail));
   gateway.path_params = {gateway_path};
   routes.push_back(std::move(gateway));
-  RouteSpec gateway_orchs =
+  RouteSpec gateway_orchs = ReadsExactWindow(
       Route("B37", "/v1/net/gateways/{address}/orchs", "orchestrators a gateway's sessions used",
             Params({window, list}), GatewayOrchs,
-            {Key("-stream_count", KeyKind::kInt), Key("orch_address", KeyKind::kString)});
+            {Key("-stream_count", KeyKind::kInt), Key("orch_address", KeyKind::kString)}));
   gateway_orchs.path_params = {gateway_path};
   routes.push_back(std::move(gateway_orchs));
   RouteSpec pricing = Route("B38", "/v1/net/pricing", "latest price per orchestrator and model",

@@ -1180,7 +1180,7 @@ std::vector<RouteSpec> NetworkRoutes() {
   routes.push_back(Windowed(Route("B9", "/v1/streams/history", "Hourly session outcomes",
                                   Params({WindowParams(), org, pipeline}), StreamsHistory)));
 
-  RouteSpec samples = Windowed(
+  RouteSpec samples = ReadsExactWindow(Windowed(
       Route("B10", "/v1/streams/samples", "Raw status samples",
             Params({WindowParams(),
                     org,
@@ -1188,15 +1188,15 @@ std::vector<RouteSpec> NetworkRoutes() {
                     pipeline,
                     orch,
                     ListParams()}),
-            StreamsSamples));
+            StreamsSamples)));
   samples.keyset = {{.name = "sample_ts", .kind = KeyKind::kTime, .descending = true},
                     {.name = "org"},
                     {.name = "event_id"}};
   routes.push_back(std::move(samples));
 
-  routes.push_back(
+  routes.push_back(ReadsExactWindow(
       Windowed(Route("B11", "/v1/streams/attribution", "How many status samples are attributed",
-                     Params({WindowParams(), org}), StreamsAttribution)));
+                     Params({WindowParams(), org}), StreamsAttribution))));
 
   RouteSpec stream = Route("B12", "/v1/streams/{stream_id}", "One stream session with its samples",
                            org, StreamById);

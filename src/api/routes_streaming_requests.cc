@@ -741,17 +741,20 @@ std::vector<RouteSpec> StreamingAndRequestRoutes() {
                         "Orchestrators offering request-mode capabilities", RequestOrchestrators));
   routes.push_back(Bare("A15", "/v1/requests/ai-batch/summary", "AI-batch jobs per pipeline",
                         AiBatchSummary, org_window, WindowSpec{}));
-  routes.push_back(List(
+  routes.push_back(ReadsExactWindow(List(
       "A16", "/v1/requests/ai-batch/jobs", "AI-batch jobs, newest first", JobKeyset(), AiBatchJobs,
-      {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")}));
+      {OrgParam(), IdParam("pipeline", "pipeline"), IdParam("model_id", "model id")})));
   routes.push_back(Bare("A17", "/v1/requests/ai-batch/llm-summary", "LLM metrics per model",
                         LlmSummary, org_window, WindowSpec{}));
   routes.push_back(Bare("A18", "/v1/requests/byoc/summary", "BYOC jobs per capability", ByocSummary,
                         org_window, WindowSpec{}));
-  routes.push_back(List("A19", "/v1/requests/byoc/jobs", "BYOC jobs, newest first", JobKeyset(),
-                        ByocJobs, {OrgParam(), IdParam("capability", "BYOC capability")}));
-  routes.push_back(Bare("A20", "/v1/requests/byoc/workers", "BYOC workers per capability",
-                        ByocWorkers, WindowParams(), WindowSpec{}));
+  routes.push_back(
+      ReadsExactWindow(List("A19", "/v1/requests/byoc/jobs", "BYOC jobs, newest first",
+                            JobKeyset(), ByocJobs,
+                            {OrgParam(), IdParam("capability", "BYOC capability")})));
+  routes.push_back(ReadsExactWindow(Bare("A20", "/v1/requests/byoc/workers",
+                                         "BYOC workers per capability", ByocWorkers,
+                                         WindowParams(), WindowSpec{})));
   routes.push_back(Bare("A21", "/v1/requests/byoc/auth", "BYOC authentication outcomes", ByocAuth,
                         org_window, WindowSpec{}));
   routes.push_back(Bare("A22", "/v1/discover/orchestrators",
