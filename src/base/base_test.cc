@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
+#include <string>
+
 #include "base/bytes.h"
 #include "base/hash.h"
 #include "base/json_writer.h"
@@ -51,6 +55,26 @@ TEST(JsonWriter, WritesCompactEscapedJson) {
   w.BeginObject().Key("a").Int(1).Key("b").BeginArray().String("x\"\n").Double(0.5).Null().EndArray();
   w.Key("c").BeginObject().EndObject().EndObject();
   EXPECT_EQ(w.str(), R"({"a":1,"b":["x\"\n",0.5,null],"c":{}})");
+}
+
+// Runs of plain characters around escapes, every control character, and UTF-8 bytes as they are.
+TEST(JsonWriter, EscapesEveryControlCharacterQuoteAndBackslash) {
+  std::string out;
+  AppendJsonEscaped(out, "");
+  EXPECT_EQ(out, R"("")");
+  out.clear();
+  AppendJsonEscaped(out, std::string_view("ab\"cd\\ef\x01gh\x1f\x7fé\0z", 17));
+  EXPECT_EQ(out, "\"ab\\\"cd\\\\ef\\u0001gh\\u001f\x7fé\\u0000z\"");
+  for (int c = 0; c < 0x20; ++c) {
+    out.clear();
+    AppendJsonEscaped(out, std::string(1, static_cast<char>(c)));
+    const std::map<int, std::string> short_forms = {
+        {'\b', "\\b"}, {'\f', "\\f"}, {'\n', "\\n"}, {'\r', "\\r"}, {'\t', "\\t"}};
+    char u[8];
+    std::snprintf(u, sizeof u, "\\u%04x", c);
+    const auto it = short_forms.find(c);
+    EXPECT_EQ(out, "\"" + (it != short_forms.end() ? it->second : std::string(u)) + "\"") << c;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <optional>
 #include <span>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
@@ -256,6 +258,15 @@ void CollectEventIds(const SessionRecords& records, std::set<std::string>& out) 
   CollectEventIds(records.ingest_samples, out);
 }
 
+// Hash of the entity keys of KeyedRecords: session keys, request ids, payment groups.
+struct EntityKeyHash {
+  size_t operator()(const std::string& key) const { return std::hash<std::string>{}(key); }
+  size_t operator()(const PaymentGroupKey& key) const {
+    const auto& [a, b, c] = key;
+    return (*this)(a) ^ ((*this)(b) * 0x9e3779b97f4a7c15ULL) ^ ((*this)(c) * 0xc2b2ae3d27d4eb4fULL);
+  }
+};
+
 // Calls `fn` with the records of every accepted message of one org in [from_hour, to_hour].
 using RangeLoader = std::function<Status(Millis from_hour, Millis to_hour,
                                          const std::function<void(const event::Records&)>& fn)>;
@@ -267,10 +278,11 @@ template <typename Key, typename Records>
 class KeyedRecords {
  public:
   Records& Append(const Key& key, Millis event_ts) {
-    Held& held = held_[key];
+    auto [it, added] = held_.try_emplace(key);
+    Held& held = it->second;
     held.min_ts = std::min(held.min_ts, event_ts);
     held.max_ts = std::max(held.max_ts, event_ts);
-    active_.insert(key);
+    if (added || held.settled) active_.insert(key);  // an unsettled held key is active already
     return held.records;
   }
   bool Contains(const Key& key) const { return held_.contains(key); }
@@ -340,8 +352,9 @@ class KeyedRecords {
     Millis max_ts = std::numeric_limits<Millis>::min();
     bool settled = false;  // records older than the settling are not in `records`
   };
-  std::map<Key, Held> held_;
-  std::set<Key> active_;  // keys holding all their records
+  // Hashed: a record's entity is looked up once per Append, the hottest path of ingest.
+  std::unordered_map<Key, Held, EntityKeyHash> held_;
+  std::unordered_set<Key, EntityKeyHash> active_;  // keys holding all their records
   std::map<Key, std::set<std::string>> reloading_;  // key → event ids held before the reload
 };
 
@@ -429,7 +442,7 @@ struct Resolver::OrgState {
   // Sessions (§2.2–§2.4), by key.
   KeyedRecords<std::string, SessionRecords> session_records;
   std::map<std::string, SessionFact, std::less<>> sessions;  // as of the last Resolve()
-  std::set<std::string> dirty_sessions;    // new records: rebuild
+  std::unordered_set<std::string> dirty_sessions;  // new records: rebuild (hashed: per record)
   std::set<std::string> recheck_sessions;  // a snapshot in range: rebuild if a decision changed
   std::map<Millis, std::set<std::string>> sessions_by_hour;  // contributed hour → keys
 
@@ -577,7 +590,12 @@ struct Resolver::OrgState {
     }
     recheck_sessions.clear();
     Keep(status, session_records.Reload(dirty_sessions, load, RouteSessionRecords));
-    for (const std::string& key : dirty_sessions) RebuildSession(key, changed);
+    std::vector<const std::string*> rebuild_order;  // key order, as every other rebuild
+    rebuild_order.reserve(dirty_sessions.size());
+    for (const std::string& key : dirty_sessions) rebuild_order.push_back(&key);
+    std::sort(rebuild_order.begin(), rebuild_order.end(),
+              [](const std::string* a, const std::string* b) { return *a < *b; });
+    for (const std::string* key : rebuild_order) RebuildSession(*key, changed);
     dirty_sessions.clear();
     Keep(status, payment_groups.Reload(dirty_payment_groups, load, RoutePayments));
     RelinkPayments(changed);
