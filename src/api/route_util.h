@@ -90,6 +90,26 @@ std::optional<std::set<std::string>> OrgFilter(const RequestContext& ctx);
 // The first key value of the request's cursor as milliseconds (lists ordered by a time first,
 // newest first); nullopt without a cursor or when it is not a number.
 std::optional<Millis> CursorLeadingTime(const RequestContext& ctx);
+// The rows a page of a newest-first record list (keyset: a time DESC, then more columns) can
+// hold, for the router to page: of `sorted`, in keyset order, the records not newer than the
+// cursor's time, up to the first limit + 1 older than it (all of them without a page size).
+// `time_of(record)` is the leading key, `row_of(record)` the record's ListRow.
+template <typename Record, typename TimeOf, typename RowOf>
+std::vector<ListRow> NewestFirstPage(const RequestContext& ctx,
+                                     const std::vector<const Record*>& sorted, TimeOf time_of,
+                                     RowOf row_of) {
+  const std::optional<Millis> cursor_ts = CursorLeadingTime(ctx);
+  std::vector<ListRow> rows;
+  int64_t after_cursor = 0;
+  for (const Record* record : sorted) {
+    const Millis t = time_of(*record);
+    if (cursor_ts && t > *cursor_ts) continue;
+    if (ctx.limit > 0 && after_cursor > ctx.limit) break;
+    if (!cursor_ts || t < *cursor_ts) ++after_cursor;
+    rows.push_back(row_of(*record));
+  }
+  return rows;
+}
 // The hours of the resolved window; empty when the route has none.
 HourRange WindowHours(const RequestContext& ctx);
 // A TableQuery over `hours` (which must not be empty) with the org filter of ctx.

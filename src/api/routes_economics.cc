@@ -715,51 +715,59 @@ Outcome ReliabilityOrchs(const RequestContext& ctx, Backend& backend) {
   return Reply::List(std::move(out));
 }
 
-// B30
+// One B30 row.
+ListRow FailureRow(const resolve::FailureEvent& f) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("timestamp");
+  WriteTime(w, f.failure_ts);
+  w.Key("failure_type").String(f.failure_type);
+  w.Key("event_id").String(f.event_id);
+  w.Key("org").String(f.org);
+  w.Key("stream_id").String(f.stream_id);
+  w.Key("request_id").String(f.request_id);
+  w.Key("gateway").String(f.gateway);
+  w.Key("orch_address").String(f.orchestrator_address);
+  w.Key("pipeline").String(f.pipeline_id);
+  w.Key("detail").String(f.detail);
+  w.EndObject();
+  return {{std::to_string(f.failure_ts), f.org, f.event_id, f.failure_type}, w.Take()};
+}
+
+// B30: the failures sorted as pointers under the facts lock; JSON only for the rows a page can
+// hold (NewestFirstPage).
 Outcome Failures(const RequestContext& ctx, Backend& backend) {
   const Window window = *ctx.window;
   const std::optional<std::string> type_filter = ctx.Get("failure_type");
   const std::optional<std::string> orch_filter = ctx.Get("orch_address");
-  std::vector<resolve::FailureEvent> failures;
+  const std::optional<Millis> cursor_ts = CursorLeadingTime(ctx);
+  std::vector<ListRow> out;
   Status status = backend.ReadFacts([&](const resolve::FactsView& facts) {
     if (window.start >= window.end) return Status::Ok();
+    std::vector<const resolve::FailureEvent*> failures;
     for (const resolve::SessionFact* session :
          SessionsTouching(facts, FactOrgs(facts, ctx.Get("org")), HourFloor(window.start),
                           HourFloor(window.end - 1))) {
       for (const resolve::FailureEvent& f : session->failures) {
         if (f.failure_ts < window.start || f.failure_ts >= window.end) continue;
+        if (cursor_ts && f.failure_ts > *cursor_ts) continue;
         if (type_filter && f.failure_type != *type_filter) continue;
         if (orch_filter && f.orchestrator_address != *orch_filter) continue;
-        failures.push_back(f);
+        failures.push_back(&f);
       }
     }
+    std::sort(failures.begin(), failures.end(),
+              [](const resolve::FailureEvent* a, const resolve::FailureEvent* b) {
+                if (a->failure_ts != b->failure_ts) return a->failure_ts > b->failure_ts;
+                return std::tie(a->org, a->event_id, a->failure_type) <
+                       std::tie(b->org, b->event_id, b->failure_type);
+              });
+    out = NewestFirstPage(
+        ctx, failures, [](const resolve::FailureEvent& f) { return f.failure_ts; },
+        FailureRow);
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  std::sort(failures.begin(), failures.end(),
-            [](const resolve::FailureEvent& a, const resolve::FailureEvent& b) {
-              if (a.failure_ts != b.failure_ts) return a.failure_ts > b.failure_ts;
-              return std::tie(a.org, a.event_id, a.failure_type) <
-                     std::tie(b.org, b.event_id, b.failure_type);
-            });
-  std::vector<ListRow> out;
-  for (const resolve::FailureEvent& f : failures) {
-    JsonWriter w;
-    w.BeginObject();
-    w.Key("timestamp");
-    WriteTime(w, f.failure_ts);
-    w.Key("failure_type").String(f.failure_type);
-    w.Key("event_id").String(f.event_id);
-    w.Key("org").String(f.org);
-    w.Key("stream_id").String(f.stream_id);
-    w.Key("request_id").String(f.request_id);
-    w.Key("gateway").String(f.gateway);
-    w.Key("orch_address").String(f.orchestrator_address);
-    w.Key("pipeline").String(f.pipeline_id);
-    w.Key("detail").String(f.detail);
-    w.EndObject();
-    out.push_back({{std::to_string(f.failure_ts), f.org, f.event_id, f.failure_type}, w.Take()});
-  }
   return Reply::List(std::move(out));
 }
 

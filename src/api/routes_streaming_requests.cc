@@ -386,12 +386,11 @@ Outcome JobPage(const RequestContext& ctx, Backend& backend, JobsAt jobs_at, Wan
       return std::tie(a->completed_at, a->org, id_of(*a)) >
              std::tie(b->completed_at, b->org, id_of(*b));
     });
-    int64_t after_cursor = 0;
-    for (const Job* j : jobs) {
-      if (ctx.limit > 0 && after_cursor > ctx.limit) break;
-      if (!cursor_ts || j->completed_at < *cursor_ts) ++after_cursor;
-      rows.push_back({{std::to_string(j->completed_at), j->org, id_of(*j)}, write(*j)});
-    }
+    rows = NewestFirstPage(
+        ctx, jobs, [](const Job& j) { return j.completed_at; },
+        [&](const Job& j) -> ListRow {
+          return {{std::to_string(j.completed_at), j.org, id_of(j)}, write(j)};
+        });
     return Status::Ok();
   });
   if (!status.ok()) return status;
