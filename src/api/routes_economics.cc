@@ -330,6 +330,12 @@ struct PaymentSums {
     face_value += more.face_value;
     count += more.count;
   }
+  // The sums of the payments added after `earlier`, a running total these sums include.
+  PaymentSums Since(const PaymentSums& earlier) const {
+    return {.fees = fees - earlier.fees,
+            .face_value = face_value - earlier.face_value,
+            .count = count - earlier.count};
+  }
 };
 
 // One hour's linked payments of every org in fact order (org, then event id), naming their stream
@@ -418,10 +424,22 @@ bool RanksBefore(const StreamRow& a, const StreamRow& b) {
 // the whole hours in keyset order, and the partial hours' payments, which each request cuts to
 // its window. The stream sessions are numbered by key, so a partial hour's (ascending) map to
 // ascending numbers.
+// One stream session's payments of an hour in time order, with running sums: before[i] sums the
+// first i payments, so the payments in any [from, to) sum with two binary searches.
+struct StreamTimeline {
+  std::vector<Millis> times;        // ascending
+  std::vector<PaymentSums> before;  // times.size() + 1 running sums
+};
+
 struct StreamPaymentsOfCut {
   struct PartialHour {
     HourPayments payments;
     std::vector<uint32_t> stream_number;  // of each of payments.streams
+    // Per stream of payments.streams, when each stream's payments name one pipeline (the
+    // session's, as linked payments do); empty otherwise, and each request sums the hour's
+    // payments in fact order (SumHourPayments), whose last payment names the pipeline.
+    std::vector<StreamTimeline> timelines;
+    std::vector<uint32_t> pipeline_of;  // with timelines: each stream's pipeline
   };
   std::vector<StreamKey> keys;  // ascending
   std::vector<PaymentSums> whole;
@@ -433,6 +451,51 @@ struct StreamPaymentsOfCut {
     return {.key = &keys[number], .pipeline = &whole_pipeline[number], .sums = whole[number]};
   }
 };
+
+void BuildTimelines(StreamPaymentsOfCut::PartialHour& hour) {
+  const HourPayments& payments = hour.payments;
+  std::vector<std::vector<const HourPayments::Payment*>> of_stream(payments.streams.size());
+  hour.pipeline_of.assign(payments.streams.size(), 0);
+  for (const HourPayments::Payment& p : payments.payments) {
+    auto& list = of_stream[p.stream];
+    if (!list.empty() && hour.pipeline_of[p.stream] != p.pipeline) {
+      hour.pipeline_of.clear();  // mixed pipelines: no timelines
+      return;
+    }
+    hour.pipeline_of[p.stream] = p.pipeline;
+    list.push_back(&p);
+  }
+  hour.timelines.resize(of_stream.size());
+  for (size_t s = 0; s < of_stream.size(); ++s) {
+    auto& list = of_stream[s];
+    std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
+      return a->event_ts < b->event_ts;
+    });
+    StreamTimeline& timeline = hour.timelines[s];
+    timeline.before.emplace_back();
+    for (const HourPayments::Payment* p : list) {
+      timeline.times.push_back(p->event_ts);
+      timeline.before.push_back(timeline.before.back());
+      timeline.before.back().Add(p->sums);
+    }
+  }
+}
+
+// SumHourPayments of a partial hour: by its timelines when it has them.
+std::vector<StreamSlice> SumPartialHour(const StreamPaymentsOfCut::PartialHour& hour, Millis from,
+                                        Millis to) {
+  if (hour.timelines.empty()) return SumHourPayments(hour.payments, from, to);
+  std::vector<StreamSlice> slices;
+  for (uint32_t s = 0; s < hour.timelines.size(); ++s) {
+    const StreamTimeline& t = hour.timelines[s];
+    const size_t lo = std::lower_bound(t.times.begin(), t.times.end(), from) - t.times.begin();
+    const size_t hi = std::lower_bound(t.times.begin(), t.times.end(), to) - t.times.begin();
+    if (hi == lo) continue;
+    slices.push_back(
+        {.stream = s, .pipeline = hour.pipeline_of[s], .sums = t.before[hi].Since(t.before[lo])});
+  }
+  return slices;
+}
 
 StreamPaymentsOfCut ReadStreamPayments(const resolve::FactsView& facts, const HourCut& cut) {
   StreamPaymentsOfCut out;
@@ -450,6 +513,7 @@ StreamPaymentsOfCut ReadStreamPayments(const resolve::FactsView& facts, const Ho
     if (!part) return hour;
     hour.emplace().payments = ExtractHourPayments(facts, HourFloor(part->start));
     for (const StreamKey& key : hour->payments.streams) whole.try_emplace(key);
+    BuildTimelines(*hour);
     return hour;
   };
   out.first = partial(cut.first);
@@ -488,7 +552,7 @@ StreamRanking RankStreams(const StreamPaymentsOfCut& of_cut, const HourCut& cut)
                     const std::optional<Window>& part) {
     std::vector<std::pair<uint32_t, StreamRow>> out;
     if (!hour) return out;
-    for (const StreamSlice& slice : SumHourPayments(hour->payments, part->start, part->end)) {
+    for (const StreamSlice& slice : SumPartialHour(*hour, part->start, part->end)) {
       const uint32_t number = hour->stream_number[slice.stream];
       out.push_back({number,
                      {.key = &of_cut.keys[number],
