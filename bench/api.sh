@@ -3,7 +3,9 @@
 # with wrk at a fixed concurrency, one route at a time; each route's requests/s and p50/p99 are
 # reported next to /healthz on the same server in the same run (the server's own floor). Each
 # route's first request is timed on its own (`first_ms`: after the restart its store pages may
-# still be on disk, not in the page cache) before wrk measures the steady state.
+# still be on disk, not in the page cache) before wrk measures the steady state. Each route starts
+# on an idle server: requests of the previous route that wrk left in flight (a record list takes
+# up to seconds) are waited out first, so their work is not counted in the next route's tail.
 # Usage: bench/api.sh [BUILD_DIR] [HOURS] [SCALE]   (defaults: build, 168 h, scale 1 = a week at
 # today's volume; the store is kept in bench/out/api-<hours>h-<scale>.db and reused)
 set -euo pipefail
@@ -119,10 +121,19 @@ routes=(
   "B|agg|/v1/gpu/metrics"
   "C|agg|/v1/quality"
 )
+# Waits until the server serves no request but the one asking (at most 60 s).
+settle() {
+  for _ in $(seq 600); do
+    curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^http_requests_in_flight 1$' && return
+    sleep 0.1
+  done
+  echo "warning: requests still in flight after 60 s" >&2
+}
 printf '%-5s %-4s %-50s %9s %8s %9s %9s %6s %s\n' group kind route first_ms req/s p50_ms p99_ms /floor target
 floor_p99=""
 for entry in "${routes[@]}"; do
   IFS='|' read -r group kind path <<< "$entry"
+  settle
   first=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port$path" |
           awk '{printf "%.3f", $1 * 1000}')
   wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port$path" > "$out/wrk.txt"
