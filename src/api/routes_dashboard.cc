@@ -309,8 +309,8 @@ std::vector<Count> Ranked(const std::map<std::string, std::set<GpuKey>>& sets) {
   return out;
 }
 
-// The A4 body at the data clock; a pure function of the current inventory and active streams.
-Result<std::string> GpuCapacityBody(const RequestContext& ctx, Backend& backend) {
+// A4 at the data clock: a pure function of the current inventory and active streams.
+Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
   auto inventory = LoadCurrentInventory(backend, ctx.data_clock);
   if (!inventory.ok()) return inventory.status();
   auto streams = LoadActiveStreams(backend, ctx.data_clock, std::nullopt, kGpuActiveWithinMs);
@@ -357,26 +357,7 @@ Result<std::string> GpuCapacityBody(const RequestContext& ctx, Backend& backend)
     w.EndArray().EndObject();
   }
   w.EndArray().EndObject();
-  return w.Take();
-}
-
-// A body that changes only with the data: computed by `body_of` once per data version and data
-// clock.
-Outcome MemoizedBody(const RequestContext& ctx, Backend& backend, std::string_view route,
-                     Result<std::string> (*body_of)(const RequestContext&, Backend&)) {
-  const std::string key = std::string(route) + "/" +
-                          (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-"));
-  auto body = Memoized<std::string>(backend, key, [&]() -> Result<std::shared_ptr<const std::string>> {
-    Result<std::string> computed = body_of(ctx, backend);
-    if (!computed.ok()) return computed.status();
-    return std::make_shared<const std::string>(std::move(*computed));
-  });
-  if (!body.ok()) return body.status();
-  return Reply::Data(**body);
-}
-
-Outcome GpuCapacity(const RequestContext& ctx, Backend& backend) {
-  return MemoizedBody(ctx, backend, "gpu-capacity", GpuCapacityBody);
+  return Reply::Data(w.Take());
 }
 
 // ---- A5 ----
@@ -416,7 +397,7 @@ std::string HostOf(std::string_view uri) {
 
 using PriceKey = std::tuple<std::string, std::string, std::string>;  // (orch, pipeline, model)
 
-Result<std::string> PricingBody(const RequestContext& ctx, Backend& backend) {
+Outcome Pricing(const RequestContext& ctx, Backend& backend) {
   std::map<PriceKey, const publish::ObservedPricingRow*> latest;
   std::map<std::string, std::string> uri_of;
   std::set<PriceKey> warm;
@@ -478,11 +459,7 @@ Result<std::string> PricingBody(const RequestContext& ctx, Backend& backend) {
     w.Key("isWarm").Bool(warm.contains(key)).EndObject();
   }
   w.EndArray();
-  return w.Take();
-}
-
-Outcome Pricing(const RequestContext& ctx, Backend& backend) {
-  return MemoizedBody(ctx, backend, "pricing", PricingBody);
+  return Reply::Data(w.Take());
 }
 
 // ---- A7 ----

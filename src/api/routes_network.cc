@@ -143,48 +143,35 @@ Outcome NetSummary(const RequestContext& ctx, Backend& backend) {
   return Reply::Data(w.Take());
 }
 
-// The B2 rows, memoized by (data clock, filters, data version): each carries the orchestrator's raw
-// capabilities JSON, which is long to escape.
-Result<std::shared_ptr<const std::vector<ListRow>>> NetOrchestratorRows(const RequestContext& ctx,
-                                                                        Backend& backend) {
+// B2; each row carries the orchestrator's raw capabilities JSON, long to escape, so the rows are
+// worth the router's memo (hour-grained: they depend on the data clock and the filters).
+Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
   const std::optional<std::string> org = ctx.Get("org");
   const bool active_only = ctx.Bool("active_only");
-  const std::string key = "net-orchestrators/" +
-                          (ctx.data_clock ? std::to_string(*ctx.data_clock) : std::string("-")) +
-                          "/" + OrgKey(org) + (active_only ? "/active" : "/all");
-  return Memoized<std::vector<ListRow>>(
-      backend, key, [&]() -> Result<std::shared_ptr<const std::vector<ListRow>>> {
-        Result<std::shared_ptr<const CurrentInventory>> loaded =
-            LoadCurrentInventory(backend, ctx.data_clock, {});
-        if (!loaded.ok()) return loaded.status();
-        auto rows = std::make_shared<std::vector<ListRow>>();
-        for (const publish::CurrentOrchestrator& orch : (*loaded)->orchestrators) {
-          if (!ReportedIn(orch, org) || (active_only && !orch.is_active)) continue;
-          const publish::OrchestratorIdentity& id = orch.identity;
-          JsonWriter w;
-          w.BeginObject();
-          w.Key("address").String(id.orch_address);
-          w.Key("orgs");
-          WriteStrings(w, id.orgs);
-          w.Key("name").String(id.name);
-          w.Key("label").String(id.label);
-          w.Key("uri").String(id.orchestrator_uri);
-          w.Key("version").String(id.version);
-          w.Key("last_seen");
-          WriteTime(w, id.last_seen);
-          w.Key("is_active").Bool(orch.is_active);
-          w.Key("raw_capabilities").String(orch.raw_capabilities);
-          w.EndObject();
-          rows->push_back({.key = {id.orch_address}, .json = w.Take()});
-        }
-        return std::shared_ptr<const std::vector<ListRow>>(std::move(rows));
-      });
-}
-
-Outcome NetOrchestrators(const RequestContext& ctx, Backend& backend) {
-  auto rows = NetOrchestratorRows(ctx, backend);
-  if (!rows.ok()) return Failed(rows);
-  return Reply::SharedList(*rows);  // BuildCurrentOrchestrators is by address
+  Result<std::shared_ptr<const CurrentInventory>> loaded =
+      LoadCurrentInventory(backend, ctx.data_clock, {});
+  if (!loaded.ok()) return Failed(loaded);
+  std::vector<ListRow> rows;
+  for (const publish::CurrentOrchestrator& orch : (*loaded)->orchestrators) {  // by address
+    if (!ReportedIn(orch, org) || (active_only && !orch.is_active)) continue;
+    const publish::OrchestratorIdentity& id = orch.identity;
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("address").String(id.orch_address);
+    w.Key("orgs");
+    WriteStrings(w, id.orgs);
+    w.Key("name").String(id.name);
+    w.Key("label").String(id.label);
+    w.Key("uri").String(id.orchestrator_uri);
+    w.Key("version").String(id.version);
+    w.Key("last_seen");
+    WriteTime(w, id.last_seen);
+    w.Key("is_active").Bool(orch.is_active);
+    w.Key("raw_capabilities").String(orch.raw_capabilities);
+    w.EndObject();
+    rows.push_back({.key = {id.orch_address}, .json = w.Take()});
+  }
+  return Reply::List(std::move(rows));
 }
 
 // ---- B3: one orchestrator ----
@@ -909,50 +896,41 @@ Outcome PerfLatency(const RequestContext& ctx, Backend& backend) {
   return Reply::Data(w.Take());
 }
 
-// The api_hourly_ingest_transport rows of the window's hours matching the filters, summed;
-// memoized by (hours, filters, data version): the rows are per stream, too many to decode per request.
-Result<std::shared_ptr<const resolve::IngestTransport>> IngestTransportSums(
-    const RequestContext& ctx, Backend& backend, const HourRange& hours) {
+// The api_hourly_ingest_transport rows of the window's hours matching the filters, summed (per
+// stream rows, many: B16's reply is memoized by the router).
+Result<resolve::IngestTransport> IngestTransportSums(const RequestContext& ctx, Backend& backend,
+                                                     const HourRange& hours) {
   const std::optional<std::string> org = ctx.Get("org"), stream_id = ctx.Get("stream_id"),
                                    pipeline = ctx.Get("pipeline");
-  const auto part = [](const std::optional<std::string>& filter) {
-    return filter ? "=" + *filter : std::string("*");
-  };
-  const std::string key = "ingest_transport/" + std::to_string(hours.first) + "/" +
-                          std::to_string(hours.last_exclusive) + "/" + part(org) + "/" +
-                          part(stream_id) + "/" + part(pipeline);
-  return Memoized<resolve::IngestTransport>(
-      backend, key, [&]() -> Result<std::shared_ptr<const resolve::IngestTransport>> {
-        auto sums = std::make_shared<resolve::IngestTransport>();
-        if (hours.empty()) return std::shared_ptr<const resolve::IngestTransport>(sums);
-        NAAP_RETURN_IF_ERROR(backend.store().ScanSlices(
-            publish::kIngestTransportTable, hours.first, hours.last_exclusive - kHourMs,
-            [&](const store::Slice& slice) {
-              if (org && slice.org != *org) return Status::Ok();
-              Result<std::vector<publish::IngestTransportRow>> rows =
-                  publish::DecodeIngestTransportRows(slice.rows);
-              if (!rows.ok()) return rows.status();
-              for (const publish::IngestTransportRow& row : *rows) {
-                if ((stream_id && row.stream_id != *stream_id) ||
-                    (pipeline && row.pipeline_id != *pipeline)) {
-                  continue;
-                }
-                publish::AddIngestTransport(row.sums, *sums);
-              }
-              return Status::Ok();
-            }));
-        return std::shared_ptr<const resolve::IngestTransport>(sums);
-      });
+  resolve::IngestTransport sums;
+  if (hours.empty()) return sums;
+  NAAP_RETURN_IF_ERROR(backend.store().ScanSlices(
+      publish::kIngestTransportTable, hours.first, hours.last_exclusive - kHourMs,
+      [&](const store::Slice& slice) {
+        if (org && slice.org != *org) return Status::Ok();
+        Result<std::vector<publish::IngestTransportRow>> rows =
+            publish::DecodeIngestTransportRows(slice.rows);
+        if (!rows.ok()) return rows.status();
+        for (const publish::IngestTransportRow& row : *rows) {
+          if ((stream_id && row.stream_id != *stream_id) ||
+              (pipeline && row.pipeline_id != *pipeline)) {
+            continue;
+          }
+          publish::AddIngestTransport(row.sums, sums);
+        }
+        return Status::Ok();
+      }));
+  return sums;
 }
 
 Outcome PerfWebrtc(const RequestContext& ctx, Backend& backend) {
   auto sums = IngestTransportSums(ctx, backend, HoursOf(*ctx.window));
   if (!sums.ok()) return Failed(sums);
-  const publish::IngestTransportDerived d = publish::DeriveIngestTransport(**sums);
+  const publish::IngestTransportDerived d = publish::DeriveIngestTransport(*sums);
   JsonWriter w;
   w.BeginObject();
   WriteWindowTimes(w, *ctx.window);
-  w.Key("sample_count").Int((*sums)->ingest_samples);
+  w.Key("sample_count").Int(sums->ingest_samples);
   for (const auto& [media, jitter, loss] :
        {std::tuple("video", d.avg_video_jitter, d.video_packet_loss_rate),
         std::tuple("audio", d.avg_audio_jitter, d.audio_packet_loss_rate)}) {
