@@ -3,6 +3,14 @@
 #include <utility>
 
 namespace naap::ingest {
+namespace {
+
+// The slot a key's probe starts at: low bits (the top byte chose the table).
+size_t FirstSlot(const Key128& key, size_t capacity) {
+  return static_cast<size_t>(key.lo) & (capacity - 1);
+}
+
+}  // namespace
 
 Key128 EventIdKey(std::string_view event_id) { return KeyDigest({event_id}); }
 
@@ -13,41 +21,47 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256) {
                                                message_sha256.size())});
 }
 
-size_t KeySet::Slot(const Key128& key) const {
-  return static_cast<size_t>(key.lo ^ key.hi) & (slots_.size() - 1);
-}
-
 bool KeySet::Contains(const Key128& key) const {
   if (key == Key128{}) return has_zero_;
-  if (slots_.empty()) return false;
-  for (size_t i = Slot(key);; i = (i + 1) & (slots_.size() - 1)) {
-    if (slots_[i] == key) return true;
-    if (slots_[i] == Key128{}) return false;
-  }
+  return tables_[TableOf(key)].Contains(key);
 }
 
 bool KeySet::Insert(const Key128& key) {
   if (key == Key128{}) return !std::exchange(has_zero_, true);
-  // Keep the load factor at or below 1/2: probe sequences stay short.
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
-  for (size_t i = Slot(key);; i = (i + 1) & (slots_.size() - 1)) {
-    if (slots_[i] == key) return false;
-    if (slots_[i] == Key128{}) {
-      slots_[i] = key;
-      ++size_;
+  if (!tables_[TableOf(key)].Insert(key)) return false;
+  ++size_;
+  return true;
+}
+
+bool KeySet::Table::Contains(const Key128& key) const {
+  if (slots.empty()) return false;
+  for (size_t i = FirstSlot(key, slots.size());; i = (i + 1) & (slots.size() - 1)) {
+    if (slots[i] == key) return true;
+    if (slots[i] == Key128{}) return false;
+  }
+}
+
+bool KeySet::Table::Insert(const Key128& key) {
+  // Load at most 3/4: a miss (every new key) probes about 8 slots, two or three cache lines.
+  if ((size + 1) * 4 > slots.size() * 3) Grow();
+  for (size_t i = FirstSlot(key, slots.size());; i = (i + 1) & (slots.size() - 1)) {
+    if (slots[i] == key) return false;
+    if (slots[i] == Key128{}) {
+      slots[i] = key;
+      ++size;
       return true;
     }
   }
 }
 
-void KeySet::Grow() {
-  std::vector<Key128> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Key128{});
+void KeySet::Table::Grow() {
+  std::vector<Key128> old = std::move(slots);
+  slots.assign(old.empty() ? 64 : old.size() * 2, Key128{});
   for (const Key128& key : old) {
     if (key == Key128{}) continue;
-    size_t i = Slot(key);
-    while (slots_[i] != Key128{}) i = (i + 1) & (slots_.size() - 1);
-    slots_[i] = key;
+    size_t i = FirstSlot(key, slots.size());
+    while (slots[i] != Key128{}) i = (i + 1) & (slots.size() - 1);
+    slots[i] = key;
   }
 }
 

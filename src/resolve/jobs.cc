@@ -178,6 +178,20 @@ WorkerFact BuildWorkerFact(const event::RecordHeader& header, const event::Worke
   return f;
 }
 
+const Stamped<event::OrchestratorJobEvent>* NamedWorkerRecord(
+    std::string_view payload_request_id,
+    std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records) {
+  const Stamped<event::OrchestratorJobEvent>* named = nullptr;
+  for (const auto& r : orchestrator_records) {
+    if (payload_request_id.empty() || r.record.request_id != payload_request_id ||
+        r.record.worker_url_norm.empty()) {
+      continue;
+    }
+    if (!named || Later(r.header, named->header)) named = &r;
+  }
+  return named;
+}
+
 ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJobEvent& completed,
                          std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records,
                          std::span<const WorkerFact* const> workers, const Matcher& matcher) {
@@ -197,16 +211,7 @@ ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJob
   f.orch_url = completed.orch.orch_url;
   f.orch_url_norm = completed.orch.orch_url_norm;
 
-  // The worker URL: the latest orchestrator-side record of the payload request naming one.
-  const Stamped<event::OrchestratorJobEvent>* named = nullptr;
-  for (const auto& r : orchestrator_records) {
-    if (f.payload_request_id.empty() || r.record.request_id != f.payload_request_id ||
-        r.record.worker_url_norm.empty()) {
-      continue;
-    }
-    if (!named || Later(r.header, named->header)) named = &r;
-  }
-  if (named) {
+  if (const auto* named = NamedWorkerRecord(f.payload_request_id, orchestrator_records)) {
     f.worker_url = named->record.worker_url;
     f.worker_url_norm = named->record.worker_url_norm;
   }

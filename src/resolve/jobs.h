@@ -160,10 +160,19 @@ std::optional<AiBatchJobFact> BuildAiBatchJob(std::string_view org, std::string_
 WorkerFact BuildWorkerFact(const event::RecordHeader& header, const event::WorkerSnapshot& worker,
                            const Matcher& matcher);
 
+// The job_orchestrator record that names a BYOC job's worker URL: the latest of
+// `orchestrator_records` with the payload request id and a worker URL; nullptr when none does or
+// the payload request id is "".
+const Stamped<event::OrchestratorJobEvent>* NamedWorkerRecord(
+    std::string_view payload_request_id,
+    std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records);
+
 // `completed` is a job_gateway_completed record. `orchestrator_records` are the org's
 // job_orchestrator records with the job's payload request id (any order; empty when the payload
 // request id is ""). `workers` are candidate worker facts of the org in any order: the §2.6
-// lookup filters them by capability (ci), reported address and [completed_at − 30 d, completed_at].
+// lookup filters them by capability (ci), reported address and [completed_at − 30 d, completed_at]
+// and takes the latest with the job's worker URL, else the latest; so passing only those two
+// (when they exist) gives the same fact as passing every worker.
 ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJobEvent& completed,
                          std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records,
                          std::span<const WorkerFact* const> workers, const Matcher& matcher);

@@ -464,7 +464,10 @@ struct Resolver::OrgState {
 
   // Workers, by event_id.
   std::map<std::string, Stamped<event::WorkerSnapshot>> worker_records;
-  std::map<WorkerKey, std::set<std::string>> workers_by_key;
+  // (event_ts, event_id) of the workers of each lookup key, and of each (key, worker_url_norm).
+  std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> workers_by_key;
+  std::map<std::pair<WorkerKey, std::string>, std::set<std::pair<Millis, std::string>>>
+      workers_by_key_and_url;
   std::set<std::string> dirty_workers;
   HourlyFacts<std::string, WorkerFact> workers;
 
@@ -519,8 +522,10 @@ struct Resolver::OrgState {
     }
     for (const auto& w : r.worker_snapshots) {
       worker_records[header.event_id] = {header, w};
-      workers_by_key[{w.capability.capability_norm, w.orch.orch_reported_address}].insert(
-          header.event_id);
+      WorkerKey key{w.capability.capability_norm, w.orch.orch_reported_address};
+      workers_by_key[key].emplace(header.event_ts, header.event_id);
+      workers_by_key_and_url[{std::move(key), w.worker_url_norm}].emplace(header.event_ts,
+                                                                          header.event_id);
       // The worker's identity match reads its orch URL only (§2.6).
       Observations observed;
       Observe(w.orch.orch_url_norm, "", header.event_ts, observed);
@@ -735,13 +740,24 @@ struct Resolver::OrgState {
           !record.request_id.empty() && it != orchestrator_records.end()) {
         orchestrator = it->second;
       }
+      // The two workers the §2.6 lookup can pick (jobs.h): the latest of the key in the
+      // look-back window, and the latest of those with the job's worker URL.
+      WorkerKey key{record.capability.capability_norm, record.orch.orch_reported_address};
       std::vector<const WorkerFact*> candidates;
-      if (const auto it = workers_by_key.find(
-              {record.capability.capability_norm, record.orch.orch_reported_address});
-          it != workers_by_key.end()) {
-        for (const std::string& worker_id : it->second) {
-          candidates.push_back(workers.Find(worker_id));
+      const auto add_latest = [&](const auto& index, const auto& index_key) {
+        const auto it = index.find(index_key);
+        if (it == index.end()) return;
+        auto w = it->second.lower_bound({header.event_ts + 1, std::string()});
+        if (w == it->second.begin()) return;
+        --w;
+        if (w->first >= header.event_ts - kWorkerLookbackMs) {
+          candidates.push_back(workers.Find(w->second));
         }
+      };
+      add_latest(workers_by_key, key);
+      if (const auto* named = NamedWorkerRecord(record.request_id, orchestrator)) {
+        add_latest(workers_by_key_and_url,
+                   std::make_pair(std::move(key), named->record.worker_url_norm));
       }
       ByocJobFact job = BuildByocJob(header, record, orchestrator, candidates, registry);
       const ByocJobFact* before = byoc_jobs.Find(job_id);

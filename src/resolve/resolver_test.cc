@@ -693,5 +693,90 @@ TEST_F(LateSnapshot, JobsWorkersAndPerRecordFacts) {
   EXPECT_EQ(resolver.AuthAt("daydream", h11).size(), 1u);
 }
 
+// The resolver hands BuildByocJob only the two workers the §2.6 lookup can pick (the latest of the
+// key in the look-back window, and the latest with the job's worker URL): every job's fact equals
+// BuildByocJob over every worker of the org, with workers before, inside and after each job's
+// window, with and without the job's URL, in other letter cases and of other keys.
+TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
+  using testing::At;
+  using testing::Orch;
+  std::mt19937_64 rng(11);
+  const Millis t0 = At(10, 0, 0);
+  const std::vector<std::string> urls = {"http://w1:9000", "http://w2:9000", ""};
+  const std::vector<std::pair<std::string, std::string>> capabilities = {
+      {"my-cap", "my-cap"}, {"My-Cap", "my-cap"}, {"other", "other"}};
+  const std::vector<std::string> addresses = {kBLocal, kALocal};
+  auto pick = [&rng](const auto& v) { return v[rng() % v.size()]; };
+  Resolver resolver;
+  std::vector<Millis> worker_hours;
+  std::vector<event::Decoded> jobs;
+  std::vector<Stamped<event::OrchestratorJobEvent>> orchestrator_records;
+  for (int i = 0; i < 300; ++i) {
+    const Millis ts = t0 + static_cast<Millis>(rng() % (40 * kDayMs));
+    if (i % 3 != 0) {
+      event::Decoded worker = Message("W" + std::to_string(i), ts, "worker_lifecycle", "");
+      auto& w = worker.records.worker_snapshots.emplace_back();
+      w.worker_event_id = "w-" + std::to_string(i);
+      const auto [capability, norm] = pick(capabilities);
+      w.capability = {capability, norm};
+      w.orch = Orch(pick(addresses), "");
+      w.worker_url = w.worker_url_norm = pick(urls);
+      w.model = "model-" + std::to_string(i);
+      worker_hours.push_back(HourFloor(ts));
+      resolver.Add(worker);
+    } else {
+      event::Decoded job = Message("G" + std::to_string(i), ts, "job_gateway",
+                                   "job_gateway_completed");
+      auto& j = job.records.byoc_job_events.emplace_back();
+      j.request_id = "r" + std::to_string(i % 4);  // shared payload ids: several named URLs
+      const auto [capability, norm] = pick(capabilities);
+      j.capability = {capability, norm};
+      j.orch = Orch(pick(addresses), "");
+      j.is_job = true;
+      jobs.push_back(job);
+      resolver.Add(job);
+      if (i % 2 == 0) {
+        event::Decoded orchestrator = Message("O" + std::to_string(i), ts - 1000,
+                                              "job_orchestrator", "job_orch");
+        auto& o = orchestrator.records.orchestrator_job_events.emplace_back();
+        o.request_id = j.request_id;
+        o.worker_url = o.worker_url_norm = pick(urls);
+        orchestrator_records.push_back({orchestrator.records.header, o});
+        resolver.Add(orchestrator);
+      }
+    }
+    if (i % 50 == 49) resolver.Resolve();
+  }
+  resolver.Resolve();
+
+  std::vector<const WorkerFact*> every_worker;
+  std::sort(worker_hours.begin(), worker_hours.end());
+  worker_hours.erase(std::unique(worker_hours.begin(), worker_hours.end()), worker_hours.end());
+  for (const Millis hour : worker_hours) {
+    for (const WorkerFact* w : resolver.WorkersAt("daydream", hour)) every_worker.push_back(w);
+  }
+  ASSERT_EQ(every_worker.size(), 200u);
+  int with_worker = 0, with_url = 0;
+  for (const event::Decoded& job : jobs) {
+    const auto& record = job.records.byoc_job_events[0];
+    const ByocJobFact* fact = nullptr;
+    for (const ByocJobFact* f : resolver.ByocJobsAt("daydream", HourFloor(job.records.header.event_ts))) {
+      if (f->job_id == job.records.header.event_id) fact = f;
+    }
+    ASSERT_NE(fact, nullptr);
+    std::vector<Stamped<event::OrchestratorJobEvent>> orchestrator;
+    for (const auto& o : orchestrator_records) {
+      if (o.record.request_id == record.request_id) orchestrator.push_back(o);
+    }
+    const ByocJobFact expected = BuildByocJob(job.records.header, record, orchestrator, every_worker,
+                                              *resolver.Registry("daydream"));
+    EXPECT_EQ(*fact, expected) << job.records.header.event_id;
+    with_worker += !fact->worker_event_id.empty();
+    with_url += !fact->worker_url_norm.empty() && !fact->worker_event_id.empty();
+  }
+  EXPECT_GT(with_worker, 30);
+  EXPECT_GT(with_url, 10);
+}
+
 }  // namespace
 }  // namespace naap::resolve
