@@ -1,5 +1,7 @@
 #include "event/decoded.h"
 
+#include <charconv>
+
 namespace naap::event {
 
 std::string_view ClassName(MessageClass c) {
@@ -13,10 +15,24 @@ std::string_view ClassName(MessageClass c) {
 }
 
 std::string Provenance::ToString() const {
-  if (!topic.empty() || partition >= 0) {
-    return source + ":" + topic + "/" + std::to_string(partition) + "@" + std::to_string(offset);
-  }
-  return source + ":" + path + ":" + std::to_string(index) + "@" + std::to_string(byte_offset);
+  std::string out;
+  AppendTo(out);
+  return out;
+}
+
+void Provenance::AppendTo(std::string& out) const {
+  const auto number = [&out](int64_t v) {
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
+  };
+  out += source;
+  out += ':';
+  const bool kafka = !topic.empty() || partition >= 0;
+  out += kafka ? topic : path;
+  out += kafka ? '/' : ':';
+  number(kafka ? partition : index);
+  out += '@';
+  number(kafka ? offset : byte_offset);
 }
 
 std::vector<std::string_view> IgnoreReasonNames() {

@@ -23,7 +23,9 @@ struct Provenance {
   std::string path;        // file path ("-" for stdin)
   int64_t index = 0;       // 1-based line number or array element index
   int64_t byte_offset = 0; // offset of the message in the (decompressed) file
+  // "source:topic/partition@offset" for Kafka, else "source:path:index@byte_offset".
   std::string ToString() const;
+  void AppendTo(std::string& out) const;  // appends ToString() without a temporary
 };
 
 // Data-quality note (§3.4), counted per (org, accounting hour, family, note).

@@ -308,7 +308,15 @@ bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
 
 void Pipeline::Count(const CountSlot& slot, std::string_view kind, std::string_view family,
                      std::string_view key) {
-  ++counters_[CounterKey(slot.org, slot.hour, slot.ingest_hour, kind, family, key)];
+  const std::tuple<std::string_view, Millis, Millis, std::string_view, std::string_view,
+                   std::string_view>
+      view(slot.org, slot.hour, slot.ingest_hour, kind, family, key);
+  auto it = counters_.find(view);
+  if (it == counters_.end()) {
+    it = counters_.emplace(CounterKey(slot.org, slot.hour, slot.ingest_hour, kind, family, key), 0)
+             .first;
+  }
+  ++it->second;
 }
 
 void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms) {
@@ -320,7 +328,8 @@ void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Mi
   e.event_ts = decoded.event_ts;
   e.gateway = decoded.gateway;
   e.ignore_reason = decoded.cls == event::MessageClass::kIgnored ? decoded.reason : "";
-  e.provenance = message.provenance.ToString();
+  e.provenance.clear();
+  message.provenance.AppendTo(e.provenance);
   e.content_hash = ContentHash(decoded.envelope);
   e.ingest_ms = ingest_ms;
   e.envelope = decoded.envelope;

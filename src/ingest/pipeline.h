@@ -177,7 +177,7 @@ class Pipeline {
   // The batch being accumulated.
   store::IngestBatch batch_;
   RawLogWriter raw_log_;
-  std::map<CounterKey, int64_t> counters_;
+  std::map<CounterKey, int64_t, std::less<>> counters_;  // found by string views: no copies
   int64_t pending_ = 0;
   // By (source, topic, partition, path) of the provenance.
   using StreamKey = std::tuple<std::string, std::string, int32_t, std::string>;

@@ -181,6 +181,24 @@ std::set<Millis> ChangedHours(SessionFact* before, SessionFact& after) {
   return hours;
 }
 
+// A payment group (payments.h): (sender, payment_session_id), or the event id alone when the
+// payment_session_id is empty.
+using PaymentGroupKey = std::tuple<std::string, std::string, std::string>;
+
+// Hash of the resolver's hashed keys: session keys, event ids, request ids, payment groups and
+// discovery rows (event_id, rank). Transparent, so a string key is found by a string_view.
+struct EntityKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  size_t operator()(const std::pair<std::string, int>& key) const {
+    return (*this)(key.first) ^ (static_cast<size_t>(key.second) * 0x9e3779b97f4a7c15ULL);
+  }
+  size_t operator()(const PaymentGroupKey& key) const {
+    const auto& [a, b, c] = key;
+    return (*this)(a) ^ ((*this)(b) * 0x9e3779b97f4a7c15ULL) ^ ((*this)(c) * 0xc2b2ae3d27d4eb4fULL);
+  }
+};
+
 // Facts of one kind by key, each in one hour, with the hour index FactsView reads.
 template <typename Key, typename Fact>
 class HourlyFacts {
@@ -217,14 +235,11 @@ class HourlyFacts {
   }
 
  private:
-  std::map<Key, std::pair<Millis, Fact>> facts_;
-  // The facts of each hour by key (map nodes never move, so the pointers stay valid).
+  // Hashed: found once per rebuilt fact. Nodes never move, so the pointers below stay valid.
+  std::unordered_map<Key, std::pair<Millis, Fact>, EntityKeyHash> facts_;
+  // The facts of each hour by key.
   std::map<Millis, std::map<Key, const Fact*>> by_hour_;
 };
-
-// A payment group (payments.h): (sender, payment_session_id), or the event id alone when the
-// payment_session_id is empty.
-using PaymentGroupKey = std::tuple<std::string, std::string, std::string>;
 
 PaymentGroupKey PaymentGroupKeyOf(const event::RecordHeader& header,
                                   const event::Payment& payment) {
@@ -257,15 +272,6 @@ void CollectEventIds(const SessionRecords& records, std::set<std::string>& out) 
   CollectEventIds(records.stream_events, out);
   CollectEventIds(records.ingest_samples, out);
 }
-
-// Hash of the entity keys of KeyedRecords: session keys, request ids, payment groups.
-struct EntityKeyHash {
-  size_t operator()(const std::string& key) const { return std::hash<std::string>{}(key); }
-  size_t operator()(const PaymentGroupKey& key) const {
-    const auto& [a, b, c] = key;
-    return (*this)(a) ^ ((*this)(b) * 0x9e3779b97f4a7c15ULL) ^ ((*this)(c) * 0xc2b2ae3d27d4eb4fULL);
-  }
-};
 
 // Calls `fn` with the records of every accepted message of one org in [from_hour, to_hour].
 using RangeLoader = std::function<Status(Millis from_hour, Millis to_hour,
@@ -441,7 +447,8 @@ struct Resolver::OrgState {
 
   // Sessions (§2.2–§2.4), by key.
   KeyedRecords<std::string, SessionRecords> session_records;
-  std::map<std::string, SessionFact, std::less<>> sessions;  // as of the last Resolve()
+  // As of the last Resolve(); hashed (found per record of a payment, a rebuild, a read).
+  std::unordered_map<std::string, SessionFact, EntityKeyHash, std::equal_to<>> sessions;
   std::unordered_set<std::string> dirty_sessions;  // new records: rebuild (hashed: per record)
   std::set<std::string> recheck_sessions;  // a snapshot in range: rebuild if a decision changed
   std::map<Millis, std::set<std::string>> sessions_by_hour;  // contributed hour → keys
