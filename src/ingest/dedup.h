@@ -22,9 +22,9 @@ Key128 WorkerKey(std::string_view worker_id);
 Key128 RejectedBytesKey(const Sha256Digest& message_sha256);
 
 // A set of Key128 in 256 open-addressing (linear probing) tables, chosen by the key's top byte.
-// Keys are SHA-256 prefixes, so their bits are the hash. Each table doubles on its own when its
-// load would pass 3/4, so growing never holds two copies of the whole set (a week's 36M keys:
-// about 1 GiB instead of 2 GiB at load 1/2, plus 1 GiB more while the single table was copied).
+// Keys are hash digests, so their bits are the hash. Each table doubles on its own when its load
+// would pass 3/4: a key costs 16 B ÷ load (load between 3/8 and 3/4), and growing copies 1/256 of
+// the set at a time, never the whole set.
 class KeySet {
  public:
   bool Contains(const Key128& key) const;
