@@ -390,17 +390,27 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
     versions.push_back(StartVersion(cs.chain.key, added, content));
     result.versions_changed = true;
   } else {
-    // A late snapshot: recompute the chain's versions from its snapshots.
+    // A late snapshot: recompute the chain's versions from its snapshots. A version's volatile
+    // values are its newest snapshot's, so they are split once per version, not per snapshot.
     std::vector<CapabilityVersion> rebuilt;
+    const SnapshotEntry* newest = nullptr;  // of rebuilt.back()
+    const auto take_newest_values = [&] {
+      if (rebuilt.empty()) return;
+      CapabilityVersion& v = rebuilt.back();
+      SplitVolatile(*newest, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
+    };
     for (const SnapshotEntry& s : cs.snapshots) {
       const std::shared_ptr<const VersionContent>& c = cs.contents[s.content];
       if (!rebuilt.empty() && rebuilt.back().content == c) {
-        AddSighting(rebuilt.back(), s);
-        continue;
+        rebuilt.back().sightings.push_back(s.ts);
+      } else {
+        take_newest_values();
+        if (!rebuilt.empty()) rebuilt.back().valid_to = s.ts;
+        rebuilt.push_back(StartVersion(cs.chain.key, s, c));
       }
-      if (!rebuilt.empty()) rebuilt.back().valid_to = s.ts;
-      rebuilt.push_back(StartVersion(cs.chain.key, s, c));
+      newest = &s;
     }
+    take_newest_values();
     result.versions_changed = !SameBounds(versions, rebuilt);
     versions = std::move(rebuilt);
   }

@@ -512,17 +512,21 @@ TEST(CapabilityRegistry, ReannouncedAndVolatileOnlyChangesAreSightings) {
 }
 
 TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
-  CapabilitySnapshot d1 = FaceIdSnapshot();
-  CapabilitySnapshot d2 = FaceIdSnapshot();
+  // Two contents (d1, d2), each seen twice with other volatile values.
+  CapabilitySnapshot d1 = FaceIdSnapshot(1, 100);
+  CapabilitySnapshot d1_later = FaceIdSnapshot(5, 500);
+  CapabilitySnapshot d2 = FaceIdSnapshot(3, 300);
   d2.version = "0.8.9";
+  CapabilitySnapshot d2_later = FaceIdSnapshot(4, 400);
+  d2_later.version = "0.8.9";
   const std::vector<std::tuple<std::string, Millis, const CapabilitySnapshot*>> in_order = {
       {"s1", kDay0310, &d1},
-      {"s2", kDay0310 + kMinute, &d1},
+      {"s2", kDay0310 + kMinute, &d1_later},
       {"s3", kDay0310 + 2 * kMinute, &d2},
-      {"s4", kDay0310 + 3 * kMinute, &d2}};
+      {"s4", kDay0310 + 3 * kMinute, &d2_later}};
   CapabilityRegistry late;
   late.Add(Header("s1", kDay0310), d1);
-  late.Add(Header("s4", kDay0310 + 3 * kMinute), d2);
+  late.Add(Header("s4", kDay0310 + 3 * kMinute), d2_later);
   const ChainKey key{"cloudspe", kAddrD003, kUriRtav};
   ASSERT_EQ(late.FindChain(key)->versions.size(), 2u);
   EXPECT_EQ(late.FindChain(key)->versions[0].valid_to, kDay0310 + 3 * kMinute);
@@ -535,7 +539,12 @@ TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
   EXPECT_EQ(versions[1].first_event_id, "s3");
   EXPECT_EQ(versions[1].valid_from, kDay0310 + 2 * kMinute);
   // s2 (content d1) arrives late inside the d1 version: a sighting only.
-  EXPECT_FALSE(late.Add(Header("s2", kDay0310 + kMinute), d1).versions_changed);
+  EXPECT_FALSE(late.Add(Header("s2", kDay0310 + kMinute), d1_later).versions_changed);
+  // Each version's volatile values are its newest snapshot's, whatever arrived last.
+  EXPECT_EQ(versions[0].capacity_in_use, (std::vector<std::optional<int64_t>>{5}));
+  EXPECT_EQ(versions[0].gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{500}));
+  EXPECT_EQ(versions[1].capacity_in_use, (std::vector<std::optional<int64_t>>{4}));
+  EXPECT_EQ(versions[1].gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{400}));
 
   CapabilityRegistry ordered;
   for (const auto& [id, ts, snap] : in_order) ordered.Add(Header(id, ts), *snap);
@@ -545,6 +554,8 @@ TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
     EXPECT_EQ(expected[i].capability_version_id, versions[i].capability_version_id);
     EXPECT_EQ(expected[i].valid_to, versions[i].valid_to);
     EXPECT_EQ(expected[i].sightings, versions[i].sightings);
+    EXPECT_EQ(expected[i].capacity_in_use, versions[i].capacity_in_use);
+    EXPECT_EQ(expected[i].gpu_memory_bytes_free, versions[i].gpu_memory_bytes_free);
   }
 }
 
