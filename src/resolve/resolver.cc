@@ -210,15 +210,16 @@ class HourlyFacts {
     if (it != facts_.end()) {
       if (it->second.first == hour && it->second.second == fact) return false;
       changed.emplace(org, it->second.first);
-      const auto keys = by_hour_.find(it->second.first);
-      keys->second.erase(key);
-      if (keys->second.empty()) by_hour_.erase(keys);
+      const auto entries = by_hour_.find(it->second.first);
+      entries->second.erase(Position(entries->second, key));
+      if (entries->second.empty()) by_hour_.erase(entries);
       it->second = {hour, std::move(fact)};
     } else {
       it = facts_.emplace(key, std::make_pair(hour, std::move(fact))).first;
     }
     changed.emplace(org, hour);
-    by_hour_[hour].emplace(key, &it->second.second);
+    std::vector<Entry>& entries = by_hour_[hour];
+    entries.insert(Position(entries, key), {&it->first, &it->second.second});
     return true;
   }
   const Fact* Find(const Key& key) const {
@@ -227,18 +228,26 @@ class HourlyFacts {
   }
   std::vector<const Fact*> At(Millis hour) const {
     std::vector<const Fact*> out;
-    const auto keys = by_hour_.find(hour);
-    if (keys == by_hour_.end()) return out;
-    out.reserve(keys->second.size());
-    for (const auto& [key, fact] : keys->second) out.push_back(fact);
+    const auto entries = by_hour_.find(hour);
+    if (entries == by_hour_.end()) return out;
+    out.reserve(entries->second.size());
+    for (const auto& [key, fact] : entries->second) out.push_back(fact);
     return out;
   }
 
  private:
+  // (key, fact) of a fact in facts_: two pointers per fact, no copy of its key.
+  using Entry = std::pair<const Key*, const Fact*>;
+  static typename std::vector<Entry>::iterator Position(std::vector<Entry>& entries,
+                                                        const Key& key) {
+    return std::lower_bound(entries.begin(), entries.end(), key,
+                            [](const Entry& e, const Key& k) { return *e.first < k; });
+  }
+
   // Hashed: found once per rebuilt fact. Nodes never move, so the pointers below stay valid.
   std::unordered_map<Key, std::pair<Millis, Fact>, EntityKeyHash> facts_;
-  // The facts of each hour by key.
-  std::map<Millis, std::map<Key, const Fact*>> by_hour_;
+  // The facts of each hour, sorted by key.
+  std::map<Millis, std::vector<Entry>> by_hour_;
 };
 
 PaymentGroupKey PaymentGroupKeyOf(const event::RecordHeader& header,
