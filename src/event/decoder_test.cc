@@ -139,11 +139,11 @@ TEST(Decoder, ReusedAcrossCallsWithoutLeakingState) {
 }
 
 TEST(Provenance, TextOfKafkaAndFileMessages) {
-  const Provenance kafka{.source = "kafka", .topic = "streaming_events", .partition = 3,
-                         .offset = 1234567890123};
+  const Provenance kafka{
+      .source = "kafka", .topic = "streaming_events", .partition = 3, .offset = 1234567890123};
   EXPECT_EQ(kafka.ToString(), "kafka:streaming_events/3@1234567890123");
-  const Provenance file{.source = "file", .path = "/data/events.ndjson", .index = 42,
-                        .byte_offset = 9001};
+  const Provenance file{
+      .source = "file", .path = "/data/events.ndjson", .index = 42, .byte_offset = 9001};
   EXPECT_EQ(file.ToString(), "file:/data/events.ndjson:42@9001");
   const Provenance stdin_line{.source = "file", .path = "-", .index = 1};
   std::string appended = "prefix|";

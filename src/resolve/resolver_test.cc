@@ -725,8 +725,8 @@ TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
       worker_hours.push_back(HourFloor(ts));
       resolver.Add(worker);
     } else {
-      event::Decoded job = Message("G" + std::to_string(i), ts, "job_gateway",
-                                   "job_gateway_completed");
+      event::Decoded job =
+          Message("G" + std::to_string(i), ts, "job_gateway", "job_gateway_completed");
       auto& j = job.records.byoc_job_events.emplace_back();
       j.request_id = "r" + std::to_string(i % 4);  // shared payload ids: several named URLs
       const auto [capability, norm] = pick(capabilities);
@@ -736,8 +736,8 @@ TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
       jobs.push_back(job);
       resolver.Add(job);
       if (i % 2 == 0) {
-        event::Decoded orchestrator = Message("O" + std::to_string(i), ts - 1000,
-                                              "job_orchestrator", "job_orch");
+        event::Decoded orchestrator =
+            Message("O" + std::to_string(i), ts - 1000, "job_orchestrator", "job_orch");
         auto& o = orchestrator.records.orchestrator_job_events.emplace_back();
         o.request_id = j.request_id;
         o.worker_url = o.worker_url_norm = pick(urls);
@@ -760,7 +760,8 @@ TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
   for (const event::Decoded& job : jobs) {
     const auto& record = job.records.byoc_job_events[0];
     const ByocJobFact* fact = nullptr;
-    for (const ByocJobFact* f : resolver.ByocJobsAt("daydream", HourFloor(job.records.header.event_ts))) {
+    for (const ByocJobFact* f :
+         resolver.ByocJobsAt("daydream", HourFloor(job.records.header.event_ts))) {
       if (f->job_id == job.records.header.event_id) fact = f;
     }
     ASSERT_NE(fact, nullptr);
@@ -768,8 +769,8 @@ TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
     for (const auto& o : orchestrator_records) {
       if (o.record.request_id == record.request_id) orchestrator.push_back(o);
     }
-    const ByocJobFact expected = BuildByocJob(job.records.header, record, orchestrator, every_worker,
-                                              *resolver.Registry("daydream"));
+    const ByocJobFact expected = BuildByocJob(job.records.header, record, orchestrator,
+                                              every_worker, *resolver.Registry("daydream"));
     EXPECT_EQ(*fact, expected) << job.records.header.event_id;
     with_worker += !fact->worker_event_id.empty();
     with_url += !fact->worker_url_norm.empty() && !fact->worker_event_id.empty();
