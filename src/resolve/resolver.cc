@@ -480,7 +480,8 @@ struct Resolver::OrgState {
 
   // Workers, by event_id.
   std::map<std::string, Stamped<event::WorkerSnapshot>> worker_records;
-  // (event_ts, event_id) of the workers of each lookup key, and of each (key, worker_url_norm).
+  // (event_ts, event_id) of the workers of each lookup key, and of each (key, non-empty
+  // worker_url_norm).
   std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> workers_by_key;
   std::map<std::pair<WorkerKey, std::string>, std::set<std::pair<Millis, std::string>>>
       workers_by_key_and_url;
@@ -540,8 +541,10 @@ struct Resolver::OrgState {
       worker_records[header.event_id] = {header, w};
       WorkerKey key{w.capability.capability_norm, w.orch.orch_reported_address};
       workers_by_key[key].emplace(header.event_ts, header.event_id);
-      workers_by_key_and_url[{std::move(key), w.worker_url_norm}].emplace(header.event_ts,
-                                                                          header.event_id);
+      if (!w.worker_url_norm.empty()) {  // jobs only look up the URL a record names
+        workers_by_key_and_url[{std::move(key), w.worker_url_norm}].emplace(header.event_ts,
+                                                                            header.event_id);
+      }
       // The worker's identity match reads its orch URL only (§2.6).
       Observations observed;
       Observe(w.orch.orch_url_norm, "", header.event_ts, observed);
