@@ -12,13 +12,12 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "resolve/hourly_facts.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
 
 namespace naap::resolve {
 namespace {
-
-using ChangedSlices = std::set<std::pair<std::string, Millis>>;
 
 // Entities whose decisions a capability snapshot can change (§7.1).
 enum class EntityKind { kSession, kAiBatchJob, kByocJob, kWorker, kDiscovery };
@@ -199,57 +198,6 @@ struct EntityKeyHash {
   }
 };
 
-// Facts of one kind by key, each in one hour, with the hour index FactsView reads.
-template <typename Key, typename Fact>
-class HourlyFacts {
- public:
-  // Sets the fact of `key`. When it differs from the previous one, adds the old and new hour to
-  // `changed` and returns true.
-  bool Put(const Key& key, Millis hour, Fact fact, const std::string& org, ChangedSlices& changed) {
-    auto it = facts_.find(key);
-    if (it != facts_.end()) {
-      if (it->second.first == hour && it->second.second == fact) return false;
-      changed.emplace(org, it->second.first);
-      const auto entries = by_hour_.find(it->second.first);
-      entries->second.erase(Position(entries->second, key));
-      if (entries->second.empty()) by_hour_.erase(entries);
-      it->second = {hour, std::move(fact)};
-    } else {
-      it = facts_.emplace(key, std::make_pair(hour, std::move(fact))).first;
-    }
-    changed.emplace(org, hour);
-    std::vector<Entry>& entries = by_hour_[hour];
-    entries.insert(Position(entries, key), {&it->first, &it->second.second});
-    return true;
-  }
-  const Fact* Find(const Key& key) const {
-    const auto it = facts_.find(key);
-    return it == facts_.end() ? nullptr : &it->second.second;
-  }
-  std::vector<const Fact*> At(Millis hour) const {
-    std::vector<const Fact*> out;
-    const auto entries = by_hour_.find(hour);
-    if (entries == by_hour_.end()) return out;
-    out.reserve(entries->second.size());
-    for (const auto& [key, fact] : entries->second) out.push_back(fact);
-    return out;
-  }
-
- private:
-  // (key, fact) of a fact in facts_: two pointers per fact, no copy of its key.
-  using Entry = std::pair<const Key*, const Fact*>;
-  static typename std::vector<Entry>::iterator Position(std::vector<Entry>& entries,
-                                                        const Key& key) {
-    return std::lower_bound(entries.begin(), entries.end(), key,
-                            [](const Entry& e, const Key& k) { return *e.first < k; });
-  }
-
-  // Hashed: found once per rebuilt fact. Nodes never move, so the pointers below stay valid.
-  std::unordered_map<Key, std::pair<Millis, Fact>, EntityKeyHash> facts_;
-  // The facts of each hour, sorted by key.
-  std::map<Millis, std::vector<Entry>> by_hour_;
-};
-
 PaymentGroupKey PaymentGroupKeyOf(const event::RecordHeader& header,
                                   const event::Payment& payment) {
   auto [sender, payment_session_id] = PaymentGroupOf(payment);
@@ -266,7 +214,7 @@ bool LinkableDiffers(const SessionFact* before, const SessionFact& after) {
 }
 
 template <typename Key, typename Fact>
-std::vector<const Fact*> FactsAt(const HourlyFacts<Key, Fact>* facts, Millis hour) {
+std::vector<const Fact*> FactsAt(const HourlyFacts<Key, Fact, EntityKeyHash>* facts, Millis hour) {
   return facts == nullptr ? std::vector<const Fact*>{} : facts->At(hour);
 }
 
@@ -456,8 +404,9 @@ struct Resolver::OrgState {
 
   // Sessions (§2.2–§2.4), by key.
   KeyedRecords<std::string, SessionRecords> session_records;
-  // As of the last Resolve(); hashed (found per record of a payment, a rebuild, a read).
-  std::unordered_map<std::string, SessionFact, EntityKeyHash, std::equal_to<>> sessions;
+  // As of the last Resolve(), in the last hour they contribute to (so an active session's hour is
+  // not frozen).
+  HourlyFacts<std::string, SessionFact, EntityKeyHash> sessions;
   std::unordered_set<std::string> dirty_sessions;  // new records: rebuild (hashed: per record)
   std::set<std::string> recheck_sessions;  // a snapshot in range: rebuild if a decision changed
   std::map<Millis, std::set<std::string>> sessions_by_hour;  // contributed hour → keys
@@ -467,7 +416,7 @@ struct Resolver::OrgState {
   std::map<std::string, std::set<PaymentGroupKey>> payment_groups_by_request;  // request_id →
   std::set<PaymentGroupKey> dirty_payment_groups;
   SessionIndex linkable_sessions;
-  HourlyFacts<std::string, PaymentFact> payments;                    // by event_id
+  HourlyFacts<std::string, PaymentFact, EntityKeyHash> payments;     // by event_id
   std::map<std::string, std::set<std::string>> payments_by_session;  // session_key → event ids
 
   // LLM facts and AI-batch jobs (§2.6), by request_id.
@@ -476,7 +425,7 @@ struct Resolver::OrgState {
   std::set<std::string> dirty_llm;
   RecordLists<std::string, event::BatchEvent> batch_records;
   std::set<std::string> dirty_batch_jobs;
-  HourlyFacts<std::string, AiBatchJobFact> batch_jobs;  // completion hour
+  HourlyFacts<std::string, AiBatchJobFact, EntityKeyHash> batch_jobs;  // completion hour
 
   // Workers, by event_id.
   std::map<std::string, Stamped<event::WorkerSnapshot>> worker_records;
@@ -486,7 +435,7 @@ struct Resolver::OrgState {
   std::map<std::pair<WorkerKey, std::string>, std::set<std::pair<Millis, std::string>>>
       workers_by_key_and_url;
   std::set<std::string> dirty_workers;
-  HourlyFacts<std::string, WorkerFact> workers;
+  HourlyFacts<std::string, WorkerFact, EntityKeyHash> workers;
 
   // BYOC jobs, by job id (= event_id), and the job_orchestrator records by request id.
   std::map<std::string, Stamped<event::ByocJobEvent>> byoc_records;
@@ -494,19 +443,19 @@ struct Resolver::OrgState {
   std::map<std::string, std::set<std::string>> byoc_by_payload_request;
   std::map<std::string, std::vector<Stamped<event::OrchestratorJobEvent>>> orchestrator_records;
   std::set<std::string> dirty_byoc_jobs;
-  HourlyFacts<std::string, ByocJobFact> byoc_jobs;
+  HourlyFacts<std::string, ByocJobFact, EntityKeyHash> byoc_jobs;
 
   // Discovery rows, by (event_id, rank).
   std::map<std::string, std::pair<event::RecordHeader, std::vector<event::DiscoveryRow>>>
       discovery_records;
   std::set<std::pair<std::string, size_t>> dirty_discovery;  // (event_id, row index)
-  HourlyFacts<std::pair<std::string, int>, DiscoveryFact> discovery;
+  HourlyFacts<std::pair<std::string, int>, DiscoveryFact, EntityKeyHash> discovery;
 
   // Auth and BYOC payment facts depend on their record alone: built once, records not kept.
   std::vector<Stamped<event::AuthEvent>> pending_auth;
   std::vector<Stamped<event::ByocPayment>> pending_byoc_payments;
-  HourlyFacts<std::string, AuthFact> auth;
-  HourlyFacts<std::string, ByocPaymentFact> byoc_payments;
+  HourlyFacts<std::string, AuthFact, EntityKeyHash> auth;
+  HourlyFacts<std::string, ByocPaymentFact, EntityKeyHash> byoc_payments;
 
   // ---- routing ----
 
@@ -607,8 +556,8 @@ struct Resolver::OrgState {
   void Resolve(const RangeLoader& load, Status& status, ChangedSlices& changed) {
     for (const std::string& key : recheck_sessions) {
       if (dirty_sessions.contains(key)) continue;
-      const auto fact = sessions.find(key);
-      if (fact != sessions.end() && DecisionsChanged(fact->second, registry)) {
+      const SessionFact* fact = sessions.Find(key);
+      if (fact != nullptr && DecisionsChanged(*fact, registry)) {
         dirty_sessions.insert(key);
       }
     }
@@ -632,19 +581,28 @@ struct Resolver::OrgState {
     snapshot_hours.clear();
   }
 
-  // Drops the records of entities settled before `cutoff`.
+  // Drops the records of entities settled before `cutoff`, and freezes the facts of the hours that
+  // ended an hour or more before it (hourly_facts.h).
   void Settle(Millis cutoff) {
     session_records.Settle(cutoff);
     payment_groups.Settle(cutoff);
     llm_records.Settle(cutoff);
     batch_records.Settle(cutoff);
     settled_before = cutoff;
+    const Millis freeze_before = HourFloor(cutoff) - kHourMs;
+    sessions.Freeze(freeze_before);
+    payments.Freeze(freeze_before);
+    batch_jobs.Freeze(freeze_before);
+    workers.Freeze(freeze_before);
+    byoc_jobs.Freeze(freeze_before);
+    discovery.Freeze(freeze_before);
+    auth.Freeze(freeze_before);
+    byoc_payments.Freeze(freeze_before);
   }
 
   void RebuildSession(const std::string& key, ChangedSlices& changed) {
     SessionFact fact = BuildSession(org, key, session_records.At(key), registry);
-    const auto existing = sessions.find(key);
-    SessionFact* before = existing != sessions.end() ? &existing->second : nullptr;
+    SessionFact* before = sessions.FindMutable(key);  // ChangedHours swaps parts out and back
     if (before != nullptr && *before == fact) return;
     for (Millis hour : ChangedHours(before, fact)) changed.emplace(org, hour);
     if (before != nullptr && DimensionsDiffer(*before, fact)) MarkLinkedPayments(key, changed);
@@ -665,8 +623,9 @@ struct Resolver::OrgState {
         if (it->second.empty()) sessions_by_hour.erase(it);
       }
     }
-    for (Millis hour : ContributedHours(fact)) sessions_by_hour[hour].insert(key);
-    sessions.insert_or_assign(key, std::move(fact));
+    const std::set<Millis> hours = ContributedHours(fact);
+    for (Millis hour : hours) sessions_by_hour[hour].insert(key);
+    sessions.Set(key, hours.empty() ? fact.session_hour : *hours.rbegin(), std::move(fact));
   }
 
   // Linked payments contribute Block P under their session's dimensions (§4.0): a dimension
@@ -675,7 +634,7 @@ struct Resolver::OrgState {
     const auto linked = payments_by_session.find(session_key);
     if (linked == payments_by_session.end()) return;
     for (const std::string& event_id : linked->second) {
-      changed.emplace(org, HourFloor(payments.Find(event_id)->event_ts));
+      changed.emplace(org, *payments.HourOf(event_id));
     }
   }
 
@@ -901,11 +860,21 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
   return changed;
 }
 
+size_t Resolver::FrozenHours() const {
+  size_t n = 0;
+  for (const auto& [org, state] : orgs_) {
+    n += state->sessions.frozen_hours() + state->payments.frozen_hours() +
+         state->batch_jobs.frozen_hours() + state->workers.frozen_hours() +
+         state->byoc_jobs.frozen_hours() + state->discovery.frozen_hours() +
+         state->auth.frozen_hours() + state->byoc_payments.frozen_hours();
+  }
+  return n;
+}
+
 const SessionFact* Resolver::FindSession(std::string_view org, std::string_view session_key) const {
   const OrgState* state = FindState(org);
   if (state == nullptr) return nullptr;
-  const auto it = state->sessions.find(session_key);
-  return it == state->sessions.end() ? nullptr : &it->second;
+  return state->sessions.Find(session_key);
 }
 
 const CapabilityRegistry* Resolver::Registry(std::string_view org) const {
@@ -925,7 +894,7 @@ std::vector<const SessionFact*> Resolver::SessionsAt(std::string_view org, Milli
   if (state == nullptr) return out;
   const auto it = state->sessions_by_hour.find(hour);
   if (it == state->sessions_by_hour.end()) return out;
-  for (const std::string& key : it->second) out.push_back(&state->sessions.find(key)->second);
+  for (const std::string& key : it->second) out.push_back(state->sessions.Find(key));
   return out;
 }
 

@@ -28,11 +28,13 @@
 // records through the loader, over the hours [hour(oldest record), hour(newest record)] of the
 // entity, skipping event ids it already holds; so facts stay functions of the full record set and
 // are identical to those built without eviction. Workers, BYOC jobs and discovery rows keep their
-// records (one small record per fact). Loader failures are kept in status(). Facts themselves
-// stay in memory until retention (§7.3). Session records are held without their stream key and
-// without the header's org, family and schema version (BuildSession reads none of them).
-// Settling runs when the cutoff advanced by min(lateness / 8, 15 min). The loader must return
-// every message added before the previous Resolve() (the owner commits them in between);
+// records (one small record per fact). Loader failures are kept in status(). Settling also
+// freezes the facts of the hours that ended an hour or more before the cutoff (hourly_facts.h; a
+// session is in the last hour it contributes to): they stay in memory as compressed bytes, are
+// thawed by any access, and are kept until retention (§7.3). Session records are held without their
+// stream key and without the header's org, family and schema version (BuildSession reads none of
+// them). Settling runs when the cutoff advanced by min(lateness / 8, 15 min). The loader must
+// return every message added before the previous Resolve() (the owner commits them in between);
 // messages it returns that are also held are skipped by event id.
 #include <functional>
 #include <map>
@@ -91,6 +93,8 @@ class Resolver final : public FactsView {
 
   // The first loader failure (facts of the entities it concerned are stale from then on).
   const Status& status() const { return status_; }
+  // Frozen (org, hour, fact kind) parts, over every org (hourly_facts.h).
+  size_t FrozenHours() const;
 
   // The session fact of `session_key` as of the last Resolve(); nullptr when unknown.
   const SessionFact* FindSession(std::string_view org, std::string_view session_key) const;

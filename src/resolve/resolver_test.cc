@@ -528,7 +528,8 @@ TEST_F(LateSnapshot, WatermarkBehindTheDataClockHoldsSettlingBack) {
 
 // Generated sessions, payments and AI-batch/LLM jobs over five hours, delivered shuffled in
 // chunks with lateness 0 (every entity not touched by the newest event settles after each
-// Resolve): every fact equals the one built without eviction.
+// Resolve, and per-hour facts freeze an hour later, to be thawed by late records and reads):
+// every fact equals the one built without eviction.
 TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettling) {
   using testing::At;
   using testing::Orch;
@@ -603,8 +604,16 @@ TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettling) {
       }
       resolver.Resolve();
     }
+    // A discovery row at 18:00, read by none of the facts compared, moves the clock on: every
+    // compared hour freezes, and the reads below thaw them.
+    event::Decoded later = Message("D-later", At(18, 0, 0), "discovery_results", "");
+    later.records.discovery_rows.emplace_back().orch_url_norm = kAUri;
+    log.Append(later);
+    resolver.Add(later);
+    resolver.Resolve();
     EXPECT_TRUE(resolver.status().ok());
     EXPECT_GT(log.loads(), 0);
+    EXPECT_GT(resolver.FrozenHours(), 0u);
     EXPECT_EQ(facts_of(resolver), expected) << "round " << round;
   }
 }
