@@ -76,9 +76,10 @@ class CycleFacts final : public resolve::FactsView {
 // demand (once each). A failed store read makes Slice() return "" and is reported by status().
 class Publisher::Cycle final : public PublishContext {
  public:
+  using Memos = std::map<std::tuple<std::string, Millis, std::string>, std::string, std::less<>>;
   Cycle(const resolve::FactsView& facts, store::Store& store,
-        const std::map<SliceKey, std::string>& stored_sha256)
-      : facts_(facts), store_(store), stored_sha256_(stored_sha256) {}
+        const std::map<SliceKey, std::string>& stored_sha256, Memos& memo)
+      : facts_(facts), store_(store), stored_sha256_(stored_sha256), memo_(memo) {}
 
   const resolve::FactsView& facts() const override { return facts_; }
 
@@ -98,6 +99,14 @@ class Publisher::Cycle final : public PublishContext {
     return rows;
   }
 
+  const std::string& Memo(std::string_view kind, std::string_view org, Millis hour,
+                          const std::function<std::string()>& build) const override {
+    std::tuple<std::string, Millis, std::string> key(org, hour, kind);
+    auto it = memo_.find(key);
+    if (it == memo_.end()) it = memo_.emplace(std::move(key), build()).first;
+    return it->second;
+  }
+
   void Built(SliceKey key, std::string rows) { rows_[std::move(key)] = std::move(rows); }
   const Status& status() const { return status_; }
 
@@ -105,6 +114,7 @@ class Publisher::Cycle final : public PublishContext {
   CycleFacts facts_;
   store::Store& store_;
   const std::map<SliceKey, std::string>& stored_sha256_;
+  Memos& memo_;
   mutable std::map<SliceKey, std::string> rows_;
   mutable Status status_;
 };
@@ -131,12 +141,25 @@ void Publisher::DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch
     const Millis hour = std::get<2>(item.first);
     return hour >= from_hour && hour <= to_hour;
   });
+  std::erase_if(memo_, [&](const auto& item) {
+    const Millis hour = std::get<1>(item.first);
+    return hour >= from_hour && hour <= to_hour;
+  });
 }
 
 Status Publisher::Publish(const resolve::FactsView& facts, const DirtySlices& dirty,
                           store::IngestBatch& batch) {
   if (dirty.empty()) return Status::Ok();
-  Cycle cycle(facts, store_, stored_sha256_);
+  for (const auto& [org, hour] : dirty) {
+    const auto first = memo_.lower_bound(std::make_tuple(org, hour, std::string()));
+    auto last = first;
+    while (last != memo_.end() && std::get<0>(last->first) == org &&
+           std::get<1>(last->first) == hour) {
+      ++last;
+    }
+    memo_.erase(first, last);
+  }
+  Cycle cycle(facts, store_, stored_sha256_, memo_);
   std::set<Millis> changed_benchmark_days;
   DirtySlices benchmark_days;
   for (const auto& [org, hour] : dirty) benchmark_days.emplace("", DayFloor(hour));

@@ -12,7 +12,10 @@
 //
 // Invariants: the checksums of every stored slice are held in memory (LoadStoredChecksums), so a
 // comparison never reads the store; PublishContext::Slice() returns a slice built earlier in the
-// cycle, else the stored rows (read once per cycle). The in-memory checksums assume each batch
+// cycle, else the stored rows (read once per cycle). PublishContext::Memo() entries are kept across
+// cycles and dropped for every dirty (org, hour) before a cycle builds anything, so they always
+// equal a fresh derivation from the current facts (Resolve() reports every (org, hour) whose facts
+// changed). The in-memory checksums assume each batch
 // commits: after a failed commit the Publisher must not be reused. Not thread-safe.
 #include <map>
 #include <memory>
@@ -57,7 +60,7 @@ class Publisher {
   Status LoadStoredChecksums();
 
   // Appends to `batch` the removal of every slice of every table with from_hour <= hour <= to_hour
-  // and forgets their checksums, so the next Publish() re-emits every non-empty one.
+  // and forgets their checksums and memos, so the next Publish() re-emits every non-empty one.
   void DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch);
 
   // Builds the slices `dirty` marks and appends the changed ones to `batch.slices`.
@@ -74,6 +77,8 @@ class Publisher {
   store::Store& store_;
   PublisherOptions options_;
   std::map<SliceKey, std::string> stored_sha256_;  // checksum of every stored slice
+  // PublishContext::Memo, by (org, hour, kind); entries of dirty (org, hour)s go at each Publish.
+  std::map<std::tuple<std::string, Millis, std::string>, std::string, std::less<>> memo_;
   PublishStats stats_;
 };
 

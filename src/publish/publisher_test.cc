@@ -25,6 +25,7 @@ constexpr Millis kH = kHourMs;
 struct World final : resolve::testing::NoFacts {
   std::map<std::pair<std::string, Millis>, std::string> values;
   std::vector<std::pair<std::string, Millis>> built;  // "scored" slices built, in order
+  int memo_builds = 0;                                // MemoBenchTable's derivations
 
   std::vector<std::string> Orgs() const override {
     std::vector<std::string> orgs;
@@ -70,6 +71,29 @@ class BenchTable final : public Table {
 
  private:
   const World& world_;
+};
+
+// "bench" read through PublishContext::Memo: the values of the day's hours of every org, each
+// derived once and kept until its (org, hour) is dirty.
+class MemoBenchTable final : public Table {
+ public:
+  explicit MemoBenchTable(World& world) : world_(world) {}
+  std::string_view name() const override { return "bench"; }
+  std::string BuildSlice(const PublishContext& ctx, std::string_view, Millis day) const override {
+    std::string rows;
+    for (const std::string& org : world_.Orgs()) {
+      for (Millis hour = day; hour < day + kDayMs; hour += kH) {
+        rows += ctx.Memo("value", org, hour, [&] {
+          ++world_.memo_builds;
+          return world_.ValueAt(org, hour);
+        });
+      }
+    }
+    return rows;
+  }
+
+ private:
+  World& world_;
 };
 
 // "scored": the value of (org, hour), then "|" and the bench slices of the 7 previous days.
@@ -212,6 +236,34 @@ TEST_F(PublisherTest, ContextReadsStoredSlicesNotBuiltInThisCycle) {
   store::IngestBatch batch = PublishAndCommit(*restarted, {{"acme", kDay0 + 2 * kDayMs + kH}});
   EXPECT_THAT(Summary(batch), ElementsAre("counts/acme/49/c", "bench//48/acme@49=c;",
                                           "scored/acme/49/c|acme@5=a;"));
+}
+
+TEST_F(PublisherTest, MemosLastAcrossCyclesUntilTheirHourIsDirty) {
+  world_.values[{"acme", kDay0 + 5 * kH}] = "a";
+  world_.values[{"acme", kDay0 + 6 * kH}] = "b";
+  std::vector<std::unique_ptr<Table>> tables;
+  tables.push_back(std::make_unique<MemoBenchTable>(world_));
+  Publisher publisher(std::move(tables), *store_, PublisherOptions{.benchmark_table = "bench"});
+  EXPECT_THAT(Summary(PublishAndCommit(publisher, {{"acme", kDay0 + 5 * kH}})),
+              ElementsAre("bench//0/ab"));
+  EXPECT_EQ(world_.memo_builds, 24);
+
+  // Hour 6 changes without being reported dirty: its memo is kept (a fact change the resolver did
+  // not report would be a resolver bug); only the dirty hour 5 is derived again.
+  world_.values[{"acme", kDay0 + 5 * kH}] = "c";
+  world_.values[{"acme", kDay0 + 6 * kH}] = "d";
+  EXPECT_THAT(Summary(PublishAndCommit(publisher, {{"acme", kDay0 + 5 * kH}})),
+              ElementsAre("bench//0/cb"));
+  EXPECT_EQ(world_.memo_builds, 25);
+  EXPECT_THAT(Summary(PublishAndCommit(publisher, {{"acme", kDay0 + 6 * kH}})),
+              ElementsAre("bench//0/cd"));
+  EXPECT_EQ(world_.memo_builds, 26);
+
+  // DeleteRange (a rebuild) forgets the memos of its range.
+  store::IngestBatch batch;
+  publisher.DeleteRange(kDay0, kDay0 + 23 * kH, batch);
+  ASSERT_TRUE(publisher.Publish(world_, {{"acme", kDay0 + 5 * kH}}, batch).ok());
+  EXPECT_EQ(world_.memo_builds, 50);
 }
 
 TEST_F(PublisherTest, DeleteRangeRemovesStoredSlicesAndRepublishesTheLiveOnes) {

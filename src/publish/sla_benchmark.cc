@@ -42,14 +42,14 @@ bool ReadBenchmarkRow(ByteReader& r, BenchmarkRow& row) {
 
 int64_t CohortDate(Millis t) { return (t - ((t % kDayMs) + kDayMs) % kDayMs) / kDayMs; }
 
-std::vector<BenchmarkRow> BuildBenchmarkRows(const resolve::FactsView& facts, Millis day_start) {
+std::vector<BenchmarkRow> BuildBenchmarkRows(const PublishContext& ctx, Millis day_start) {
   const int64_t cohort_date = CohortDate(day_start);
   const Millis first_hour = cohort_date * kDayMs;
   // The day's SLA rows summed across orgs to the scoring grain.
   std::map<std::pair<Millis, StreamingKey>, StreamingSums> scoring_rows;
-  for (const std::string& org : facts.Orgs()) {
+  for (const std::string& org : ctx.facts().Orgs()) {
     for (Millis hour = first_hour; hour < first_hour + kDayMs; hour += kHourMs) {
-      for (const SlaRow& row : BuildSlaSumRows(facts, org, hour)) {
+      for (const SlaRow& row : SlaSumRows(ctx, org, hour)) {
         if (row.key.pipeline_id.empty()) continue;
         scoring_rows[{hour, row.key}] += row.sums;
       }

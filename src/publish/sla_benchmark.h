@@ -31,8 +31,9 @@ struct BenchmarkRow {
 // date(t) as days since the epoch (floor).
 int64_t CohortDate(Millis t);
 
-// The rows of cohort date `day_start` ÷ kDayMs, by (pipeline_id, model_id).
-std::vector<BenchmarkRow> BuildBenchmarkRows(const resolve::FactsView& facts, Millis day_start);
+// The rows of cohort date `day_start` ÷ kDayMs, by (pipeline_id, model_id), from the SLA sum rows
+// of the day's hours (SlaSumRows).
+std::vector<BenchmarkRow> BuildBenchmarkRows(const PublishContext& ctx, Millis day_start);
 std::string EncodeBenchmarkRows(const std::vector<BenchmarkRow>& rows);
 Result<std::vector<BenchmarkRow>> DecodeBenchmarkRows(std::string_view bytes);
 

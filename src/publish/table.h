@@ -23,6 +23,10 @@ class PublishContext {
   virtual const resolve::FactsView& facts() const = 0;
   // The current rows of (table, org, hour): "" when none.
   virtual std::string Slice(std::string_view table, std::string_view org, Millis hour) const = 0;
+  // Bytes that `build` derives from the facts of (org, hour) alone, kept from one cycle to the
+  // next until (org, hour) is dirty; `build` runs when none are kept. `kind` names the derivation.
+  virtual const std::string& Memo(std::string_view kind, std::string_view org, Millis hour,
+                                  const std::function<std::string()>& build) const = 0;
 };
 
 class Table {

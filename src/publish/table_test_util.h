@@ -1,5 +1,6 @@
 #pragma once
 // Test double: a PublishContext over a FactsView, holding the slices a test puts ("" otherwise).
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -20,6 +21,11 @@ class FakeContext : public PublishContext {
     const auto it = slices_.find({std::string(table), std::string(org), hour});
     return it == slices_.end() ? "" : it->second;
   }
+  // Keeps nothing: every call builds (the facts of a test can change between builds).
+  const std::string& Memo(std::string_view kind, std::string_view org, Millis hour,
+                          const std::function<std::string()>& build) const override {
+    return memo_[{std::string(kind), std::string(org), hour}] = build();
+  }
   void Put(std::string table, std::string org, Millis hour, std::string bytes) {
     slices_[{std::move(table), std::move(org), hour}] = std::move(bytes);
   }
@@ -27,6 +33,7 @@ class FakeContext : public PublishContext {
  private:
   const resolve::FactsView& facts_;
   std::map<std::tuple<std::string, std::string, Millis>, std::string> slices_;
+  mutable std::map<std::tuple<std::string, std::string, Millis>, std::string> memo_;
 };
 
 }  // namespace naap::publish::testing

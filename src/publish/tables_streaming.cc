@@ -242,8 +242,16 @@ std::vector<SlaRow> BuildSlaSumRows(const resolve::FactsView& facts, std::string
                             hour, true, SlaColumns);
 }
 
+std::vector<SlaRow> SlaSumRows(const PublishContext& ctx, std::string_view org, Millis hour) {
+  const std::string& bytes = ctx.Memo("sla_sum_rows", org, hour, [&] {
+    return EncodeSlaRows(BuildSlaSumRows(ctx.facts(), org, hour));
+  });
+  Result<std::vector<SlaRow>> rows = DecodeSlaRows(bytes);
+  return rows.ok() ? std::move(*rows) : std::vector<SlaRow>{};  // encoded just above: always ok
+}
+
 std::vector<SlaRow> BuildSlaRows(const PublishContext& ctx, std::string_view org, Millis hour) {
-  std::vector<SlaRow> rows = BuildSlaSumRows(ctx.facts(), org, hour);
+  std::vector<SlaRow> rows = SlaSumRows(ctx, org, hour);
   if (rows.empty()) return rows;
   const auto days = ReadPreviousBenchmarkDays(ctx, hour);
   const int64_t score_day = CohortDate(hour);
@@ -390,7 +398,7 @@ std::vector<std::unique_ptr<Table>> StreamingTables(
     return EncodeIngestTransportRows(BuildIngestTransportRows(ctx.facts(), org, hour));
   });
   add(kSlaBenchmarkTable, [](const PublishContext& ctx, std::string_view, Millis day_start) {
-    return EncodeBenchmarkRows(BuildBenchmarkRows(ctx.facts(), day_start));
+    return EncodeBenchmarkRows(BuildBenchmarkRows(ctx, day_start));
   });
   add(kStreamingSlaTable, [](const PublishContext& ctx, std::string_view org, Millis hour) {
     return EncodeSlaRows(BuildSlaRows(ctx, org, hour));

@@ -96,6 +96,9 @@ using SlaRow = StreamingRow<SlaDerived>;
 // rows the benchmark reads.
 std::vector<SlaRow> BuildSlaSumRows(const resolve::FactsView& facts, std::string_view org,
                                     Millis hour);
+// BuildSlaSumRows(ctx.facts(), org, hour) through ctx.Memo: the benchmark of a day reads all its
+// hours at every cycle that changes one of them.
+std::vector<SlaRow> SlaSumRows(const PublishContext& ctx, std::string_view org, Millis hour);
 // The same rows scored with the 7-day benchmark of (pipeline_id, model_id, date(hour)), read from
 // the benchmark slices of the 7 previous cohort dates in `ctx`.
 std::vector<SlaRow> BuildSlaRows(const PublishContext& ctx, std::string_view org, Millis hour);

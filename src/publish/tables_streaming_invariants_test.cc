@@ -356,7 +356,7 @@ TEST_F(GeneratedSessions, SlicesRoundTripAndAreCanonical) {
 TEST_F(GeneratedSessions, BenchmarkSketchesMergeInAnyOrder) {
   // 24: the 7-day thresholds equal the quantiles of one sketch of the days' rows.
   const Millis day_start = CohortDate(Hour(0)) * kDayMs;
-  const auto rows = BuildBenchmarkRows(facts_, day_start);
+  const auto rows = BuildBenchmarkRows(FakeContext(facts_), day_start);
   ASSERT_FALSE(rows.empty());
   std::map<int64_t, BenchmarkDay> forward, backward;
   BenchmarkDay all;

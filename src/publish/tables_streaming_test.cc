@@ -342,7 +342,7 @@ TEST_F(Example91, TablesPublishDecodableSlicesInOrder) {
 
 TEST_F(Example91, BenchmarkDayFromEveryOrgsSlaRows) {
   const Millis day_start = CohortDate(At(14, 0, 0)) * kDayMs;
-  const auto rows = BuildBenchmarkRows(facts_, day_start);
+  const auto rows = BuildBenchmarkRows(FakeContext(facts_), day_start);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].cohort_date, CohortDate(day_start));
   EXPECT_EQ(rows[0].pipeline_id, kLv2v);
@@ -357,7 +357,7 @@ TEST_F(Example91, BenchmarkDayFromEveryOrgsSlaRows) {
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ((*decoded)[0].day, rows[0].day);
   EXPECT_EQ(EncodeBenchmarkRows(*decoded), bytes);
-  EXPECT_EQ(BuildBenchmarkRows(facts_, day_start - kDayMs).size(), 0u);
+  EXPECT_EQ(BuildBenchmarkRows(FakeContext(facts_), day_start - kDayMs).size(), 0u);
 }
 
 // ---- §9.2 ----
