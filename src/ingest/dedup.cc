@@ -1,11 +1,13 @@
 #include "ingest/dedup.h"
 
+#include <algorithm>
+#include <bit>
 #include <utility>
 
 namespace naap::ingest {
 namespace {
 
-// The slot a key's probe starts at: low bits (the top byte chose the table).
+// The slot a key's probe starts at: low bits (the top byte chose the part).
 size_t FirstSlot(const Key128& key, size_t capacity) {
   return static_cast<size_t>(key.lo) & (capacity - 1);
 }
@@ -23,45 +25,62 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256) {
 
 bool KeySet::Contains(const Key128& key) const {
   if (key == Key128{}) return has_zero_;
-  return tables_[TableOf(key)].Contains(key);
+  return parts_[PartOf(key)].Contains(key);
 }
 
 bool KeySet::Insert(const Key128& key) {
   if (key == Key128{}) return !std::exchange(has_zero_, true);
-  if (!tables_[TableOf(key)].Insert(key)) return false;
+  if (!parts_[PartOf(key)].Insert(key)) return false;
   ++size_;
   return true;
 }
 
-bool KeySet::Table::Contains(const Key128& key) const {
-  if (slots.empty()) return false;
-  for (size_t i = FirstSlot(key, slots.size());; i = (i + 1) & (slots.size() - 1)) {
-    if (slots[i] == key) return true;
-    if (slots[i] == Key128{}) return false;
-  }
-}
-
-bool KeySet::Table::Insert(const Key128& key) {
-  // Load at most 3/4: a miss (every new key) probes about 8 slots, two or three cache lines.
-  if ((size + 1) * 4 > slots.size() * 3) Grow();
-  for (size_t i = FirstSlot(key, slots.size());; i = (i + 1) & (slots.size() - 1)) {
-    if (slots[i] == key) return false;
-    if (slots[i] == Key128{}) {
-      slots[i] = key;
-      ++size;
-      return true;
+bool KeySet::Part::Contains(const Key128& key) const {
+  if (!recent.empty()) {
+    for (size_t i = FirstSlot(key, recent.size());; i = (i + 1) & (recent.size() - 1)) {
+      if (recent[i] == key) return true;
+      if (recent[i] == Key128{}) break;
     }
   }
+  if (sorted.empty()) return false;
+  const size_t b = Bucket(key);
+  for (uint32_t i = directory[b]; i < directory[b + 1] && !(key < sorted[i]); ++i) {
+    if (sorted[i] == key) return true;
+  }
+  return false;
 }
 
-void KeySet::Table::Grow() {
-  std::vector<Key128> old = std::move(slots);
-  slots.assign(old.empty() ? 64 : old.size() * 2, Key128{});
-  for (const Key128& key : old) {
-    if (key == Key128{}) continue;
-    size_t i = FirstSlot(key, slots.size());
-    while (slots[i] != Key128{}) i = (i + 1) & (slots.size() - 1);
-    slots[i] = key;
+bool KeySet::Part::Insert(const Key128& key) {
+  if (Contains(key)) return false;
+  // The table is twice the merge threshold: load at most 1/2, so a miss probes about 2.5 slots.
+  const size_t threshold = std::max<size_t>(256, sorted.size() / 16);
+  if (recent.empty()) recent.assign(std::bit_ceil(2 * threshold), Key128{});
+  size_t i = FirstSlot(key, recent.size());
+  while (recent[i] != Key128{}) i = (i + 1) & (recent.size() - 1);
+  recent[i] = key;
+  if (++recent_size >= threshold) Merge();
+  return true;
+}
+
+void KeySet::Part::Merge() {
+  std::vector<Key128> added;
+  added.reserve(recent_size);
+  for (const Key128& key : recent) {
+    if (key != Key128{}) added.push_back(key);
+  }
+  std::sort(added.begin(), added.end());
+  std::vector<Key128> merged(sorted.size() + added.size());
+  std::merge(sorted.begin(), sorted.end(), added.begin(), added.end(), merged.begin());
+  sorted = std::move(merged);
+  recent = {};
+  recent_size = 0;
+  // About 4 keys a bucket.
+  bucket_bits = std::min(56, std::max(0, static_cast<int>(std::bit_width(sorted.size() / 4)) - 1));
+  directory.assign((size_t{1} << bucket_bits) + 1, 0);
+  size_t i = 0;
+  for (size_t b = 0; b < directory.size(); ++b) {
+    while (i < sorted.size() && Bucket(sorted[i]) < b) ++i;
+    directory[b] = static_cast<uint32_t>(i);
   }
 }
 

@@ -5,6 +5,7 @@
 // The in-memory set holds every key of the store (loaded at start) plus the keys added since;
 // the pipeline writes new keys to the store in the same batch as the data they admitted.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -21,10 +22,12 @@ Key128 EventIdKey(std::string_view event_id);
 Key128 WorkerKey(std::string_view worker_id);
 Key128 RejectedBytesKey(const Sha256Digest& message_sha256);
 
-// A set of Key128 in 256 open-addressing (linear probing) tables, chosen by the key's top byte.
-// Keys are hash digests, so their bits are the hash. Each table doubles on its own when its load
-// would pass 3/4: a key costs 16 B ÷ load (load between 3/8 and 3/4), and growing copies 1/256 of
-// the set at a time, never the whole set.
+// A set of Key128 in 256 parts chosen by the key's top byte. Keys are hash digests, so their bits
+// are the hash. Each part keeps its keys in one sorted array (16 B a key) with a directory of
+// buckets by the bits below the top byte (about 4 keys a bucket), plus a small open-addressing
+// table of the keys added since its last merge. When that table holds 1/16 of the array (at least
+// 256 keys) they are merged into the array, so a key costs about 19 B in all and each key is copied
+// about 16 times over its life, one part (1/256 of the set) at a time.
 class KeySet {
  public:
   bool Contains(const Key128& key) const;
@@ -32,16 +35,22 @@ class KeySet {
   size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
 
  private:
-  struct Table {
-    std::vector<Key128> slots;  // all-zero = empty; the all-zero key itself is kept in has_zero_
-    size_t size = 0;
+  struct Part {
+    std::vector<Key128> sorted;       // ascending; every key merged so far
+    std::vector<uint32_t> directory;  // directory[b]: first index of `sorted` in bucket >= b
+    int bucket_bits = 0;
+    std::vector<Key128> recent;  // all-zero = empty; the all-zero key itself is in has_zero_
+    size_t recent_size = 0;
+    size_t Bucket(const Key128& key) const {
+      return bucket_bits == 0 ? 0 : static_cast<size_t>((key.hi << 8) >> (64 - bucket_bits));
+    }
     bool Contains(const Key128& key) const;
     bool Insert(const Key128& key);
-    void Grow();
+    void Merge();
   };
-  static size_t TableOf(const Key128& key) { return static_cast<size_t>(key.hi >> 56); }
+  static size_t PartOf(const Key128& key) { return static_cast<size_t>(key.hi >> 56); }
 
-  std::vector<Table> tables_ = std::vector<Table>(256);
+  std::vector<Part> parts_ = std::vector<Part>(256);
   size_t size_ = 0;
   bool has_zero_ = false;
 };

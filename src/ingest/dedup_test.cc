@@ -10,8 +10,8 @@
 namespace naap::ingest {
 namespace {
 
-// Keys crowded into a few of the 256 tables (same top byte) and spread over all of them, so
-// tables grow one by one and probe sequences wrap around the end of a table.
+// Keys crowded into a few of the 256 parts (same top byte) and spread over all of them, so parts
+// merge one by one, buckets are uneven and probe sequences wrap around the end of a table.
 std::vector<Key128> TestKeys(size_t n) {
   std::mt19937_64 rng(7);
   std::vector<Key128> keys;
@@ -22,7 +22,7 @@ std::vector<Key128> TestKeys(size_t n) {
   return keys;
 }
 
-TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEveryGrowth) {
+TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEveryMerge) {
   const std::vector<Key128> keys = TestKeys(200000);
   KeySet set;
   std::set<Key128> expected;
@@ -30,7 +30,7 @@ TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEveryGrowth) {
     const bool is_new = expected.insert(keys[i]).second;
     EXPECT_EQ(set.Insert(keys[i]), is_new) << i;
     EXPECT_FALSE(set.Insert(keys[i])) << i;
-    if (i % 997 == 0) {  // everything inserted so far is still found after the growths since
+    if (i % 997 == 0) {  // everything inserted so far is still found after the merges since
       for (size_t j = 0; j <= i; j += 101) ASSERT_TRUE(set.Contains(keys[j])) << i << " " << j;
     }
   }
