@@ -9,7 +9,7 @@
 // whether or not hours were frozen: freezing changes memory and time, never results.
 //
 // Pointers returned by Find and At stay valid until the next Freeze (a Put or Set of the same key
-// changes the fact they point to). Find, HourOf and At may run on several threads at once (thawing
+// changes the fact they point to). Find and At may run on several threads at once (thawing
 // holds a mutex); the other members need exclusive access.
 #include <algorithm>
 #include <cstdio>
@@ -66,15 +66,6 @@ class HourlyFacts {
     std::lock_guard lock(mu_);
     const Slot* slot = FindLocked(key);
     return slot == nullptr ? nullptr : slot->fact.get();
-  }
-
-  // The hour of `key`'s fact, without thawing it.
-  template <typename K>
-  std::optional<Millis> HourOf(const K& key) const {
-    std::lock_guard lock(mu_);
-    const auto it = facts_.find(key);
-    if (it == facts_.end()) return std::nullopt;
-    return it->second.hour;
   }
 
   std::vector<const Fact*> At(Millis hour) const {

@@ -417,7 +417,9 @@ struct Resolver::OrgState {
   std::set<PaymentGroupKey> dirty_payment_groups;
   SessionIndex linkable_sessions;
   HourlyFacts<std::string, PaymentFact, EntityKeyHash> payments;     // by event_id
-  std::map<std::string, std::set<std::string>> payments_by_session;  // session_key → event ids
+  // session_key → hour → how many payments of that hour are linked to it.
+  std::unordered_map<std::string, std::map<Millis, int64_t>, EntityKeyHash, std::equal_to<>>
+      payments_by_session;
 
   // LLM facts and AI-batch jobs (§2.6), by request_id.
   RecordLists<std::string, event::LlmEvent> llm_records;
@@ -633,15 +635,14 @@ struct Resolver::OrgState {
   void MarkLinkedPayments(const std::string& session_key, ChangedSlices& changed) const {
     const auto linked = payments_by_session.find(session_key);
     if (linked == payments_by_session.end()) return;
-    for (const std::string& event_id : linked->second) {
-      changed.emplace(org, *payments.HourOf(event_id));
-    }
+    for (const auto& [hour, count] : linked->second) changed.emplace(org, hour);
   }
 
-  void Unlink(const std::string& session_key, const std::string& event_id) {
+  void Unlink(const std::string& session_key, Millis hour) {
     const auto linked = payments_by_session.find(session_key);
     if (linked == payments_by_session.end()) return;
-    linked->second.erase(event_id);
+    const auto in_hour = linked->second.find(hour);
+    if (in_hour != linked->second.end() && --in_hour->second == 0) linked->second.erase(in_hour);
     if (linked->second.empty()) payments_by_session.erase(linked);
   }
 
@@ -650,12 +651,12 @@ struct Resolver::OrgState {
       for (PaymentFact& fact :
            LinkPayments(org, payment_groups.At(group), linkable_sessions)) {
         const std::string event_id = fact.event_id;
+        const Millis hour = HourFloor(fact.event_ts);  // a payment's event_ts never changes
         const PaymentFact* before = payments.Find(event_id);
         if (before == nullptr || before->session_key != fact.session_key) {
-          if (before != nullptr) Unlink(before->session_key, event_id);
-          if (!fact.session_key.empty()) payments_by_session[fact.session_key].insert(event_id);
+          if (before != nullptr) Unlink(before->session_key, hour);
+          if (!fact.session_key.empty()) ++payments_by_session[fact.session_key][hour];
         }
-        const Millis hour = HourFloor(fact.event_ts);
         payments.Put(event_id, hour, std::move(fact), org, changed);
       }
     }
