@@ -8,7 +8,7 @@ packages=(
   libsimdjson-dev libxxhash-dev libzstd-dev zstd zlib1g-dev libssl-dev libsqlite3-dev sqlite3
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev time
-  libboost1.81-dev python3-yaml prometheus wrk librdkafka-dev kcat
+  libboost1.81-dev python3-yaml prometheus wrk librdkafka-dev kcat libmimalloc-dev
 )
 
 missing=()
