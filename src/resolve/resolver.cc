@@ -592,14 +592,20 @@ struct Resolver::OrgState {
     batch_records.Settle(cutoff);
     settled_before = cutoff;
     const Millis freeze_before = HourFloor(cutoff) - kHourMs;
-    sessions.Freeze(freeze_before);
-    payments.Freeze(freeze_before);
-    batch_jobs.Freeze(freeze_before);
-    workers.Freeze(freeze_before);
-    byoc_jobs.Freeze(freeze_before);
-    discovery.Freeze(freeze_before);
-    auth.Freeze(freeze_before);
-    byoc_payments.Freeze(freeze_before);
+    ForEachFactKind(*this, [&](auto& facts) { facts.Freeze(freeze_before); });
+  }
+
+  // Calls fn with each HourlyFacts member of `state` (const or not).
+  template <typename State, typename Fn>
+  static void ForEachFactKind(State& state, Fn&& fn) {
+    fn(state.sessions);
+    fn(state.payments);
+    fn(state.batch_jobs);
+    fn(state.workers);
+    fn(state.byoc_jobs);
+    fn(state.discovery);
+    fn(state.auth);
+    fn(state.byoc_payments);
   }
 
   void RebuildSession(const std::string& key, ChangedSlices& changed) {
@@ -864,10 +870,7 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
 size_t Resolver::FrozenHours() const {
   size_t n = 0;
   for (const auto& [org, state] : orgs_) {
-    n += state->sessions.frozen_hours() + state->payments.frozen_hours() +
-         state->batch_jobs.frozen_hours() + state->workers.frozen_hours() +
-         state->byoc_jobs.frozen_hours() + state->discovery.frozen_hours() +
-         state->auth.frozen_hours() + state->byoc_payments.frozen_hours();
+    OrgState::ForEachFactKind(*state, [&n](const auto& facts) { n += facts.frozen_hours(); });
   }
   return n;
 }
