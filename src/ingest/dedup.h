@@ -26,8 +26,8 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256);
 // are the hash. Each part keeps its keys in one sorted array (16 B a key) with a directory of
 // buckets by the bits below the top byte (about 4 keys a bucket), plus a small open-addressing
 // table of the keys added since its last merge. When that table holds 1/16 of the array (at least
-// 256 keys) they are merged into the array, so a key costs about 19 B in all and each key is copied
-// about 16 times over its life, one part (1/256 of the set) at a time.
+// 256 keys) they are merged into the array, so a key costs about 19 B in all; a merge copies one
+// part (1/256 of the set), never the whole set.
 class KeySet {
  public:
   bool Contains(const Key128& key) const;

@@ -76,7 +76,6 @@ class CycleFacts final : public resolve::FactsView {
 // demand (once each). A failed store read makes Slice() return "" and is reported by status().
 class Publisher::Cycle final : public PublishContext {
  public:
-  using Memos = std::map<std::tuple<std::string, Millis, std::string>, std::string, std::less<>>;
   Cycle(const resolve::FactsView& facts, store::Store& store,
         const std::map<SliceKey, std::string>& stored_sha256, Memos& memo)
       : facts_(facts), store_(store), stored_sha256_(stored_sha256), memo_(memo) {}
@@ -151,13 +150,7 @@ Status Publisher::Publish(const resolve::FactsView& facts, const DirtySlices& di
                           store::IngestBatch& batch) {
   if (dirty.empty()) return Status::Ok();
   for (const auto& [org, hour] : dirty) {
-    const auto first = memo_.lower_bound(std::make_tuple(org, hour, std::string()));
-    auto last = first;
-    while (last != memo_.end() && std::get<0>(last->first) == org &&
-           std::get<1>(last->first) == hour) {
-      ++last;
-    }
-    memo_.erase(first, last);
+    memo_.erase(memo_.lower_bound({org, hour, ""}), memo_.lower_bound({org, hour + 1, ""}));
   }
   Cycle cycle(facts, store_, stored_sha256_, memo_);
   std::set<Millis> changed_benchmark_days;

@@ -78,7 +78,8 @@ class Publisher {
   PublisherOptions options_;
   std::map<SliceKey, std::string> stored_sha256_;  // checksum of every stored slice
   // PublishContext::Memo, by (org, hour, kind); entries of dirty (org, hour)s go at each Publish.
-  std::map<std::tuple<std::string, Millis, std::string>, std::string, std::less<>> memo_;
+  using Memos = std::map<std::tuple<std::string, Millis, std::string>, std::string>;
+  Memos memo_;
   PublishStats stats_;
 };
 

@@ -2,7 +2,7 @@
 // HourlyFacts: the resolver's facts of one kind (sessions, payments, jobs, workers, auth, BYOC
 // payments, discovery rows) by key, each in one hour, with the per-hour index in key order.
 //
-// Frozen hours (bounded memory): Freeze(before) encodes the facts of every hour < before
+// Frozen hours (less memory): Freeze(before) encodes the facts of every hour < before
 // (fact_codec.h) into one zstd frame per hour and drops them; each key keeps only its hour. Any
 // access to a fact of a frozen hour (Find, At, a Put to its key or into its hour) thaws the whole
 // hour first, and it stays thawed until the next Freeze. Callers therefore see the same facts
@@ -18,7 +18,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -82,7 +81,7 @@ class HourlyFacts {
   void Freeze(Millis before) {
     std::lock_guard lock(mu_);
     std::string bytes;
-    for (auto& [hour, entries] : by_hour_) {
+    for (const auto& [hour, entries] : by_hour_) {
       if (hour >= before) break;
       if (frozen_.contains(hour)) continue;
       bytes.clear();
