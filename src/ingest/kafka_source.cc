@@ -20,7 +20,7 @@ using PartitionKey = std::pair<std::string, int32_t>;  // (topic, partition)
 // A polling Next() notices Stop() and the batch end at least this often.
 constexpr int kMaxPollMs = 100;
 constexpr int kCatchUpPollMs = 5;
-// While messages flow, the batch clock is read once per this many messages.
+// While messages (or errors) flow, the batch clock is read once per this many of them.
 constexpr int64_t kMessagesPerClockRead = 64;
 // librdkafka reports broker states this often (statistics callback); also refreshes watermarks.
 constexpr const char* kStatisticsIntervalMs = "1000";
@@ -224,7 +224,7 @@ struct KafkaSource::Impl {
   bool caught_up = false;     // the latest poll found nothing waiting
   int64_t batch_left = 0;
   int64_t batch_yielded = 0;
-  int64_t unclocked = 0;  // messages yielded since the batch clock was last read
+  int64_t unclocked = 0;  // messages and errors polled since the batch clock was last read
   std::map<PartitionKey, Yielded> batch;
   // The partition of the latest message and its entry of `batch` (messages come in runs).
   rd_kafka_topic_t* last_topic = nullptr;
@@ -362,6 +362,7 @@ bool KafkaSource::Next(Message& out) {
     }
     s.caught_up = false;
     if (message->err) {
+      ++s.unclocked;  // a flood of errors must not keep the batch from ending
       if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         s.RecordError(rd_kafka_message_errstr(message));
       }
