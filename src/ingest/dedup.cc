@@ -42,10 +42,12 @@ bool KeySet::Part::Contains(const Key128& key) const {
       if (recent[i] == Key128{}) break;
     }
   }
-  if (sorted.empty()) return false;
-  const size_t b = Bucket(key);
-  for (uint32_t i = directory[b]; i < directory[b + 1] && !(key < sorted[i]); ++i) {
-    if (sorted[i] == key) return true;
+  if (high.empty()) return false;
+  const uint64_t h = High(key);
+  const uint16_t l = Low(key);
+  const size_t b = Bucket(h);
+  for (uint32_t i = directory[b]; i < directory[b + 1] && high[i] <= h; ++i) {
+    if (high[i] == h && low[i] == l) return true;
   }
   return false;
 }
@@ -53,7 +55,7 @@ bool KeySet::Part::Contains(const Key128& key) const {
 bool KeySet::Part::Insert(const Key128& key) {
   if (Contains(key)) return false;
   // The table is twice the merge threshold: load at most 1/2, so a miss probes about 2.5 slots.
-  const size_t threshold = std::max<size_t>(256, sorted.size() / 16);
+  const size_t threshold = std::max<size_t>(256, high.size() / 16);
   if (recent.empty()) recent.assign(std::bit_ceil(2 * threshold), Key128{});
   size_t i = FirstSlot(key, recent.size());
   while (recent[i] != Key128{}) i = (i + 1) & (recent.size() - 1);
@@ -63,23 +65,38 @@ bool KeySet::Part::Insert(const Key128& key) {
 }
 
 void KeySet::Part::Merge() {
-  std::vector<Key128> added;
+  std::vector<std::pair<uint64_t, uint16_t>> added;
   added.reserve(recent_size);
   for (const Key128& key : recent) {
-    if (key != Key128{}) added.push_back(key);
+    if (key != Key128{}) added.emplace_back(High(key), Low(key));
   }
   std::sort(added.begin(), added.end());
-  std::vector<Key128> merged(sorted.size() + added.size());
-  std::merge(sorted.begin(), sorted.end(), added.begin(), added.end(), merged.begin());
-  sorted = std::move(merged);
+  const size_t n = high.size() + added.size();
+  std::vector<uint64_t> merged_high;
+  std::vector<uint16_t> merged_low;
+  merged_high.reserve(n);
+  merged_low.reserve(n);
+  size_t i = 0;
+  for (const auto& [h, l] : added) {
+    for (; i < high.size() && std::pair(high[i], low[i]) < std::pair(h, l); ++i) {
+      merged_high.push_back(high[i]);
+      merged_low.push_back(low[i]);
+    }
+    merged_high.push_back(h);
+    merged_low.push_back(l);
+  }
+  merged_high.insert(merged_high.end(), high.begin() + static_cast<ptrdiff_t>(i), high.end());
+  merged_low.insert(merged_low.end(), low.begin() + static_cast<ptrdiff_t>(i), low.end());
+  high = std::move(merged_high);
+  low = std::move(merged_low);
   recent = {};
   recent_size = 0;
   // About 4 keys a bucket.
-  bucket_bits = std::min(56, std::max(0, static_cast<int>(std::bit_width(sorted.size() / 4)) - 1));
+  bucket_bits = std::min(56, std::max(0, static_cast<int>(std::bit_width(n / 4)) - 1));
   directory.assign((size_t{1} << bucket_bits) + 1, 0);
-  size_t i = 0;
+  i = 0;
   for (size_t b = 0; b < directory.size(); ++b) {
-    while (i < sorted.size() && Bucket(sorted[i]) < b) ++i;
+    while (i < n && Bucket(high[i]) < b) ++i;
     directory[b] = static_cast<uint32_t>(i);
   }
 }

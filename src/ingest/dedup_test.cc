@@ -46,6 +46,25 @@ TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEveryMerge) {
   EXPECT_GT(absent, 0u);
 }
 
+TEST(KeySet, AMergedKeyKeepsItsTop88Bits) {
+  // 300 keys of part 0x12 pass its merge threshold (256), so the first of them is merged.
+  KeySet set;
+  std::mt19937_64 rng(11);
+  const Key128 first{0x12ull << 56 | (rng() >> 8), rng()};
+  ASSERT_TRUE(set.Insert(first));
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(set.Insert(Key128{0x12ull << 56 | (rng() >> 8), rng()}));
+  }
+  // The low 40 bits are dropped; every one of the 88 bits above them is kept.
+  EXPECT_TRUE(set.Contains(Key128{first.hi, first.lo ^ 0xff'ffff'ffffull}));
+  for (int bit = 40; bit < 64; ++bit) {
+    EXPECT_FALSE(set.Contains(Key128{first.hi, first.lo ^ (1ull << bit)})) << bit;
+  }
+  for (int bit = 0; bit < 64; ++bit) {
+    EXPECT_FALSE(set.Contains(Key128{first.hi ^ (1ull << bit), first.lo})) << bit;
+  }
+}
+
 TEST(KeySet, TheAllZeroKeyIsAKeyLikeAnyOther) {
   KeySet set;
   EXPECT_FALSE(set.Contains(Key128{}));
