@@ -296,6 +296,19 @@ bool DecodeFact(ByteReader& r, AuthFact& fact) { return Get(r, fact); }
 bool DecodeFact(ByteReader& r, ByocPaymentFact& fact) { return Get(r, fact); }
 bool DecodeFact(ByteReader& r, DiscoveryFact& fact) { return Get(r, fact); }
 
+void EncodeKey(ByteWriter& w, const std::string& key) { w.String(key); }
+void EncodeKey(ByteWriter& w, const std::pair<std::string, int>& key) {
+  w.String(key.first);
+  w.Int(key.second);
+}
+bool DecodeKey(ByteReader& r, std::string& key) { return r.String(key); }
+bool DecodeKey(ByteReader& r, std::pair<std::string, int>& key) {
+  int64_t rank = 0;
+  if (!r.String(key.first) || !r.Int(rank)) return false;
+  key.second = static_cast<int>(rank);
+  return true;
+}
+
 std::string Compress(std::string_view bytes) {
   std::string frame(ZSTD_compressBound(bytes.size()), '\0');
   const size_t n = ZSTD_compress(frame.data(), frame.size(), bytes.data(), bytes.size(), 1);

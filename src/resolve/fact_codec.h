@@ -1,11 +1,12 @@
 #pragma once
-// Canonical bytes of the resolver's facts (sessions, payments, AI-batch and BYOC jobs, workers,
-// auth, BYOC payments, discovery rows), for the frozen hours of HourlyFacts (hourly_facts.h). Every
-// field is encoded, in declaration order, with base/bytes.h; DecodeFact(EncodeFact(f)) == f for
-// every fact (fact_codec_test). Decoding fails (returns false) on truncated or malformed bytes and
-// never reads past them.
+// Canonical bytes of the resolver's facts and their keys (sessions, payments, AI-batch and BYOC
+// jobs, workers, auth, BYOC payments, discovery rows), for the frozen hours of HourlyFacts
+// (hourly_facts.h). Every field is encoded, in declaration order, with base/bytes.h;
+// DecodeFact(EncodeFact(f)) == f for every fact (fact_codec_test). Decoding fails (returns false)
+// on truncated or malformed bytes and never reads past them.
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/bytes.h"
 #include "resolve/jobs.h"
@@ -30,6 +31,12 @@ bool DecodeFact(ByteReader& r, WorkerFact& fact);
 bool DecodeFact(ByteReader& r, AuthFact& fact);
 bool DecodeFact(ByteReader& r, ByocPaymentFact& fact);
 bool DecodeFact(ByteReader& r, DiscoveryFact& fact);
+
+// The keys of HourlyFacts: a session key, payment or job id, or (discovery event id, rank).
+void EncodeKey(ByteWriter& w, const std::string& key);
+void EncodeKey(ByteWriter& w, const std::pair<std::string, int>& key);
+bool DecodeKey(ByteReader& r, std::string& key);
+bool DecodeKey(ByteReader& r, std::pair<std::string, int>& key);
 
 // zstd frames of encoded facts. Decompress returns false on bytes that are not one whole frame.
 std::string Compress(std::string_view bytes);

@@ -2,21 +2,23 @@
 // HourlyFacts: the resolver's facts of one kind (sessions, payments, jobs, workers, auth, BYOC
 // payments, discovery rows) by key, each in one hour, with the per-hour index in key order.
 //
-// Frozen hours (less memory): Freeze(before) encodes the facts of every hour < before
-// (fact_codec.h) into one zstd frame per hour and drops them; each key keeps only its hour. Any
-// access to a fact of a frozen hour (Find, At, a Put to its key or into its hour) thaws the whole
-// hour first, and it stays thawed until the next Freeze. Callers therefore see the same facts
-// whether or not hours were frozen: freezing changes memory and time, never results.
+// Frozen hours (less memory): Freeze(before) encodes the keys and facts of every hour < before
+// (fact_codec.h) into one zstd frame per hour and drops them; only a hash of each key stays, with
+// its hour (FrozenKeyHours, about 20 B a key). The frames stay in memory, or go to a FrameFile
+// when one is given (SpillTo). Any access to a fact of a frozen hour (Find, At, a
+// Put to its key or into its hour) thaws the whole hour first, and it stays thawed until the next
+// Freeze. Callers therefore see the same facts whether or not hours were frozen: freezing changes
+// memory and time, never results.
 //
 // Pointers returned by Find and At stay valid until the next Freeze (a Put or Set of the same key
 // changes the fact they point to). Find and At may run on several threads at once (thawing
 // holds a mutex); the other members need exclusive access.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -33,16 +35,72 @@ namespace naap::resolve {
 // (org, hour) slices whose inputs changed.
 using ChangedSlices = std::set<std::pair<std::string, Millis>>;
 
+// The hours of the keys of frozen hours, by a 64-bit hash of the key. Several keys may share a
+// hash, so a look-up yields every hour stored under it and the caller checks those hours. Open
+// addressing with linear probing, 12 B a slot, at most 3/4 full (removed slots counted).
+class FrozenKeyHours {
+ public:
+  void Add(uint64_t hash, Millis hour);
+  // Removes one entry (hash, hour), which must be held.
+  void Remove(uint64_t hash, Millis hour);
+  // The hours held under `hash`.
+  std::vector<Millis> HoursOf(uint64_t hash) const;
+  size_t size() const { return size_; }
+
+ private:
+  // hours_[i]: 0 empty, 1 removed, else the hour's number since the epoch + 2.
+  static constexpr uint32_t kEmpty = 0, kRemoved = 1;
+  static uint32_t Number(Millis hour) { return static_cast<uint32_t>(hour / kHourMs + 2); }
+  void Grow();
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> hours_;
+  size_t size_ = 0, removed_ = 0;
+};
+
+// Frames of frozen hours kept out of memory: appended to an unnamed temporary file (tmpfile(3):
+// in $TMPDIR or /tmp, gone with the process) and read back by position. A frame the file cannot
+// take (no file, disk full) stays in memory instead. Thread-safe.
+class FrameFile {
+ public:
+  // A kept frame: in the file at [offset, offset + size) when offset >= 0, else `bytes`.
+  struct Ref {
+    int64_t offset = -1;
+    size_t size = 0;
+    std::string bytes;
+  };
+  FrameFile();
+  ~FrameFile();
+  FrameFile(const FrameFile&) = delete;
+  FrameFile& operator=(const FrameFile&) = delete;
+
+  Ref Keep(std::string frame);
+  // The frame of `ref`; false when the file cannot return it.
+  bool Read(const Ref& ref, std::string& frame) const;
+  int64_t file_bytes() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::FILE* file_ = nullptr;
+  int64_t end_ = 0;
+};
+
 template <typename Key, typename Fact, typename Hash>
 class HourlyFacts {
  public:
+  // Frames frozen from now on go to `file` (which must outlive this).
+  void SpillTo(FrameFile* file) {
+    std::lock_guard lock(mu_);
+    spill_ = file;
+  }
+
   // Sets the fact of `key`. When it differs from the previous one, adds the old and new hour to
   // `changed` and returns true.
   bool Put(const Key& key, Millis hour, Fact fact, const std::string& org, ChangedSlices& changed) {
     std::lock_guard lock(mu_);
-    if (const Slot* slot = FindLocked(key)) {
-      if (slot->hour == hour && *slot->fact == fact) return false;
-      changed.emplace(org, slot->hour);
+    if (const Stored* stored = FindLocked(key)) {
+      const Slot& slot = stored->second;
+      if (slot.hour == hour && slot.fact == fact) return false;
+      changed.emplace(org, slot.hour);
     }
     changed.emplace(org, hour);
     SetLocked(key, hour, std::move(fact));
@@ -57,38 +115,46 @@ class HourlyFacts {
   template <typename K>
   const Fact* Find(const K& key) const {
     std::lock_guard lock(mu_);
-    const Slot* slot = FindLocked(key);
-    return slot == nullptr ? nullptr : slot->fact.get();
+    const Stored* stored = FindLocked(key);
+    return stored == nullptr ? nullptr : &stored->second.fact;
   }
   // Find for a caller that changes the fact in place and restores it (exclusive access only).
   Fact* FindMutable(const Key& key) {
     std::lock_guard lock(mu_);
-    const Slot* slot = FindLocked(key);
-    return slot == nullptr ? nullptr : slot->fact.get();
+    Stored* stored = FindLocked(key);
+    return stored == nullptr ? nullptr : &stored->second.fact;
   }
 
   std::vector<const Fact*> At(Millis hour) const {
     std::lock_guard lock(mu_);
     std::vector<const Fact*> out;
+    ThawLocked(hour);
     const auto entries = by_hour_.find(hour);
     if (entries == by_hour_.end()) return out;
-    ThawLocked(hour);
     out.reserve(entries->second.size());
-    for (const auto& [key, slot] : entries->second) out.push_back(slot->fact.get());
+    for (const auto& [key, slot] : entries->second) out.push_back(&slot->fact);
     return out;
   }
 
   void Freeze(Millis before) {
     std::lock_guard lock(mu_);
     std::string bytes;
-    for (const auto& [hour, entries] : by_hour_) {
-      if (hour >= before) break;
-      if (frozen_.contains(hour)) continue;
+    for (auto hour = by_hour_.begin(); hour != by_hour_.end() && hour->first < before;) {
       bytes.clear();
       ByteWriter w(bytes);
-      for (const auto& [key, slot] : entries) EncodeFact(w, *slot->fact);
-      frozen_.emplace(hour, Compress(bytes));
-      for (const auto& [key, slot] : entries) slot->fact.reset();
+      w.Varint(hour->second.size());
+      for (const auto& [key, slot] : hour->second) {
+        EncodeKey(w, *key);
+        EncodeFact(w, slot->fact);
+      }
+      std::string frame = Compress(bytes);
+      frozen_.emplace(hour->first, spill_ != nullptr ? spill_->Keep(std::move(frame))
+                                                     : FrameFile::Ref{.bytes = std::move(frame)});
+      for (const auto& [key, slot] : hour->second) {
+        frozen_keys_.Add(Hash{}(*key), hour->first);
+        facts_.erase(facts_.find(*key));
+      }
+      hour = by_hour_.erase(hour);
     }
   }
 
@@ -100,8 +166,9 @@ class HourlyFacts {
  private:
   struct Slot {
     Millis hour = 0;
-    std::unique_ptr<Fact> fact;  // nullptr while the hour is frozen
+    Fact fact;
   };
+  using Stored = std::pair<const Key, Slot>;  // an element of facts_
   // (key, slot) of a fact in facts_: two pointers per fact, no copy of its key.
   using Entry = std::pair<const Key*, Slot*>;
 
@@ -120,58 +187,74 @@ class HourlyFacts {
     if (entries->second.empty()) by_hour_.erase(entries);
   }
 
-  // The slot of `key` with its hour thawed; nullptr when unknown.
+  // The key and slot of `key`, its hour thawed first when frozen; nullptr when unknown.
   template <typename K>
-  const Slot* FindLocked(const K& key) const {
-    const auto it = facts_.find(key);
-    if (it == facts_.end()) return nullptr;
-    ThawLocked(it->second.hour);
-    return &it->second;
+  Stored* FindLocked(const K& key) const {
+    auto it = facts_.find(key);
+    if (it == facts_.end() && frozen_keys_.size() > 0) {
+      const std::vector<Millis> hours = frozen_keys_.HoursOf(Hash{}(key));
+      if (hours.empty()) return nullptr;
+      for (Millis hour : hours) ThawLocked(hour);
+      it = facts_.find(key);
+    }
+    return it == facts_.end() ? nullptr : &*it;
   }
   void SetLocked(const Key& key, Millis hour, Fact fact) {
     ThawLocked(hour);
-    auto it = facts_.find(key);
-    if (it == facts_.end()) {
-      it = facts_.emplace(key, Slot{hour, std::make_unique<Fact>(std::move(fact))}).first;
-      Insert(hour, {&it->first, &it->second});
+    Stored* stored = FindLocked(key);
+    if (stored == nullptr) {
+      stored = &*facts_.emplace(key, Slot{hour, std::move(fact)}).first;
+      Insert(hour, {&stored->first, &stored->second});
       return;
     }
-    Slot& slot = it->second;
-    ThawLocked(slot.hour);
+    Slot& slot = stored->second;
     if (slot.hour != hour) {
       Erase(slot.hour, key);
-      Insert(hour, {&it->first, &slot});
+      Insert(hour, {&stored->first, &slot});
       slot.hour = hour;
     }
-    *slot.fact = std::move(fact);
+    slot.fact = std::move(fact);
   }
 
-  // Decodes the frozen facts of `hour` back into their slots, in the order they were encoded.
+  // Decodes the frozen keys and facts of `hour` back into facts_ and by_hour_.
   void ThawLocked(Millis hour) const {
-    const auto frame = frozen_.find(hour);
-    if (frame == frozen_.end()) return;
-    std::string bytes;
-    bool ok = Decompress(frame->second, bytes);
+    const auto ref = frozen_.find(hour);
+    if (ref == frozen_.end()) return;
+    std::string frame, bytes;
+    const bool read = ref->second.offset < 0 || spill_->Read(ref->second, frame);
+    bool ok = read && Decompress(ref->second.offset < 0 ? ref->second.bytes : frame, bytes);
     ByteReader r(bytes);
-    for (const auto& [key, slot] : by_hour_.find(hour)->second) {
-      auto fact = std::make_unique<Fact>();
-      ok = ok && DecodeFact(r, *fact);
-      slot->fact = std::move(fact);
+    uint64_t n = 0;
+    ok = ok && r.Varint(n);
+    std::vector<Entry>& entries = by_hour_[hour];
+    entries.reserve(n);
+    for (uint64_t i = 0; ok && i < n; ++i) {
+      Key key;
+      Fact fact;
+      ok = DecodeKey(r, key) && DecodeFact(r, fact);
+      if (!ok) break;
+      frozen_keys_.Remove(Hash{}(key), hour);
+      const auto it = facts_.emplace(std::move(key), Slot{hour, std::move(fact)}).first;
+      entries.push_back({&it->first, &it->second});  // encoded in key order
     }
-    if (!ok || !r.done()) {  // the frame was written by Freeze above: only a bug gets here
-      std::fprintf(stderr, "naap: frozen facts of hour %lld do not decode\n",
-                   static_cast<long long>(hour));
+    if (!ok || !r.done()) {  // the frame was written by Freeze above: only a bug or a lost file
+      std::fprintf(stderr, "naap: frozen facts of hour %lld %s\n", static_cast<long long>(hour),
+                   read ? "do not decode" : "cannot be read back from the temporary file");
       std::abort();
     }
-    frozen_.erase(frame);
+    frozen_.erase(ref);
   }
 
   mutable std::mutex mu_;
-  // Hashed: found once per rebuilt fact. Nodes never move, so the pointers below stay valid.
-  std::unordered_map<Key, Slot, Hash, std::equal_to<>> facts_;
-  // The facts of each hour, sorted by key; frozen hours keep their entries.
-  std::map<Millis, std::vector<Entry>> by_hour_;
-  mutable std::map<Millis, std::string> frozen_;  // hour → zstd frame of its facts, in entry order
+  // The facts of thawed hours. Hashed: found once per rebuilt fact. Nodes never move, so the
+  // pointers below stay valid until their hour freezes.
+  mutable std::unordered_map<Key, Slot, Hash, std::equal_to<>> facts_;
+  // The facts of each thawed hour, sorted by key.
+  mutable std::map<Millis, std::vector<Entry>> by_hour_;
+  // Frozen hours: hour → zstd frame of (count, then key and fact of each in key order).
+  mutable std::map<Millis, FrameFile::Ref> frozen_;
+  mutable FrozenKeyHours frozen_keys_;
+  FrameFile* spill_ = nullptr;
 };
 
 }  // namespace naap::resolve

@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "resolve/fact_codec.h"
 
@@ -339,6 +342,50 @@ TEST(FactCodec, EveryFieldOfEveryFactRoundTrips) {
                                 .resolution = "uri"});
 }
 
+TEST(FactCodec, KeysRoundTripAndTruncationsFail) {
+  std::string bytes;
+  ByteWriter w(bytes);
+  EncodeKey(w, std::string("daydream|stream-1|req-1"));
+  EncodeKey(w, std::pair<std::string, int>("e-7", 3));
+  ByteReader r(bytes);
+  std::string key;
+  std::pair<std::string, int> discovery_key;
+  ASSERT_TRUE(DecodeKey(r, key));
+  ASSERT_TRUE(DecodeKey(r, discovery_key));
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(key, "daydream|stream-1|req-1");
+  EXPECT_EQ(discovery_key, (std::pair<std::string, int>("e-7", 3)));
+  const size_t first = bytes.size() - 5;  // the pair: a 3-byte string, its length and the rank
+  for (size_t n = first; n < bytes.size(); ++n) {
+    ByteReader prefix(std::string_view(bytes).substr(first, n - first));
+    EXPECT_FALSE(DecodeKey(prefix, discovery_key)) << n;
+  }
+}
+
+TEST(FrozenKeyHours, HoldsEveryHourOfAHashUntilRemoved) {
+  FrozenKeyHours index;
+  EXPECT_TRUE(index.HoursOf(7).empty());
+  // 3,000 hashes in 3 hours each, crowded onto few start slots so probes run long and wrap.
+  for (uint64_t i = 0; i < 3'000; ++i) {
+    for (Millis h = 0; h < 3; ++h) index.Add(i << 40 | (i % 3), h * kHourMs);
+  }
+  EXPECT_EQ(index.size(), 9'000u);
+  for (uint64_t i = 0; i < 3'000; i += 7) {
+    std::vector<Millis> hours = index.HoursOf(i << 40 | (i % 3));
+    std::sort(hours.begin(), hours.end());
+    EXPECT_EQ(hours, (std::vector<Millis>{0, kHourMs, 2 * kHourMs})) << i;
+  }
+  for (uint64_t i = 0; i < 3'000; ++i) index.Remove(i << 40 | (i % 3), kHourMs);
+  EXPECT_EQ(index.size(), 6'000u);
+  EXPECT_EQ(index.HoursOf(5ull << 40 | 2), (std::vector<Millis>{0, 2 * kHourMs}));
+  // Removed slots are reused and dropped when the table grows.
+  for (uint64_t i = 0; i < 20'000; ++i) index.Add(i << 40 | 9, 5 * kHourMs);
+  EXPECT_EQ(index.size(), 26'000u);
+  EXPECT_EQ(index.HoursOf(123ull << 40 | 9), (std::vector<Millis>{5 * kHourMs}));
+  EXPECT_EQ(index.HoursOf(123ull << 40 | 0), (std::vector<Millis>{0, 2 * kHourMs}));
+  EXPECT_TRUE(index.HoursOf(123ull << 40 | 1).empty());
+}
+
 TEST(FactCodec, CompressedFramesRoundTripAndBadFramesFail) {
   const std::string bytes(10'000, 'x');
   const std::string frame = Compress(bytes);
@@ -424,6 +471,71 @@ TEST_F(FrozenHours, PutsIntoFrozenHoursCompareWithTheFrozenFacts) {
   facts.Freeze(kH0 + 3 * kHourMs);
   EXPECT_TRUE(facts.Put("e-2-9", kH0 + 2 * kHourMs, FullPayment("e-2-9", 1), "daydream", changed));
   EXPECT_EQ(facts.At(kH0 + 2 * kHourMs).size(), 6u);
+}
+
+TEST_F(FrozenHours, SpilledFramesAreReadBackFromTheFile) {
+  FrameFile file;
+  facts.SpillTo(&file);
+  EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);  // frozen in memory before the spill: thawed
+  facts.Freeze(kH0 + 3 * kHourMs);
+  EXPECT_EQ(facts.frozen_hours(), 3u);
+  const int64_t bytes = file.file_bytes();
+  EXPECT_GT(bytes, 0);
+  EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+  EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);
+  ASSERT_NE(facts.Find("e-1-0"), nullptr);
+  EXPECT_EQ(*facts.Find("e-1-0"), expected[1][0]);
+  facts.Freeze(kH0 + 3 * kHourMs);  // frozen again: appended anew
+  EXPECT_GT(file.file_bytes(), bytes);
+  EXPECT_EQ(Copies(facts.At(kH0 + kHourMs)), expected[1]);
+}
+
+// Every key hashes to one of two values, so frozen keys share hashes across hours.
+struct TwoValueHash {
+  size_t operator()(const std::string& key) const { return key.back() % 2; }
+};
+
+TEST(FrozenKeys, KeysSharingAHashAreFoundInTheirOwnHour) {
+  HourlyFacts<std::string, PaymentFact, TwoValueHash> facts;
+  ChangedSlices changed;
+  for (int h = 0; h < 4; ++h) {
+    for (int i = 0; i < 4; ++i) {
+      const std::string id = "p" + std::to_string(h) + std::to_string(i);
+      facts.Put(id, kH0 + h * kHourMs, FullPayment(id, h), "daydream", changed);
+    }
+  }
+  facts.Freeze(kH0 + 4 * kHourMs);
+  EXPECT_EQ(facts.frozen_hours(), 4u);
+  ASSERT_NE(facts.Find("p21"), nullptr);
+  EXPECT_EQ(*facts.Find("p21"), FullPayment("p21", 2));
+  EXPECT_EQ(facts.Find("p51"), nullptr);  // an unknown key whose hash is held
+  facts.Freeze(kH0 + 4 * kHourMs);
+  // A frozen key moved to another frozen hour is found there, once.
+  EXPECT_TRUE(facts.Put("p03", kH0 + 3 * kHourMs, FullPayment("p03", 9), "daydream", changed));
+  facts.Freeze(kH0 + 4 * kHourMs);
+  EXPECT_EQ(facts.At(kH0).size(), 3u);
+  EXPECT_EQ(facts.At(kH0 + 3 * kHourMs).size(), 5u);
+  facts.Freeze(kH0 + 4 * kHourMs);
+  ASSERT_NE(facts.Find("p03"), nullptr);
+  EXPECT_EQ(*facts.Find("p03"), FullPayment("p03", 9));
+}
+
+TEST(FrozenKeys, DiscoveryKeysFreezeAndThaw) {
+  HourlyFacts<std::pair<std::string, int>, DiscoveryFact,
+              decltype([](const std::pair<std::string, int>& k) {
+                return std::hash<std::string>{}(k.first) + static_cast<size_t>(k.second);
+              })>
+      facts;
+  ChangedSlices changed;
+  DiscoveryFact row;
+  row.event_id = "e-1";
+  row.rank = 2;
+  facts.Put({"e-1", 2}, kH0, row, "daydream", changed);
+  facts.Freeze(kH0 + kHourMs);
+  EXPECT_EQ(facts.frozen_hours(), 1u);
+  ASSERT_NE(facts.Find(std::pair<std::string, int>("e-1", 2)), nullptr);
+  EXPECT_EQ(*facts.Find(std::pair<std::string, int>("e-1", 2)), row);
+  EXPECT_EQ(facts.Find(std::pair<std::string, int>("e-1", 3)), nullptr);
 }
 
 }  // namespace

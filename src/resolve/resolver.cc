@@ -782,13 +782,16 @@ struct Resolver::OrgState {
 };
 
 Resolver::Resolver(MatchHorizons horizons, std::optional<Eviction> eviction)
-    : horizons_(horizons), eviction_(std::move(eviction)) {}
+    : horizons_(horizons),
+      eviction_(std::move(eviction)),
+      frame_file_(eviction_ ? std::make_unique<FrameFile>() : nullptr) {}
 Resolver::~Resolver() = default;
 
 Resolver::OrgState& Resolver::State(const std::string& org) {
   auto it = orgs_.find(org);
   if (it == orgs_.end()) {
     it = orgs_.emplace(org, std::make_unique<OrgState>(org, horizons_)).first;
+    OrgState::ForEachFactKind(*it->second, [&](auto& facts) { facts.SpillTo(frame_file_.get()); });
   }
   return *it->second;
 }

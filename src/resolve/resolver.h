@@ -30,8 +30,9 @@
 // are identical to those built without eviction. Workers, BYOC jobs and discovery rows keep their
 // records (one small record per fact). Loader failures are kept in status(). Settling also
 // freezes the facts of the hours that ended an hour or more before the cutoff (hourly_facts.h; a
-// session is in the last hour it contributes to): they stay in memory as compressed bytes, are
-// thawed by any access, and are kept until retention (§7.3). Session records are held without their
+// session is in the last hour it contributes to): they become compressed frames in a temporary
+// file (FrameFile) with a hash of each key left in memory, are thawed by any access, and are kept
+// until retention (§7.3). Session records are held without their
 // stream key and without the header's org, family and schema version (BuildSession reads none of
 // them). Settling runs when the cutoff advanced by min(lateness / 8, 15 min). The loader must
 // return every message added before the previous Resolve() (the owner commits them in between);
@@ -54,6 +55,8 @@
 #include "resolve/session.h"
 
 namespace naap::resolve {
+
+class FrameFile;  // hourly_facts.h
 
 // Calls `fn` with every accepted message of `org` whose event_ts lies in the hours
 // [from_hour, to_hour], decoded as at ingest (with its stored ingest time and org).
@@ -128,6 +131,7 @@ class Resolver final : public FactsView {
 
   MatchHorizons horizons_;
   std::optional<Eviction> eviction_;
+  std::unique_ptr<FrameFile> frame_file_;  // with an eviction: where frozen frames go
   std::optional<Millis> watermark_;
   Status status_;
   std::map<std::string, std::unique_ptr<OrgState>, std::less<>> orgs_;
