@@ -135,24 +135,12 @@ Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block) {
 
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
                   const std::function<Status(const RawEntry&)>& fn) {
-  std::vector<RawEntry> hour_entries;
-  Millis current_hour = 0;
-  auto emit_hour = [&]() -> Status {
-    std::stable_sort(hour_entries.begin(), hour_entries.end(),
-                     [](const RawEntry& a, const RawEntry& b) { return a.event_ts < b.event_ts; });
-    for (const RawEntry& e : hour_entries) NAAP_RETURN_IF_ERROR(fn(e));
-    hour_entries.clear();
-    return Status::Ok();
-  };
-  NAAP_RETURN_IF_ERROR(store.ScanRawBlocks(from_hour, to_hour, [&](const store::RawBlock& block) {
-    if (!hour_entries.empty() && block.hour != current_hour) NAAP_RETURN_IF_ERROR(emit_hour());
-    current_hour = block.hour;
+  return store.ScanRawBlocks(from_hour, to_hour, [&](const store::RawBlock& block) -> Status {
     auto entries = DecodeRawBlock(block);
     if (!entries.ok()) return entries.status();
-    for (RawEntry& e : entries.value()) hour_entries.push_back(std::move(e));
+    for (const RawEntry& e : entries.value()) NAAP_RETURN_IF_ERROR(fn(e));
     return Status::Ok();
-  }));
-  return emit_hour();
+  });
 }
 
 store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,

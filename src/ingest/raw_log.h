@@ -67,9 +67,12 @@ class RawLogWriter {
 // Verifies the crc (mismatch → Corruption naming the block) and decodes the entries.
 Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block);
 
-// Calls fn for every entry of the blocks with from_hour <= hour <= to_hour, in event-time order
-// (stable: ties keep the store's block order and the order within a block). Stops at the first
-// non-ok Status from the store, a block or fn, and returns it.
+// Calls fn for every entry of the blocks with from_hour <= hour <= to_hour, block by block in the
+// store's order (hour, org, commit) and within a block in the order the entries were added, so
+// only one decoded block is held at a time (an hour of the raw log can be hundreds of MB decoded).
+// Not in event-time order: what reads the log (the resolver, the API's sample scans) does not
+// depend on the order within an hour. Stops at the first non-ok Status from the store, a block
+// or fn, and returns it.
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
                   const std::function<Status(const RawEntry&)>& fn);
 

@@ -112,20 +112,21 @@ TEST(RawLogTest, CrcMismatchIsCorruptionNamingTheBlock) {
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
 }
 
-TEST(RawLogTest, ScanYieldsEventTimeOrderAcrossBlocksAndCommits) {
+TEST(RawLogTest, ScanYieldsBlocksByHourOrgAndCommitWithEntriesInAddedOrder) {
   auto store = MemoryStore();
   RawLogWriter writer;
   writer.Add(Entry("cloudspe", "late", kHour0 + 900));
   writer.Add(Entry("cloudspe", "next-hour", kHour0 + kHourMs + 1));
   writer.Add(Entry("daydream", "mid", kHour0 + 500));
+  writer.Add(Entry("cloudspe", "earlier", kHour0 + 300));
   ASSERT_TRUE(CommitBlocks(*store, writer.Flush().value()).ok());
   writer.Add(Entry("cloudspe", "early", kHour0 + 100));
-  writer.Add(Entry("cloudspe", "tie", kHour0 + 900));  // same time as "late": commit order
+  writer.Add(Entry("cloudspe", "tie", kHour0 + 900));
   ASSERT_TRUE(CommitBlocks(*store, writer.Flush().value()).ok());
 
   std::vector<std::string> ids;
   for (const RawEntry& e : ScanAll(*store)) ids.push_back(e.event_id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"early", "mid", "late", "tie", "next-hour"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"late", "earlier", "early", "tie", "mid", "next-hour"}));
 }
 
 TEST(RetentionTest, CutIsMeasuredBackFromTheDataClock) {
