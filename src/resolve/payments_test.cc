@@ -117,7 +117,7 @@ TEST(LinkPayments, SampleFileOneByRequestIdFiveByPaymentSession) {
     for (const auto& e : r.stream_events)
       by_key[e.key.session_key].stream_events.push_back({r.header, e});
     for (const auto& i : r.ingest_samples)
-      by_key[i.key.session_key].ingest_samples.push_back({r.header, i});
+      by_key[i.key.session_key].ingest_samples.push_back({r.header, IngestPointOf(i)});
     for (const auto& p : r.payments) payments.push_back({r.header, p});
     if (!r.payments.empty()) org = r.header.org;
   }

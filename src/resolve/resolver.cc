@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -328,22 +329,27 @@ using RecordLists = KeyedRecords<Key, std::vector<Stamped<Record>>>;
 using WorkerKey = std::pair<std::string, std::string>;
 
 template <typename Record>
-using StampedList = std::vector<Stamped<Record>> SessionRecords::*;
+using StampedList = std::vector<Stamped<Kept<Record>>> SessionRecords::*;
 
 // A session record as the session keeps it: what BuildSession reads. The stream key (the entity
-// key) and the header's org, family and schema version are left out to save memory.
+// key) and the header's org, family and schema version are left out to save memory, and an
+// ingest sample is kept as its IngestPoint.
 template <typename Record>
-Stamped<Record> SessionRecord(const event::RecordHeader& header, const Record& record) {
-  Stamped<Record> kept;
+Stamped<Kept<Record>> SessionRecord(const event::RecordHeader& header, const Record& record) {
+  Stamped<Kept<Record>> kept;
   kept.header.event_id = header.event_id;
   kept.header.event_ts = header.event_ts;
   kept.header.subtype = header.subtype;
   kept.header.gateway = header.gateway;
   kept.header.ingested_at = header.ingested_at;
-  kept.record = record;
-  std::string().swap(kept.record.key.stream_id);
-  std::string().swap(kept.record.key.request_id);
-  std::string().swap(kept.record.key.session_key);
+  if constexpr (std::is_same_v<Record, event::IngestSample>) {
+    kept.record = IngestPointOf(record);
+  } else {
+    kept.record = record;
+    std::string().swap(kept.record.key.stream_id);
+    std::string().swap(kept.record.key.request_id);
+    std::string().swap(kept.record.key.session_key);
+  }
   return kept;
 }
 

@@ -220,6 +220,12 @@ Classification Classify(const SessionFact& f) {
 
 }  // namespace
 
+IngestPoint IngestPointOf(const event::IngestSample& sample) {
+  return {.video = {sample.video.jitter, sample.video.packets_lost, sample.video.packets_received},
+          .audio = {sample.audio.jitter, sample.audio.packets_lost, sample.audio.packets_received},
+          .conn_quality = sample.conn_quality};
+}
+
 namespace session_internal {
 
 bool IsCanonicalTrace(std::string_view subtype) {

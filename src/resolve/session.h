@@ -26,12 +26,38 @@ struct Stamped {
   Record record;
 };
 
+// What BuildSession reads of an ingest sample (§4.4): sessions hold these instead of whole
+// IngestSamples, at a third of the size (the samples are the most numerous held records).
+struct IngestTrack {
+  std::optional<double> jitter;
+  std::optional<int64_t> packets_lost;
+  std::optional<int64_t> packets_received;
+};
+struct IngestPoint {
+  IngestTrack video;
+  IngestTrack audio;
+  std::string conn_quality;  // lower-cased
+};
+IngestPoint IngestPointOf(const event::IngestSample& sample);
+
+// The type a session holds a record of type Record as: the record itself, or an IngestPoint.
+template <typename Record>
+struct KeptRecord {
+  using type = Record;
+};
+template <>
+struct KeptRecord<event::IngestSample> {
+  using type = IngestPoint;
+};
+template <typename Record>
+using Kept = typename KeptRecord<Record>::type;
+
 // Every record of one session key, in any order, without duplicate event ids.
 struct SessionRecords {
   std::vector<Stamped<event::StreamTrace>> traces;
   std::vector<Stamped<event::StatusSample>> status_samples;
   std::vector<Stamped<event::StreamEvent>> stream_events;
-  std::vector<Stamped<event::IngestSample>> ingest_samples;
+  std::vector<Stamped<IngestPoint>> ingest_samples;
 };
 
 struct Hints {

@@ -36,7 +36,7 @@ void AddStatus(const event::StatusSample& r, SessionHour& h) {
 // The four cumulative packet counters of an ingest sample, in IngestTransport field order.
 using PacketCounters = std::array<std::optional<int64_t>, 4>;
 
-PacketCounters CountersOf(const event::IngestSample& r) {
+PacketCounters CountersOf(const IngestPoint& r) {
   return {r.video.packets_lost, r.video.packets_received, r.audio.packets_lost,
           r.audio.packets_received};
 }
@@ -46,7 +46,7 @@ std::array<int64_t*, 4> CounterSlots(IngestTransport& t) {
           &t.audio_packets_received};
 }
 
-void AddIngest(const event::IngestSample& r, IngestTransport& t) {
+void AddIngest(const IngestPoint& r, IngestTransport& t) {
   ++t.ingest_samples;
   if (r.video.jitter) {
     ++t.video_jitter_samples;

@@ -34,7 +34,7 @@ struct SessionView {
   std::vector<const Stamped<event::StreamTrace>*> traces;  // every trace type
   std::vector<const Stamped<event::StatusSample>*> statuses;
   std::vector<const Stamped<event::StreamEvent>*> events;
-  std::vector<const Stamped<event::IngestSample>*> ingests;
+  std::vector<const Stamped<IngestPoint>*> ingests;
   std::vector<EvidenceRow> evidence;
 };
 

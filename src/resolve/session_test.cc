@@ -444,6 +444,33 @@ TEST(Failures, InferenceRestartAndErrorDerivation) {
 
 // ---- ingest transport ----
 
+TEST(IngestTransport, ASessionKeepsWhatItReadsOfAnIngestSample) {
+  event::IngestSample sample;  // spec/events.md V07, with the audio counters set too
+  sample.key = {"stream-o5s73x-mk5zc8fy", "db936fab", "cloudspe|stream-o5s73x-mk5zc8fy|db936fab"};
+  sample.bytes_received = 477890;
+  sample.video = {.jitter = 10.126770701625134,
+                  .packets_lost = 0,
+                  .packets_received = 413,
+                  .packet_loss_pct = 0,
+                  .rtt = 0,
+                  .latency = std::nullopt};
+  sample.audio = {.jitter = 20.29064497237114,
+                  .packets_lost = 2,
+                  .packets_received = 248,
+                  .packet_loss_pct = 0,
+                  .rtt = 0,
+                  .latency = std::nullopt};
+  sample.conn_quality = "good";
+  const IngestPoint point = IngestPointOf(sample);
+  EXPECT_EQ(point.video.jitter, 10.126770701625134);
+  EXPECT_EQ(point.video.packets_lost, 0);
+  EXPECT_EQ(point.video.packets_received, 413);
+  EXPECT_EQ(point.audio.jitter, 20.29064497237114);
+  EXPECT_EQ(point.audio.packets_lost, 2);
+  EXPECT_EQ(point.audio.packets_received, 248);
+  EXPECT_EQ(point.conn_quality, "good");
+}
+
 TEST(IngestTransport, PacketDeltasAgainstEarlierHours) {
   SessionBuilder b("o");
   b.Trace("r", At(10, 0, 0), "gateway_receive_stream_request");

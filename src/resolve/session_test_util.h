@@ -56,7 +56,7 @@ class SessionBuilder {
     e.record.orch = std::move(orch);
     return e.record;
   }
-  event::IngestSample& Ingest(std::string id, Millis ts) {
+  IngestPoint& Ingest(std::string id, Millis ts) {
     auto& i = records_.ingest_samples.emplace_back();
     i.header = Header(std::move(id), ts, "stream_ingest_metrics", "");
     return i.record;
