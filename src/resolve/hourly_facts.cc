@@ -65,14 +65,18 @@ FrameFile::~FrameFile() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
-FrameFile::Ref FrameFile::Keep(std::string frame) {
+FrameFile::Ref FrameFile::Keep(std::string frame, const Ref* reuse) {
   std::lock_guard lock(mu_);
   if (file_ != nullptr) {
-    const ssize_t n = pwrite(fileno(file_), frame.data(), frame.size(), end_);
+    const bool fits = reuse != nullptr && reuse->offset >= 0 && frame.size() <= reuse->capacity;
+    const int64_t offset = fits ? reuse->offset : end_;
+    const ssize_t n = pwrite(fileno(file_), frame.data(), frame.size(), offset);
     if (n == static_cast<ssize_t>(frame.size())) {
-      const Ref ref{.offset = end_, .size = frame.size(), .bytes = {}};
-      end_ += n;
-      return ref;
+      if (!fits) end_ += n;
+      return Ref{.offset = offset,
+                 .size = frame.size(),
+                 .capacity = fits ? reuse->capacity : frame.size(),
+                 .bytes = {}};
     }
   }
   return Ref{.bytes = std::move(frame)};

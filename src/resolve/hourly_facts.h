@@ -57,15 +57,17 @@ class FrozenKeyHours {
   size_t size_ = 0, removed_ = 0;
 };
 
-// Frames of frozen hours kept out of memory: appended to an unnamed temporary file (tmpfile(3):
+// Frames of frozen hours kept out of memory: written to an unnamed temporary file (tmpfile(3):
 // in $TMPDIR or /tmp, gone with the process) and read back by position. A frame the file cannot
 // take (no file, disk full) stays in memory instead. Thread-safe.
 class FrameFile {
  public:
-  // A kept frame: in the file at [offset, offset + size) when offset >= 0, else `bytes`.
+  // A kept frame: in the file at [offset, offset + size) when offset >= 0, else `bytes`. The
+  // frame's extent of the file is [offset, offset + capacity).
   struct Ref {
     int64_t offset = -1;
     size_t size = 0;
+    size_t capacity = 0;
     std::string bytes;
   };
   FrameFile();
@@ -73,7 +75,9 @@ class FrameFile {
   FrameFile(const FrameFile&) = delete;
   FrameFile& operator=(const FrameFile&) = delete;
 
-  Ref Keep(std::string frame);
+  // Writes `frame` into `reuse`'s extent when it fits there (an hour frozen again mostly encodes
+  // to the same bytes), else at the end of the file.
+  Ref Keep(std::string frame, const Ref* reuse = nullptr);
   // The frame of `ref`; false when the file cannot return it.
   bool Read(const Ref& ref, std::string& frame) const;
   int64_t file_bytes() const;
@@ -148,8 +152,14 @@ class HourlyFacts {
         EncodeFact(w, slot->fact);
       }
       std::string frame = Compress(bytes);
-      frozen_.emplace(hour->first, spill_ != nullptr ? spill_->Keep(std::move(frame))
-                                                     : FrameFile::Ref{.bytes = std::move(frame)});
+      FrameFile::Ref ref{.bytes = std::move(frame)};
+      if (spill_ != nullptr) {
+        const auto extent = released_.find(hour->first);
+        ref = spill_->Keep(std::move(ref.bytes),
+                           extent == released_.end() ? nullptr : &extent->second);
+        if (extent != released_.end()) released_.erase(extent);
+      }
+      frozen_.emplace(hour->first, std::move(ref));
       for (const auto& [key, slot] : hour->second) {
         frozen_keys_.Add(Hash{}(*key), hour->first);
         facts_.erase(facts_.find(*key));
@@ -242,6 +252,7 @@ class HourlyFacts {
                    read ? "do not decode" : "cannot be read back from the temporary file");
       std::abort();
     }
+    if (ref->second.offset >= 0) released_.emplace(hour, std::move(ref->second));
     frozen_.erase(ref);
   }
 
@@ -253,6 +264,9 @@ class HourlyFacts {
   mutable std::map<Millis, std::vector<Entry>> by_hour_;
   // Frozen hours: hour → zstd frame of (count, then key and fact of each in key order).
   mutable std::map<Millis, FrameFile::Ref> frozen_;
+  // The file extents of thawed hours, reused when the hour freezes again (so reads of old hours
+  // do not grow the file at every settling).
+  mutable std::map<Millis, FrameFile::Ref> released_;
   mutable FrozenKeyHours frozen_keys_;
   FrameFile* spill_ = nullptr;
 };

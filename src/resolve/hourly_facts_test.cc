@@ -477,17 +477,32 @@ TEST_F(FrozenHours, SpilledFramesAreReadBackFromTheFile) {
   FrameFile file;
   facts.SpillTo(&file);
   EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);  // frozen in memory before the spill: thawed
-  facts.Freeze(kH0 + 3 * kHourMs);
+  facts.Freeze(kH0 + 3 * kHourMs);                // hours 0 and 2 to the file; 1 stays in memory
   EXPECT_EQ(facts.frozen_hours(), 3u);
-  const int64_t bytes = file.file_bytes();
-  EXPECT_GT(bytes, 0);
-  EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+  const int64_t two_hours = file.file_bytes();
+  EXPECT_GT(two_hours, 0);
+  auto read_all = [&] {
+    EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+    EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);
+    ASSERT_NE(facts.Find("e-1-0"), nullptr);
+    EXPECT_EQ(*facts.Find("e-1-0"), expected[1][0]);
+    EXPECT_EQ(facts.frozen_hours(), 0u);
+  };
+  read_all();
+  facts.Freeze(kH0 + 3 * kHourMs);  // hour 1 is appended; hours 0 and 2 reuse their extents
+  const int64_t three_hours = file.file_bytes();
+  EXPECT_GT(three_hours, two_hours);
+  read_all();
+  facts.Freeze(kH0 + 3 * kHourMs);  // frozen again unchanged: the file does not grow
+  EXPECT_EQ(file.file_bytes(), three_hours);
+  // A grown hour no longer fits its extent and goes to the end of the file.
+  ASSERT_TRUE(facts.Put("e-0-9", kH0, FullPayment("e-0-9", kH0 + 9), "daydream", changed));
+  facts.Freeze(kH0 + 3 * kHourMs);
+  EXPECT_GT(file.file_bytes(), three_hours);
+  expected[0].push_back(FullPayment("e-0-9", kH0 + 9));
   EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);
-  ASSERT_NE(facts.Find("e-1-0"), nullptr);
-  EXPECT_EQ(*facts.Find("e-1-0"), expected[1][0]);
-  facts.Freeze(kH0 + 3 * kHourMs);  // frozen again: appended anew
-  EXPECT_GT(file.file_bytes(), bytes);
   EXPECT_EQ(Copies(facts.At(kH0 + kHourMs)), expected[1]);
+  EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
 }
 
 // Every key hashes to one of two values, so frozen keys share hashes across hours.
