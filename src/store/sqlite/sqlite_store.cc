@@ -123,12 +123,12 @@ constexpr Migration kMigrations[] = {
 };
 
 // Connection policy: WAL with synchronous=NORMAL (see the header), wait up to 5 s for a lock
-// held by another process, and a page cache of up to 128 MiB.
+// held by another process, and a page cache of up to 32 MiB (docs/decisions.md, "SQLite").
 constexpr char kPragmas[] =
     "PRAGMA journal_mode = WAL;"
     "PRAGMA synchronous = NORMAL;"
     "PRAGMA busy_timeout = 5000;"
-    "PRAGMA cache_size = -131072;"
+    "PRAGMA cache_size = -32768;"
     "PRAGMA temp_store = MEMORY;";
 
 constexpr char kInsertDedupChunk[] =
