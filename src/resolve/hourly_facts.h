@@ -4,7 +4,7 @@
 //
 // Frozen hours (less memory): Freeze(before) encodes the keys and facts of every hour < before
 // (fact_codec.h) into one zstd frame per hour and drops them; only a hash of each key stays, with
-// its hour (FrozenKeyHours, about 20 B a key). The frames stay in memory, or go to a FrameFile
+// its hour (FrozenKeyHours: 12 B slots, at most 3/4 full). The frames stay in memory, or go to a FrameFile
 // when one is given (SpillTo). Any access to a fact of a frozen hour (Find, At, a
 // Put to its key or into its hour) thaws the whole hour first, and it stays thawed until the next
 // Freeze. Callers therefore see the same facts whether or not hours were frozen: freezing changes
