@@ -4,11 +4,11 @@
 //
 // Frozen hours (less memory): Freeze(before) encodes the keys and facts of every hour < before
 // (fact_codec.h) into one zstd frame per hour and drops them; only a hash of each key stays, with
-// its hour (FrozenKeyHours: 12 B slots, at most 3/4 full). The frames stay in memory, or go to a FrameFile
-// when one is given (SpillTo). Any access to a fact of a frozen hour (Find, At, a
-// Put to its key or into its hour) thaws the whole hour first, and it stays thawed until the next
-// Freeze. Callers therefore see the same facts whether or not hours were frozen: freezing changes
-// memory and time, never results.
+// its hour (FrozenKeyHours). The frames stay in memory, or go to a FrameFile when one is given
+// (SpillTo). Any access to a fact of a frozen hour (Find, At, a Put to its key or into its hour)
+// thaws the whole hour first, and it stays thawed until the next Freeze. Callers therefore see
+// the same facts whether or not hours were frozen: freezing changes memory and time, never
+// results.
 //
 // Pointers returned by Find and At stay valid until the next Freeze (a Put or Set of the same key
 // changes the fact they point to). Find and At may run on several threads at once (thawing
