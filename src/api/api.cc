@@ -2,13 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <exception>
 #include <future>
 #include <iostream>
-#include <mutex>
 #include <random>
-#include <thread>
 
 #include "api/conventions.h"
 #include "api/cursor.h"
@@ -20,6 +17,7 @@
 #include "api/read_cache.h"
 #include "base/json_writer.h"
 #include "base/strings.h"
+#include "base/task_pool.h"
 #include "metrics/registry.h"
 
 namespace naap::api {
@@ -28,6 +26,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kMinGzipBytes = 1024;
+// Handler threads kept waiting between requests: more than the HTTP server's default pool, so a
+// steady load starts no thread.
+constexpr int kIdleHandlerThreads = 16;
 const std::vector<double> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                               0.5,   1,    2.5,   5,    10};
 
@@ -137,14 +138,6 @@ struct JsonBody {
   bool has_meta = true;
 };
 
-// Completion tracking of handlers left running past their deadline; shared with their threads so
-// it outlives the Api until the last one finishes.
-struct Background {
-  std::mutex mu;
-  std::condition_variable idle;
-  int running = 0;
-};
-
 }  // namespace
 
 struct Api::Impl {
@@ -193,7 +186,9 @@ struct Api::Impl {
   metrics::Registry& registry;
   metrics::Gauge& in_flight;
   RateLimiter limiter;
-  std::shared_ptr<Background> background = std::make_shared<Background>();
+  // Runs handlers under the query timeout. Declared last: destroyed first, it waits for handlers
+  // still running past their deadline, which use the members above.
+  TaskPool handlers{kIdleHandlerThreads};
 };
 
 namespace {
@@ -410,9 +405,8 @@ Outcome Api::Impl::HourGrainedReply(const RouteSpec& spec, const RequestContext&
   return copy;
 }
 
-// Runs the handler on its own thread and waits at most query_timeout_ms. A handler past its
-// deadline keeps running detached (a store query cannot be interrupted safely); it owns a copy
-// of the context and the Api's destructor waits for it.
+// Runs the handler on a pool thread and waits at most query_timeout_ms. A handler past its
+// deadline keeps running (a store query cannot be interrupted safely) on a copy of the context.
 std::optional<Outcome> Api::Impl::Run(const RouteSpec& spec, RequestContext& ctx) {
   if (config.query_timeout_ms <= 0) return Execute(spec, ctx);
   struct Task {
@@ -421,16 +415,7 @@ std::optional<Outcome> Api::Impl::Run(const RouteSpec& spec, RequestContext& ctx
   };
   auto task = std::make_shared<Task>(Task{.ctx = ctx});
   std::future<Outcome> result = task->done.get_future();
-  {
-    std::lock_guard lock(background->mu);
-    ++background->running;
-  }
-  std::thread([this, &spec, task, tracker = background] {
-    task->done.set_value(Execute(spec, task->ctx));
-    std::lock_guard lock(tracker->mu);
-    --tracker->running;
-    tracker->idle.notify_all();
-  }).detach();
+  handlers.Submit([this, &spec, task] { task->done.set_value(Execute(spec, task->ctx)); });
   if (result.wait_for(std::chrono::milliseconds(config.query_timeout_ms)) ==
       std::future_status::timeout) {
     return std::nullopt;
@@ -689,10 +674,7 @@ void Api::Impl::Finish(Exchange& x, HttpResponse& response) {
 Api::Api(std::vector<RouteSpec> routes, Backend& backend, metrics::Registry& registry)
     : impl_(std::make_unique<Impl>(std::move(routes), backend, registry)) {}
 
-Api::~Api() {
-  std::unique_lock lock(impl_->background->mu);
-  impl_->background->idle.wait(lock, [&] { return impl_->background->running == 0; });
-}
+Api::~Api() = default;
 
 HttpResponse Api::Handle(const HttpRequest& request) {
   impl_->in_flight.Add(1);

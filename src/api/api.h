@@ -24,7 +24,7 @@ class Api {
   // `routes` is the complete route table (AllRoutes() in production); `registry` receives the
   // http_* metrics and must outlive the Api.
   Api(std::vector<RouteSpec> routes, Backend& backend, metrics::Registry& registry);
-  ~Api();
+  ~Api();  // waits for handlers still running past the query timeout
 
   HttpResponse Handle(const HttpRequest& request);
   // A problem response for a request the server refused before it was complete (414, 431, 413

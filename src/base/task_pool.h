@@ -1,0 +1,35 @@
+#pragma once
+// TaskPool: runs submitted tasks on reusable threads. A task never waits for another: when no
+// thread is idle, a new one starts. A thread that finishes its task while `max_idle` others already
+// wait for work exits, so the pool's size follows the peak concurrency and shrinks back.
+// Thread-safe. The destructor waits until every submitted task has finished.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+namespace naap {
+
+class TaskPool {
+ public:
+  explicit TaskPool(int max_idle) : max_idle_(max_idle) {}
+  ~TaskPool();
+  TaskPool(const TaskPool&) = delete;
+  TaskPool& operator=(const TaskPool&) = delete;
+
+  void Submit(std::function<void()> task);
+
+  int threads() const;  // threads alive now (running a task or idle)
+
+ private:
+  void Work();
+
+  const int max_idle_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_, exited_;
+  std::deque<std::function<void()>> queue_;
+  int threads_ = 0, idle_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace naap
