@@ -5,6 +5,8 @@
 //
 // Concurrency: ingest runs the pipeline with the analytics engine as its record sink behind an
 // exclusive lock, and ReadFacts() takes the shared side, so handlers see facts between records.
+// Every minute the exclusive side also freezes again the hours that reads thawed
+// (Resolver::Refreeze), so reading old windows does not grow the memory for good.
 // One ingest runs at a time (a mutex serialises IngestSource / IngestBody). The store itself is
 // thread-safe (store.h backends serialise their calls).
 #include <functional>

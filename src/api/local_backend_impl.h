@@ -1,6 +1,7 @@
 #pragma once
 // LocalBackend's private state, shared by local_backend.cc and local_backend_rebuild.cc.
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include "api/local_backend.h"
 #include "api/read_cache.h"
 #include "api/rebuild_job.h"
+#include "base/periodic.h"
 #include "ingest/pipeline.h"
 #include "publish/analytics.h"
 
@@ -49,6 +51,9 @@ class LockedSink final : public ingest::RecordSink {
 struct LocalBackend::Impl {
   // Distinct read results kept (route_util::CachedQuery keys, decoded raw-log hours, …).
   static constexpr size_t kReadCacheEntries = 512;
+  // Their bytes, as far as values state them: a decoded raw-log hour of status samples (B10, B11)
+  // at today's volume is about 52 MB (40k samples).
+  static constexpr size_t kReadCacheBytes = 256 << 20;
 
   Impl(store::Store& s, const Clock& c, ApiConfig cfg)
       : store(s),
@@ -68,7 +73,7 @@ struct LocalBackend::Impl {
   // Bumped after every pipeline run that read lines (its batches are committed by then) and after
   // a rebuild; read_cache entries are keyed by it.
   std::atomic<uint64_t> data_version{0};
-  ReadCache read_cache{kReadCacheEntries};
+  ReadCache read_cache{kReadCacheEntries, kReadCacheBytes};
 
   std::mutex status_mu;  // guards the figures below
   Millis started_at = 0;
@@ -77,6 +82,12 @@ struct LocalBackend::Impl {
   IngestCounts totals;
   std::optional<Millis> last_ingested_at, last_publish_at;
 
+  // Hours that reads thawed go back to frozen frames at this pace, even with no ingest running.
+  static constexpr std::chrono::seconds kRefreezeEvery{60};
+  Periodic refreezer{kRefreezeEvery, [this] {
+                       std::unique_lock lock(facts_mu);
+                       analytics.Refreeze();
+                     }};
   // Declared last: destroyed first, so a running rebuild finishes while the rest still exists.
   RebuildJob rebuild{clock};
 };

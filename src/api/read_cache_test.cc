@@ -51,6 +51,46 @@ TEST(ReadCacheTest, NewVersionRecomputesAndReplacesTheEntry) {
   EXPECT_EQ(counted.calls, 3);
 }
 
+// A value that states its size.
+struct Sized {
+  size_t bytes = 0;
+  size_t approx_bytes() const { return bytes; }
+};
+
+TEST(ReadCacheTest, KeepsTheValuesThatStateTheirSizeWithinTheByteBudget) {
+  ReadCache cache(16, 100);
+  int calls = 0;
+  const auto sized = [&calls](size_t bytes) {
+    return [&calls, bytes] {
+      ++calls;
+      return Result<std::shared_ptr<const Sized>>(std::make_shared<const Sized>(Sized{bytes}));
+    };
+  };
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("a", 1, sized(40)).ok());
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("b", 1, sized(40)).ok());
+  ASSERT_TRUE(cache.GetOrCompute<std::string>("s", 1, Counted().Returning("small")).ok());
+  EXPECT_EQ(cache.bytes(), 80u);
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("a", 1, sized(40)).ok());  // a is fresh
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("c", 1, sized(40)).ok());  // 120 > 100: evicts b
+  EXPECT_EQ(cache.bytes(), 80u);
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ(calls, 3);
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("a", 1, sized(40)).ok());
+  EXPECT_EQ(calls, 3);
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("b", 1, sized(40)).ok());
+  EXPECT_EQ(calls, 4);
+
+  // A value over the whole budget is returned but not kept, and evicts everything sized; the
+  // unsized value stays.
+  auto big = cache.GetOrCompute<Sized>("big", 1, sized(101));
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ((*big)->bytes, 101u);
+  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_EQ(cache.size(), 1u);
+  ASSERT_TRUE(cache.GetOrCompute<Sized>("big", 1, sized(101)).ok());
+  EXPECT_EQ(calls, 6);
+}
+
 TEST(ReadCacheTest, EvictsTheLeastRecentlyUsedEntry) {
   ReadCache cache(2);
   Counted counted;

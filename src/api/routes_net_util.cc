@@ -50,7 +50,30 @@ struct DecodedSample {
 struct DecodedHour {
   std::vector<DecodedSample> samples;
   std::vector<uint32_t> newest_first;  // sample_ts DESC, (org, event_id) ASC, then raw-log order
+  size_t string_bytes = 0;             // held by the samples' strings outside the structs
+  size_t approx_bytes() const {        // ReadCache budget
+    return samples.capacity() * sizeof(DecodedSample) + newest_first.capacity() * sizeof(uint32_t) +
+           string_bytes;
+  }
 };
+
+// Bytes a string holds outside itself (none while short enough to sit inside).
+size_t OutOfLineBytes(const std::string& s) {
+  static const size_t kInline = std::string().capacity();
+  return s.capacity() > kInline ? s.capacity() + 1 : 0;
+}
+
+size_t OutOfLineBytes(const DecodedSample& s) {
+  const event::StatusSample& x = s.sample;
+  size_t n = 0;
+  for (const std::string* text :
+       {&s.org, &s.event_id, &s.gateway, &x.key.stream_id, &x.key.request_id, &x.key.session_key,
+        &x.raw_pipeline_hint, &x.pipeline_id, &x.pipeline, &x.model, &x.state, &x.last_error,
+        &x.orch.orch_reported_address, &x.orch.orch_url, &x.orch.orch_url_norm}) {
+    n += OutOfLineBytes(*text);
+  }
+  return n;
+}
 
 // Every org's samples of the raw-log hour `hour`.
 Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis hour) {
@@ -77,6 +100,7 @@ Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis h
         }
         return Status::Ok();
       }));
+  for (const DecodedSample& s : samples) decoded_hour->string_bytes += OutOfLineBytes(s);
   std::vector<uint32_t>& order = decoded_hour->newest_first;
   order.resize(samples.size());
   std::iota(order.begin(), order.end(), 0);

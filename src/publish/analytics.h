@@ -76,6 +76,10 @@ class Analytics final : public ingest::RecordSink {
   // The source position that holds the resolved (org, hour) slices not yet published.
   static constexpr char kUnpublishedSlicesPosition[] = "analytics:unpublished_slices";
 
+  // Freezes again the hours that reads of facts() thawed (Resolver::Refreeze); serialised like
+  // OnAccepted.
+  void Refreeze() { resolver_.Refreeze(); }
+
   const Publisher& publisher() const { return publisher_; }
   // The resolver's facts; callers serialise with OnAccepted/BeforeCommit themselves.
   const resolve::FactsView& facts() const { return resolver_; }

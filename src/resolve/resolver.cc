@@ -597,7 +597,13 @@ struct Resolver::OrgState {
     llm_records.Settle(cutoff);
     batch_records.Settle(cutoff);
     settled_before = cutoff;
-    const Millis freeze_before = HourFloor(cutoff) - kHourMs;
+    Freeze();
+  }
+
+  // Freezes the hours before the line of the last settling (none before the first).
+  void Freeze() {
+    if (settled_before == std::numeric_limits<Millis>::min()) return;
+    const Millis freeze_before = HourFloor(settled_before) - kHourMs;
     ForEachFactKind(*this, [&](auto& facts) { facts.Freeze(freeze_before); });
   }
 
@@ -874,6 +880,10 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
     if (cutoff - step >= state->settled_before) state->Settle(cutoff);
   }
   return changed;
+}
+
+void Resolver::Refreeze() {
+  for (auto& [org, state] : orgs_) state->Freeze();
 }
 
 size_t Resolver::FrozenHours() const {

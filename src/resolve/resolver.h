@@ -94,6 +94,11 @@ class Resolver final : public FactsView {
   // settling follows the data clock alone.
   void SetWatermark(Millis watermark) { watermark_ = watermark; }
 
+  // Freezes again the hours that reads thawed (FactsView accessors, FindSession) below each org's
+  // last settling line. Resolve() does so only when the cutoff moves on, which never happens
+  // without new input; a server calls this now and then to give the memory back.
+  void Refreeze();
+
   // The first loader failure (facts of the entities it concerned are stale from then on).
   const Status& status() const { return status_; }
   // Frozen (org, hour, fact kind) parts, over every org (hourly_facts.h).

@@ -530,7 +530,7 @@ TEST_F(LateSnapshot, WatermarkBehindTheDataClockHoldsSettlingBack) {
 // chunks with lateness 0 (every entity not touched by the newest event settles after each
 // Resolve, and per-hour facts freeze an hour later, to be thawed by late records and reads):
 // every fact equals the one built without eviction.
-TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettling) {
+TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettlingAndRefreezing) {
   using testing::At;
   using testing::Orch;
   std::mt19937 rng(42);
@@ -613,7 +613,12 @@ TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettling) {
     resolver.Resolve();
     EXPECT_TRUE(resolver.status().ok());
     EXPECT_GT(log.loads(), 0);
-    EXPECT_GT(resolver.FrozenHours(), 0u);
+    const size_t frozen = resolver.FrozenHours();
+    EXPECT_GT(frozen, 0u);
+    EXPECT_EQ(facts_of(resolver), expected) << "round " << round;
+    EXPECT_LT(resolver.FrozenHours(), frozen);  // the reads thawed hours
+    resolver.Refreeze();
+    EXPECT_EQ(resolver.FrozenHours(), frozen);
     EXPECT_EQ(facts_of(resolver), expected) << "round " << round;
   }
 }
