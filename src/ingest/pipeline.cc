@@ -296,11 +296,16 @@ bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
     keys[n++] = EventIdKey(decoded.event_id);
     if (!decoded.worker_event_id.empty()) keys[n++] = WorkerKey(decoded.worker_event_id);
   }
-  for (size_t i = 0; i < n; ++i) {
-    if (dedup_.Contains(org, keys[i])) return false;
+  if (n == 1) {
+    if (!dedup_.Insert(org, keys[0])) return false;  // one look-up for the usual single key
+  } else {
+    // A message is new only when all its keys are: none is kept otherwise.
+    for (size_t i = 0; i < n; ++i) {
+      if (dedup_.Contains(org, keys[i])) return false;
+    }
+    for (size_t i = 0; i < n; ++i) dedup_.Insert(org, keys[i]);
   }
   for (size_t i = 0; i < n; ++i) {
-    dedup_.Insert(org, keys[i]);
     batch_.dedup.push_back({std::string(org), keys[i], event_ms, ingest_ms});
   }
   return true;

@@ -1,5 +1,6 @@
 #include "publish/analytics.h"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <set>
@@ -120,18 +121,24 @@ Result<std::vector<TableChecksum>> StoredTableChecksums(store::Store& store,
 Analytics::Analytics(store::Store& store, event::DecoderOptions decoder)
     : store_(store),
       decoder_options_(std::move(decoder)),
-      resolver_({}, resolve::Eviction{.loader =
-                                          [this](std::string_view org, Millis from_hour,
-                                                 Millis to_hour, const resolve::MessageFn& fn) {
-                                            return DecodeRawLog(org, from_hour, to_hour, fn);
-                                          }}),
+      resolver_({},
+                resolve::Eviction{
+                    .loader =
+                        [this](std::string_view org, std::span<const std::string_view> families,
+                               Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
+                          return DecodeRawLog(org, families, from_hour, to_hour, fn);
+                        }}),
       publisher_(ServingTables(resolver_), store) {}
 
-Status Analytics::DecodeRawLog(std::optional<std::string_view> org, Millis from_hour,
+Status Analytics::DecodeRawLog(std::optional<std::string_view> org,
+                               std::span<const std::string_view> families, Millis from_hour,
                                Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
   return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
     if (org && entry.org != *org) return Status::Ok();
+    if (!families.empty() && std::ranges::find(families, entry.family) == families.end()) {
+      return Status::Ok();
+    }
     event::DecodeInput input;
     input.bytes = entry.envelope;
     input.org_override = entry.org;
@@ -152,9 +159,9 @@ Result<DirtySlices> Analytics::ReplayRawLog() {
       }));
   DirtySlices changed;
   for (const Millis hour : hours) {
-    NAAP_RETURN_IF_ERROR(DecodeRawLog(std::nullopt, hour, hour, [&](const event::Decoded& decoded) {
-      resolver_.Add(decoded);
-    }));
+    NAAP_RETURN_IF_ERROR(
+        DecodeRawLog(std::nullopt, {}, hour, hour,
+                     [&](const event::Decoded& decoded) { resolver_.Add(decoded); }));
     changed.merge(resolver_.Resolve());
     NAAP_RETURN_IF_ERROR(resolver_.status());
   }

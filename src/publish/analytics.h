@@ -20,6 +20,7 @@
 // reused.
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -85,9 +86,11 @@ class Analytics final : public ingest::RecordSink {
   const resolve::FactsView& facts() const { return resolver_; }
 
  private:
-  // Decodes every raw log entry of `org` (all orgs when unset) in [from_hour, to_hour] with its
-  // stored ingest time and org, and calls fn with each accepted message.
-  Status DecodeRawLog(std::optional<std::string_view> org, Millis from_hour, Millis to_hour,
+  // Decodes every raw log entry of `org` (all orgs when unset) and of `families` (all when empty)
+  // in [from_hour, to_hour] with its stored ingest time and org, and calls fn with each accepted
+  // message. Entries of other orgs and families are skipped before they are decoded.
+  Status DecodeRawLog(std::optional<std::string_view> org,
+                      std::span<const std::string_view> families, Millis from_hour, Millis to_hour,
                       const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.

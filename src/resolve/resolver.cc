@@ -231,9 +231,11 @@ void CollectEventIds(const SessionRecords& records, std::set<std::string>& out) 
   CollectEventIds(records.ingest_samples, out);
 }
 
-// Calls `fn` with the records of every accepted message of one org in [from_hour, to_hour].
-using RangeLoader = std::function<Status(Millis from_hour, Millis to_hour,
-                                         const std::function<void(const event::Records&)>& fn)>;
+// Calls `fn` with the records of every accepted message of one org and of one of `families` in
+// [from_hour, to_hour] (RecordLoader).
+using RangeLoader =
+    std::function<Status(std::span<const std::string_view> families, Millis from_hour,
+                         Millis to_hour, const std::function<void(const event::Records&)>& fn)>;
 
 // The records of one kind by entity key, with the event_ts range of every record the entity ever
 // had. Settle() drops the records of entities whose newest record is older than a cutoff; records
@@ -266,10 +268,12 @@ class KeyedRecords {
     }
   }
 
-  // Reloads the settled keys of `keys`: `load` is called once per merged hour range, and `route`
-  // (called with each message's records and this) appends through Reloading().
+  // Reloads the settled keys of `keys`: `load` is called once per merged hour range for the
+  // `families` whose records `route` reads, and `route` (called with each message's records and
+  // this) appends through Reloading().
   template <typename KeyRange, typename Route>
-  Status Reload(const KeyRange& keys, const RangeLoader& load, const Route& route) {
+  Status Reload(const KeyRange& keys, const RangeLoader& load,
+                std::span<const std::string_view> families, const Route& route) {
     std::vector<std::pair<Millis, Millis>> ranges;
     for (const Key& key : keys) {
       const auto it = held_.find(key);
@@ -289,7 +293,8 @@ class KeyedRecords {
     }
     Status status;
     for (const auto& [from, to] : merged) {
-      status = load(from, to, [&](const event::Records& records) { route(records, *this); });
+      status =
+          load(families, from, to, [&](const event::Records& records) { route(records, *this); });
       if (!status.ok()) break;
     }
     for (const auto& [key, unused] : reloading_) {
@@ -353,7 +358,15 @@ Stamped<Kept<Record>> SessionRecord(const event::RecordHeader& header, const Rec
   return kept;
 }
 
-// Reload routes (KeyedRecords::Reload): the same keys as the Add path.
+// Reload routes (KeyedRecords::Reload): the same keys as the Add path. Each reads the records of
+// the families listed with it (event/family_*.cc: one record kind per family), and a reload
+// decodes only those.
+constexpr std::string_view kSessionFamilies[] = {"stream_trace", "ai_stream_status",
+                                                 "ai_stream_events", "stream_ingest_metrics"};
+constexpr std::string_view kPaymentFamilies[] = {"create_new_payment"};
+constexpr std::string_view kLlmFamilies[] = {"ai_llm_request"};
+constexpr std::string_view kBatchFamilies[] = {"ai_batch_request"};
+
 template <typename Record>
 void RouteToSessions(const event::RecordHeader& header, const std::vector<Record>& records,
                      StampedList<Record> list, KeyedRecords<std::string, SessionRecords>& to) {
@@ -570,7 +583,8 @@ struct Resolver::OrgState {
       }
     }
     recheck_sessions.clear();
-    Keep(status, session_records.Reload(dirty_sessions, load, RouteSessionRecords));
+    Keep(status,
+         session_records.Reload(dirty_sessions, load, kSessionFamilies, RouteSessionRecords));
     std::vector<const std::string*> rebuild_order;  // key order, as every other rebuild
     rebuild_order.reserve(dirty_sessions.size());
     for (const std::string& key : dirty_sessions) rebuild_order.push_back(&key);
@@ -578,7 +592,8 @@ struct Resolver::OrgState {
               [](const std::string* a, const std::string* b) { return *a < *b; });
     for (const std::string* key : rebuild_order) RebuildSession(*key, changed);
     dirty_sessions.clear();
-    Keep(status, payment_groups.Reload(dirty_payment_groups, load, RoutePayments));
+    Keep(status,
+         payment_groups.Reload(dirty_payment_groups, load, kPaymentFamilies, RoutePayments));
     RelinkPayments(changed);
     RebuildAiBatchJobs(load, status, changed);
     RebuildWorkers(changed);
@@ -682,7 +697,7 @@ struct Resolver::OrgState {
   }
 
   void RebuildAiBatchJobs(const RangeLoader& load, Status& status, ChangedSlices& changed) {
-    Keep(status, llm_records.Reload(dirty_llm, load, RouteLlmRecords));
+    Keep(status, llm_records.Reload(dirty_llm, load, kLlmFamilies, RouteLlmRecords));
     for (const std::string& request_id : dirty_llm) {
       std::optional<LlmFact> llm = BuildLlmFact(org, request_id, llm_records.At(request_id));
       auto it = llm_facts.find(request_id);
@@ -691,7 +706,7 @@ struct Resolver::OrgState {
       dirty_batch_jobs.insert(request_id);
     }
     dirty_llm.clear();
-    Keep(status, batch_records.Reload(dirty_batch_jobs, load, RouteBatchRecords));
+    Keep(status, batch_records.Reload(dirty_batch_jobs, load, kBatchFamilies, RouteBatchRecords));
     for (const std::string& request_id : dirty_batch_jobs) {
       if (!batch_records.Contains(request_id)) continue;  // LLM records only
       const auto llm = llm_facts.find(request_id);
@@ -859,16 +874,19 @@ void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
 std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
   ChangedSlices changed;
   for (auto& [org, state] : orgs_) {
-    const RangeLoader load = [&](Millis from_hour, Millis to_hour,
+    const RangeLoader load = [&](std::span<const std::string_view> families, Millis from_hour,
+                                 Millis to_hour,
                                  const std::function<void(const event::Records&)>& fn) {
       if (!eviction_ || !eviction_->loader) {
         return Status(StatusCode::kInternal, "settled records without a loader");
       }
-      return eviction_->loader(org, from_hour, to_hour, [&](const event::Decoded& decoded) {
-        if (decoded.cls == event::MessageClass::kAccepted && decoded.records.header.org == org) {
-          fn(decoded.records);
-        }
-      });
+      return eviction_->loader(org, families, from_hour, to_hour,
+                               [&](const event::Decoded& decoded) {
+                                 if (decoded.cls == event::MessageClass::kAccepted &&
+                                     decoded.records.header.org == org) {
+                                   fn(decoded.records);
+                                 }
+                               });
     };
     state->Resolve(load, status_, changed);
     if (!eviction_ || !state->data_clock) continue;

@@ -26,22 +26,24 @@
 // (and the small indexes that find it) stay. A later record for a settled entity, or a rebuild it
 // needs (a snapshot changed a decision, a linked session changed), first reloads its dropped
 // records through the loader, over the hours [hour(oldest record), hour(newest record)] of the
-// entity, skipping event ids it already holds; so facts stay functions of the full record set and
-// are identical to those built without eviction. Workers, BYOC jobs and discovery rows keep their
-// records (one small record per fact). Loader failures are kept in status(). Settling also
-// freezes the facts of the hours that ended an hour or more before the cutoff (hourly_facts.h; a
-// session is in the last hour it contributes to): they become compressed frames in a temporary
-// file (FrameFile) with a hash of each key left in memory, are thawed by any access, and are kept
-// until retention (§7.3). Session records are held without their stream key and without the
-// header's org, family and schema version, and ingest samples as IngestPoints (BuildSession reads
-// nothing else). Settling runs when the cutoff advanced by min(lateness / 8, 15 min). The loader
-// must return every message added before the previous Resolve() (the owner commits them in
-// between); messages it returns that are also held are skipped by event id.
+// entity and only from the families its records come from, skipping event ids it already holds; so
+// facts stay functions of the full record set and are identical to those built without eviction.
+// Workers, BYOC jobs and discovery rows keep their records (one small record per fact). Loader
+// failures are kept in status(). Settling also freezes the facts of the hours that ended an hour or
+// more before the cutoff (hourly_facts.h; a session is in the last hour it contributes to): they
+// become compressed frames in a temporary file (FrameFile) with a hash of each key left in memory,
+// are thawed by any access, and are kept until retention (§7.3). Session records are held without
+// their stream key and without the header's org, family and schema version, and ingest samples as
+// IngestPoints (BuildSession reads nothing else). Settling runs when the cutoff advanced by
+// min(lateness / 8, 15 min). The loader must return every message added before the previous
+// Resolve() (the owner commits them in between); messages it returns that are also held are skipped
+// by event id.
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,11 +60,13 @@ namespace naap::resolve {
 
 class FrameFile;  // hourly_facts.h
 
-// Calls `fn` with every accepted message of `org` whose event_ts lies in the hours
-// [from_hour, to_hour], decoded as at ingest (with its stored ingest time and org).
+// Calls `fn` with every accepted message of `org` and of one of `families` whose event_ts lies in
+// the hours [from_hour, to_hour], decoded as at ingest (with its stored ingest time and org).
+// Messages of other families may be passed too; the resolver ignores what it did not ask for.
 using MessageFn = std::function<void(const event::Decoded&)>;
-using RecordLoader = std::function<Status(std::string_view org, Millis from_hour, Millis to_hour,
-                                          const MessageFn& fn)>;
+using RecordLoader =
+    std::function<Status(std::string_view org, std::span<const std::string_view> families,
+                         Millis from_hour, Millis to_hour, const MessageFn& fn)>;
 
 // Settling of entities whose records are older than the data clock − lateness_ms (header comment).
 struct Eviction {

@@ -30,12 +30,15 @@ class MessageLog {
   void Append(const event::Decoded& decoded) { messages_.push_back(decoded); }
   Eviction Settling(Millis lateness_ms) {
     return {.lateness_ms = lateness_ms,
-            .loader = [this](std::string_view org, Millis from_hour, Millis to_hour,
-                             const MessageFn& fn) {
+            .loader = [this](std::string_view org, std::span<const std::string_view> families,
+                             Millis from_hour, Millis to_hour, const MessageFn& fn) {
               ++loads_;
               for (const event::Decoded& m : messages_) {
                 const Millis hour = HourFloor(m.records.header.event_ts);
-                if (m.records.header.org == org && hour >= from_hour && hour <= to_hour) fn(m);
+                if (m.records.header.org == org && hour >= from_hour && hour <= to_hour &&
+                    std::ranges::find(families, m.family) != families.end()) {
+                  fn(m);
+                }
               }
               return Status::Ok();
             }};
