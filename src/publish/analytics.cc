@@ -1,11 +1,16 @@
 #include "publish/analytics.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/hash.h"
@@ -18,6 +23,50 @@
 
 namespace naap::publish {
 namespace {
+
+// A raw-log entry as the decoder takes it: with its stored org and ingest time.
+event::DecodeInput InputOf(const ingest::RawEntry& entry) {
+  event::DecodeInput input;
+  input.bytes = entry.envelope;
+  input.org_override = entry.org;
+  input.ingest_ms = entry.ingest_ms;
+  return input;
+}
+
+// Decoded messages on their way from one thread to another, in order, in chunks; at most
+// kMaxWaiting chunks wait (Push blocks until the other side takes one).
+class MessageChunks {
+ public:
+  static constexpr size_t kChunkSize = 1024, kMaxWaiting = 8;
+
+  void Push(std::vector<event::Decoded> chunk) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return waiting_.size() < kMaxWaiting; });
+    waiting_.push_back(std::move(chunk));
+    changed_.notify_all();
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  // The next chunk; false once closed and every chunk was taken.
+  bool Pop(std::vector<event::Decoded>& chunk) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return !waiting_.empty() || closed_; });
+    if (waiting_.empty()) return false;
+    chunk = std::move(waiting_.front());
+    waiting_.pop_front();
+    changed_.notify_all();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::vector<event::Decoded>> waiting_;
+  bool closed_ = false;
+};
 
 // Block P of the demand tables: the hour's linked payments with their session's dimensions.
 class ResolverLinkedPayments final : public LinkedPayments {
@@ -139,14 +188,36 @@ Status Analytics::DecodeRawLog(std::optional<std::string_view> org,
     if (!families.empty() && std::ranges::find(families, entry.family) == families.end()) {
       return Status::Ok();
     }
-    event::DecodeInput input;
-    input.bytes = entry.envelope;
-    input.org_override = entry.org;
-    input.ingest_ms = entry.ingest_ms;
-    const event::Decoded& decoded = decoder.Decode(input);
+    const event::Decoded& decoded = decoder.Decode(InputOf(entry));
     if (decoded.cls == event::MessageClass::kAccepted) fn(decoded);
     return Status::Ok();
   });
+}
+
+Status Analytics::AddRawLogHour(Millis hour) {
+  MessageChunks chunks;
+  Status scanned;
+  std::thread decoding([&] {
+    event::Decoder decoder(decoder_options_);
+    std::vector<event::Decoded> chunk;
+    scanned = ingest::ScanRawLog(store_, hour, hour, [&](const ingest::RawEntry& entry) {
+      if (decoder.Decode(InputOf(entry)).cls != event::MessageClass::kAccepted) {
+        return Status::Ok();
+      }
+      chunk.push_back(decoder.TakeResult());
+      chunk.back().envelope = {};  // points into the entry; the resolver does not read it
+      if (chunk.size() == MessageChunks::kChunkSize) chunks.Push(std::exchange(chunk, {}));
+      return Status::Ok();
+    });
+    if (!chunk.empty()) chunks.Push(std::move(chunk));
+    chunks.Close();
+  });
+  std::vector<event::Decoded> chunk;
+  while (chunks.Pop(chunk)) {
+    for (const event::Decoded& decoded : chunk) resolver_.Add(decoded);
+  }
+  decoding.join();
+  return scanned;
 }
 
 Result<DirtySlices> Analytics::ReplayRawLog() {
@@ -159,9 +230,7 @@ Result<DirtySlices> Analytics::ReplayRawLog() {
       }));
   DirtySlices changed;
   for (const Millis hour : hours) {
-    NAAP_RETURN_IF_ERROR(
-        DecodeRawLog(std::nullopt, {}, hour, hour,
-                     [&](const event::Decoded& decoded) { resolver_.Add(decoded); }));
+    NAAP_RETURN_IF_ERROR(AddRawLogHour(hour));
     changed.merge(resolver_.Resolve());
     NAAP_RETURN_IF_ERROR(resolver_.status());
   }

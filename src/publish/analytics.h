@@ -95,6 +95,10 @@ class Analytics final : public ingest::RecordSink {
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
   Result<DirtySlices> ReplayRawLog();
+  // Adds every accepted message of the raw-log hour to the resolver, in the order DecodeRawLog
+  // gives them: a second thread scans and decodes while this one adds (Resolver::Add never reads
+  // the store, so the scan cannot wait for it).
+  Status AddRawLogHour(Millis hour);
   // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
   // later commit and records them in the batch.
   Status ResolveAndPublish(store::IngestBatch& batch, bool defer);
