@@ -113,7 +113,10 @@ LocalBackend::~LocalBackend() = default;
 Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, const Clock& clock,
                                                          ApiConfig config, event::TopicMap topics) {
   auto impl = std::make_unique<Impl>(store, clock, std::move(config));
-  NAAP_RETURN_IF_ERROR(impl->analytics.Restore());
+  {
+    std::unique_lock lock(impl->facts_mu);  // the refreezer already runs
+    NAAP_RETURN_IF_ERROR(impl->analytics.Restore());
+  }
   ingest::PipelineOptions options;
   options.decoder.topics = std::move(topics);
   auto pipeline = ingest::Pipeline::Open(store, clock, std::move(options), &impl->sink);

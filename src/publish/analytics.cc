@@ -179,13 +179,11 @@ Analytics::Analytics(store::Store& store, event::DecoderOptions decoder)
                         }}),
       publisher_(ServingTables(resolver_), store) {}
 
-Status Analytics::DecodeRawLog(std::optional<std::string_view> org,
-                               std::span<const std::string_view> families, Millis from_hour,
-                               Millis to_hour, const resolve::MessageFn& fn) {
+Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
+                               Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
   return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
-    if (org && entry.org != *org) return Status::Ok();
-    if (!families.empty() && std::ranges::find(families, entry.family) == families.end()) {
+    if (entry.org != org || std::ranges::find(families, entry.family) == families.end()) {
       return Status::Ok();
     }
     const event::Decoded& decoded = decoder.Decode(InputOf(entry));

@@ -86,17 +86,16 @@ class Analytics final : public ingest::RecordSink {
   const resolve::FactsView& facts() const { return resolver_; }
 
  private:
-  // Decodes every raw log entry of `org` (all orgs when unset) and of `families` (all when empty)
-  // in [from_hour, to_hour] with its stored ingest time and org, and calls fn with each accepted
-  // message. Entries of other orgs and families are skipped before they are decoded.
-  Status DecodeRawLog(std::optional<std::string_view> org,
-                      std::span<const std::string_view> families, Millis from_hour, Millis to_hour,
-                      const resolve::MessageFn& fn);
+  // The resolver's loader (resolve::RecordLoader): decodes every raw log entry of `org` and of
+  // `families` in [from_hour, to_hour] with its stored ingest time and org, and calls fn with each
+  // accepted message. Entries of other orgs and families are skipped before they are decoded.
+  Status DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
+                      Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
   Result<DirtySlices> ReplayRawLog();
-  // Adds every accepted message of the raw-log hour to the resolver, in the order DecodeRawLog
-  // gives them: a second thread scans and decodes while this one adds (Resolver::Add never reads
+  // Adds every accepted message of the raw-log hour to the resolver, in the raw log's order
+  // (ScanRawLog): a second thread scans and decodes while this one adds (Resolver::Add never reads
   // the store, so the scan cannot wait for it).
   Status AddRawLogHour(Millis hour);
   // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
