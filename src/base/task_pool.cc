@@ -47,6 +47,11 @@ void TaskPool::Work() {
     lock.unlock();
     task();
     lock.lock();
+    if (on_idle_ && queue_.empty()) {
+      lock.unlock();
+      on_idle_();
+      lock.lock();
+    }
   }
 }
 

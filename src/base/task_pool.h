@@ -2,17 +2,20 @@
 // TaskPool: runs submitted tasks on reusable threads. A task never waits for another: when no
 // thread is idle, a new one starts. A thread that finishes its task while `max_idle` others already
 // wait for work exits, so the pool's size follows the peak concurrency and shrinks back.
+// `on_idle` runs on a thread each time it finishes a task and finds no other waiting.
 // Thread-safe. The destructor waits until every submitted task has finished.
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <utility>
 
 namespace naap {
 
 class TaskPool {
  public:
-  explicit TaskPool(int max_idle) : max_idle_(max_idle) {}
+  explicit TaskPool(int max_idle, std::function<void()> on_idle = {})
+      : max_idle_(max_idle), on_idle_(std::move(on_idle)) {}
   ~TaskPool();
   TaskPool(const TaskPool&) = delete;
   TaskPool& operator=(const TaskPool&) = delete;
@@ -25,6 +28,7 @@ class TaskPool {
   void Work();
 
   const int max_idle_;
+  const std::function<void()> on_idle_;
   mutable std::mutex mu_;
   std::condition_variable wake_, exited_;
   std::deque<std::function<void()>> queue_;

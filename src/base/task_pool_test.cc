@@ -76,5 +76,23 @@ TEST(TaskPool, GrowsToThePeakThenKeepsMaxIdleThreadsForReuse) {
   reopen.set_value();
 }
 
+TEST(TaskPool, AThreadThatRunsOutOfWorkCallsOnIdleOnItself) {
+  std::atomic<int> idle_calls = 0;
+  std::atomic<bool> same_thread = false;
+  std::thread::id worker;
+  std::promise<void> ran;
+  TaskPool pool(1, [&] {
+    same_thread = std::this_thread::get_id() == worker;
+    ++idle_calls;
+  });
+  pool.Submit([&] {
+    worker = std::this_thread::get_id();
+    ran.set_value();
+  });
+  ran.get_future().wait();
+  ASSERT_TRUE(Eventually([&] { return idle_calls == 1; }));
+  EXPECT_TRUE(same_thread);
+}
+
 }  // namespace
 }  // namespace naap
