@@ -30,8 +30,9 @@ constexpr size_t kMinGzipBytes = 1024;
 // Handler threads kept waiting between requests: more than the HTTP server's default pool, so a
 // steady load starts no thread.
 constexpr int kIdleHandlerThreads = 16;
-// A handler thread that runs out of work hands freed memory back at most this often: a read of
-// old hours thaws facts on it, and the refreezer frees them on another thread (base/memory.h).
+// A handler thread hands freed memory back when it runs out of work and every so often while it
+// waits, at most this often: a read of old hours thaws facts on it, and the refreezer frees them
+// on another thread (base/memory.h).
 constexpr std::chrono::seconds kReleaseMemoryEvery{10};
 const std::vector<double> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                               0.5,   1,    2.5,   5,    10};
@@ -192,7 +193,8 @@ struct Api::Impl {
   RateLimiter limiter;
   // Runs handlers under the query timeout. Declared last: destroyed first, it waits for handlers
   // still running past their deadline, which use the members above.
-  TaskPool handlers{kIdleHandlerThreads, [] { ReleaseFreedMemory(kReleaseMemoryEvery); }};
+  TaskPool handlers{kIdleHandlerThreads, [] { ReleaseFreedMemory(kReleaseMemoryEvery); },
+                    kReleaseMemoryEvery};
 };
 
 namespace {

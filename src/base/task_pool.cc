@@ -39,20 +39,29 @@ void TaskPool::Work() {
         return;
       }
       ++idle_;
-      wake_.wait(lock);
+      bool ticked = false;
+      if (on_idle_) {
+        ticked = wake_.wait_for(lock, idle_tick_) == std::cv_status::timeout;
+      } else {
+        wake_.wait(lock);
+      }
       --idle_;
+      if (ticked && queue_.empty() && !stopping_) RunOnIdle(lock);
     }
     std::function<void()> task = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
     task();
     lock.lock();
-    if (on_idle_ && queue_.empty()) {
-      lock.unlock();
-      on_idle_();
-      lock.lock();
-    }
+    if (queue_.empty()) RunOnIdle(lock);
   }
+}
+
+void TaskPool::RunOnIdle(std::unique_lock<std::mutex>& lock) {
+  if (!on_idle_) return;
+  lock.unlock();
+  on_idle_();
+  lock.lock();
 }
 
 }  // namespace naap

@@ -81,10 +81,13 @@ TEST(TaskPool, AThreadThatRunsOutOfWorkCallsOnIdleOnItself) {
   std::atomic<bool> same_thread = false;
   std::thread::id worker;
   std::promise<void> ran;
-  TaskPool pool(1, [&] {
-    same_thread = std::this_thread::get_id() == worker;
-    ++idle_calls;
-  });
+  TaskPool pool(
+      1,
+      [&] {
+        same_thread = std::this_thread::get_id() == worker;
+        ++idle_calls;
+      },
+      std::chrono::hours(1));
   pool.Submit([&] {
     worker = std::this_thread::get_id();
     ran.set_value();
@@ -92,6 +95,17 @@ TEST(TaskPool, AThreadThatRunsOutOfWorkCallsOnIdleOnItself) {
   ran.get_future().wait();
   ASSERT_TRUE(Eventually([&] { return idle_calls == 1; }));
   EXPECT_TRUE(same_thread);
+}
+
+TEST(TaskPool, AnIdleThreadCallsOnIdleEveryTick) {
+  std::atomic<int> idle_calls = 0;
+  TaskPool pool(
+      1, [&] { ++idle_calls; }, 5ms);
+  std::promise<void> ran;
+  pool.Submit([&] { ran.set_value(); });
+  ran.get_future().wait();
+  // Once after the task, then once per tick while the thread waits.
+  EXPECT_TRUE(Eventually([&] { return idle_calls >= 4; }));
 }
 
 }  // namespace
