@@ -1,13 +1,19 @@
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/hash.h"
 #include "base/json_writer.h"
+#include "base/scoped_env.h"
 #include "base/strings.h"
+#include "base/temp_file.h"
 #include "base/time.h"
 
 namespace naap {
@@ -75,6 +81,40 @@ TEST(JsonWriter, EscapesEveryControlCharacterQuoteAndBackslash) {
     const auto it = short_forms.find(c);
     EXPECT_EQ(out, "\"" + (it != short_forms.end() ? it->second : std::string(u)) + "\"") << c;
   }
+}
+
+// The names in `dir` other than . and ..
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  while (const dirent* e = readdir(d)) {
+    if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.push_back(e->d_name);
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(TempFile, IsCreatedInTmpdirWithoutANameAndHoldsWhatWasWritten) {
+  std::string dir = "/tmp/naap-temp-file-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    ScopedEnv tmpdir("TMPDIR", dir.c_str());
+    TempFile file = TempFile::Create();
+    ASSERT_TRUE(file.valid());
+    EXPECT_TRUE(Entries(dir).empty());
+    ASSERT_EQ(pwrite(file.fd(), "frame", 5, 100), 5);
+    TempFile moved = std::move(file);
+    EXPECT_FALSE(file.valid());
+    char back[5] = {};
+    ASSERT_EQ(pread(moved.fd(), back, 5, 100), 5);
+    EXPECT_EQ(std::string(back, 5), "frame");
+  }
+  {
+    ScopedEnv missing("TMPDIR", (dir + "/missing").c_str());
+    EXPECT_FALSE(TempFile::Create().valid());
+  }
+  EXPECT_TRUE(Entries(dir).empty());
+  EXPECT_EQ(rmdir(dir.c_str()), 0);
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include "ingest/dedup.h"
 
 #include <algorithm>
-#include <bit>
 #include <utility>
 
 namespace naap::ingest {
 namespace {
 
-// The slot a key's probe starts at: low bits (the top byte chose the part).
+// The slot a key's probe starts at: its low bits.
 size_t FirstSlot(const Key128& key, size_t capacity) {
   return static_cast<size_t>(key.lo) & (capacity - 1);
 }
@@ -25,79 +24,58 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256) {
 
 bool KeySet::Contains(const Key128& key) const {
   if (key == Key128{}) return has_zero_;
-  return parts_[PartOf(key)].Contains(key);
+  for (const KeyRun& run : runs_) run.Prefetch(key);
+  if (RecentContains(key)) return true;
+  return std::any_of(runs_.rbegin(), runs_.rend(),
+                     [&key](const KeyRun& run) { return run.Contains(key); });
 }
 
 bool KeySet::Insert(const Key128& key) {
   if (key == Key128{}) return !std::exchange(has_zero_, true);
-  if (!parts_[PartOf(key)].Insert(key)) return false;
-  ++size_;
-  return true;
-}
-
-bool KeySet::Part::Contains(const Key128& key) const {
-  if (!recent.empty()) {
-    for (size_t i = FirstSlot(key, recent.size());; i = (i + 1) & (recent.size() - 1)) {
-      if (recent[i] == key) return true;
-      if (recent[i] == Key128{}) break;
-    }
-  }
-  if (high.empty()) return false;
-  const uint64_t h = High(key);
-  const uint16_t l = Low(key);
-  const size_t b = Bucket(h);
-  for (uint32_t i = directory[b]; i < directory[b + 1] && high[i] <= h; ++i) {
-    if (high[i] == h && low[i] == l) return true;
-  }
-  return false;
-}
-
-bool KeySet::Part::Insert(const Key128& key) {
   if (Contains(key)) return false;
-  // The table is twice the merge threshold: load at most 1/2, so a miss probes about 2.5 slots.
-  const size_t threshold = std::max<size_t>(256, high.size() / 16);
-  if (recent.empty()) recent.assign(std::bit_ceil(2 * threshold), Key128{});
-  size_t i = FirstSlot(key, recent.size());
-  while (recent[i] != Key128{}) i = (i + 1) & (recent.size() - 1);
-  recent[i] = key;
-  if (++recent_size >= threshold) Merge();
+  AddRecent(key);
+  ++size_;
+  if (recent_size_ == recent_limit_) Spill();
   return true;
 }
 
-void KeySet::Part::Merge() {
-  std::vector<std::pair<uint64_t, uint16_t>> added;
-  added.reserve(recent_size);
-  for (const Key128& key : recent) {
-    if (key != Key128{}) added.emplace_back(High(key), Low(key));
+bool KeySet::RecentContains(const Key128& key) const {
+  if (recent_.empty()) return false;
+  for (size_t i = FirstSlot(key, recent_.size());; i = (i + 1) & (recent_.size() - 1)) {
+    if (recent_[i] == key) return true;
+    if (recent_[i] == Key128{}) return false;
   }
-  std::sort(added.begin(), added.end());
-  const size_t n = high.size() + added.size();
-  std::vector<uint64_t> merged_high;
-  std::vector<uint16_t> merged_low;
-  merged_high.reserve(n);
-  merged_low.reserve(n);
-  size_t i = 0;
-  for (const auto& [h, l] : added) {
-    for (; i < high.size() && std::pair(high[i], low[i]) < std::pair(h, l); ++i) {
-      merged_high.push_back(high[i]);
-      merged_low.push_back(low[i]);
+}
+
+void KeySet::AddRecent(const Key128& key) {
+  if (2 * (recent_size_ + 1) > recent_.size()) {  // grow to keep the load at most 1/2
+    std::vector<Key128> old = std::exchange(
+        recent_, std::vector<Key128>(std::max<size_t>(256, 2 * recent_.size()), Key128{}));
+    recent_size_ = 0;
+    for (const Key128& k : old) {
+      if (k != Key128{}) AddRecent(k);
     }
-    merged_high.push_back(h);
-    merged_low.push_back(l);
   }
-  merged_high.insert(merged_high.end(), high.begin() + static_cast<ptrdiff_t>(i), high.end());
-  merged_low.insert(merged_low.end(), low.begin() + static_cast<ptrdiff_t>(i), low.end());
-  high = std::move(merged_high);
-  low = std::move(merged_low);
-  recent = {};
-  recent_size = 0;
-  // About 4 keys a bucket.
-  bucket_bits = std::min(56, std::max(0, static_cast<int>(std::bit_width(n / 4)) - 1));
-  directory.assign((size_t{1} << bucket_bits) + 1, 0);
-  i = 0;
-  for (size_t b = 0; b < directory.size(); ++b) {
-    while (i < n && Bucket(high[i]) < b) ++i;
-    directory[b] = static_cast<uint32_t>(i);
+  size_t i = FirstSlot(key, recent_.size());
+  while (recent_[i] != Key128{}) i = (i + 1) & (recent_.size() - 1);
+  recent_[i] = key;
+  ++recent_size_;
+}
+
+void KeySet::Spill() {
+  std::vector<Key128> keys;
+  keys.reserve(recent_size_);
+  for (const Key128& key : recent_) {
+    if (key != Key128{}) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  runs_.push_back(KeyRun::FromSorted(keys));
+  recent_ = {};
+  recent_size_ = 0;
+  while (runs_.size() >= 2 && runs_[runs_.size() - 2].size() < 2 * runs_.back().size()) {
+    KeyRun merged = KeyRun::Merge(runs_[runs_.size() - 2], runs_.back());
+    runs_.pop_back();
+    runs_.back() = std::move(merged);
   }
 }
 

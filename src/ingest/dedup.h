@@ -14,6 +14,7 @@
 
 #include "base/hash.h"
 #include "base/status.h"
+#include "ingest/key_run.h"
 #include "store/store.h"
 
 namespace naap::ingest {
@@ -22,46 +23,31 @@ Key128 EventIdKey(std::string_view event_id);
 Key128 WorkerKey(std::string_view worker_id);
 Key128 RejectedBytesKey(const Sha256Digest& message_sha256);
 
-// A set of Key128 in 256 parts chosen by the key's top byte. Keys are hash digests, so their bits
-// are the hash. Each part keeps its merged keys in one sorted array with a directory of buckets
-// by the bits below the top byte (about 4 keys a bucket), plus a small open-addressing table of
-// the keys added since its last merge. When that table holds 1/16 of the array (at least 256
-// keys) they are merged into the array, so a merge copies one part (1/256 of the set), never the
-// whole set.
-//
-// A merged key keeps 88 of its 128 bits: the top byte by its part, 80 more in 10 bytes. A new key
-// is therefore taken for a merged one when those 88 bits are equal: with n keys held, a chance of
-// n / 2^88 per look-up, so for 450 million keys (90 days at 5 million events a day) about
-// 3 × 10⁻¹⁰ that any of them is wrongly a duplicate (docs/decisions.md).
+// A set of Key128 (hash digests). The keys added last are in an open-addressing table in memory
+// (load at most 1/2). When it holds `recent_limit` keys they become a sorted KeyRun, whose keys
+// leave memory (key_run.h), and the table starts empty again. Runs merge like a binary counter: a
+// new run merges with the one before it while that one is less than twice its size, so n keys
+// are in at most log2(n / recent_limit) + 1 runs and each key is rewritten about that many times.
+// Keys are kept whole: a key is found only when all its 128 bits are equal.
 class KeySet {
  public:
+  static constexpr size_t kRecentLimit = size_t{1} << 19;  // a 16 MiB table when full
+
+  explicit KeySet(size_t recent_limit = kRecentLimit) : recent_limit_(recent_limit) {}
   bool Contains(const Key128& key) const;
   bool Insert(const Key128& key);  // true when the key was new
   size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
+  size_t run_count() const { return runs_.size(); }
 
  private:
-  // The bits a merged key keeps, in its sort order: the 56 bits of hi below the top byte and the
-  // top 8 of lo, then the next 16 bits of lo.
-  static uint64_t High(const Key128& key) { return (key.hi << 8) | (key.lo >> 56); }
-  static uint16_t Low(const Key128& key) { return static_cast<uint16_t>(key.lo >> 40); }
+  bool RecentContains(const Key128& key) const;
+  void AddRecent(const Key128& key);
+  void Spill();
 
-  struct Part {
-    std::vector<uint64_t> high;       // ascending by (high, low); every key merged so far
-    std::vector<uint16_t> low;        // parallel to high
-    std::vector<uint32_t> directory;  // directory[b]: first index of `high` in bucket >= b
-    int bucket_bits = 0;
-    std::vector<Key128> recent;  // all-zero = empty; the all-zero key itself is in has_zero_
-    size_t recent_size = 0;
-    size_t Bucket(uint64_t high_bits) const {
-      return bucket_bits == 0 ? 0 : static_cast<size_t>(high_bits >> (64 - bucket_bits));
-    }
-    bool Contains(const Key128& key) const;
-    bool Insert(const Key128& key);
-    void Merge();
-  };
-  static size_t PartOf(const Key128& key) { return static_cast<size_t>(key.hi >> 56); }
-
-  std::vector<Part> parts_ = std::vector<Part>(256);
+  size_t recent_limit_;
+  std::vector<Key128> recent_;  // all-zero = empty; the all-zero key itself is in has_zero_
+  size_t recent_size_ = 0;
+  std::vector<KeyRun> runs_;  // oldest first
   size_t size_ = 0;
   bool has_zero_ = false;
 };

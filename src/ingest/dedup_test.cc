@@ -2,16 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "base/scoped_env.h"
+
 namespace naap::ingest {
 namespace {
 
-// Keys crowded into a few of the 256 parts (same top byte) and spread over all of them, so parts
-// merge one by one, buckets are uneven and probe sequences wrap around the end of a table.
+// Keys of which a third share their top byte and a fifth their lo half up to a few values, so
+// probe sequences wrap around the end of a table and filter blocks and pages fill unevenly.
 std::vector<Key128> TestKeys(size_t n) {
   std::mt19937_64 rng(7);
   std::vector<Key128> keys;
@@ -22,19 +25,69 @@ std::vector<Key128> TestKeys(size_t n) {
   return keys;
 }
 
-TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEveryMerge) {
+std::vector<Key128> Sorted(std::vector<Key128> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+// Expects `run` to hold exactly `held`: each of them, and none of the keys one bit away.
+void ExpectHoldsExactly(const KeyRun& run, const std::vector<Key128>& held) {
+  const std::set<Key128> set(held.begin(), held.end());
+  EXPECT_EQ(run.size(), held.size());
+  for (size_t i = 0; i < held.size(); ++i) {
+    ASSERT_TRUE(run.Contains(held[i])) << i;
+    const Key128 near[] = {{held[i].hi, held[i].lo ^ (1ull << (i % 64))},
+                           {held[i].hi ^ (1ull << (i % 64)), held[i].lo}};
+    for (const Key128& key : near) EXPECT_EQ(run.Contains(key), set.count(key) == 1) << i;
+  }
+}
+
+TEST(KeyRun, HoldsExactlyItsKeysInTheFileOrInMemoryWhenThereIsNoFile) {
+  const std::vector<Key128> keys = Sorted(TestKeys(5000));  // 20 pages, the last one partial
+  const KeyRun in_file = KeyRun::FromSorted(keys);
+  EXPECT_TRUE(in_file.in_file());
+  ExpectHoldsExactly(in_file, keys);
+  ScopedEnv missing("TMPDIR", "/nonexistent/naap-dedup-test");
+  const KeyRun in_memory = KeyRun::FromSorted(keys);
+  EXPECT_FALSE(in_memory.in_file());
+  ExpectHoldsExactly(in_memory, keys);
+  EXPECT_FALSE(KeyRun::FromSorted({}).Contains(keys[0]));
+}
+
+TEST(KeyRun, AMergeHoldsTheKeysOfBothRuns) {
+  const std::vector<Key128> keys = Sorted(TestKeys(30000));
+  std::vector<Key128> a, b;
+  for (size_t i = 0; i < keys.size(); ++i) (i % 3 == 0 ? a : b).push_back(keys[i]);
+  const KeyRun run_a = KeyRun::FromSorted(a);
+  const KeyRun merged = KeyRun::Merge(run_a, KeyRun::FromSorted(b));
+  EXPECT_TRUE(merged.in_file());
+  ExpectHoldsExactly(merged, keys);
+  // A run in a file merged with one in memory.
+  ScopedEnv missing("TMPDIR", "/nonexistent/naap-dedup-test");
+  const KeyRun mixed = KeyRun::Merge(run_a, KeyRun::FromSorted(b));
+  EXPECT_FALSE(mixed.in_file());
+  ExpectHoldsExactly(mixed, keys);
+}
+
+TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEverySpillAndMerge) {
   const std::vector<Key128> keys = TestKeys(200000);
-  KeySet set;
+  KeySet set(1000);  // 200 spills
   std::set<Key128> expected;
+  size_t max_runs = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     const bool is_new = expected.insert(keys[i]).second;
     EXPECT_EQ(set.Insert(keys[i]), is_new) << i;
     EXPECT_FALSE(set.Insert(keys[i])) << i;
+    max_runs = std::max(max_runs, set.run_count());
     if (i % 997 == 0) {  // everything inserted so far is still found after the merges since
       for (size_t j = 0; j <= i; j += 101) ASSERT_TRUE(set.Contains(keys[j])) << i << " " << j;
     }
   }
   EXPECT_EQ(set.size(), expected.size());
+  // Runs merge like a binary counter: 200 spills leave at most log2(200) + 1 runs.
+  EXPECT_GE(max_runs, 2u);
+  EXPECT_LE(max_runs, 8u);
   for (const Key128& key : keys) EXPECT_TRUE(set.Contains(key));
   size_t absent = 0;
   for (const Key128& key : TestKeys(400000)) {
@@ -46,23 +99,18 @@ TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEveryMerge) {
   EXPECT_GT(absent, 0u);
 }
 
-TEST(KeySet, AMergedKeyKeepsItsTop88Bits) {
-  // 300 keys of part 0x12 pass its merge threshold (256), so the first of them is merged.
-  KeySet set;
+TEST(KeySet, KeysDifferingInAnyOfTheir128BitsAreDistinct) {
+  KeySet set(64);
   std::mt19937_64 rng(11);
-  const Key128 first{0x12ull << 56 | (rng() >> 8), rng()};
+  const Key128 first{rng(), rng()};
   ASSERT_TRUE(set.Insert(first));
-  for (int i = 0; i < 300; ++i) {
-    ASSERT_TRUE(set.Insert(Key128{0x12ull << 56 | (rng() >> 8), rng()}));
-  }
-  // The low 40 bits are dropped; every one of the 88 bits above them is kept.
-  EXPECT_TRUE(set.Contains(Key128{first.hi, first.lo ^ 0xff'ffff'ffffull}));
-  for (int bit = 40; bit < 64; ++bit) {
-    EXPECT_FALSE(set.Contains(Key128{first.hi, first.lo ^ (1ull << bit)})) << bit;
-  }
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(set.Insert(Key128{rng(), rng()}));
+  ASSERT_GE(set.run_count(), 1u);  // `first` is in a run
   for (int bit = 0; bit < 64; ++bit) {
+    EXPECT_FALSE(set.Contains(Key128{first.hi, first.lo ^ (1ull << bit)})) << bit;
     EXPECT_FALSE(set.Contains(Key128{first.hi ^ (1ull << bit), first.lo})) << bit;
   }
+  EXPECT_TRUE(set.Contains(first));
 }
 
 TEST(KeySet, TheAllZeroKeyIsAKeyLikeAnyOther) {

@@ -59,18 +59,12 @@ void FrozenKeyHours::Grow() {
   removed_ = 0;
 }
 
-FrameFile::FrameFile() : file_(std::tmpfile()) {}
-
-FrameFile::~FrameFile() {
-  if (file_ != nullptr) std::fclose(file_);
-}
-
 FrameFile::Ref FrameFile::Keep(std::string frame, const Ref* reuse) {
   std::lock_guard lock(mu_);
-  if (file_ != nullptr) {
+  if (file_.valid()) {
     const bool fits = reuse != nullptr && reuse->offset >= 0 && frame.size() <= reuse->capacity;
     const int64_t offset = fits ? reuse->offset : end_;
-    const ssize_t n = pwrite(fileno(file_), frame.data(), frame.size(), offset);
+    const ssize_t n = pwrite(file_.fd(), frame.data(), frame.size(), offset);
     if (n == static_cast<ssize_t>(frame.size())) {
       if (!fits) end_ += n;
       return Ref{.offset = offset,
@@ -84,8 +78,7 @@ FrameFile::Ref FrameFile::Keep(std::string frame, const Ref* reuse) {
 
 bool FrameFile::Read(const Ref& ref, std::string& frame) const {
   frame.resize(ref.size);
-  return pread(fileno(file_), frame.data(), ref.size, ref.offset) ==
-         static_cast<ssize_t>(ref.size);
+  return pread(file_.fd(), frame.data(), ref.size, ref.offset) == static_cast<ssize_t>(ref.size);
 }
 
 int64_t FrameFile::file_bytes() const {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/temp_file.h"
 #include "base/time.h"
 #include "resolve/fact_codec.h"
 
@@ -57,8 +58,8 @@ class FrozenKeyHours {
   size_t size_ = 0, removed_ = 0;
 };
 
-// Frames of frozen hours kept out of memory: written to an unnamed temporary file (tmpfile(3):
-// in $TMPDIR or /tmp, gone with the process) and read back by position. A frame the file cannot
+// Frames of frozen hours kept out of memory: written to an unnamed temporary file
+// (base/temp_file.h) and read back by position. A frame the file cannot
 // take (no file, disk full) stays in memory instead. Thread-safe.
 class FrameFile {
  public:
@@ -70,8 +71,7 @@ class FrameFile {
     size_t capacity = 0;
     std::string bytes;
   };
-  FrameFile();
-  ~FrameFile();
+  FrameFile() : file_(TempFile::Create()) {}
   FrameFile(const FrameFile&) = delete;
   FrameFile& operator=(const FrameFile&) = delete;
 
@@ -84,7 +84,7 @@ class FrameFile {
 
  private:
   mutable std::mutex mu_;
-  std::FILE* file_ = nullptr;
+  TempFile file_;
   int64_t end_ = 0;
 };
 

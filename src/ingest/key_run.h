@@ -1,0 +1,48 @@
+#pragma once
+// An immutable sorted run of distinct Key128s kept out of memory. The keys go to an unnamed
+// temporary file (base/temp_file.h), one per run; memory holds only a
+// blocked Bloom filter (12 bits a key, about 0.4 % false positives) and the first key of every
+// 4 KiB page. A look-up the filter passes reads one page. When no file can be created the keys
+// stay in memory instead, with the same answers. Keys are hash digests: their bits are the hash.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "base/hash.h"
+#include "base/temp_file.h"
+
+namespace naap::ingest {
+
+class KeyRun {
+ public:
+  // `keys` ascending and distinct.
+  static KeyRun FromSorted(std::span<const Key128> keys);
+  // Every key of `a` and `b`, which have none in common.
+  static KeyRun Merge(const KeyRun& a, const KeyRun& b);
+
+  bool Contains(const Key128& key) const;
+  // Starts loading the memory Contains(key) reads first, so the look-ups of several runs wait
+  // for memory once, not once per run.
+  void Prefetch(const Key128& key) const;
+  size_t size() const { return size_; }
+  bool in_file() const { return file_.valid(); }
+
+ private:
+  static constexpr size_t kPageKeys = 4096 / sizeof(Key128);
+  class Writer;
+  class Cursor;
+
+  const uint64_t* BlockOf(const Key128& key) const;
+  bool MayContain(const Key128& key) const;
+  // Keys [first, first + count) of the run: in `buffer` (count or more) when read from the file.
+  std::span<const Key128> Read(size_t first, size_t count, Key128* buffer) const;
+
+  size_t size_ = 0;
+  std::vector<uint64_t> filter_;    // blocks of 8 words; a key sets one bit in each
+  std::vector<Key128> page_first_;  // the first key of every kPageKeys keys
+  TempFile file_;
+  std::vector<Key128> resident_;  // the keys, when there is no file
+};
+
+}  // namespace naap::ingest
