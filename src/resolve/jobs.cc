@@ -170,31 +170,30 @@ WorkerFact BuildWorkerFact(const event::RecordHeader& header, const event::Worke
   f.price_per_unit = worker.price_per_unit;
   f.model = worker.model;
   f.models = worker.models;
-  // By orch_url only (§2.6): no URL, no identity.
-  if (!f.orch_url_norm.empty()) {
-    f.orchestrator_address =
-        MatchIdentity(f.org, f.event_ts, f.orch_url_norm, "", matcher).orchestrator_address;
-  }
+  AttributeWorker(f, matcher);
   return f;
 }
 
-const Stamped<event::OrchestratorJobEvent>* NamedWorkerRecord(
-    std::string_view payload_request_id,
-    std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records) {
-  const Stamped<event::OrchestratorJobEvent>* named = nullptr;
-  for (const auto& r : orchestrator_records) {
-    if (payload_request_id.empty() || r.record.request_id != payload_request_id ||
-        r.record.worker_url_norm.empty()) {
-      continue;
-    }
-    if (!named || Later(r.header, named->header)) named = &r;
-  }
-  return named;
+void AttributeWorker(WorkerFact& f, const Matcher& matcher) {
+  // By orch_url only (§2.6): no URL, no identity.
+  f.orchestrator_address =
+      f.orch_url_norm.empty()
+          ? ""
+          : MatchIdentity(f.org, f.event_ts, f.orch_url_norm, "", matcher).orchestrator_address;
 }
 
-ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJobEvent& completed,
-                         std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records,
-                         std::span<const WorkerFact* const> workers, const Matcher& matcher) {
+bool KeepLatestNamedWorker(Millis event_ts, const std::string& event_id,
+                           const event::OrchestratorJobEvent& record,
+                           std::optional<NamedWorker>& latest) {
+  if (record.request_id.empty() || record.worker_url_norm.empty()) return false;
+  if (latest && std::tie(event_ts, event_id) <= std::tie(latest->event_ts, latest->event_id)) {
+    return false;
+  }
+  latest = NamedWorker{event_ts, event_id, record.worker_url, record.worker_url_norm};
+  return true;
+}
+
+ByocJobFact ByocJobOf(const event::RecordHeader& header, const event::ByocJobEvent& completed) {
   ByocJobFact f;
   f.job_id = header.event_id;
   f.org = header.org;
@@ -210,11 +209,14 @@ ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJob
   f.orch_reported_address = completed.orch.orch_reported_address;
   f.orch_url = completed.orch.orch_url;
   f.orch_url_norm = completed.orch.orch_url_norm;
+  return f;
+}
 
-  if (const auto* named = NamedWorkerRecord(f.payload_request_id, orchestrator_records)) {
-    f.worker_url = named->record.worker_url;
-    f.worker_url_norm = named->record.worker_url_norm;
-  }
+void AttributeByocJob(ByocJobFact& f, const NamedWorker* named,
+                      std::span<const WorkerFact* const> workers, const Matcher& matcher) {
+  const bool names_worker = named != nullptr && !f.payload_request_id.empty();
+  f.worker_url = names_worker ? named->worker_url : "";
+  f.worker_url_norm = names_worker ? named->worker_url_norm : "";
 
   // §2.6 worker lookup: the latest in the window with the job's worker URL, else the latest.
   const WorkerFact* same_url = nullptr;
@@ -234,11 +236,10 @@ ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJob
       same_url = w;
     }
   }
-  if (const WorkerFact* worker = same_url ? same_url : any) {
-    f.worker_event_id = worker->event_id;
-    f.worker_model = worker->model;
-    f.worker_price_per_unit = worker->price_per_unit;
-  }
+  const WorkerFact* worker = same_url ? same_url : any;
+  f.worker_event_id = worker ? worker->event_id : "";
+  f.worker_model = worker ? worker->model : "";
+  f.worker_price_per_unit = worker ? worker->price_per_unit : std::nullopt;
 
   const bool selected = !f.orch_reported_address.empty() || !f.orch_url_norm.empty();
   f.selection_outcome = selected ? "selected" : "unknown";
@@ -253,7 +254,6 @@ ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJob
   f.selection = Select(Hid({f.org, f.job_id, "byoc"}), "byoc_completion", f.completed_at, selected,
                        request, matcher);
   f.model = f.worker_model.empty() ? f.selection.decision.model : f.worker_model;
-  return f;
 }
 
 std::optional<AuthFact> BuildAuthFact(const event::RecordHeader& header,
@@ -286,15 +286,19 @@ std::vector<DiscoveryFact> BuildDiscoveryFacts(const event::RecordHeader& header
     f.orch_url = row.orch_url;
     f.orch_url_norm = row.orch_url_norm;
     f.latency_ms = row.latency_ms;
-    IdentityMatch m =
-        MatchIdentity(f.org, f.event_ts, f.orch_url_norm, f.orch_reported_address, matcher);
-    f.orchestrator_address = std::move(m.orchestrator_address);
-    f.resolution = std::move(m.resolution);
+    AttributeDiscovery(f, matcher);
     facts.push_back(std::move(f));
   }
   std::sort(facts.begin(), facts.end(),
             [](const DiscoveryFact& a, const DiscoveryFact& b) { return a.rank < b.rank; });
   return facts;
+}
+
+void AttributeDiscovery(DiscoveryFact& f, const Matcher& matcher) {
+  IdentityMatch m =
+      MatchIdentity(f.org, f.event_ts, f.orch_url_norm, f.orch_reported_address, matcher);
+  f.orchestrator_address = std::move(m.orchestrator_address);
+  f.resolution = std::move(m.resolution);
 }
 
 }  // namespace naap::resolve

@@ -157,25 +157,36 @@ std::optional<AiBatchJobFact> BuildAiBatchJob(std::string_view org, std::string_
                                               std::span<const Stamped<event::BatchEvent>> records,
                                               const LlmFact* llm, const Matcher& matcher);
 
+// Workers, BYOC jobs and discovery rows keep no records in memory: each fact holds every field
+// of its record that it is built from, so when a snapshot or worker may change an attribution the
+// resolver re-runs only the Attribute* step on the fact. Attribute* sets every field it derives,
+// so attributing a fact built from the record and attributing an earlier fact of the same record
+// give equal facts.
 WorkerFact BuildWorkerFact(const event::RecordHeader& header, const event::WorkerSnapshot& worker,
                            const Matcher& matcher);
+void AttributeWorker(WorkerFact& fact, const Matcher& matcher);  // orchestrator_address
 
-// The job_orchestrator record that names a BYOC job's worker URL: the latest of
-// `orchestrator_records` with the payload request id and a worker URL; nullptr when none does or
-// the payload request id is "".
-const Stamped<event::OrchestratorJobEvent>* NamedWorkerRecord(
-    std::string_view payload_request_id,
-    std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records);
+// The job_orchestrator record that names the worker URL of the BYOC jobs of its payload request
+// id: the latest by (event_ts, event_id) of those with a request id and a worker URL.
+struct NamedWorker {
+  Millis event_ts = 0;
+  std::string event_id, worker_url, worker_url_norm;
+};
+// Replaces `latest` (of the record's request id) by `record` when the record names a worker and
+// is later; true when it did.
+bool KeepLatestNamedWorker(Millis event_ts, const std::string& event_id,
+                           const event::OrchestratorJobEvent& record,
+                           std::optional<NamedWorker>& latest);
 
-// `completed` is a job_gateway_completed record. `orchestrator_records` are the org's
-// job_orchestrator records with the job's payload request id (any order; empty when the payload
-// request id is ""). `workers` are candidate worker facts of the org in any order: the §2.6
-// lookup filters them by capability (ci), reported address and [completed_at − 30 d, completed_at]
-// and takes the latest with the job's worker URL, else the latest; so passing only those two
-// (when they exist) gives the same fact as passing every worker.
-ByocJobFact BuildByocJob(const event::RecordHeader& header, const event::ByocJobEvent& completed,
-                         std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator_records,
-                         std::span<const WorkerFact* const> workers, const Matcher& matcher);
+// The fields of a job_gateway_completed record; AttributeByocJob derives the others.
+ByocJobFact ByocJobOf(const event::RecordHeader& header, const event::ByocJobEvent& completed);
+// Sets the worker URL, the worker lookup, the selection and the model. `named` is the NamedWorker
+// of the job's payload request id (nullptr when none). `workers` are candidate worker facts of the
+// org in any order: the §2.6 lookup filters them by capability (ci), reported address and
+// [completed_at − 30 d, completed_at] and takes the latest with the job's worker URL, else the
+// latest; so passing only those two (when they exist) gives the same fact as passing every worker.
+void AttributeByocJob(ByocJobFact& fact, const NamedWorker* named,
+                      std::span<const WorkerFact* const> workers, const Matcher& matcher);
 
 // nullopt when the record's capability_name is "".
 std::optional<AuthFact> BuildAuthFact(const event::RecordHeader& header,
@@ -188,5 +199,6 @@ ByocPaymentFact BuildByocPaymentFact(const event::RecordHeader& header,
 std::vector<DiscoveryFact> BuildDiscoveryFacts(const event::RecordHeader& header,
                                                std::span<const event::DiscoveryRow> rows,
                                                const Matcher& matcher);
+void AttributeDiscovery(DiscoveryFact& fact, const Matcher& matcher);  // orchestrator, resolution
 
 }  // namespace naap::resolve

@@ -217,7 +217,15 @@ struct ByocCase {
   ByocJobFact Build(const Matcher& matcher) const {
     std::vector<const WorkerFact*> pointers;
     for (const WorkerFact& w : workers) pointers.push_back(&w);
-    return BuildByocJob(header, job, orchestrator, pointers, matcher);
+    std::optional<NamedWorker> named;
+    for (const auto& o : orchestrator) {
+      if (o.record.request_id == job.request_id) {
+        KeepLatestNamedWorker(o.header.event_ts, o.header.event_id, o.record, named);
+      }
+    }
+    ByocJobFact fact = ByocJobOf(header, job);
+    AttributeByocJob(fact, named ? &*named : nullptr, pointers, matcher);
+    return fact;
   }
 };
 

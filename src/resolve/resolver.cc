@@ -336,17 +336,16 @@ using WorkerKey = std::pair<std::string, std::string>;
 template <typename Record>
 using StampedList = std::vector<Stamped<Kept<Record>>> SessionRecords::*;
 
+// Records waiting for the next Resolve() with their whole header.
+template <typename Record>
+using Pending = std::vector<std::pair<event::RecordHeader, Record>>;
+
 // A session record as the session keeps it: what BuildSession reads. The stream key (the entity
-// key) and the header's org, family and schema version are left out to save memory, and an
-// ingest sample is kept as its IngestPoint.
+// key) is left out to save memory, and an ingest sample is kept as its IngestPoint.
 template <typename Record>
 Stamped<Kept<Record>> SessionRecord(const event::RecordHeader& header, const Record& record) {
   Stamped<Kept<Record>> kept;
-  kept.header.event_id = header.event_id;
-  kept.header.event_ts = header.event_ts;
-  kept.header.subtype = header.subtype;
-  kept.header.gateway = header.gateway;
-  kept.header.ingested_at = header.ingested_at;
+  kept.header = header;
   if constexpr (std::is_same_v<Record, event::IngestSample>) {
     kept.record = IngestPointOf(record);
   } else {
@@ -448,8 +447,9 @@ struct Resolver::OrgState {
   std::set<std::string> dirty_batch_jobs;
   HourlyFacts<std::string, AiBatchJobFact, EntityKeyHash> batch_jobs;  // completion hour
 
-  // Workers, by event_id.
-  std::map<std::string, Stamped<event::WorkerSnapshot>> worker_records;
+  // Workers, by event_id. Records only wait here for the next Resolve() (jobs.h: a worker, BYOC
+  // job or discovery fact is re-attributed from the fact itself).
+  Pending<event::WorkerSnapshot> pending_workers;
   // (event_ts, event_id) of the workers of each lookup key, and of each (key, non-empty
   // worker_url_norm).
   std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> workers_by_key;
@@ -458,23 +458,22 @@ struct Resolver::OrgState {
   std::set<std::string> dirty_workers;
   HourlyFacts<std::string, WorkerFact, EntityKeyHash> workers;
 
-  // BYOC jobs, by job id (= event_id), and the job_orchestrator records by request id.
-  std::map<std::string, Stamped<event::ByocJobEvent>> byoc_records;
+  // BYOC jobs, by job id (= event_id), and the worker named for each payload request id.
+  Pending<event::ByocJobEvent> pending_byoc_jobs;
   std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> byoc_by_worker_key;
   std::map<std::string, std::set<std::string>> byoc_by_payload_request;
-  std::map<std::string, std::vector<Stamped<event::OrchestratorJobEvent>>> orchestrator_records;
+  std::map<std::string, std::optional<NamedWorker>> named_workers;
   std::set<std::string> dirty_byoc_jobs;
   HourlyFacts<std::string, ByocJobFact, EntityKeyHash> byoc_jobs;
 
   // Discovery rows, by (event_id, rank).
-  std::map<std::string, std::pair<event::RecordHeader, std::vector<event::DiscoveryRow>>>
-      discovery_records;
-  std::set<std::pair<std::string, size_t>> dirty_discovery;  // (event_id, row index)
+  Pending<std::vector<event::DiscoveryRow>> pending_discovery;
+  std::set<std::pair<std::string, int>> dirty_discovery;  // (event_id, rank)
   HourlyFacts<std::pair<std::string, int>, DiscoveryFact, EntityKeyHash> discovery;
 
   // Auth and BYOC payment facts depend on their record alone: built once, records not kept.
-  std::vector<Stamped<event::AuthEvent>> pending_auth;
-  std::vector<Stamped<event::ByocPayment>> pending_byoc_payments;
+  Pending<event::AuthEvent> pending_auth;
+  Pending<event::ByocPayment> pending_byoc_payments;
   HourlyFacts<std::string, AuthFact, EntityKeyHash> auth;
   HourlyFacts<std::string, ByocPaymentFact, EntityKeyHash> byoc_payments;
 
@@ -508,7 +507,7 @@ struct Resolver::OrgState {
       dirty_batch_jobs.insert(b.request_id);
     }
     for (const auto& w : r.worker_snapshots) {
-      worker_records[header.event_id] = {header, w};
+      pending_workers.emplace_back(header, w);
       WorkerKey key{w.capability.capability_norm, w.orch.orch_reported_address};
       workers_by_key[key].emplace(header.event_ts, header.event_id);
       if (!w.worker_url_norm.empty()) {  // jobs only look up the URL a record names
@@ -519,37 +518,37 @@ struct Resolver::OrgState {
       Observations observed;
       Observe(w.orch.orch_url_norm, "", header.event_ts, observed);
       identities.Replace({EntityKind::kWorker, header.event_id}, {}, observed);
-      dirty_workers.insert(header.event_id);
     }
     for (const auto& j : r.byoc_job_events) {
       if (!j.is_job) continue;  // only job_gateway_completed makes a job
-      byoc_records[header.event_id] = {header, j};
+      pending_byoc_jobs.emplace_back(header, j);
       byoc_by_worker_key[{j.capability.capability_norm, j.orch.orch_reported_address}].emplace(
           header.event_ts, header.event_id);
       if (!j.request_id.empty()) byoc_by_payload_request[j.request_id].insert(header.event_id);
-      dirty_byoc_jobs.insert(header.event_id);
     }
     for (const auto& o : r.orchestrator_job_events) {
-      if (o.request_id.empty()) continue;
-      orchestrator_records[o.request_id].push_back({header, o});
+      if (o.request_id.empty() || o.worker_url_norm.empty()) continue;
+      if (!KeepLatestNamedWorker(header.event_ts, header.event_id, o,
+                                 named_workers[o.request_id])) {
+        continue;
+      }
       const auto jobs = byoc_by_payload_request.find(o.request_id);
       if (jobs != byoc_by_payload_request.end()) {
         dirty_byoc_jobs.insert(jobs->second.begin(), jobs->second.end());
       }
     }
     if (!r.discovery_rows.empty()) {
-      discovery_records[header.event_id] = {header, r.discovery_rows};
+      pending_discovery.emplace_back(header, r.discovery_rows);
       // Rows are indexed one by one: a snapshot re-runs only the rows naming its orchestrator.
-      for (size_t i = 0; i < r.discovery_rows.size(); ++i) {
-        const event::DiscoveryRow& row = r.discovery_rows[i];
+      for (const event::DiscoveryRow& row : r.discovery_rows) {
         Observations observed;
         Observe(row.orch_url_norm, row.orch_reported_address, header.event_ts, observed);
-        identities.Replace({EntityKind::kDiscovery, header.event_id, i}, {}, observed);
-        dirty_discovery.emplace(header.event_id, i);
+        identities.Replace({EntityKind::kDiscovery, header.event_id, static_cast<size_t>(row.rank)},
+                           {}, observed);
       }
     }
-    for (const auto& a : r.auth_events) pending_auth.push_back({header, a});
-    for (const auto& p : r.byoc_payments) pending_byoc_payments.push_back({header, p});
+    for (const auto& a : r.auth_events) pending_auth.emplace_back(header, a);
+    for (const auto& p : r.byoc_payments) pending_byoc_payments.emplace_back(header, p);
   }
 
   void MarkForSnapshot(const EntityRef& entity) {
@@ -567,7 +566,7 @@ struct Resolver::OrgState {
         dirty_workers.insert(entity.key);
         break;
       case EntityKind::kDiscovery:
-        dirty_discovery.emplace(entity.key, entity.row);
+        dirty_discovery.emplace(entity.key, static_cast<int>(entity.row));
         break;
     }
   }
@@ -726,71 +725,104 @@ struct Resolver::OrgState {
 
   // A changed worker fact at T re-runs the BYOC jobs of its lookup key completed in
   // [T, T + 30 d] (§7.1).
+  // New workers are built from their records, re-attributed ones from their facts.
   void RebuildWorkers(ChangedSlices& changed) {
+    for (const auto& [header, record] : pending_workers) {
+      PutWorker(BuildWorkerFact(header, record, registry), changed);
+    }
+    pending_workers.clear();
     for (const std::string& event_id : dirty_workers) {
-      const auto& [header, record] = worker_records.find(event_id)->second;
-      if (!workers.Put(event_id, HourFloor(header.event_ts),
-                       BuildWorkerFact(header, record, registry), org, changed)) {
-        continue;
-      }
-      const auto jobs = byoc_by_worker_key.find(
-          {record.capability.capability_norm, record.orch.orch_reported_address});
-      if (jobs == byoc_by_worker_key.end()) continue;
-      for (auto j = jobs->second.lower_bound({header.event_ts, ""});
-           j != jobs->second.end() && j->first <= header.event_ts + kWorkerLookbackMs; ++j) {
-        dirty_byoc_jobs.insert(j->second);
+      if (const WorkerFact* fact = workers.Find(event_id)) {
+        WorkerFact worker = *fact;
+        AttributeWorker(worker, registry);
+        PutWorker(std::move(worker), changed);
       }
     }
     dirty_workers.clear();
   }
 
+  // A changed worker can change the BYOC jobs of its lookup key in the look-back window after it.
+  void PutWorker(WorkerFact fact, ChangedSlices& changed) {
+    const Millis ts = fact.event_ts;
+    WorkerKey key{fact.capability_norm, fact.orch_reported_address};
+    const std::string event_id = fact.event_id;
+    if (!workers.Put(event_id, HourFloor(ts), std::move(fact), org, changed)) return;
+    const auto jobs = byoc_by_worker_key.find(key);
+    if (jobs == byoc_by_worker_key.end()) return;
+    for (auto j = jobs->second.lower_bound({ts, ""});
+         j != jobs->second.end() && j->first <= ts + kWorkerLookbackMs; ++j) {
+      dirty_byoc_jobs.insert(j->second);
+    }
+  }
+
   void RebuildByocJobs(ChangedSlices& changed) {
+    for (const auto& [header, record] : pending_byoc_jobs) {
+      AttributeAndPutByocJob(ByocJobOf(header, record), changed);
+    }
+    pending_byoc_jobs.clear();
     for (const std::string& job_id : dirty_byoc_jobs) {
-      const auto& [header, record] = byoc_records.find(job_id)->second;
-      std::span<const Stamped<event::OrchestratorJobEvent>> orchestrator;
-      if (const auto it = orchestrator_records.find(record.request_id);
-          !record.request_id.empty() && it != orchestrator_records.end()) {
-        orchestrator = it->second;
+      if (const ByocJobFact* fact = byoc_jobs.Find(job_id)) {
+        AttributeAndPutByocJob(*fact, changed);
       }
-      // The two workers the §2.6 lookup can pick (jobs.h): the latest of the key in the
-      // look-back window, and the latest of those with the job's worker URL.
-      WorkerKey key{record.capability.capability_norm, record.orch.orch_reported_address};
-      std::vector<const WorkerFact*> candidates;
-      const auto add_latest = [&](const auto& index, const auto& index_key) {
-        const auto it = index.find(index_key);
-        if (it == index.end()) return;
-        auto w = it->second.lower_bound({header.event_ts + 1, std::string()});
-        if (w == it->second.begin()) return;
-        --w;
-        if (w->first >= header.event_ts - kWorkerLookbackMs) {
-          candidates.push_back(workers.Find(w->second));
-        }
-      };
-      add_latest(workers_by_key, key);
-      if (const auto* named = NamedWorkerRecord(record.request_id, orchestrator)) {
-        add_latest(workers_by_key_and_url,
-                   std::make_pair(std::move(key), named->record.worker_url_norm));
-      }
-      ByocJobFact job = BuildByocJob(header, record, orchestrator, candidates, registry);
-      const ByocJobFact* before = byoc_jobs.Find(job_id);
-      identities.Replace({EntityKind::kByocJob, job_id},
-                         before != nullptr ? ObservationsOf(before->selection) : Observations{},
-                         ObservationsOf(job.selection));
-      byoc_jobs.Put(job_id, HourFloor(header.event_ts), std::move(job), org, changed);
     }
     dirty_byoc_jobs.clear();
   }
 
+  void AttributeAndPutByocJob(ByocJobFact job, ChangedSlices& changed) {
+    const NamedWorker* named = nullptr;
+    if (const auto it = named_workers.find(job.payload_request_id);
+        !job.payload_request_id.empty() && it != named_workers.end() && it->second) {
+      named = &*it->second;
+    }
+    // The two workers the §2.6 lookup can pick (jobs.h): the latest of the key in the
+    // look-back window, and the latest of those with the job's worker URL.
+    WorkerKey key{job.capability_norm, job.orch_reported_address};
+    std::vector<const WorkerFact*> candidates;
+    const auto add_latest = [&](const auto& index, const auto& index_key) {
+      const auto it = index.find(index_key);
+      if (it == index.end()) return;
+      auto w = it->second.lower_bound({job.completed_at + 1, std::string()});
+      if (w == it->second.begin()) return;
+      --w;
+      if (w->first >= job.completed_at - kWorkerLookbackMs) {
+        candidates.push_back(workers.Find(w->second));
+      }
+    };
+    add_latest(workers_by_key, key);
+    if (named != nullptr) {
+      add_latest(workers_by_key_and_url, std::make_pair(std::move(key), named->worker_url_norm));
+    }
+    AttributeByocJob(job, named, candidates, registry);
+    const ByocJobFact* before = byoc_jobs.Find(job.job_id);
+    identities.Replace({EntityKind::kByocJob, job.job_id},
+                       before != nullptr ? ObservationsOf(before->selection) : Observations{},
+                       ObservationsOf(job.selection));
+    const std::string job_id = job.job_id;
+    const Millis hour = HourFloor(job.completed_at);
+    byoc_jobs.Put(job_id, hour, std::move(job), org, changed);
+  }
+
   void RebuildDiscovery(ChangedSlices& changed) {
-    for (const auto& [event_id, row] : dirty_discovery) {
-      const auto& [header, rows] = discovery_records.find(event_id)->second;
-      for (DiscoveryFact& fact :
-           BuildDiscoveryFacts(header, std::span(rows).subspan(row, 1), registry)) {
-        const int rank = fact.rank;
-        discovery.Put({event_id, rank}, HourFloor(header.event_ts), std::move(fact), org, changed);
+    for (const auto& [header, rows] : pending_discovery) {
+      for (DiscoveryFact& fact : BuildDiscoveryFacts(header, rows, registry)) {
+        PutDiscovery(fact, changed);
+      }
+    }
+    pending_discovery.clear();
+    for (const auto& key : dirty_discovery) {
+      if (const DiscoveryFact* fact = discovery.Find(key)) {
+        DiscoveryFact row = *fact;
+        AttributeDiscovery(row, registry);
+        PutDiscovery(row, changed);
       }
     }
     dirty_discovery.clear();
+  }
+
+  void PutDiscovery(DiscoveryFact& fact, ChangedSlices& changed) {
+    std::pair<std::string, int> key{fact.event_id, fact.rank};
+    const Millis hour = HourFloor(fact.event_ts);
+    discovery.Put(std::move(key), hour, std::move(fact), org, changed);
   }
 
   void BuildPerRecordFacts(ChangedSlices& changed) {

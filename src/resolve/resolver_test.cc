@@ -710,10 +710,10 @@ TEST_F(LateSnapshot, JobsWorkersAndPerRecordFacts) {
   EXPECT_EQ(resolver.AuthAt("daydream", h11).size(), 1u);
 }
 
-// The resolver hands BuildByocJob only the two workers the §2.6 lookup can pick (the latest of the
-// key in the look-back window, and the latest with the job's worker URL): every job's fact equals
-// BuildByocJob over every worker of the org, with workers before, inside and after each job's
-// window, with and without the job's URL, in other letter cases and of other keys.
+// The resolver hands AttributeByocJob only the two workers the §2.6 lookup can pick (the latest of
+// the key in the look-back window, and the latest with the job's worker URL): every job's fact
+// equals AttributeByocJob over every worker of the org, with workers before, inside and after each
+// job's window, with and without the job's URL, in other letter cases and of other keys.
 TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
   using testing::At;
   using testing::Orch;
@@ -782,12 +782,15 @@ TEST_F(LateSnapshot, ByocJobsPickTheSameWorkerAsALookupOverEveryWorker) {
       if (f->job_id == job.records.header.event_id) fact = f;
     }
     ASSERT_NE(fact, nullptr);
-    std::vector<Stamped<event::OrchestratorJobEvent>> orchestrator;
+    std::optional<NamedWorker> named;
     for (const auto& o : orchestrator_records) {
-      if (o.record.request_id == record.request_id) orchestrator.push_back(o);
+      if (o.record.request_id == record.request_id) {
+        KeepLatestNamedWorker(o.header.event_ts, o.header.event_id, o.record, named);
+      }
     }
-    const ByocJobFact expected = BuildByocJob(job.records.header, record, orchestrator,
-                                              every_worker, *resolver.Registry("daydream"));
+    ByocJobFact expected = ByocJobOf(job.records.header, record);
+    AttributeByocJob(expected, named ? &*named : nullptr, every_worker,
+                     *resolver.Registry("daydream"));
     EXPECT_EQ(*fact, expected) << job.records.header.event_id;
     with_worker += !fact->worker_event_id.empty();
     with_url += !fact->worker_url_norm.empty() && !fact->worker_event_id.empty();
