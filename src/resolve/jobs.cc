@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kBatchCompleted = "ai_batch_request_completed";
 constexpr std::string_view kBatchReceived = "ai_batch_request_received";
 
-bool Later(const event::RecordHeader& a, const event::RecordHeader& b) {
+bool Later(const HeldHeader& a, const HeldHeader& b) {
   return std::tie(a.event_ts, a.event_id) > std::tie(b.event_ts, b.event_id);
 }
 

@@ -24,10 +24,8 @@ Stamped<event::Payment> Payment(std::string id, Millis ts, std::string request_i
                                 std::string payment_session, std::string face_wei, int64_t tickets,
                                 std::string sender = kSender) {
   Stamped<event::Payment> s;
-  s.header.org = "cloudspe";
   s.header.event_id = std::move(id);
   s.header.event_ts = ts;
-  s.header.family = "create_new_payment";
   event::Payment& p = s.record;
   p.request_id = std::move(request_id);
   p.payment_session_id = std::move(payment_session);

@@ -135,7 +135,7 @@ void ApplyEvents(const SessionView& view, SessionFact& fact) {
 // Existence, first/last seen, session start, gateway and session_hint from evidence rows.
 void ApplyEvidence(const SessionView& view, SessionFact& fact) {
   // Latest non-empty gateway per source; the status source wins, then traces, then events.
-  const event::RecordHeader* gateway_by_source[3] = {nullptr, nullptr, nullptr};
+  const HeldHeader* gateway_by_source[3] = {nullptr, nullptr, nullptr};
   for (const EvidenceRow& row : view.evidence) {
     const Millis ts = row.header->event_ts;
     if (!row.is_params_update) fact.exists = true;
@@ -144,7 +144,7 @@ void ApplyEvidence(const SessionView& view, SessionFact& fact) {
     if (fact.session_hint.pipeline.empty()) fact.session_hint.pipeline = row.pipeline;
     if (fact.session_hint.model.empty()) fact.session_hint.model = row.model;
     if (!row.header->gateway.empty()) {
-      const event::RecordHeader*& slot = gateway_by_source[static_cast<int>(row.source) - 1];
+      const HeldHeader*& slot = gateway_by_source[static_cast<int>(row.source) - 1];
       if (!slot || std::tie(ts, row.header->event_id) > std::tie(slot->event_ts, slot->event_id)) {
         slot = row.header;
       }

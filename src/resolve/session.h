@@ -19,10 +19,26 @@ namespace naap::resolve {
 // A value × 10³ (e.g. 16.5 fps → 16500).
 using Milli = int64_t;
 
-// One record of a session with its header.
+// The header of a held record: the fields facts read. The org, family and schema version are the
+// same for every record an entity holds, and no fact reads the ingest time.
+struct HeldHeader {
+  HeldHeader() = default;
+  // Implicit: a record is stamped with its message's header.
+  HeldHeader(const event::RecordHeader& header)  // NOLINT(google-explicit-constructor)
+      : event_id(header.event_id),
+        event_ts(header.event_ts),
+        subtype(header.subtype),
+        gateway(header.gateway) {}
+  std::string event_id;
+  Millis event_ts = 0;
+  std::string subtype;
+  std::string gateway;
+};
+
+// One held record with its header.
 template <typename Record>
 struct Stamped {
-  event::RecordHeader header;
+  HeldHeader header;
   Record record;
 };
 

@@ -22,7 +22,7 @@ std::string AddressInForce(const std::vector<Selection>& selections, Millis ts) 
 }  // namespace
 
 void DeriveFailures(const SessionView& view, SessionFact& fact) {
-  auto add = [&fact](const event::RecordHeader& header, std::string_view type, std::string detail) {
+  auto add = [&fact](const HeldHeader& header, std::string_view type, std::string detail) {
     FailureEvent f;
     f.failure_id = Hid({fact.org, header.event_id, type});
     f.failure_ts = header.event_ts;

@@ -103,7 +103,7 @@ void MarkTerminalTail(SessionFact& fact) {
 
 void BuildSessionHours(const SessionView& view, SessionFact& fact) {
   std::map<Millis, SessionHour> hours;
-  auto hour_of = [&hours](const event::RecordHeader& header) -> SessionHour& {
+  auto hour_of = [&hours](const HeldHeader& header) -> SessionHour& {
     const Millis hour = HourFloor(header.event_ts);
     SessionHour& h = hours[hour];
     h.hour = hour;

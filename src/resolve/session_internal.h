@@ -14,7 +14,7 @@ enum class Source { kTrace = 1, kStatus = 2, kEvent = 3 };
 
 // One evidence event (§0.1), with what selections and hints read from it.
 struct EvidenceRow {
-  const event::RecordHeader* header = nullptr;
+  const HeldHeader* header = nullptr;
   Source source = Source::kTrace;
   const event::OrchInfo* orch = nullptr;
   std::string_view pipeline, model;
