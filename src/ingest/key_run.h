@@ -1,7 +1,7 @@
 #pragma once
 // An immutable sorted run of distinct Key128s kept out of memory. The keys go to an unnamed
-// temporary file (base/temp_file.h), one per run; memory holds only a
-// blocked Bloom filter (12 bits a key, about 0.4 % false positives) and the first key of every
+// temporary file (base/temp_file.h), one per run; memory holds only a blocked Bloom filter
+// (12 bits a key: by its arithmetic about 0.4 % false positives) and the first key of every
 // 4 KiB page. A look-up the filter passes reads one page. When no file can be created the keys
 // stay in memory instead, with the same answers. Keys are hash digests: their bits are the hash.
 #include <cstddef>

@@ -723,8 +723,6 @@ struct Resolver::OrgState {
     dirty_batch_jobs.clear();
   }
 
-  // A changed worker fact at T re-runs the BYOC jobs of its lookup key completed in
-  // [T, T + 30 d] (§7.1).
   // New workers are built from their records, re-attributed ones from their facts.
   void RebuildWorkers(ChangedSlices& changed) {
     for (const auto& [header, record] : pending_workers) {
@@ -741,7 +739,8 @@ struct Resolver::OrgState {
     dirty_workers.clear();
   }
 
-  // A changed worker can change the BYOC jobs of its lookup key in the look-back window after it.
+  // A changed worker fact at T re-runs the BYOC jobs of its lookup key completed in
+  // [T, T + 30 d] (§7.1).
   void PutWorker(WorkerFact fact, ChangedSlices& changed) {
     const Millis ts = fact.event_ts;
     WorkerKey key{fact.capability_norm, fact.orch_reported_address};
