@@ -311,11 +311,26 @@ bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
   return true;
 }
 
+size_t Pipeline::CounterKeyHash::operator()(const CounterView& view) const {
+  const auto& [org, hour, ingest_hour, kind, family, key] = view;
+  size_t h = std::hash<std::string_view>{}(org);
+  for (const size_t part :
+       {std::hash<Millis>{}(hour), std::hash<Millis>{}(ingest_hour),
+        std::hash<std::string_view>{}(kind), std::hash<std::string_view>{}(family),
+        std::hash<std::string_view>{}(key)}) {
+    h = h * 0x9e3779b97f4a7c15ull + part;
+  }
+  return h;
+}
+
+size_t Pipeline::CounterKeyHash::operator()(const CounterKey& key) const {
+  const auto& [org, hour, ingest_hour, kind, family, name] = key;
+  return (*this)(CounterView(org, hour, ingest_hour, kind, family, name));
+}
+
 void Pipeline::Count(const CountSlot& slot, std::string_view kind, std::string_view family,
                      std::string_view key) {
-  const std::tuple<std::string_view, Millis, Millis, std::string_view, std::string_view,
-                   std::string_view>
-      view(slot.org, slot.hour, slot.ingest_hour, kind, family, key);
+  const CounterView view(slot.org, slot.hour, slot.ingest_hour, kind, family, key);
   auto it = counters_.find(view);
   if (it == counters_.end()) {
     it = counters_.emplace(CounterKey(slot.org, slot.hour, slot.ingest_hour, kind, family, key), 0)
@@ -389,6 +404,10 @@ Status Pipeline::Commit(const Source& source, bool run_ends) {
     auto& [org, hour, ingest_hour, kind, family, name] = key;
     batch_.counters.push_back({org, hour, ingest_hour, kind, family, name, count});
   }
+  std::sort(batch_.counters.begin(), batch_.counters.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.org, a.hour, a.ingest_hour, a.kind, a.family, a.key) <
+           std::tie(b.org, b.hour, b.ingest_hour, b.kind, b.family, b.key);
+  });  // in key order, as before the counts were hashed
   for (auto& [key, stream] : streams_) {
     if (!stream.moved) continue;
     batch_.positions.emplace_back(stream.position_key, stream.position);

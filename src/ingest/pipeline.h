@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -123,6 +124,22 @@ class Pipeline {
  private:
   // (org, accounting hour, ingest hour, kind, family, key)
   using CounterKey = std::tuple<std::string, Millis, Millis, std::string, std::string, std::string>;
+  using CounterView = std::tuple<std::string_view, Millis, Millis, std::string_view,
+                                 std::string_view, std::string_view>;
+  // Hashes and compares counter keys and their views alike, so a count finds its key without
+  // copying it (a message counts two or three times).
+  struct CounterKeyHash {
+    using is_transparent = void;
+    size_t operator()(const CounterView& view) const;
+    size_t operator()(const CounterKey& key) const;
+  };
+  struct CounterKeyEqual {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return a == b;
+    }
+  };
   class SinkThread;
   // Where the counts of one message go.
   struct CountSlot {
@@ -177,7 +194,7 @@ class Pipeline {
   // The batch being accumulated.
   store::IngestBatch batch_;
   RawLogWriter raw_log_;
-  std::map<CounterKey, int64_t, std::less<>> counters_;  // found by string views: no copies
+  std::unordered_map<CounterKey, int64_t, CounterKeyHash, CounterKeyEqual> counters_;
   int64_t pending_ = 0;
   // By (source, topic, partition, path) of the provenance.
   using StreamKey = std::tuple<std::string, std::string, int32_t, std::string>;
