@@ -28,15 +28,6 @@ std::string SourcePositionKey(const event::Provenance& p) {
   return "";
 }
 
-// The position a message leaves its stream at.
-void SetSourcePosition(const event::Provenance& p, std::string& position) {
-  if (p.source == "kafka") {
-    position = std::to_string(p.offset);
-  } else {
-    position = std::to_string(p.index) + ":" + std::to_string(p.byte_offset);
-  }
-}
-
 // Accepted messages travel to the sink thread in chunks of this many, to keep locking rare.
 constexpr size_t kSinkChunk = 256;
 
@@ -213,7 +204,8 @@ Status Pipeline::Process(const Message& message) {
   ++pending_;
   Stream& stream = StreamOf(message.provenance, ingest_ms);
   if (!stream.position_key.empty()) {
-    SetSourcePosition(message.provenance, stream.position);
+    const event::Provenance& p = message.provenance;
+    stream.position = {p.offset, p.index, p.byte_offset};
     stream.moved = true;
   }
 
@@ -378,7 +370,10 @@ Pipeline::Stream& Pipeline::StreamOf(const event::Provenance& p, Millis ingest_m
   };
   if (last_stream_ == streams_.end() || !same(last_stream_->first)) {
     auto [it, inserted] = streams_.try_emplace({p.source, p.topic, p.partition, p.path});
-    if (inserted) it->second.position_key = SourcePositionKey(p);
+    if (inserted) {
+      it->second.position_key = SourcePositionKey(p);
+      it->second.kafka = p.source == "kafka";
+    }
     last_stream_ = it;
   }
   last_stream_->second.last_delivery = ingest_ms;
@@ -410,7 +405,11 @@ Status Pipeline::Commit(const Source& source, bool run_ends) {
   });  // in key order, as before the counts were hashed
   for (auto& [key, stream] : streams_) {
     if (!stream.moved) continue;
-    batch_.positions.emplace_back(stream.position_key, stream.position);
+    const Stream::Position& at = stream.position;
+    batch_.positions.emplace_back(
+        stream.position_key, stream.kafka
+                                 ? std::to_string(at.offset)
+                                 : std::to_string(at.index) + ":" + std::to_string(at.byte_offset));
     stream.moved = false;
   }
   AdvanceWatermark(source);

@@ -168,8 +168,13 @@ class Pipeline {
   // One input stream: a Kafka partition, a file, an HTTP body, the simulator.
   struct Stream {
     std::string position_key;  // SourcePosition key; "" when the source keeps no position
-    std::string position;      // the position after the latest message of this batch
-    bool moved = false;        // `position` is to be stored with this batch
+    bool kafka = false;        // stored as the offset, else as "index:byte_offset"
+    // The position after the latest message of this batch, from its provenance; formatted only
+    // when the batch is built.
+    struct Position {
+      int64_t offset = -1, index = 0, byte_offset = 0;
+    } position;
+    bool moved = false;                  // `position` is to be stored with this batch
     std::optional<Millis> newest_event;  // of its accepted messages
     Millis last_delivery = 0;            // ingest clock
   };
