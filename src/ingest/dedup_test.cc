@@ -1,8 +1,10 @@
 #include "ingest/dedup.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <csignal>
 #include <random>
 #include <set>
 #include <string>
@@ -68,6 +70,22 @@ TEST(KeyRun, AMergeHoldsTheKeysOfBothRuns) {
   const KeyRun mixed = KeyRun::Merge(run_a, KeyRun::FromSorted(b));
   EXPECT_FALSE(mixed.in_file());
   ExpectHoldsExactly(mixed, keys);
+}
+
+TEST(KeyRun, AWriteThatFailsMidwayLeavesTheRunInMemory) {
+  const std::vector<Key128> keys = Sorted(TestKeys(20000));  // 320,000 bytes in 5 writes
+  // Files may not grow past 100,000 bytes: the second write fails (EFBIG, SIGXFSZ ignored).
+  rlimit before{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = before;
+  small.rlim_cur = 100000;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  const KeyRun run = KeyRun::FromSorted(keys);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &before), 0);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_FALSE(run.in_file());
+  ExpectHoldsExactly(run, keys);
 }
 
 TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEverySpillAndMerge) {

@@ -63,8 +63,6 @@ class KeyRun::Writer {
   }
 
  private:
-  static constexpr size_t kChunkKeys = 16 * kPageKeys;
-
   void Flush() {
     const size_t bytes = chunk_.size() * sizeof(Key128);
     const off_t offset = static_cast<off_t>(written_ * sizeof(Key128));
@@ -99,7 +97,6 @@ class KeyRun::Cursor {
   }
 
  private:
-  static constexpr size_t kChunkKeys = 16 * kPageKeys;
   void Load() {
     chunk_first_ = next_;
     keys_ = run_.Read(next_, std::min(kChunkKeys, run_.size() - next_), buffer_.data());

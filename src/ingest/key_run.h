@@ -30,6 +30,7 @@ class KeyRun {
 
  private:
   static constexpr size_t kPageKeys = 4096 / sizeof(Key128);
+  static constexpr size_t kChunkKeys = 16 * kPageKeys;  // moved by one file write or read
   class Writer;
   class Cursor;
 
