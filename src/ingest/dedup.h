@@ -2,8 +2,9 @@
 // The dedup index (spec/events.md §7.1). Keys are scoped by org:
 //   accepted / ignored:        EventIdKey(event_id), plus WorkerKey(data.id) for worker_lifecycle
 //   rejected:                  RejectedBytesKey(SHA-256 of the message bytes)
-// The in-memory set holds every key of the store (loaded at start) plus the keys added since;
-// the pipeline writes new keys to the store in the same batch as the data they admitted.
+// The index holds every key of the store (loaded at start) plus the keys added since, the older
+// ones in temporary files (KeySet); the pipeline writes new keys to the store in the same batch
+// as the data they admitted.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
