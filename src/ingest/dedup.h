@@ -32,7 +32,7 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256);
 // Keys are kept whole: a key is found only when all its 128 bits are equal.
 class KeySet {
  public:
-  static constexpr size_t kRecentLimit = size_t{1} << 19;  // a 16 MiB table when full
+  static constexpr size_t kRecentLimit = size_t{1} << 17;  // a 4 MiB table when full
 
   explicit KeySet(size_t recent_limit = kRecentLimit) : recent_limit_(recent_limit) {}
   bool Contains(const Key128& key) const;
