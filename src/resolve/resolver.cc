@@ -462,6 +462,7 @@ struct Resolver::OrgState {
   Pending<event::ByocJobEvent> pending_byoc_jobs;
   std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> byoc_by_worker_key;
   std::map<std::string, std::set<std::string>> byoc_by_payload_request;
+  // Only non-empty request ids that a record named a worker for: every value is set.
   std::map<std::string, std::optional<NamedWorker>> named_workers;
   std::set<std::string> dirty_byoc_jobs;
   HourlyFacts<std::string, ByocJobFact, EntityKeyHash> byoc_jobs;
@@ -769,8 +770,7 @@ struct Resolver::OrgState {
 
   void AttributeAndPutByocJob(ByocJobFact job, ChangedSlices& changed) {
     const NamedWorker* named = nullptr;
-    if (const auto it = named_workers.find(job.payload_request_id);
-        !job.payload_request_id.empty() && it != named_workers.end() && it->second) {
+    if (const auto it = named_workers.find(job.payload_request_id); it != named_workers.end()) {
       named = &*it->second;
     }
     // The two workers the §2.6 lookup can pick (jobs.h): the latest of the key in the
