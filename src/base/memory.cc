@@ -1,9 +1,13 @@
 #include "base/memory.h"
 
 #include <malloc.h>
+#include <mimalloc.h>
+
+#include <cstdlib>
 
 // Resolved when mimalloc is linked; null otherwise (the tests use glibc's allocator).
-extern "C" void mi_collect(bool force) __attribute__((weak));
+#pragma weak mi_collect
+#pragma weak mi_option_set
 
 namespace naap {
 
@@ -18,6 +22,11 @@ void ReleaseFreedMemory(std::chrono::milliseconds min_interval) {
   } else {
     malloc_trim(0);
   }
+}
+
+void KeepFreedMemoryFor(std::chrono::milliseconds delay) {
+  if (mi_option_set == nullptr || std::getenv("MIMALLOC_DECOMMIT_DELAY") != nullptr) return;
+  mi_option_set(mi_option_decommit_delay, static_cast<long>(delay.count()));
 }
 
 }  // namespace naap

@@ -1,9 +1,12 @@
 // naap: one binary, subcommands (ingest, simulate, ...). See README.md.
 #include <CLI/CLI.hpp>
 
+#include "base/memory.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // Ingest reuses freed pages within a fraction of a second (docs/benchmarks.md).
+  naap::KeepFreedMemoryFor(std::chrono::milliseconds(250));
   CLI::App app{"naap: analytics for the Livepeer AI network"};
   app.require_subcommand(1);
   int exit_code = 0;
