@@ -13,9 +13,9 @@ void ReleaseFreedMemory(std::chrono::milliseconds min_interval);
 
 // KeepFreedMemoryFor: mimalloc hands pages freed by the program back to the system after this
 // delay (its own default is 25 ms) unless MIMALLOC_DECOMMIT_DELAY is set. Ingest frees and
-// reallocates the same pages at a high rate (a batch's records, blocks and slices); with the
-// default, the page faults that bring them back were a tenth of a day's ingest time
-// (docs/benchmarks.md). Does nothing without mimalloc.
+// reallocates memory at a high rate; with the default, the page faults that brought the pages
+// back made a day's ingest on both cores about 15 % slower (docs/benchmarks.md). Does nothing
+// without mimalloc.
 void KeepFreedMemoryFor(std::chrono::milliseconds delay);
 
 }  // namespace naap
