@@ -135,8 +135,8 @@ class HourlyFacts {
     ThawLocked(hour);
     const auto entries = by_hour_.find(hour);
     if (entries == by_hour_.end()) return out;
-    out.reserve(entries->second.size());
-    for (const auto& [key, slot] : entries->second) out.push_back(&slot->fact);
+    out.reserve(entries->second.entries.size());
+    for (const auto& [key, slot] : entries->second.Sorted()) out.push_back(&slot->fact);
     return out;
   }
 
@@ -146,8 +146,9 @@ class HourlyFacts {
     for (auto hour = by_hour_.begin(); hour != by_hour_.end() && hour->first < before;) {
       bytes.clear();
       ByteWriter w(bytes);
-      w.Varint(hour->second.size());
-      for (const auto& [key, slot] : hour->second) {
+      const std::vector<Entry>& entries = hour->second.Sorted();
+      w.Varint(entries.size());
+      for (const auto& [key, slot] : entries) {
         EncodeKey(w, *key);
         EncodeFact(w, slot->fact);
       }
@@ -160,7 +161,7 @@ class HourlyFacts {
         if (extent != released_.end()) released_.erase(extent);
       }
       frozen_.emplace(hour->first, std::move(ref));
-      for (const auto& [key, slot] : hour->second) {
+      for (const auto& [key, slot] : entries) {
         frozen_keys_.Add(Hash{}(*key), hour->first);
         facts_.erase(facts_.find(*key));
       }
@@ -181,20 +182,31 @@ class HourlyFacts {
   using Stored = std::pair<const Key, Slot>;  // an element of facts_
   // (key, slot) of a fact in facts_: two pointers per fact, no copy of its key.
   using Entry = std::pair<const Key*, Slot*>;
+  // The entries of one hour. New ones are appended and put in key order when the hour is read,
+  // so filling an hour costs O(n log n), not O(n²) (payments arrive in random key order).
+  struct HourEntries {
+    std::vector<Entry> entries;
+    size_t sorted = 0;  // entries[0, sorted) are in key order
+    const std::vector<Entry>& Sorted() {
+      if (sorted == entries.size()) return entries;
+      const auto by_key = [](const Entry& a, const Entry& b) { return *a.first < *b.first; };
+      const auto tail = entries.begin() + static_cast<std::ptrdiff_t>(sorted);
+      std::sort(tail, entries.end(), by_key);
+      std::inplace_merge(entries.begin(), tail, entries.end(), by_key);
+      sorted = entries.size();
+      return entries;
+    }
+  };
 
-  static typename std::vector<Entry>::iterator Position(std::vector<Entry>& entries,
-                                                        const Key& key) {
-    return std::lower_bound(entries.begin(), entries.end(), key,
-                            [](const Entry& e, const Key& k) { return *e.first < k; });
-  }
-  void Insert(Millis hour, Entry entry) {
-    std::vector<Entry>& entries = by_hour_[hour];
-    entries.insert(Position(entries, *entry.first), entry);
-  }
+  void Insert(Millis hour, Entry entry) { by_hour_[hour].entries.push_back(entry); }
   void Erase(Millis hour, const Key& key) {
-    const auto entries = by_hour_.find(hour);
-    entries->second.erase(Position(entries->second, key));
-    if (entries->second.empty()) by_hour_.erase(entries);
+    const auto hour_entries = by_hour_.find(hour);
+    HourEntries& h = hour_entries->second;
+    h.Sorted();
+    h.entries.erase(std::lower_bound(h.entries.begin(), h.entries.end(), key,
+                                     [](const Entry& e, const Key& k) { return *e.first < k; }));
+    h.sorted = h.entries.size();
+    if (h.entries.empty()) by_hour_.erase(hour_entries);
   }
 
   // The key and slot of `key`, its hour thawed first when frozen; nullptr when unknown.
@@ -236,7 +248,8 @@ class HourlyFacts {
     ByteReader r(bytes);
     uint64_t n = 0;
     ok = ok && r.Varint(n);
-    std::vector<Entry>& entries = by_hour_[hour];
+    HourEntries& thawed = by_hour_[hour];
+    std::vector<Entry>& entries = thawed.entries;
     entries.reserve(n);
     for (uint64_t i = 0; ok && i < n; ++i) {
       Key key;
@@ -247,6 +260,7 @@ class HourlyFacts {
       const auto it = facts_.emplace(std::move(key), Slot{hour, std::move(fact)}).first;
       entries.push_back({&it->first, &it->second});  // encoded in key order
     }
+    thawed.sorted = entries.size();
     if (!ok || !r.done()) {  // the frame was written by Freeze above: only a bug or a lost file
       std::fprintf(stderr, "naap: frozen facts of hour %lld %s\n", static_cast<long long>(hour),
                    read ? "do not decode" : "cannot be read back from the temporary file");
@@ -260,8 +274,8 @@ class HourlyFacts {
   // The facts of thawed hours. Hashed: found once per rebuilt fact. Nodes never move, so the
   // pointers below stay valid until their hour freezes.
   mutable std::unordered_map<Key, Slot, Hash, std::equal_to<>> facts_;
-  // The facts of each thawed hour, sorted by key.
-  mutable std::map<Millis, std::vector<Entry>> by_hour_;
+  // The facts of each thawed hour.
+  mutable std::map<Millis, HourEntries> by_hour_;
   // Frozen hours: hour → zstd frame of (count, then key and fact of each in key order).
   mutable std::map<Millis, FrameFile::Ref> frozen_;
   // The file extents of thawed hours, reused when the hour freezes again (so reads of old hours

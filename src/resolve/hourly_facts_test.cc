@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -503,6 +505,31 @@ TEST_F(FrozenHours, SpilledFramesAreReadBackFromTheFile) {
   EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);
   EXPECT_EQ(Copies(facts.At(kH0 + kHourMs)), expected[1]);
   EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+}
+
+// Puts in random key order, moves between hours and reads in between: every read of an hour
+// gives its facts in key order, as a sorted model of the same puts does.
+TEST(HourlyFacts, ReadsAreInKeyOrderWhateverThePutOrder) {
+  Payments facts;
+  ChangedSlices changed;
+  std::map<Millis, std::map<std::string, Millis>> model;  // hour → key → fact's event_ts
+  std::map<std::string, Millis> hour_of;
+  std::mt19937 rng(11);
+  for (int step = 0; step < 2'000; ++step) {
+    const std::string id = "e-" + std::to_string(rng() % 500);
+    const Millis hour = kH0 + static_cast<Millis>(rng() % 3) * kHourMs;
+    const Millis ts = hour + step;
+    facts.Put(id, hour, FullPayment(id, ts), "daydream", changed);
+    if (const auto was = hour_of.find(id); was != hour_of.end()) model[was->second].erase(id);
+    model[hour][id] = ts;
+    hour_of[id] = hour;
+    if (step % 97 == 0) facts.Freeze(kH0 + kHourMs);  // the first hour freezes now and then
+    if (step % 7 != 0) continue;
+    const Millis read = kH0 + static_cast<Millis>(rng() % 3) * kHourMs;
+    std::vector<PaymentFact> want;
+    for (const auto& [key, at] : model[read]) want.push_back(FullPayment(key, at));
+    ASSERT_EQ(Copies(facts.At(read)), want) << "step " << step;
+  }
 }
 
 // Every key hashes to one of two values, so frozen keys share hashes across hours.

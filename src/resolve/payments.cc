@@ -14,17 +14,18 @@ Millis DistanceToSpan(const LinkableSession& s, Millis ts) {
 }
 
 // Rule 1: the session containing ts, else the nearest one; ties by session_key.
-std::optional<LinkableSession> SessionByRequestId(std::string_view org, const event::Payment& p,
-                                                  Millis ts, const SessionLookup& sessions) {
-  if (p.request_id.empty()) return std::nullopt;
-  std::vector<LinkableSession> candidates = sessions.SessionsWithRequestId(org, p.request_id);
-  if (candidates.empty()) return std::nullopt;
-  return *std::min_element(candidates.begin(), candidates.end(),
-                           [ts](const LinkableSession& a, const LinkableSession& b) {
-                             return std::make_pair(DistanceToSpan(a, ts),
-                                                   std::cref(a.session_key)) <
-                                    std::make_pair(DistanceToSpan(b, ts), std::cref(b.session_key));
-                           });
+const LinkableSession* SessionByRequestId(std::string_view org, const event::Payment& p, Millis ts,
+                                          const SessionIndex& sessions) {
+  if (p.request_id.empty()) return nullptr;
+  const SessionIndex::BySessionKey* candidates = sessions.SessionsWithRequestId(org, p.request_id);
+  if (candidates == nullptr) return nullptr;
+  const LinkableSession* nearest = nullptr;
+  for (const auto& [key, session] : *candidates) {  // by session_key: the first nearest wins ties
+    if (nearest == nullptr || DistanceToSpan(session, ts) < DistanceToSpan(*nearest, ts)) {
+      nearest = &session;
+    }
+  }
+  return nearest;
 }
 
 Wei FaceValueTotal(const Wei& face_value, int64_t num_tickets) {
@@ -62,20 +63,31 @@ PaymentFact BaseFact(std::string_view org, const Stamped<event::Payment>& s) {
   return f;
 }
 
-void ApplyLink(const std::optional<LinkableSession>& session, std::string_view method,
-               const event::Payment& p, PaymentFact& f) {
-  if (session) {
-    f.session_key = session->session_key;
-    f.link_method = std::string(method);
-    f.link_status = "resolved";
-  } else {
-    f.link_method = "unlinked";
-    f.link_status = "unresolved";
+// A payment's link and the dimensions it gives (the fields ApplyLink sets).
+struct Link {
+  std::string_view session_key, method, status, pipeline_id, model_id;
+
+  Link(const LinkableSession* session, std::string_view linked_by, const event::Payment& p)
+      : session_key(session != nullptr ? std::string_view(session->session_key) : ""),
+        method(session != nullptr ? linked_by : "unlinked"),
+        status(session != nullptr ? "resolved" : "unresolved"),
+        // Each dimension from the linked session, falling back to the manifest hint.
+        pipeline_id(session != nullptr && !session->pipeline_id.empty() ? session->pipeline_id
+                                                                        : p.pipeline),
+        model_id(session != nullptr && !session->model_id.empty() ? session->model_id : p.model) {}
+
+  bool CarriedBy(const PaymentFact& f) const {
+    return f.session_key == session_key && f.link_method == method && f.link_status == status &&
+           f.pipeline_id == pipeline_id && f.model_id == model_id;
   }
-  // Each dimension from the linked session, falling back to the manifest hint.
-  f.pipeline_id = session && !session->pipeline_id.empty() ? session->pipeline_id : p.pipeline;
-  f.model_id = session && !session->model_id.empty() ? session->model_id : p.model;
-}
+  void ApplyTo(PaymentFact& f) const {
+    f.session_key = session_key;
+    f.link_method = method;
+    f.link_status = status;
+    f.pipeline_id = pipeline_id;
+    f.model_id = model_id;
+  }
+};
 
 }  // namespace
 
@@ -88,13 +100,10 @@ void SessionIndex::Add(const SessionFact& session) {
                       session.pipeline_id, session.model_id};
 }
 
-std::vector<LinkableSession> SessionIndex::SessionsWithRequestId(
+const SessionIndex::BySessionKey* SessionIndex::SessionsWithRequestId(
     std::string_view org, std::string_view request_id) const {
-  std::vector<LinkableSession> out;
-  const auto it = sessions_.find(std::make_pair(std::string(org), std::string(request_id)));
-  if (it == sessions_.end()) return out;
-  for (const auto& [key, session] : it->second) out.push_back(session);
-  return out;
+  const auto it = sessions_.find(std::make_pair(org, request_id));
+  return it == sessions_.end() ? nullptr : &it->second;
 }
 
 std::pair<std::string, std::string> PaymentGroupOf(const event::Payment& payment) {
@@ -103,7 +112,7 @@ std::pair<std::string, std::string> PaymentGroupOf(const event::Payment& payment
 
 std::vector<PaymentFact> LinkPayments(std::string_view org,
                                       std::span<const Stamped<event::Payment>> payments,
-                                      const SessionLookup& sessions) {
+                                      const SessionIndex& sessions, const KnownPayment& known) {
   // Rule 1 per payment; the rule-1 anchors of each payment group, by (event_ts, event_id).
   struct Anchor {
     Millis ts;
@@ -111,15 +120,18 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
     const LinkableSession* session;
     auto Key() const { return std::make_pair(ts, event_id); }
   };
-  std::vector<std::optional<LinkableSession>> direct(payments.size());
-  std::map<std::pair<std::string, std::string>, std::vector<Anchor>> anchors;
+  const auto group_of = [](const event::Payment& p) {
+    return std::pair<std::string_view, std::string_view>(p.sender_address, p.payment_session_id);
+  };
+  std::vector<const LinkableSession*> direct(payments.size());
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<Anchor>> anchors;
   for (size_t i = 0; i < payments.size(); ++i) {
     direct[i] = SessionByRequestId(org, payments[i].record, payments[i].header.event_ts, sessions);
   }
   for (size_t i = 0; i < payments.size(); ++i) {
-    if (!direct[i] || payments[i].record.payment_session_id.empty()) continue;
-    anchors[PaymentGroupOf(payments[i].record)].push_back(
-        {payments[i].header.event_ts, payments[i].header.event_id, &*direct[i]});
+    if (direct[i] == nullptr || payments[i].record.payment_session_id.empty()) continue;
+    anchors[group_of(payments[i].record)].push_back(
+        {payments[i].header.event_ts, payments[i].header.event_id, direct[i]});
   }
   for (auto& [group, list] : anchors) {
     std::sort(list.begin(), list.end(),
@@ -131,23 +143,26 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
   for (size_t i = 0; i < payments.size(); ++i) {
     const event::Payment& p = payments[i].record;
     const Millis ts = payments[i].header.event_ts;
-    PaymentFact f = BaseFact(org, payments[i]);
-    if (direct[i]) {
-      ApplyLink(direct[i], "request_id", p, f);
-    } else {
-      std::optional<LinkableSession> via_group;
-      const auto group =
-          p.payment_session_id.empty() ? anchors.end() : anchors.find(PaymentGroupOf(p));
+    const LinkableSession* via_group = nullptr;
+    if (direct[i] == nullptr && !p.payment_session_id.empty()) {
+      const auto group = anchors.find(group_of(p));
       if (group != anchors.end()) {
         const std::vector<Anchor>& list = group->second;
         // The latest anchor at or before ts, else the earliest after it.
         const auto after = std::upper_bound(list.begin(), list.end(), ts,
                                             [](Millis t, const Anchor& a) { return t < a.ts; });
         const Anchor& anchor = after == list.begin() ? list.front() : *std::prev(after);
-        if (ts <= anchor.session->last_seen + kPaymentSessionGraceMs) via_group = *anchor.session;
+        if (ts <= anchor.session->last_seen + kPaymentSessionGraceMs) via_group = anchor.session;
       }
-      ApplyLink(via_group, "payment_session", p, f);
     }
+    const Link link = direct[i] != nullptr ? Link(direct[i], "request_id", p)
+                                           : Link(via_group, "payment_session", p);
+    if (known) {
+      const PaymentFact* fact = known(payments[i].header.event_id);
+      if (fact != nullptr && link.CarriedBy(*fact)) continue;
+    }
+    PaymentFact f = BaseFact(org, payments[i]);
+    link.ApplyTo(f);
     facts.push_back(std::move(f));
   }
   std::sort(facts.begin(), facts.end(),

@@ -11,11 +11,13 @@
 //    the request_id of one of the group's payments appears, changes its span or its dimensions.
 //  - The result is a pure function of the set of payment records and the sessions the lookup
 //    returns: input order, clocks and hash order never matter. Facts come out by event_id.
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -34,26 +36,28 @@ struct LinkableSession {
   friend bool operator==(const LinkableSession&, const LinkableSession&) = default;
 };
 
-// The resolver's view of sessions by request id (it builds it from SessionFacts).
-class SessionLookup {
+// Sessions by request id: copies of the linkable part of session facts (the resolver builds it
+// from SessionFacts).
+class SessionIndex {
  public:
-  virtual ~SessionLookup() = default;
-  // The existing sessions of `org` whose request_id is `request_id` (non-empty), in any order.
-  virtual std::vector<LinkableSession> SessionsWithRequestId(std::string_view org,
-                                                             std::string_view request_id) const = 0;
-};
-
-// A SessionLookup holding copies of the linkable part of session facts.
-class SessionIndex : public SessionLookup {
- public:
+  using BySessionKey = std::map<std::string, LinkableSession>;
   // Adds (or replaces, by session_key) a session; ignored unless it exists and has a request_id.
   void Add(const SessionFact& session);
-  std::vector<LinkableSession> SessionsWithRequestId(std::string_view org,
-                                                     std::string_view request_id) const override;
+  // The existing sessions of `org` whose request_id is `request_id` (non-empty); nullptr when
+  // there are none. Valid until the next Add.
+  const BySessionKey* SessionsWithRequestId(std::string_view org,
+                                            std::string_view request_id) const;
 
  private:
-  // (org, request_id) → session_key → session.
-  std::map<std::pair<std::string, std::string>, std::map<std::string, LinkableSession>> sessions_;
+  // Orders (org, request_id) keys and their views alike, so a look-up copies no string.
+  struct OrgRequestLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::tie(a.first, a.second) < std::tie(b.first, b.second);
+    }
+  };
+  std::map<std::pair<std::string, std::string>, BySessionKey, OrgRequestLess> sessions_;
 };
 
 inline constexpr Millis kPaymentSessionGraceMs = 60'000;  // rule 2: last_seen + 60 s
@@ -85,10 +89,15 @@ struct PaymentFact {
 // The payment group of a record (see the contract above): (sender_address, payment_session_id).
 std::pair<std::string, std::string> PaymentGroupOf(const event::Payment& payment);
 
+// The fact a payment already has, by event_id (nullptr when it has none).
+using KnownPayment = std::function<const PaymentFact*(std::string_view event_id)>;
+
 // The facts of `payments` (records of org `org`, whole payment groups, no duplicate event ids),
-// by event_id.
+// by event_id. With `known`, a payment whose known fact carries the same link and dimensions is
+// left out: a record never changes, so only those can.
 std::vector<PaymentFact> LinkPayments(std::string_view org,
                                       std::span<const Stamped<event::Payment>> payments,
-                                      const SessionLookup& sessions);
+                                      const SessionIndex& sessions,
+                                      const KnownPayment& known = nullptr);
 
 }  // namespace naap::resolve

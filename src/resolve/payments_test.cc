@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "event/json_span.h"
@@ -231,6 +232,42 @@ TEST(LinkPayments, IndependentOfInputOrder) {
     std::shuffle(payments.begin(), payments.end(), rng);
     EXPECT_EQ(LinkPayments("cloudspe", payments, sessions), expected);
   }
+}
+
+// With the facts already known, only payments whose link or dimensions change come out.
+TEST(LinkPayments, KnownFactsComeOutOnlyWhenTheirLinkChanges) {
+  SessionIndex sessions;
+  sessions.Add(Session("cloudspe|s1|r1", "r1", At(10, 0, 0), At(10, 10, 0), "p1", "m1"));
+  const std::vector<Stamped<event::Payment>> payments = {
+      Payment("a", At(10, 1, 0), "r1", "ps", "1", 1), Payment("b", At(10, 5, 0), "", "ps", "1", 1),
+      Payment("c", At(10, 11, 30), "", "ps", "1", 1),  // 90 s after last_seen: unlinked
+      Payment("d", At(10, 2, 0), "", "", "1", 1),      // no payment session: never linked
+  };
+  std::map<std::string, PaymentFact, std::less<>> known;
+  for (PaymentFact& f : LinkPayments("cloudspe", payments, sessions)) {
+    known.emplace(f.event_id, std::move(f));
+  }
+  const KnownPayment lookup = [&](std::string_view id) -> const PaymentFact* {
+    const auto it = known.find(id);
+    return it == known.end() ? nullptr : &it->second;
+  };
+  EXPECT_TRUE(LinkPayments("cloudspe", payments, sessions, lookup).empty());
+
+  // The session grows past "c" and its model changes: a, b and c change, d does not.
+  sessions.Add(Session("cloudspe|s1|r1", "r1", At(10, 0, 0), At(10, 11, 0), "p1", "m2"));
+  std::vector<PaymentFact> changed = LinkPayments("cloudspe", payments, sessions, lookup);
+  ASSERT_EQ(changed.size(), 3u);
+  EXPECT_EQ(changed[2].event_id, "c");
+  EXPECT_EQ(changed[2].link_method, "payment_session");
+  EXPECT_EQ(changed[0].model_id, "m2");
+  // What comes out equals what a full link gives.
+  const std::vector<PaymentFact> full = LinkPayments("cloudspe", payments, sessions);
+  for (const PaymentFact& f : changed) EXPECT_EQ(f, ById(full, f.event_id));
+
+  known.erase("d");  // a payment without a known fact always comes out
+  changed = LinkPayments("cloudspe", payments, sessions, lookup);
+  ASSERT_FALSE(changed.empty());
+  EXPECT_EQ(changed.back().event_id, "d");
 }
 
 }  // namespace

@@ -680,9 +680,12 @@ struct Resolver::OrgState {
   }
 
   void RelinkPayments(ChangedSlices& changed) {
+    const KnownPayment known = [this](std::string_view event_id) {
+      return payments.Find(event_id);
+    };
     for (const PaymentGroupKey& group : dirty_payment_groups) {
       for (PaymentFact& fact :
-           LinkPayments(org, payment_groups.At(group), linkable_sessions)) {
+           LinkPayments(org, payment_groups.At(group), linkable_sessions, known)) {
         const std::string event_id = fact.event_id;
         const Millis hour = HourFloor(fact.event_ts);  // a payment's event_ts never changes
         const PaymentFact* before = payments.Find(event_id);

@@ -45,7 +45,8 @@ struct Anchor {
   std::string_view trigger;
 };
 
-std::vector<Anchor> SelectionAnchors(const SessionView& view, std::set<std::string>& identities) {
+std::vector<Anchor> SelectionAnchors(const SessionView& view,
+                                     std::set<std::string_view>& identities) {
   std::vector<Anchor> anchors;
   std::string_view last_identity;
   for (const EvidenceRow& row : view.evidence) {
@@ -90,7 +91,7 @@ Decision SessionDecision(const SessionFact& fact) {
 }  // namespace
 
 void ResolveSelections(const SessionView& view, const Matcher& matcher, SessionFact& fact) {
-  std::set<std::string> identities;
+  std::set<std::string_view> identities;  // views into the session's records
   const std::vector<Anchor> anchors = SelectionAnchors(view, identities);
   fact.distinct_identity_count = static_cast<int64_t>(identities.size());
   for (size_t i = 0; i < anchors.size(); ++i) {
