@@ -29,4 +29,9 @@ void KeepFreedMemoryFor(std::chrono::milliseconds delay) {
   mi_option_set(mi_option_decommit_delay, static_cast<long>(delay.count()));
 }
 
+void UseLargePages() {
+  if (mi_option_set == nullptr || std::getenv("MIMALLOC_LARGE_OS_PAGES") != nullptr) return;
+  mi_option_set(mi_option_large_os_pages, 1);
+}
+
 }  // namespace naap

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/json_writer.h"
+#include "base/memory.h"
 #include "base/time.h"
 #include "cli/commands.h"
 #include "event/org.h"
@@ -128,6 +129,7 @@ void PrintSummary(const ingest::RunStats& stats, double seconds, bool as_json) {
 }
 
 int RunIngest(const IngestArgs& args) {
+  UseLargePages();
   if (!args.org.empty() && !event::IsValidOrg(args.org)) {
     std::fprintf(stderr, "naap ingest: invalid --org \"%s\" (expected [a-z0-9][a-z0-9_-]{0,63})\n",
                  args.org.c_str());

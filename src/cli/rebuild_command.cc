@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "base/memory.h"
 #include "cli/commands.h"
 #include "event/normalize.h"
 #include "publish/analytics.h"
@@ -31,6 +32,7 @@ bool ParseBound(const std::string& text, const char* flag, std::optional<Millis>
 }
 
 int RunRebuild(const RebuildArgs& args) {
+  UseLargePages();
   std::optional<Millis> from, to;
   if (!ParseBound(args.from, "--from", from) || !ParseBound(args.to, "--to", to)) return 2;
   if (from && to && *from > *to) {
