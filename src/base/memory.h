@@ -20,10 +20,10 @@ void KeepFreedMemoryFor(std::chrono::milliseconds delay);
 
 // UseLargePages: mimalloc asks for 2 MiB pages (transparent huge pages, through madvise) for the
 // memory it maps from now on, unless MIMALLOC_LARGE_OS_PAGES is set; mimalloc then commits that
-// memory eagerly. A day's ingest on both cores took 50.59 and 50.19 s instead of 53.81 and
-// 53.59 s, with 32 and 49 MB more peak RSS (docs/benchmarks.md). For the bulk commands (ingest,
-// rebuild), not for `naap serve`, whose handler threads hand memory back. Does nothing without
-// mimalloc.
+// memory eagerly. A day's ingest on both cores took 49.46 and 49.75 s instead of 52.09 and
+// 52.26 s, with 49 and 24 MB more peak RSS (docs/benchmarks.md). For the bulk commands (ingest,
+// rebuild); `naap serve` was not measured with large pages and keeps 4 KiB ones. Does nothing
+// without mimalloc.
 void UseLargePages();
 
 }  // namespace naap
