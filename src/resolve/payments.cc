@@ -63,7 +63,7 @@ PaymentFact BaseFact(std::string_view org, const Stamped<event::Payment>& s) {
   return f;
 }
 
-// A payment's link and the dimensions it gives (the fields ApplyLink sets).
+// A payment's link and the dimensions it gives: the fact fields ApplyTo sets.
 struct Link {
   std::string_view session_key, method, status, pipeline_id, model_id;
 

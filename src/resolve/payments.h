@@ -9,8 +9,9 @@
 //    empty payment_session_id is a group of its own.
 //  - Recompute a group when one of its payments arrives, or when a session whose request_id equals
 //    the request_id of one of the group's payments appears, changes its span or its dimensions.
-//  - The result is a pure function of the set of payment records and the sessions the lookup
-//    returns: input order, clocks and hash order never matter. Facts come out by event_id.
+//  - The result is a pure function of the set of payment records, the sessions the index holds
+//    and the facts `known` returns: input order, clocks and hash order never matter. Facts come
+//    out by event_id.
 #include <functional>
 #include <map>
 #include <optional>
@@ -94,7 +95,7 @@ using KnownPayment = std::function<const PaymentFact*(std::string_view event_id)
 
 // The facts of `payments` (records of org `org`, whole payment groups, no duplicate event ids),
 // by event_id. With `known`, a payment whose known fact carries the same link and dimensions is
-// left out: a record never changes, so only those can.
+// left out: a payment's record never changes, so only those can differ from its known fact.
 std::vector<PaymentFact> LinkPayments(std::string_view org,
                                       std::span<const Stamped<event::Payment>> payments,
                                       const SessionIndex& sessions,
