@@ -106,7 +106,7 @@ const SessionIndex::BySessionKey* SessionIndex::SessionsWithRequestId(
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
-std::pair<std::string, std::string> PaymentGroupOf(const event::Payment& payment) {
+std::pair<std::string_view, std::string_view> PaymentGroupOf(const event::Payment& payment) {
   return {payment.sender_address, payment.payment_session_id};
 }
 
@@ -120,9 +120,6 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
     const LinkableSession* session;
     auto Key() const { return std::make_pair(ts, event_id); }
   };
-  const auto group_of = [](const event::Payment& p) {
-    return std::pair<std::string_view, std::string_view>(p.sender_address, p.payment_session_id);
-  };
   std::vector<const LinkableSession*> direct(payments.size());
   std::map<std::pair<std::string_view, std::string_view>, std::vector<Anchor>> anchors;
   for (size_t i = 0; i < payments.size(); ++i) {
@@ -130,7 +127,7 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
   }
   for (size_t i = 0; i < payments.size(); ++i) {
     if (direct[i] == nullptr || payments[i].record.payment_session_id.empty()) continue;
-    anchors[group_of(payments[i].record)].push_back(
+    anchors[PaymentGroupOf(payments[i].record)].push_back(
         {payments[i].header.event_ts, payments[i].header.event_id, direct[i]});
   }
   for (auto& [group, list] : anchors) {
@@ -145,7 +142,7 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
     const Millis ts = payments[i].header.event_ts;
     const LinkableSession* via_group = nullptr;
     if (direct[i] == nullptr && !p.payment_session_id.empty()) {
-      const auto group = anchors.find(group_of(p));
+      const auto group = anchors.find(PaymentGroupOf(p));
       if (group != anchors.end()) {
         const std::vector<Anchor>& list = group->second;
         // The latest anchor at or before ts, else the earliest after it.

@@ -87,8 +87,9 @@ struct PaymentFact {
   friend bool operator==(const PaymentFact&, const PaymentFact&) = default;
 };
 
-// The payment group of a record (see the contract above): (sender_address, payment_session_id).
-std::pair<std::string, std::string> PaymentGroupOf(const event::Payment& payment);
+// The payment group of a record (see the contract above): (sender_address, payment_session_id),
+// views into the record.
+std::pair<std::string_view, std::string_view> PaymentGroupOf(const event::Payment& payment);
 
 // The fact a payment already has, by event_id (nullptr when it has none).
 using KnownPayment = std::function<const PaymentFact*(std::string_view event_id)>;

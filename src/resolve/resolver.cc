@@ -201,9 +201,9 @@ struct EntityKeyHash {
 
 PaymentGroupKey PaymentGroupKeyOf(const event::RecordHeader& header,
                                   const event::Payment& payment) {
-  auto [sender, payment_session_id] = PaymentGroupOf(payment);
+  const auto [sender, payment_session_id] = PaymentGroupOf(payment);
   if (payment_session_id.empty()) return {"", "", header.event_id};
-  return {std::move(sender), std::move(payment_session_id), ""};
+  return {std::string(sender), std::string(payment_session_id), ""};
 }
 
 // Whether payment links read different values from the two facts (payments.h contract).
