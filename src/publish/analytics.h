@@ -18,6 +18,7 @@
 // stored slices were built from. Rebuild() does the same replay, then deletes and republishes
 // every slice of a range in one batch. Not thread-safe; after a failed commit it must not be
 // reused.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -82,6 +83,8 @@ class Analytics final : public ingest::RecordSink {
   void Refreeze() { resolver_.Refreeze(); }
 
   const Publisher& publisher() const { return publisher_; }
+  // Frozen (org, hour, fact kind) parts of the facts (Resolver::FrozenHours).
+  size_t FrozenHours() const { return resolver_.FrozenHours(); }
   // The resolver's facts; callers serialise with OnAccepted/BeforeCommit themselves.
   const resolve::FactsView& facts() const { return resolver_; }
 
@@ -99,8 +102,9 @@ class Analytics final : public ingest::RecordSink {
   // the store, so the scan cannot wait for it).
   Status AddRawLogHour(Millis hour);
   // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
-  // later commit and records them in the batch.
-  Status ResolveAndPublish(store::IngestBatch& batch, bool defer);
+  // later commit and records them in the batch. `after_each_day` as in Publisher::Publish.
+  Status ResolveAndPublish(store::IngestBatch& batch, bool defer,
+                           const std::function<void()>& after_each_day = nullptr);
   // Reads the slices a crashed run left unpublished into unpublished_.
   Status LoadUnpublished();
   // Records unpublished_ in `batch` (clearing the stored record when it is empty).

@@ -65,17 +65,29 @@ TEST(ServingTablesTest, PublishTheBenchmarkBeforeTheScoredSlaTable) {
   EXPECT_THAT(PublisherOptions{}.scored_tables, ElementsAre("api_hourly_streaming_sla"));
 }
 
-// Two simulated hours at a small scale as one NDJSON file in `dir`.
-std::string SimulatedFile(const ingest::testing::TempDir& dir) {
-  const Millis start = *sim::ParseUtcTime("2026-01-08T23:00:00Z");
-  auto generator =
-      sim::Generator::Create({.seed = 3, .start_ms = start, .end_ms = start + 2 * kHourMs,
-                              .scale = 0.02});
+// `hours` simulated hours from `start` at `scale`, as one NDJSON file in `dir`.
+std::string SimulatedFile(const ingest::testing::TempDir& dir, const char* start, int hours,
+                          double scale) {
+  const Millis start_ms = *sim::ParseUtcTime(start);
+  auto generator = sim::Generator::Create(
+      {.seed = 3, .start_ms = start_ms, .end_ms = start_ms + hours * kHourMs, .scale = scale});
   EXPECT_TRUE(generator.ok());
   std::string lines;
   sim::Message message;
   while ((*generator)->Next(message)) sim::WriteWrapperLine(message, lines);
   return dir.Write("sim.ndjson", lines);
+}
+
+// Ingests `file` into `store` through `sink` in commits of 300 messages.
+Status IngestFile(store::Store& store, const std::string& file, const Clock& clock,
+                  ingest::RecordSink& sink) {
+  ingest::PipelineOptions options;
+  options.commit_every = 300;
+  auto pipeline = ingest::Pipeline::Open(store, clock, options, &sink);
+  EXPECT_TRUE(pipeline.ok());
+  auto source = ingest::FileSource::Open({file});
+  EXPECT_TRUE(source.ok());
+  return (*pipeline)->Run(**source);
 }
 
 std::string Checksums(store::Store& store) {
@@ -116,13 +128,7 @@ class DeferredPublicationTest : public ::testing::Test {
     Analytics analytics(store);
     EXPECT_TRUE(analytics.Restore().ok());
     ForwardingSink sink(analytics, defer, crash_at_end);
-    ingest::PipelineOptions options;
-    options.commit_every = 300;
-    auto pipeline = ingest::Pipeline::Open(store, clock_, options, &sink);
-    EXPECT_TRUE(pipeline.ok());
-    auto source = ingest::FileSource::Open({file_});
-    EXPECT_TRUE(source.ok());
-    return (*pipeline)->Run(**source);
+    return IngestFile(store, file_, clock_, sink);
   }
   std::string Unpublished(store::Store& store) {
     auto stored = store.SourcePosition(Analytics::kUnpublishedSlicesPosition);
@@ -131,7 +137,7 @@ class DeferredPublicationTest : public ::testing::Test {
   }
 
   ingest::testing::TempDir dir_;
-  std::string file_ = SimulatedFile(dir_);
+  std::string file_ = SimulatedFile(dir_, "2026-01-08T23:00:00Z", 2, 0.02);
   FakeClock clock_{*sim::ParseUtcTime("2026-01-09T01:30:00Z")};
   std::unique_ptr<store::Store> every_commit_ = std::move(*store::OpenStore("memory:"));
   std::unique_ptr<store::Store> deferred_ = std::move(*store::OpenStore("memory:"));
@@ -158,6 +164,31 @@ TEST_F(DeferredPublicationTest, SlicesACrashLeftUnpublishedArePublishedByRestore
   Analytics rebuilt(*deferred_);
   ASSERT_TRUE(rebuilt.Rebuild(std::nullopt, std::nullopt).ok());
   EXPECT_EQ(Checksums(*deferred_), restored);
+}
+
+// A rebuild thaws every hour of facts to publish it, and freezes each day again once the day's
+// slices are built: it ends with the frozen hours that the replay alone leaves.
+TEST(RebuildTest, FreezesEachPublishedDayAgain) {
+  ingest::testing::TempDir dir;
+  const std::string file = SimulatedFile(dir, "2026-01-08T00:00:00Z", 26, 0.001);
+  FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
+  std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));
+  {
+    Analytics analytics(*store);
+    ASSERT_TRUE(analytics.Restore().ok());
+    ASSERT_TRUE(IngestFile(*store, file, clock, analytics).ok());
+  }
+  const std::string ingested = Checksums(*store);
+  Analytics restored(*store);
+  ASSERT_TRUE(restored.Restore().ok());
+  ASSERT_GT(restored.FrozenHours(), 0u);
+
+  Analytics rebuilt(*store);
+  Result<PublishStats> stats = rebuilt.Rebuild(std::nullopt, std::nullopt);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_GT(stats->built, 24);
+  EXPECT_EQ(rebuilt.FrozenHours(), restored.FrozenHours());
+  EXPECT_EQ(Checksums(*store), ingested);
 }
 
 }  // namespace

@@ -51,6 +51,13 @@ class CycleFacts final : public resolve::FactsView {
     return Once(observed_, org, hour, &FactsView::ObservedSnapshotsAt);
   }
 
+  // Drops the answers kept so far (their pointers may not outlive the facts' next freeze).
+  void Forget() {
+    sessions_.clear();
+    payments_.clear();
+    observed_.clear();
+  }
+
  private:
   template <typename T>
   using Cache = std::map<std::pair<std::string, Millis>, std::vector<T>>;
@@ -107,6 +114,7 @@ class Publisher::Cycle final : public PublishContext {
   }
 
   void Built(SliceKey key, std::string rows) { rows_[std::move(key)] = std::move(rows); }
+  void ForgetFacts() { facts_.Forget(); }
   const Status& status() const { return status_; }
 
  private:
@@ -147,63 +155,76 @@ void Publisher::DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch
 }
 
 Status Publisher::Publish(const resolve::FactsView& facts, const DirtySlices& dirty,
-                          store::IngestBatch& batch) {
+                          store::IngestBatch& batch, const std::function<void()>& after_each_day) {
   if (dirty.empty()) return Status::Ok();
   for (const auto& [org, hour] : dirty) {
     memo_.erase(memo_.lower_bound({org, hour, ""}), memo_.lower_bound({org, hour + 1, ""}));
   }
   Cycle cycle(facts, store_, stored_sha256_, memo_);
-  std::set<Millis> changed_benchmark_days;
-  DirtySlices benchmark_days;
-  for (const auto& [org, hour] : dirty) benchmark_days.emplace("", DayFloor(hour));
-
-  for (const auto& table : tables_) {
-    const std::string name(table->name());
-    const bool is_benchmark = name == options_.benchmark_table;
-    DirtySlices rescored;
-    if (options_.scored_tables.contains(name) && !changed_benchmark_days.empty()) {
-      const std::vector<std::string> orgs = facts.Orgs();
-      for (Millis day : changed_benchmark_days) {
-        for (Millis hour = day + kDayMs;
-             hour < day + (options_.benchmark_lookahead_days + 1) * kDayMs; hour += kHourMs) {
-          for (const std::string& org : orgs) rescored.emplace(org, hour);
+  // Day by day, in time order: a day's benchmark reads only that day, and a scored slice reads
+  // only the benchmarks of earlier days, so both are final when read. A day appears here for its
+  // dirty slices, or because a benchmark day before it changed (its scored slices only).
+  std::map<Millis, DirtySlices> days;
+  for (const auto& slice : dirty) days[DayFloor(slice.second)].insert(slice);
+  std::set<Millis> rescored_days;
+  for (auto day = days.begin(); day != days.end(); ++day) {
+    const DirtySlices& dirty_of_day = day->second;
+    DirtySlices benchmark_day, rescored;
+    if (!dirty_of_day.empty()) benchmark_day.emplace("", day->first);
+    if (rescored_days.contains(day->first)) {
+      for (const std::string& org : facts.Orgs()) {
+        for (Millis hour = day->first; hour < day->first + kDayMs; hour += kHourMs) {
+          rescored.emplace(org, hour);
         }
       }
-      rescored.insert(dirty.begin(), dirty.end());
+      rescored.insert(dirty_of_day.begin(), dirty_of_day.end());
     }
-    const DirtySlices& keys = is_benchmark ? benchmark_days : rescored.empty() ? dirty : rescored;
-
-    for (const auto& [org, hour] : keys) {
-      std::string rows = table->BuildSlice(cycle, org, hour);
-      NAAP_RETURN_IF_ERROR(cycle.status());
-      ++stats_.built;
-      SliceKey key{name, org, hour};
-      auto stored = stored_sha256_.find(key);
-      if (rows.empty()) {
-        if (stored != stored_sha256_.end()) {
-          stored_sha256_.erase(stored);
-          batch.slices.push_back(
-              {.table = name, .org = org, .hour = hour, .rows = "", .sha256_hex = ""});
-          ++stats_.deleted;
-          if (is_benchmark) changed_benchmark_days.insert(hour);
+    for (const auto& table : tables_) {
+      const std::string name(table->name());
+      const bool is_benchmark = name == options_.benchmark_table;
+      const bool is_scored = options_.scored_tables.contains(name) && !rescored.empty();
+      const DirtySlices& keys = is_benchmark ? benchmark_day : is_scored ? rescored : dirty_of_day;
+      for (const auto& [org, hour] : keys) {
+        std::string rows = table->BuildSlice(cycle, org, hour);
+        NAAP_RETURN_IF_ERROR(cycle.status());
+        ++stats_.built;
+        SliceKey key{name, org, hour};
+        if (Emit(key, rows, batch) && is_benchmark) {
+          for (int ahead = 1; ahead <= options_.benchmark_lookahead_days; ++ahead) {
+            days[hour + ahead * kDayMs];  // the day's entry, empty when nothing of it is dirty
+            rescored_days.insert(hour + ahead * kDayMs);
+          }
         }
-      } else {
-        std::string sha256_hex = Sha256Hex(rows);
-        if (stored == stored_sha256_.end() || stored->second != sha256_hex) {
-          stored_sha256_[key] = sha256_hex;
-          batch.slices.push_back({.table = name,
-                                  .org = org,
-                                  .hour = hour,
-                                  .rows = rows,
-                                  .sha256_hex = std::move(sha256_hex)});
-          ++stats_.written;
-          if (is_benchmark) changed_benchmark_days.insert(hour);
-        }
+        cycle.Built(std::move(key), std::move(rows));
       }
-      cycle.Built(std::move(key), std::move(rows));
     }
+    cycle.ForgetFacts();
+    if (after_each_day) after_each_day();
   }
   return Status::Ok();
+}
+
+bool Publisher::Emit(const SliceKey& key, const std::string& rows, store::IngestBatch& batch) {
+  const auto& [table, org, hour] = key;
+  auto stored = stored_sha256_.find(key);
+  if (rows.empty()) {
+    if (stored == stored_sha256_.end()) return false;
+    stored_sha256_.erase(stored);
+    batch.slices.push_back(
+        {.table = table, .org = org, .hour = hour, .rows = "", .sha256_hex = ""});
+    ++stats_.deleted;
+    return true;
+  }
+  std::string sha256_hex = Sha256Hex(rows);
+  if (stored != stored_sha256_.end() && stored->second == sha256_hex) return false;
+  stored_sha256_[key] = sha256_hex;
+  batch.slices.push_back({.table = table,
+                          .org = org,
+                          .hour = hour,
+                          .rows = rows,
+                          .sha256_hex = std::move(sha256_hex)});
+  ++stats_.written;
+  return true;
 }
 
 }  // namespace naap::publish

@@ -3,7 +3,8 @@
 // the serving slices that changed, appended to the ingest batch so they commit atomically with the
 // data they came from.
 //
-// Per cycle, tables are built in the given (publishing) order. A table's keys are the dirty
+// Per cycle, the dirty slices are built one UTC day at a time in time order, and within a day
+// table by table in the given (publishing) order. A table's keys are the day's dirty
 // (org, hour)s, except: the benchmark table's keys are (org "", day start) of every dirty hour's
 // day; a scored table (the SLA rows) also gets, for every benchmark day d whose slice changed in
 // this cycle, the 7 × 24 hours of days d + 1 … d + 7 of every org of the facts. A built slice is
@@ -17,6 +18,7 @@
 // equal a fresh derivation from the current facts (Resolve() reports every (org, hour) whose facts
 // changed). The in-memory checksums assume each batch
 // commits: after a failed commit the Publisher must not be reused. Not thread-safe.
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -63,15 +65,21 @@ class Publisher {
   // and forgets their checksums and memos, so the next Publish() re-emits every non-empty one.
   void DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch);
 
-  // Builds the slices `dirty` marks and appends the changed ones to `batch.slices`.
+  // Builds the slices `dirty` marks and appends the changed ones to `batch.slices`, one UTC day
+  // at a time in time order. `after_each_day` runs after each day's slices were built; no fact
+  // pointer read before it is used after it, so it may freeze the facts again.
   Status Publish(const resolve::FactsView& facts, const DirtySlices& dirty,
-                 store::IngestBatch& batch);
+                 store::IngestBatch& batch, const std::function<void()>& after_each_day = nullptr);
 
   const PublishStats& stats() const { return stats_; }
 
  private:
   using SliceKey = std::tuple<std::string, std::string, Millis>;  // (table, org, hour)
   class Cycle;
+
+  // Appends `rows` for `key` to `batch` unless the store already has them ("" deletes a stored
+  // slice); true when appended.
+  bool Emit(const SliceKey& key, const std::string& rows, store::IngestBatch& batch);
 
   std::vector<std::unique_ptr<Table>> tables_;
   store::Store& store_;
