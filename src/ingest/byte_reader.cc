@@ -1,6 +1,7 @@
 #include "ingest/byte_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -100,6 +101,10 @@ class ZstdCodec final : public ByteReader::Codec {
 Result<std::unique_ptr<ByteReader>> ByteReader::Open(const std::string& path) {
   int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError(path + ": " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    ::fcntl(fd, F_SETPIPE_SZ, kPipeBufferBytes);  // best effort: the pipe still works without
+  }
   std::unique_ptr<ByteReader> reader(new ByteReader(fd, path));
   while (reader->in_.size() < 4 && reader->FillInput()) {
   }

@@ -15,9 +15,16 @@ namespace naap::ingest {
 
 enum class Compression : uint8_t { kNone, kGzip, kZstd };
 
+// The buffer ByteReader::Open asks for when its input is a pipe (`naap simulate … | naap ingest
+// -`): with Linux's default 64 KiB, a writer descheduled for a moment soon leaves the reader
+// waiting. 1 MiB is the default limit for unprivileged processes (/proc/sys/fs/pipe-max-size);
+// above the limit the pipe keeps its size.
+inline constexpr int kPipeBufferBytes = 1 << 20;
+
 class ByteReader {
  public:
-  // `path` "-" reads standard input. Failure to open → IoError.
+  // `path` "-" reads standard input. Failure to open → IoError. A pipe's buffer is grown to
+  // kPipeBufferBytes.
   static Result<std::unique_ptr<ByteReader>> Open(const std::string& path);
   ~ByteReader();
   ByteReader(const ByteReader&) = delete;

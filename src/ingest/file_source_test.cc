@@ -1,9 +1,13 @@
 #include "ingest/file_source.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
+#include "ingest/byte_reader.h"
 #include "ingest/test_util.h"
 
 namespace naap::ingest {
@@ -246,6 +250,26 @@ TEST(FileSourceTest, CountsInputBytesForProgress) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].index, 10001);
   EXPECT_EQ((*source)->input_bytes_consumed(), static_cast<int64_t>(compressed.size()));
+}
+
+TEST(ByteReaderTest, GrowsAPipesBufferAndReadsItToTheEnd) {
+  int max_size = 0;
+  std::ifstream("/proc/sys/fs/pipe-max-size") >> max_size;
+  if (max_size < kPipeBufferBytes) GTEST_SKIP() << "pipe-max-size is " << max_size;
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_LT(::fcntl(fds[0], F_GETPIPE_SZ), kPipeBufferBytes);
+  ASSERT_EQ(::write(fds[1], "{}\n{}\n", 6), 6);
+  ::close(fds[1]);
+  auto reader = ByteReader::Open("/dev/fd/" + std::to_string(fds[0]));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ(::fcntl(fds[0], F_GETPIPE_SZ), kPipeBufferBytes);
+  std::string bytes;
+  while ((*reader)->Read(bytes, 4) > 0) {
+  }
+  EXPECT_EQ(bytes, "{}\n{}\n");
+  EXPECT_TRUE((*reader)->status().ok());
+  ::close(fds[0]);
 }
 
 }  // namespace
