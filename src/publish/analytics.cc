@@ -275,8 +275,8 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   }
   store::IngestBatch batch;
   publisher_.DeleteRange(from_hour, to_hour, batch);
-  // Freezing each day's facts again once its slices are built keeps the peak near the replay's
-  // instead of every fact thawed at once.
+  // Each day's facts are frozen again once its slices are built, so the publication never holds
+  // every fact thawed at once.
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false, [this] { resolver_.Refreeze(); }));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
   return publisher_.stats();
