@@ -32,7 +32,8 @@ t0=$(date +%s.%N)
   > "$out/api-serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; do sleep 0.5; done
+# The server answers at once and restores its facts meanwhile: wait for /readyz to report them.
+until curl -s "http://127.0.0.1:$port/readyz" | grep -q '"name":"facts","ok":true'; do sleep 0.5; done
 echo "serve ready in $(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s (facts restored from the raw log)"
 
 # Path and query values taken from the data: the first orchestrator, gateway, pipeline, model and

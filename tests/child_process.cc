@@ -121,4 +121,13 @@ HttpResult HttpGet(uint16_t port, const std::string& target, const std::string& 
   return result;
 }
 
+bool WaitFactsRestored(uint16_t port, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (HttpGet(port, "/readyz").body.find(R"({"name":"facts","ok":true)") == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 }  // namespace naap::testing

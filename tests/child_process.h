@@ -47,5 +47,8 @@ struct HttpResult {
 };
 // One GET to 127.0.0.1:`port` over a fresh connection; `headers` are extra "Name: value\r\n" lines.
 HttpResult HttpGet(uint16_t port, const std::string& target, const std::string& headers = "");
+// Polls /readyz until a `naap serve` reports its facts restored (its `facts` check ok); false
+// when that takes longer than `limit`.
+bool WaitFactsRestored(uint16_t port, std::chrono::milliseconds limit);
 
 }  // namespace naap::testing

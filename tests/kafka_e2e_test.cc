@@ -281,7 +281,9 @@ TEST_F(KafkaE2e, KillNineAtRandomPointsLosesAndDoubleCountsNothing) {
     auto line = reader.process->WaitForLine(metrics_url, seconds(20));
     std::smatch m;
     ASSERT_TRUE(line && std::regex_search(*line, m, metrics_url));
-    auto stored = GetQuality(static_cast<uint16_t>(std::stoi(m[1])), "");
+    const auto reader_port = static_cast<uint16_t>(std::stoi(m[1]));
+    ASSERT_TRUE(testing::WaitFactsRestored(reader_port, seconds(30)));
+    auto stored = GetQuality(reader_port, "");
     ASSERT_TRUE(stored.has_value());
     if (stored->counts.lines < truth.lines) ++kills_mid_consumption;
   }

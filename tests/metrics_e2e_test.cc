@@ -29,6 +29,7 @@ TEST(MetricsE2e, ScrapeOfALiveServerPassesPromtool) {
   ASSERT_TRUE(line.has_value()) << serve.output();
   const uint16_t port = static_cast<uint16_t>(
       std::stoi(std::regex_replace(*line, std::regex("^.*:([0-9]+)/metrics.*$"), "$1")));
+  ASSERT_TRUE(testing::WaitFactsRestored(port, 30s));
 
   // Wait for the first committed simulator batch, then scrape after one request of each kind.
   std::string metrics;

@@ -1,6 +1,7 @@
 // `naap serve` end to end: the binary on an ephemeral port with the live simulator, /healthz,
 // growing dashboard data, /metrics, SIGTERM → exit 0, and the store keeping every counted line
-// (a second `naap serve` over the same store reports at least as many).
+// (a second `naap serve` over the same store reports at least as many); a server answers while
+// it restores its facts and stops promptly then.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
@@ -108,6 +109,7 @@ TEST_F(ServeE2e, LiveSimulatorGrowsTheDashboardAndSurvivesARestart) {
     EXPECT_NE(serve.output().find("API     http://127.0.0.1:"), std::string::npos);
     EXPECT_NE(serve.output().find("/docs\n"), std::string::npos);
     ASSERT_TRUE(WaitHealthy(serve.port()));
+    ASSERT_TRUE(testing::WaitFactsRestored(serve.port(), std::chrono::seconds(30)));
 
     HttpResult kpi = HttpGet(serve.port(), "/v1/dashboard/kpi");
     if (kpi.status == 404) {
@@ -151,6 +153,7 @@ TEST_F(ServeE2e, LiveSimulatorGrowsTheDashboardAndSurvivesARestart) {
     ServeProcess again({"serve", "--store", store, "--listen", "127.0.0.1:0"});
     ASSERT_GT(again.port(), 0) << again.output();
     ASSERT_TRUE(WaitHealthy(again.port()));
+    ASSERT_TRUE(testing::WaitFactsRestored(again.port(), std::chrono::seconds(30)));
     HttpResult metrics = HttpGet(again.port(), "/metrics");
     ASSERT_EQ(metrics.status, 200);
     const double stored = IngestedLines(metrics.body);
@@ -169,6 +172,39 @@ TEST_F(ServeE2e, LiveSimulatorGrowsTheDashboardAndSurvivesARestart) {
     slices += std::stoll((*it)[2]);
   }
   EXPECT_GT(slices, 0) << checksum.out;
+}
+
+TEST_F(ServeE2e, AnswersWhileItRestoresAndStopsPromptlyThen) {
+  // Three simulated hours: their restore takes seconds, long enough to be seen.
+  const std::string store = "sqlite:" + dir_ + "/restore.db";
+  auto ingested = testing::RunCommand(kNaap + " simulate --hours 3 --seed 5 --out - | " + kNaap +
+                                      " ingest --store " + store + " - > /dev/null");
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.out;
+
+  ServeProcess serve({"serve", "--store", store, "--listen", "127.0.0.1:0", "--source", "sim:100"});
+  ASSERT_GT(serve.port(), 0) << serve.output();
+  EXPECT_EQ(HttpGet(serve.port(), "/healthz").status, 200);
+  const HttpResult ready = HttpGet(serve.port(), "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find(R"({"name":"facts","ok":false)"), std::string::npos) << ready.body;
+  const HttpResult kpi = HttpGet(serve.port(), "/v1/dashboard/kpi");
+  EXPECT_EQ(kpi.status, 503);
+  EXPECT_NE(kpi.body.find(R"("detail":"the facts are being restored from the raw log")"),
+            std::string::npos)
+      << kpi.body;
+
+  // SIGTERM during the restore: it is cancelled, the live source stops, exit 0.
+  const auto stop = steady_clock::now();
+  EXPECT_EQ(serve.Terminate(std::chrono::seconds(20)), 0) << serve.output();
+  EXPECT_LT(steady_clock::now() - stop, std::chrono::seconds(5));
+
+  // A second server restores the same facts in full and then serves them.
+  ServeProcess again({"serve", "--store", store, "--listen", "127.0.0.1:0"});
+  ASSERT_GT(again.port(), 0) << again.output();
+  ASSERT_TRUE(testing::WaitFactsRestored(again.port(), std::chrono::seconds(60)));
+  EXPECT_EQ(HttpGet(again.port(), "/readyz").status, 200);
+  EXPECT_EQ(HttpGet(again.port(), "/v1/dashboard/kpi").status, 200);
+  EXPECT_EQ(again.Terminate(std::chrono::seconds(20)), 0);
 }
 
 TEST_F(ServeE2e, UsageErrorsExitWithStatus2) {

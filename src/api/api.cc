@@ -481,7 +481,9 @@ HttpResponse Api::Impl::Respond(Exchange& x, RequestContext& ctx, const std::str
   if (!outcome.reply && outcome.status.ok()) outcome.status = Internal("handler returned nothing");
   if (!outcome.status.ok()) {
     if (outcome.status.code() == StatusCode::kUnavailable) {
-      return ProblemResponse(x, 503, "store unavailable", {{"Retry-After", "5"}});
+      const bool restoring = outcome.status.message() == kRestoringFacts;
+      return ProblemResponse(x, 503, restoring ? kRestoringFacts : "store unavailable",
+                             {{"Retry-After", "5"}});
     }
     std::cerr << "naap api: request " << x.request_id << " " << x.request.method << " " << x.path
               << ": " << outcome.status.ToString() << "\n";

@@ -32,6 +32,7 @@ class FakeBackend final : public Backend {
   Millis NowMs() const override { return clock_.NowMs(); }
   Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override {
     if (store_down) return Unavailable("connection refused");
+    if (restoring) return Unavailable(std::string(kRestoringFacts));
     if (!org) return std::optional<Millis>(kClock);
     if (*org == "daydream") return std::optional<Millis>(kClock - kHourMs);
     return std::optional<Millis>();
@@ -52,6 +53,7 @@ class FakeBackend final : public Backend {
   ApiConfig config_;
   FakeClock clock_{kNow};
   bool store_down = false;
+  bool restoring = false;
 
  private:
   std::unique_ptr<store::Store> store_;
@@ -819,6 +821,13 @@ TEST_F(ApiTest, FailuresBecome503And500) {
   EXPECT_EQ(down.status, 503);
   EXPECT_EQ(*down.Header("Retry-After"), "5");
   EXPECT_EQ(Get("/healthz").status, 200);  // group C does not need the data clock
+  backend_.store_down = false;
+  backend_.restoring = true;  // `naap serve` restoring its facts names that instead
+  HttpResponse restoring = Get("/v1/streams/active");
+  EXPECT_EQ(restoring.body,
+            ProblemJson(503, "Service Unavailable",
+                        "\"the facts are being restored from the raw log\"", "/v1/streams/active"));
+  EXPECT_EQ(*restoring.Header("Retry-After"), "5");
 }
 
 TEST_F(ApiTest, QueryTimeout) {

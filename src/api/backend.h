@@ -88,7 +88,12 @@ struct PipelineStatus {
   int64_t raw_segments = 0, raw_bytes = 0;
   std::optional<Millis> raw_oldest_event_at;
   RebuildStatus rebuild;
+  // The facts are still being restored from the raw log (`naap serve` answers meanwhile).
+  bool restoring = false;
 };
+
+// The kUnavailable message of what needs the facts while they are restored (503 with this detail).
+inline constexpr std::string_view kRestoringFacts = "the facts are being restored from the raw log";
 
 class Backend {
  public:

@@ -107,29 +107,70 @@ void LockedSink::OnWatermark(Millis watermark) {
   analytics_.OnWatermark(watermark);
 }
 
+Status LocalBackend::Impl::Restore() {
+  Status restored;
+  {
+    std::unique_lock lock(facts_mu);  // the refreezer already runs
+    restored = analytics.Restore(&cancel_restore);
+  }
+  if (restored.ok()) {
+    ingest::PipelineOptions options;
+    options.decoder.topics = topics;
+    auto opened = ingest::Pipeline::Open(store, clock, std::move(options), &sink);
+    if (opened.ok()) {
+      pipeline = std::move(opened.value());
+    } else {
+      restored = opened.status();
+    }
+  }
+  {
+    std::lock_guard lock(status_mu);
+    restore_status = restored;
+    restore_running = false;
+  }
+  restore_ended.notify_all();
+  return restored;
+}
+
+Status LocalBackend::Impl::Restored(bool wait) {
+  std::unique_lock lock(status_mu);
+  if (restore_running && !wait) return Unavailable(std::string(kRestoringFacts));
+  restore_ended.wait(lock, [this] { return !restore_running; });
+  return restore_status;
+}
+
 LocalBackend::LocalBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-LocalBackend::~LocalBackend() = default;
+
+LocalBackend::~LocalBackend() {
+  CancelRestore();
+  if (impl_->restorer.joinable()) impl_->restorer.join();
+}
 
 Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, const Clock& clock,
-                                                         ApiConfig config, event::TopicMap topics) {
-  auto impl = std::make_unique<Impl>(store, clock, std::move(config));
-  {
-    std::unique_lock lock(impl->facts_mu);  // the refreezer already runs
-    NAAP_RETURN_IF_ERROR(impl->analytics.Restore());
-  }
-  ingest::PipelineOptions options;
-  options.decoder.topics = std::move(topics);
-  auto pipeline = ingest::Pipeline::Open(store, clock, std::move(options), &impl->sink);
-  if (!pipeline.ok()) return pipeline.status();
-  impl->pipeline = std::move(pipeline.value());
+                                                         ApiConfig config, event::TopicMap topics,
+                                                         bool restore_now) {
+  auto impl = std::make_unique<Impl>(store, clock, std::move(config), std::move(topics));
+  if (restore_now) NAAP_RETURN_IF_ERROR(impl->Restore());
   impl->started_at = clock.NowMs();
   return std::unique_ptr<LocalBackend>(new LocalBackend(std::move(impl)));
 }
+
+void LocalBackend::StartRestore(std::function<void(const Status&)> failed) {
+  impl_->restorer = std::thread([impl = impl_.get(), failed = std::move(failed)] {
+    const Status restored = impl->Restore();
+    if (!restored.ok() && !impl->cancel_restore && failed) failed(restored);
+  });
+}
+
+void LocalBackend::CancelRestore() { impl_->cancel_restore = true; }
+
+Status LocalBackend::WaitRestored() { return impl_->Restored(/*wait=*/true); }
 
 Result<LocalBackend::IngestCounts> LocalBackend::IngestSource(ingest::Source& source,
                                                               std::string_view source_name,
                                                               std::string_view source_kind,
                                                               std::string_view org_override) {
+  NAAP_RETURN_IF_ERROR(impl_->Restored(/*wait=*/true));
   std::lock_guard ingest_lock(impl_->ingest_mu);
   impl_->pipeline->set_org_override(std::string(org_override));
   impl_->sink.ResetRun();
@@ -183,6 +224,7 @@ ReadCache* LocalBackend::read_cache() { return &impl_->read_cache; }
 
 Result<std::optional<Millis>> LocalBackend::DataClock(std::optional<std::string_view> org) {
   using Clock = std::optional<Millis>;
+  if (!org) NAAP_RETURN_IF_ERROR(impl_->Restored(/*wait=*/false));  // the orgs are the facts'
   const std::string key = "data_clock/" + (org ? "org:" + std::string(*org) : std::string("*"));
   auto clock = impl_->read_cache.GetOrCompute<Clock>(
       key, DataVersion(), [&]() -> Result<std::shared_ptr<const Clock>> {
@@ -203,6 +245,7 @@ Result<std::optional<Millis>> LocalBackend::DataClock(std::optional<std::string_
 }
 
 Status LocalBackend::ReadFacts(const std::function<Status(const resolve::FactsView&)>& fn) {
+  NAAP_RETURN_IF_ERROR(impl_->Restored(/*wait=*/false));
   std::shared_lock lock(impl_->facts_mu);
   return fn(impl_->analytics.facts());
 }
@@ -210,6 +253,7 @@ Status LocalBackend::ReadFacts(const std::function<Status(const resolve::FactsVi
 Result<AdminIngestResult> LocalBackend::IngestBody(std::string_view body,
                                                    std::optional<std::string_view> org,
                                                    std::string_view source) {
+  NAAP_RETURN_IF_ERROR(impl_->Restored(/*wait=*/false));
   auto file = BodyFile::Create(body);
   if (!file.ok()) return file.status();
   if (!org) {
@@ -265,6 +309,7 @@ PipelineStatus LocalBackend::Pipeline() {
     status.duplicates = impl_->totals.duplicates;
     status.last_publish_at = impl_->last_publish_at;
     status.last_ingested_at = impl_->last_ingested_at;
+    status.restoring = impl_->restore_running;
   }
   // Dirty slices are published within the commit that marks them, so none wait.
   status.dirty_slices = 0;

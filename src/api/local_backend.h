@@ -26,12 +26,26 @@ namespace naap::api {
 
 class LocalBackend final : public Backend {
  public:
-  // Restores the facts from `store`'s raw log. `store` and `clock` must outlive the backend.
-  // `topics` maps the Kafka topic of a message (and an export wrapper's topic) to its org.
+  // Restores the facts from `store`'s raw log, unless `restore_now` is false: then StartRestore()
+  // does, and until it has succeeded what needs the facts (ReadFacts, DataClock over every org,
+  // IngestBody, StartRebuild) answers kUnavailable with kRestoringFacts and IngestSource waits.
+  // `store` and `clock` must outlive the backend. `topics` maps the Kafka topic of a message (and
+  // an export wrapper's topic) to its org.
   static Result<std::unique_ptr<LocalBackend>> Open(
       store::Store& store, const Clock& clock, ApiConfig config,
-      event::TopicMap topics = event::TopicMap::Default());
+      event::TopicMap topics = event::TopicMap::Default(), bool restore_now = true);
+  // Cancels a restore in progress and waits for it.
   ~LocalBackend() override;
+
+  // Restores the facts on a thread of its own, so the API answers meanwhile (`naap serve` on a
+  // large store). On failure `failed` is called from that thread and the facts stay unavailable.
+  // Called once, after Open(..., restore_now = false).
+  void StartRestore(std::function<void(const Status&)> failed);
+  // Waits until the restore has ended; its status.
+  Status WaitRestored();
+  // Stops a restore in progress after the hour it replays (a server that is stopping): `failed`
+  // is not called, and the facts and IngestSource stay unavailable (kUnavailable).
+  void CancelRestore();
 
   // Drains `source` through the ingest pipeline and the analytics engine (the same path as
   // `naap ingest`); org_override as --org ("" = from each message). `source_name` labels the

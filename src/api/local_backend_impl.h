@@ -2,6 +2,7 @@
 // LocalBackend's private state, shared by local_backend.cc and local_backend_rebuild.cc.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -9,6 +10,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "api/local_backend.h"
@@ -55,16 +57,24 @@ struct LocalBackend::Impl {
   // at today's volume is about 52 MB (40k samples).
   static constexpr size_t kReadCacheBytes = 256 << 20;
 
-  Impl(store::Store& s, const Clock& c, ApiConfig cfg)
+  Impl(store::Store& s, const Clock& c, ApiConfig cfg, event::TopicMap t)
       : store(s),
         clock(c),
         config(std::move(cfg)),
+        topics(std::move(t)),
         analytics(s),
         sink(analytics, facts_mu) {}
+
+  // Restores the facts and opens the pipeline; sets `restored` and wakes the waiters.
+  Status Restore();
+  // Waits while the restore runs; ok once it succeeded, else its failure (kUnavailable with
+  // kRestoringFacts when `wait` is false and it still runs).
+  Status Restored(bool wait);
 
   store::Store& store;
   const Clock& clock;
   ApiConfig config;
+  event::TopicMap topics;
   std::shared_mutex facts_mu;  // shared: handlers reading facts; exclusive: the sink
   publish::Analytics analytics;
   LockedSink sink;
@@ -74,6 +84,13 @@ struct LocalBackend::Impl {
   // a rebuild; read_cache entries are keyed by it.
   std::atomic<uint64_t> data_version{0};
   ReadCache read_cache{kReadCacheEntries, kReadCacheBytes};
+
+  // Set once, when the restore ends (under status_mu; restore_ended wakes the waiters).
+  bool restore_running = true;
+  Status restore_status;
+  std::atomic<bool> cancel_restore{false};  // the backend is being destroyed
+  std::condition_variable restore_ended;
+  std::thread restorer;  // StartRestore's thread
 
   std::mutex status_mu;  // guards the figures below
   Millis started_at = 0;

@@ -181,6 +181,7 @@ void RebuildJob::Wait() {
 
 Result<RebuildStatus> LocalBackend::StartRebuild(std::string_view mode) {
   Impl& impl = *impl_;
+  NAAP_RETURN_IF_ERROR(impl.Restored(/*wait=*/false));
   if (mode == "verify") {
     return impl.rebuild.Start(mode, [&impl](RebuildJob::Progress& p) { return Verify(impl, p); });
   }

@@ -1,12 +1,14 @@
-// LocalBackend: ingest through the analytics engine, facts under the lock, restart from the store,
-// admin bodies without an org.
+// LocalBackend: ingest through the analytics engine, facts under the lock, restart from the store
+// (before Open returns or in the background), admin bodies without an org.
 #include "api/local_backend.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
+#include <thread>
 
+#include "ingest/raw_log.h"
 #include "resolve/facts_view.h"
 #include "store/store.h"
 
@@ -65,6 +67,104 @@ TEST(LocalBackend, IngestsTheSampleAndRestoresItsFactsAfterARestart) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->duplicates, 65);  // the dedup index survived too
   EXPECT_EQ(again->accepted, 0);
+  std::filesystem::remove(path);
+}
+
+TEST(LocalBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRestored) {
+  std::string path = ::testing::TempDir() + "/local_backend_background.db";
+  std::filesystem::remove(path);
+  SystemClock clock;
+  {
+    auto store = store::OpenStore("sqlite:" + path);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(OpenBackend(**store, clock)->IngestFiles({kSample}).ok());
+  }
+  auto store = store::OpenStore("sqlite:" + path);
+  ASSERT_TRUE(store.ok());
+  auto opened = LocalBackend::Open(**store, clock, ApiConfig{}, event::TopicMap::Default(),
+                                   /*restore_now=*/false);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  LocalBackend& backend = **opened;
+
+  // Not restored yet: what needs the facts says so; what reads the store answers.
+  const auto restoring = [](const Status& st) {
+    return st.code() == StatusCode::kUnavailable && st.message() == kRestoringFacts;
+  };
+  EXPECT_TRUE(restoring(backend.ReadFacts([](const resolve::FactsView&) { return Status::Ok(); })));
+  EXPECT_TRUE(restoring(backend.DataClock(std::nullopt).status()));
+  EXPECT_TRUE(restoring(backend.IngestBody("{}", "cloudspe", "test").status()));
+  EXPECT_TRUE(restoring(backend.StartRebuild("verify").status()));
+  EXPECT_TRUE(backend.Pipeline().restoring);
+  EXPECT_TRUE(backend.PingStore().ok());
+  auto org_clock = backend.DataClock("cloudspe");
+  ASSERT_TRUE(org_clock.ok());
+  EXPECT_TRUE(org_clock->has_value());
+
+  // An ingest started now waits for the restore (and its dedup index).
+  Result<LocalBackend::IngestCounts> again = Internal("not run");
+  std::thread ingest([&] { again = backend.IngestFiles({kSample}); });
+  Status failed;
+  backend.StartRestore([&failed](const Status& st) { failed = st; });
+  EXPECT_TRUE(backend.WaitRestored().ok());
+  ingest.join();
+  EXPECT_TRUE(failed.ok());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->duplicates, 65);
+  EXPECT_EQ(FactOrgs(backend), std::vector<std::string>{"cloudspe"});
+  EXPECT_FALSE(backend.Pipeline().restoring);
+  opened->reset();
+  std::filesystem::remove(path);
+}
+
+TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable) {
+  auto store = store::OpenStore("memory:");
+  ASSERT_TRUE(store.ok());
+  ingest::RawLogWriter writer;
+  writer.Add({.org = "cloudspe", .event_id = "e1", .family = "stream_trace", .event_ts = 1000});
+  auto blocks = writer.Flush();
+  ASSERT_TRUE(blocks.ok());
+  store::IngestBatch batch;
+  batch.raw_blocks = std::move(blocks.value());
+  batch.raw_blocks[0].crc32 ^= 1;  // the restore reads a corrupt block
+  ASSERT_TRUE((*store)->Commit(batch).ok());
+
+  SystemClock clock;
+  auto opened = LocalBackend::Open(**store, clock, ApiConfig{}, event::TopicMap::Default(),
+                                   /*restore_now=*/false);
+  ASSERT_TRUE(opened.ok());
+  LocalBackend& backend = **opened;
+  Status reported;
+  backend.StartRestore([&reported](const Status& st) { reported = st; });
+  const Status restored = backend.WaitRestored();
+  EXPECT_EQ(restored.code(), StatusCode::kCorruption) << restored.ToString();
+  EXPECT_EQ(reported.code(), StatusCode::kCorruption);
+  EXPECT_EQ(backend.ReadFacts([](const resolve::FactsView&) { return Status::Ok(); }).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(backend.IngestFiles({kSample}).status().code(), StatusCode::kCorruption);
+  EXPECT_FALSE(backend.Pipeline().restoring);
+}
+
+TEST(LocalBackend, ACancelledRestoreIsNoFailureAndLeavesTheBackendUnavailable) {
+  std::string path = ::testing::TempDir() + "/local_backend_cancel.db";
+  std::filesystem::remove(path);
+  SystemClock clock;
+  auto store = store::OpenStore("sqlite:" + path);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(OpenBackend(**store, clock)->IngestFiles({kSample}).ok());
+  auto opened = LocalBackend::Open(**store, clock, ApiConfig{}, event::TopicMap::Default(),
+                                   /*restore_now=*/false);
+  ASSERT_TRUE(opened.ok());
+  LocalBackend& backend = **opened;
+  backend.CancelRestore();  // a server stopping before the restore reached the first hour
+  bool failed_called = false;
+  backend.StartRestore([&failed_called](const Status&) { failed_called = true; });
+  const Status restored = backend.WaitRestored();
+  EXPECT_EQ(restored.code(), StatusCode::kUnavailable) << restored.ToString();
+  EXPECT_FALSE(failed_called);
+  EXPECT_EQ(backend.IngestFiles({kSample}).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(backend.ReadFacts([](const resolve::FactsView&) { return Status::Ok(); }).code(),
+            StatusCode::kUnavailable);
+  opened->reset();
   std::filesystem::remove(path);
 }
 

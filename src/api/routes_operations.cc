@@ -751,12 +751,20 @@ ReadinessCheck PublishLagCheck(const PipelineStatus& pipeline, double limit_s) {
   return check;
 }
 
+// Not in spec/api.md §4.6 (docs/decisions.md): `naap serve` answers while it restores the facts.
+ReadinessCheck FactsCheck(const PipelineStatus& pipeline) {
+  return {.name = "facts",
+          .ok = !pipeline.restoring,
+          .unit = "",
+          .message = pipeline.restoring ? std::string(kRestoringFacts) : "restored"};
+}
+
 Outcome Readyz(const RequestContext&, Backend& backend) {
   const ApiConfig& config = backend.config();
   const PipelineStatus pipeline = backend.Pipeline();
   const std::vector<ReadinessCheck> checks = {
       StoreCheck(backend), IngestLagCheck(pipeline, config.ready_max_ingest_lag_s),
-      PublishLagCheck(pipeline, config.ready_max_publish_lag_s)};
+      PublishLagCheck(pipeline, config.ready_max_publish_lag_s), FactsCheck(pipeline)};
   JsonWriter w;
   w.BeginArray();
   std::string failing;

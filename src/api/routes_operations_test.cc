@@ -498,7 +498,9 @@ TEST_F(OperationsRoutesTest, ReadinessReportsEachCheck) {
             std::string::npos);
   EXPECT_NE(body.find(R"({"name":"ingest_lag","ok":true,"observed":null,"limit":300,"unit":"s",)"
                       R"("message":"no live source"},{"name":"publish_lag","ok":true,)"
-                      R"("observed":null,"limit":600,"unit":"s","message":"no dirty slice"}]})"
+                      R"("observed":null,"limit":600,"unit":"s","message":"no dirty slice"},)"
+                      R"({"name":"facts","ok":true,"observed":null,"limit":0,"unit":"",)"
+                      R"("message":"restored"}]})"
                       "\n"),
             std::string::npos)
       << body;
@@ -535,9 +537,20 @@ TEST_F(OperationsRoutesTest, ReadinessReportsEachCheck) {
                 R"({"name":"ingest_lag","ok":false,"observed":301,"limit":300,"unit":"s",)"
                 R"x("message":"worst lag 301 s (source kafka-daydream)"},{"name":"publish_lag",)x"
                 R"("ok":true,"observed":12.5,"limit":600,"unit":"s",)"
-                R"("message":"oldest dirty slice is 12.5 s old"}])"),
+                R"("message":"oldest dirty slice is 12.5 s old"},)"),
             std::string::npos)
       << lagging.problem->extension_json;
+
+  backend.adjust_pipeline = [](PipelineStatus& p) { p.restoring = true; };
+  Outcome restoring = Run("C6", {}, &backend);
+  ASSERT_TRUE(restoring.problem.has_value());
+  EXPECT_EQ(restoring.problem->status, 503);
+  EXPECT_EQ(restoring.problem->detail, "not ready: facts");
+  EXPECT_NE(restoring.problem->extension_json.find(
+                R"({"name":"facts","ok":false,"observed":null,"limit":0,"unit":"",)"
+                R"("message":"the facts are being restored from the raw log"}])"),
+            std::string::npos)
+      << restoring.problem->extension_json;
 }
 
 TEST_F(OperationsRoutesTest, MetricsRendersTheRegistry) {

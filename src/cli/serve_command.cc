@@ -429,13 +429,15 @@ void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& bac
 template <typename BatchedSource>
 void RunLiveIngest(BatchedSource& source, api::LocalBackend& backend, const Clock& clock,
                    LiveProgress& progress, std::string_view name, std::string_view kind,
-                   std::atomic<bool>& failed) {
+                   const std::atomic<bool>& stopping, std::atomic<bool>& failed) {
   while (!source.finished()) {
     source.StartBatch();  // the previous batch is committed
     progress.batch_started_ms = clock.NowMs();
     auto counts = backend.IngestSource(source, name, kind);
     progress.batch_started_ms = 0;
     if (!counts.ok()) {
+      // Stopped before the facts were restored (LocalBackend::CancelRestore): nothing was read.
+      if (stopping && counts.status().code() == StatusCode::kUnavailable) return;
       std::fprintf(stderr, "naap serve: %.*s ingest failed: %s\n", static_cast<int>(name.size()),
                    name.data(), counts.status().ToString().c_str());
       failed = true;
@@ -474,8 +476,11 @@ int RunServe(const ServeArgs& args) {
   auto store = store::OpenStore(args.store_uri);
   if (!store.ok()) return fail("cannot open the store", store.status());
   SystemClock clock;
-  auto backend = api::LocalBackend::Open(**store, clock, settings->config, settings->topics);
-  if (!backend.ok()) return fail("cannot restore the analytics state", backend.status());
+  std::atomic<bool> restore_failed{false};
+  // The facts are restored once the server answers (LocalBackend::StartRestore below).
+  auto backend = api::LocalBackend::Open(**store, clock, settings->config, settings->topics,
+                                         /*restore_now=*/false);
+  if (!backend.ok()) return fail("cannot open the store", backend.status());
 
   std::unique_ptr<ingest::KafkaSource> kafka;
   if (settings->kafka) {
@@ -506,8 +511,14 @@ int RunServe(const ServeArgs& args) {
         return api.Reject(partial, status, detail);
       });
   if (!server.ok()) return fail("cannot serve", server.status());
+  (*backend)->StartRestore([&restore_failed](const Status& st) {
+    std::fprintf(stderr, "naap serve: cannot restore the analytics state: %s\n",
+                 st.ToString().c_str());
+    restore_failed = true;
+    kill(getpid(), SIGTERM);
+  });
 
-  std::atomic<bool> ingest_failed{false};
+  std::atomic<bool> ingest_failed{false}, stopping{false};
   std::unique_ptr<sim::LiveSource> sim;
   std::thread sim_thread, kafka_thread;
   if (settings->sim_rate) {
@@ -515,12 +526,14 @@ int RunServe(const ServeArgs& args) {
     if (!created.ok()) return fail("cannot start the simulator", created.status());
     sim = std::move(created).value();
     sim_thread = std::thread([&] {
-      RunLiveIngest(*sim, **backend, clock, sim_progress, "sim", "simulator", ingest_failed);
+      RunLiveIngest(*sim, **backend, clock, sim_progress, "sim", "simulator", stopping,
+                    ingest_failed);
     });
   }
   if (kafka) {
     kafka_thread = std::thread([&] {
-      RunLiveIngest(*kafka, **backend, clock, kafka_progress, "kafka", "kafka", ingest_failed);
+      RunLiveIngest(*kafka, **backend, clock, kafka_progress, "kafka", "kafka", stopping,
+                    ingest_failed);
     });
   }
 
@@ -538,6 +551,8 @@ int RunServe(const ServeArgs& args) {
   sigwait(&stop_signals, &signal_number);
   std::fprintf(stderr, "naap serve: stopping\n");
   (*server)->Stop();
+  stopping = true;
+  (*backend)->CancelRestore();  // the live sources may wait for it
   // The batch in progress is committed before IngestSource returns.
   if (sim) {
     sim->Stop();
@@ -548,7 +563,7 @@ int RunServe(const ServeArgs& args) {
     kafka_thread.join();
     kafka.reset();  // leaves the consumer group
   }
-  return ingest_failed ? 1 : 0;
+  return ingest_failed || restore_failed ? 1 : 0;
 }
 
 }  // namespace

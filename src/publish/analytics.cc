@@ -218,7 +218,7 @@ Status Analytics::AddRawLogHour(Millis hour) {
   return scanned;
 }
 
-Result<DirtySlices> Analytics::ReplayRawLog() {
+Result<DirtySlices> Analytics::ReplayRawLog(const std::atomic<bool>* cancel) {
   std::set<Millis> hours;
   NAAP_RETURN_IF_ERROR(store_.ScanRawBlocks(
       std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
@@ -228,6 +228,7 @@ Result<DirtySlices> Analytics::ReplayRawLog() {
       }));
   DirtySlices changed;
   for (const Millis hour : hours) {
+    if (cancel != nullptr && cancel->load()) return Unavailable("the restore was cancelled");
     NAAP_RETURN_IF_ERROR(AddRawLogHour(hour));
     changed.merge(resolver_.Resolve());
     NAAP_RETURN_IF_ERROR(resolver_.status());
@@ -252,11 +253,11 @@ void Analytics::RecordUnpublished(store::IngestBatch& batch) {
   unpublished_stored_ = !unpublished_.empty();
 }
 
-Status Analytics::Restore() {
+Status Analytics::Restore(const std::atomic<bool>* cancel) {
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
   // The stored slices reflect the replayed facts, except those a crashed run left unpublished.
-  NAAP_RETURN_IF_ERROR(ReplayRawLog().status());
+  NAAP_RETURN_IF_ERROR(ReplayRawLog(cancel).status());
   if (unpublished_.empty()) return Status::Ok();
   store::IngestBatch batch;
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));

@@ -18,6 +18,7 @@
 // stored slices were built from. Rebuild() does the same replay, then deletes and republishes
 // every slice of a range in one batch. Not thread-safe; after a failed commit it must not be
 // reused.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -58,8 +59,10 @@ class Analytics final : public ingest::RecordSink {
   // Publishes ServingTables() into `store`, which must outlive the Analytics.
   explicit Analytics(store::Store& store, event::DecoderOptions decoder = {});
 
-  // Loads the stored slice checksums and replays the raw log into the resolver.
-  Status Restore();
+  // Loads the stored slice checksums and replays the raw log into the resolver. Once `cancel` is
+  // set it stops after the hour it replays and returns kUnavailable; the Analytics is unusable
+  // then.
+  Status Restore(const std::atomic<bool>* cancel = nullptr);
 
   // Replays the raw log, then in one committed batch deletes every stored slice whose hour lies in
   // [from, to] widened to whole UTC days (a bound left out: unbounded) and publishes every slice
@@ -96,7 +99,7 @@ class Analytics final : public ingest::RecordSink {
                       Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
-  Result<DirtySlices> ReplayRawLog();
+  Result<DirtySlices> ReplayRawLog(const std::atomic<bool>* cancel = nullptr);
   // Adds every accepted message of the raw-log hour to the resolver, in the raw log's order
   // (ScanRawLog): a second thread scans and decodes while this one adds (Resolver::Add never reads
   // the store, so the scan cannot wait for it).
