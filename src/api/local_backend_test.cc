@@ -23,6 +23,14 @@ std::unique_ptr<LocalBackend> OpenBackend(store::Store& store, const Clock& cloc
   return std::move(backend.value());
 }
 
+// A backend whose facts only StartRestore() restores.
+std::unique_ptr<LocalBackend> OpenWithoutRestore(store::Store& store, const Clock& clock) {
+  auto backend = LocalBackend::Open(store, clock, ApiConfig{}, event::TopicMap::Default(),
+                                    /*restore_now=*/false);
+  EXPECT_TRUE(backend.ok()) << backend.status().ToString();
+  return std::move(backend.value());
+}
+
 std::vector<std::string> FactOrgs(LocalBackend& backend) {
   std::vector<std::string> orgs;
   Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
@@ -70,21 +78,37 @@ TEST(LocalBackend, IngestsTheSampleAndRestoresItsFactsAfterARestart) {
   std::filesystem::remove(path);
 }
 
-TEST(LocalBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRestored) {
-  std::string path = ::testing::TempDir() + "/local_backend_background.db";
-  std::filesystem::remove(path);
-  SystemClock clock;
-  {
-    auto store = store::OpenStore("sqlite:" + path);
+// A SQLite store holding the ingested sample, reopened with a backend that has not restored it.
+class UnrestoredBackend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path_);
+    {
+      auto store = store::OpenStore("sqlite:" + path_);
+      ASSERT_TRUE(store.ok());
+      ASSERT_TRUE(OpenBackend(**store, clock_)->IngestFiles({kSample}).ok());
+    }
+    auto store = store::OpenStore("sqlite:" + path_);
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE(OpenBackend(**store, clock)->IngestFiles({kSample}).ok());
+    store_ = std::move(store.value());
+    backend_ = OpenWithoutRestore(*store_, clock_);
   }
-  auto store = store::OpenStore("sqlite:" + path);
-  ASSERT_TRUE(store.ok());
-  auto opened = LocalBackend::Open(**store, clock, ApiConfig{}, event::TopicMap::Default(),
-                                   /*restore_now=*/false);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  LocalBackend& backend = **opened;
+  void TearDown() override {
+    backend_.reset();
+    store_.reset();
+    std::filesystem::remove(path_);
+  }
+
+  SystemClock clock_;
+  std::string path_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<LocalBackend> backend_;
+};
+
+TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRestored) {
+  LocalBackend& backend = *backend_;
 
   // Not restored yet: what needs the facts says so; what reads the store answers.
   const auto restoring = [](const Status& st) {
@@ -112,8 +136,6 @@ TEST(LocalBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRestored) 
   EXPECT_EQ(again->duplicates, 65);
   EXPECT_EQ(FactOrgs(backend), std::vector<std::string>{"cloudspe"});
   EXPECT_FALSE(backend.Pipeline().restoring);
-  opened->reset();
-  std::filesystem::remove(path);
 }
 
 TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable) {
@@ -129,10 +151,8 @@ TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable
   ASSERT_TRUE((*store)->Commit(batch).ok());
 
   SystemClock clock;
-  auto opened = LocalBackend::Open(**store, clock, ApiConfig{}, event::TopicMap::Default(),
-                                   /*restore_now=*/false);
-  ASSERT_TRUE(opened.ok());
-  LocalBackend& backend = **opened;
+  std::unique_ptr<LocalBackend> opened = OpenWithoutRestore(**store, clock);
+  LocalBackend& backend = *opened;
   Status reported;
   backend.StartRestore([&reported](const Status& st) { reported = st; });
   const Status restored = backend.WaitRestored();
@@ -144,17 +164,8 @@ TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable
   EXPECT_FALSE(backend.Pipeline().restoring);
 }
 
-TEST(LocalBackend, ACancelledRestoreIsNoFailureAndLeavesTheBackendUnavailable) {
-  std::string path = ::testing::TempDir() + "/local_backend_cancel.db";
-  std::filesystem::remove(path);
-  SystemClock clock;
-  auto store = store::OpenStore("sqlite:" + path);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE(OpenBackend(**store, clock)->IngestFiles({kSample}).ok());
-  auto opened = LocalBackend::Open(**store, clock, ApiConfig{}, event::TopicMap::Default(),
-                                   /*restore_now=*/false);
-  ASSERT_TRUE(opened.ok());
-  LocalBackend& backend = **opened;
+TEST_F(UnrestoredBackend, ACancelledRestoreIsNoFailureAndLeavesTheBackendUnavailable) {
+  LocalBackend& backend = *backend_;
   backend.CancelRestore();  // a server stopping before the restore reached the first hour
   bool failed_called = false;
   backend.StartRestore([&failed_called](const Status&) { failed_called = true; });
@@ -164,8 +175,6 @@ TEST(LocalBackend, ACancelledRestoreIsNoFailureAndLeavesTheBackendUnavailable) {
   EXPECT_EQ(backend.IngestFiles({kSample}).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(backend.ReadFacts([](const resolve::FactsView&) { return Status::Ok(); }).code(),
             StatusCode::kUnavailable);
-  opened->reset();
-  std::filesystem::remove(path);
 }
 
 TEST(LocalBackend, BodyWithoutOrgNeedsMappedWrapperTopicsOnEveryLine) {
