@@ -65,7 +65,7 @@ struct LocalBackend::Impl {
         analytics(s),
         sink(analytics, facts_mu) {}
 
-  // Restores the facts and opens the pipeline; sets `restored` and wakes the waiters.
+  // Restores the facts and opens the pipeline, then ends restore_running and wakes the waiters.
   Status Restore();
   // Waits while the restore runs; ok once it succeeded, else its failure (kUnavailable with
   // kRestoringFacts when `wait` is false and it still runs).
@@ -85,10 +85,10 @@ struct LocalBackend::Impl {
   std::atomic<uint64_t> data_version{0};
   ReadCache read_cache{kReadCacheEntries, kReadCacheBytes};
 
-  // Set once, when the restore ends (under status_mu; restore_ended wakes the waiters).
+  // Both set once, when the restore ends (under status_mu; restore_ended wakes the waiters).
   bool restore_running = true;
   Status restore_status;
-  std::atomic<bool> cancel_restore{false};  // the backend is being destroyed
+  std::atomic<bool> cancel_restore{false};  // CancelRestore(): the server is stopping
   std::condition_variable restore_ended;
   std::thread restorer;  // StartRestore's thread
 
