@@ -88,8 +88,10 @@ struct PipelineStatus {
   int64_t raw_segments = 0, raw_bytes = 0;
   std::optional<Millis> raw_oldest_event_at;
   RebuildStatus rebuild;
-  // The facts are still being restored from the raw log (`naap serve` answers meanwhile).
+  // The facts are still being restored from the raw log (`naap serve` answers meanwhile), and how
+  // far: hours of the raw log replayed of those it holds (0 of 0 until listed).
   bool restoring = false;
+  int64_t restore_hours_replayed = 0, restore_hours_total = 0;
 };
 
 // The kUnavailable message of what needs the facts while they are restored (503 with this detail).

@@ -111,7 +111,7 @@ Status LocalBackend::Impl::Restore() {
   Status restored;
   {
     std::unique_lock lock(facts_mu);  // the refreezer already runs
-    restored = analytics.Restore(&cancel_restore);
+    restored = analytics.Restore(&restore_control);
   }
   if (restored.ok()) {
     ingest::PipelineOptions options;
@@ -158,11 +158,11 @@ Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, co
 void LocalBackend::StartRestore(std::function<void(const Status&)> failed) {
   impl_->restorer = std::thread([impl = impl_.get(), failed = std::move(failed)] {
     const Status restored = impl->Restore();
-    if (!restored.ok() && !impl->cancel_restore && failed) failed(restored);
+    if (!restored.ok() && !impl->restore_control.cancel && failed) failed(restored);
   });
 }
 
-void LocalBackend::CancelRestore() { impl_->cancel_restore = true; }
+void LocalBackend::CancelRestore() { impl_->restore_control.cancel = true; }
 
 Status LocalBackend::WaitRestored() { return impl_->Restored(/*wait=*/true); }
 
@@ -310,6 +310,8 @@ PipelineStatus LocalBackend::Pipeline() {
     status.last_publish_at = impl_->last_publish_at;
     status.last_ingested_at = impl_->last_ingested_at;
     status.restoring = impl_->restore_running;
+    status.restore_hours_replayed = impl_->restore_control.hours_replayed;
+    status.restore_hours_total = impl_->restore_control.hours_total;
   }
   // Dirty slices are published within the commit that marks them, so none wait.
   status.dirty_slices = 0;

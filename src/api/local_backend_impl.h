@@ -88,7 +88,7 @@ struct LocalBackend::Impl {
   // Both set once, when the restore ends (under status_mu; restore_ended wakes the waiters).
   bool restore_running = true;
   Status restore_status;
-  std::atomic<bool> cancel_restore{false};  // CancelRestore(): the server is stopping
+  publish::Analytics::RestoreControl restore_control;  // CancelRestore() sets its cancel
   std::condition_variable restore_ended;
   std::thread restorer;  // StartRestore's thread
 

@@ -119,6 +119,7 @@ TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRes
   EXPECT_TRUE(restoring(backend.IngestBody("{}", "cloudspe", "test").status()));
   EXPECT_TRUE(restoring(backend.StartRebuild("verify").status()));
   EXPECT_TRUE(backend.Pipeline().restoring);
+  EXPECT_EQ(backend.Pipeline().restore_hours_total, 0);  // not listed yet
   EXPECT_TRUE(backend.PingStore().ok());
   auto org_clock = backend.DataClock("cloudspe");
   ASSERT_TRUE(org_clock.ok());
@@ -135,7 +136,10 @@ TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRes
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->duplicates, 65);
   EXPECT_EQ(FactOrgs(backend), std::vector<std::string>{"cloudspe"});
-  EXPECT_FALSE(backend.Pipeline().restoring);
+  const PipelineStatus restored = backend.Pipeline();
+  EXPECT_FALSE(restored.restoring);
+  EXPECT_GT(restored.restore_hours_total, 0);  // the sample's hours of the raw log
+  EXPECT_EQ(restored.restore_hours_replayed, restored.restore_hours_total);
 }
 
 TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable) {

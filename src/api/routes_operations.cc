@@ -753,10 +753,15 @@ ReadinessCheck PublishLagCheck(const PipelineStatus& pipeline, double limit_s) {
 
 // Not in spec/api.md §4.6 (docs/decisions.md): `naap serve` answers while it restores the facts.
 ReadinessCheck FactsCheck(const PipelineStatus& pipeline) {
+  const std::string progress = std::to_string(pipeline.restore_hours_replayed) + " of " +
+                               std::to_string(pipeline.restore_hours_total) + " hours";
   return {.name = "facts",
           .ok = !pipeline.restoring,
-          .unit = "",
-          .message = pipeline.restoring ? std::string(kRestoringFacts) : "restored"};
+          .observed = static_cast<double>(pipeline.restore_hours_replayed),
+          .limit = static_cast<double>(pipeline.restore_hours_total),
+          .unit = "hours",
+          .message = pipeline.restoring ? std::string(kRestoringFacts) + ": " + progress
+                                        : "restored: " + progress};
 }
 
 Outcome Readyz(const RequestContext&, Backend& backend) {

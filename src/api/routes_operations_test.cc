@@ -499,8 +499,8 @@ TEST_F(OperationsRoutesTest, ReadinessReportsEachCheck) {
   EXPECT_NE(body.find(R"({"name":"ingest_lag","ok":true,"observed":null,"limit":300,"unit":"s",)"
                       R"("message":"no live source"},{"name":"publish_lag","ok":true,)"
                       R"("observed":null,"limit":600,"unit":"s","message":"no dirty slice"},)"
-                      R"({"name":"facts","ok":true,"observed":null,"limit":0,"unit":"",)"
-                      R"("message":"restored"}]})"
+                      R"({"name":"facts","ok":true,"observed":0,"limit":0,"unit":"hours",)"
+                      R"("message":"restored: 0 of 0 hours"}]})"
                       "\n"),
             std::string::npos)
       << body;
@@ -541,14 +541,18 @@ TEST_F(OperationsRoutesTest, ReadinessReportsEachCheck) {
             std::string::npos)
       << lagging.problem->extension_json;
 
-  backend.adjust_pipeline = [](PipelineStatus& p) { p.restoring = true; };
+  backend.adjust_pipeline = [](PipelineStatus& p) {
+    p.restoring = true;
+    p.restore_hours_replayed = 12;
+    p.restore_hours_total = 168;
+  };
   Outcome restoring = Run("C6", {}, &backend);
   ASSERT_TRUE(restoring.problem.has_value());
   EXPECT_EQ(restoring.problem->status, 503);
   EXPECT_EQ(restoring.problem->detail, "not ready: facts");
   EXPECT_NE(restoring.problem->extension_json.find(
-                R"({"name":"facts","ok":false,"observed":null,"limit":0,"unit":"",)"
-                R"("message":"the facts are being restored from the raw log"}])"),
+                R"({"name":"facts","ok":false,"observed":12,"limit":168,"unit":"hours",)"
+                R"("message":"the facts are being restored from the raw log: 12 of 168 hours"}])"),
             std::string::npos)
       << restoring.problem->extension_json;
 }

@@ -218,7 +218,7 @@ Status Analytics::AddRawLogHour(Millis hour) {
   return scanned;
 }
 
-Result<DirtySlices> Analytics::ReplayRawLog(const std::atomic<bool>* cancel) {
+Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   std::set<Millis> hours;
   NAAP_RETURN_IF_ERROR(store_.ScanRawBlocks(
       std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
@@ -226,12 +226,14 @@ Result<DirtySlices> Analytics::ReplayRawLog(const std::atomic<bool>* cancel) {
         hours.insert(block.hour);
         return Status::Ok();
       }));
+  if (control != nullptr) control->hours_total = static_cast<int64_t>(hours.size());
   DirtySlices changed;
   for (const Millis hour : hours) {
-    if (cancel != nullptr && cancel->load()) return Unavailable("the restore was cancelled");
+    if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
     NAAP_RETURN_IF_ERROR(AddRawLogHour(hour));
     changed.merge(resolver_.Resolve());
     NAAP_RETURN_IF_ERROR(resolver_.status());
+    if (control != nullptr) ++control->hours_replayed;
   }
   return changed;
 }
@@ -253,11 +255,11 @@ void Analytics::RecordUnpublished(store::IngestBatch& batch) {
   unpublished_stored_ = !unpublished_.empty();
 }
 
-Status Analytics::Restore(const std::atomic<bool>* cancel) {
+Status Analytics::Restore(RestoreControl* control) {
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
   // The stored slices reflect the replayed facts, except those a crashed run left unpublished.
-  NAAP_RETURN_IF_ERROR(ReplayRawLog(cancel).status());
+  NAAP_RETURN_IF_ERROR(ReplayRawLog(control).status());
   if (unpublished_.empty()) return Status::Ok();
   store::IngestBatch batch;
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));

@@ -59,10 +59,15 @@ class Analytics final : public ingest::RecordSink {
   // Publishes ServingTables() into `store`, which must outlive the Analytics.
   explicit Analytics(store::Store& store, event::DecoderOptions decoder = {});
 
-  // Loads the stored slice checksums and replays the raw log into the resolver. Once `cancel` is
-  // set it stops after the hour it replays and returns kUnavailable; the Analytics is unusable
-  // then.
-  Status Restore(const std::atomic<bool>* cancel = nullptr);
+  // What a restore obeys and reports while it runs; another thread may set and read it.
+  struct RestoreControl {
+    std::atomic<bool> cancel{false};                         // stop after the hour being replayed
+    std::atomic<int64_t> hours_total{0}, hours_replayed{0};  // raw-log hours, once listed
+  };
+  // Loads the stored slice checksums and replays the raw log into the resolver. Once
+  // `control->cancel` is set it stops after the hour it replays and returns kUnavailable; the
+  // Analytics is unusable then.
+  Status Restore(RestoreControl* control = nullptr);
 
   // Replays the raw log, then in one committed batch deletes every stored slice whose hour lies in
   // [from, to] widened to whole UTC days (a bound left out: unbounded) and publishes every slice
@@ -99,7 +104,7 @@ class Analytics final : public ingest::RecordSink {
                       Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
-  Result<DirtySlices> ReplayRawLog(const std::atomic<bool>* cancel = nullptr);
+  Result<DirtySlices> ReplayRawLog(RestoreControl* control = nullptr);
   // Adds every accepted message of the raw-log hour to the resolver, in the raw log's order
   // (ScanRawLog): a second thread scans and decodes while this one adds (Resolver::Add never reads
   // the store, so the scan cannot wait for it).
