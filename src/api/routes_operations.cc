@@ -751,7 +751,7 @@ ReadinessCheck PublishLagCheck(const PipelineStatus& pipeline, double limit_s) {
   return check;
 }
 
-// Not in spec/api.md §4.6 (docs/decisions.md): `naap serve` answers while it restores the facts.
+// Not in spec/api.md §4.6 (docs/api.md): `naap serve` answers while it restores the facts.
 ReadinessCheck FactsCheck(const PipelineStatus& pipeline) {
   const std::string progress = std::to_string(pipeline.restore_hours_replayed) + " of " +
                                std::to_string(pipeline.restore_hours_total) + " hours";
