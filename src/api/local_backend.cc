@@ -107,7 +107,7 @@ void LockedSink::OnWatermark(Millis watermark) {
   analytics_.OnWatermark(watermark);
 }
 
-Status LocalBackend::Impl::Restore() {
+Status LocalBackend::Impl::Restore(const std::function<void(const Status&)>& failed) {
   Status restored;
   {
     std::unique_lock lock(facts_mu);  // the refreezer already runs
@@ -123,6 +123,7 @@ Status LocalBackend::Impl::Restore() {
       restored = opened.status();
     }
   }
+  if (!restored.ok() && !restore_control.cancel && failed) failed(restored);
   {
     std::lock_guard lock(status_mu);
     restore_status = restored;
@@ -156,10 +157,8 @@ Result<std::unique_ptr<LocalBackend>> LocalBackend::Open(store::Store& store, co
 }
 
 void LocalBackend::StartRestore(std::function<void(const Status&)> failed) {
-  impl_->restorer = std::thread([impl = impl_.get(), failed = std::move(failed)] {
-    const Status restored = impl->Restore();
-    if (!restored.ok() && !impl->restore_control.cancel && failed) failed(restored);
-  });
+  impl_->restorer =
+      std::thread([impl = impl_.get(), failed = std::move(failed)] { impl->Restore(failed); });
 }
 
 void LocalBackend::CancelRestore() { impl_->restore_control.cancel = true; }

@@ -38,7 +38,8 @@ class LocalBackend final : public Backend {
   ~LocalBackend() override;
 
   // Restores the facts on a thread of its own, so the API answers meanwhile (`naap serve` on a
-  // large store). On failure `failed` is called from that thread and the facts stay unavailable.
+  // large store). On failure `failed` is called from that thread, before WaitRestored() returns,
+  // and the facts stay unavailable.
   // Called once, after Open(..., restore_now = false).
   void StartRestore(std::function<void(const Status&)> failed);
   // Waits until the restore has ended; its status.

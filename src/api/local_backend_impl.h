@@ -65,8 +65,9 @@ struct LocalBackend::Impl {
         analytics(s),
         sink(analytics, facts_mu) {}
 
-  // Restores the facts and opens the pipeline, then ends restore_running and wakes the waiters.
-  Status Restore();
+  // Restores the facts and opens the pipeline; on failure (not a cancel) calls `failed`. Then
+  // ends restore_running and wakes the waiters.
+  Status Restore(const std::function<void(const Status&)>& failed = nullptr);
   // Waits while the restore runs; ok once it succeeded, else its failure (kUnavailable with
   // kRestoringFacts when `wait` is false and it still runs).
   Status Restored(bool wait);

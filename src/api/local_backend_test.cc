@@ -145,8 +145,13 @@ TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRes
 TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable) {
   auto store = store::OpenStore("memory:");
   ASSERT_TRUE(store.ok());
+  ingest::RawEntry entry;
+  entry.org = "cloudspe";
+  entry.event_id = "e1";
+  entry.family = "stream_trace";
+  entry.event_ts = 1000;
   ingest::RawLogWriter writer;
-  writer.Add({.org = "cloudspe", .event_id = "e1", .family = "stream_trace", .event_ts = 1000});
+  writer.Add(entry);
   auto blocks = writer.Flush();
   ASSERT_TRUE(blocks.ok());
   store::IngestBatch batch;
