@@ -65,6 +65,7 @@ class CountingStore final : public store::Store {
     return inner_->ScanRawBlocks(from, to, fn);
   }
   Result<store::RawLogStats> RawLogSize() override { return inner_->RawLogSize(); }
+  Result<std::vector<Millis>> RawLogHours() override { return inner_->RawLogHours(); }
   Result<std::optional<Millis>> DataClock(std::string_view org) override {
     return inner_->DataClock(org);
   }

@@ -6,7 +6,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -219,16 +218,11 @@ Status Analytics::AddRawLogHour(Millis hour) {
 }
 
 Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
-  std::set<Millis> hours;
-  NAAP_RETURN_IF_ERROR(store_.ScanRawBlocks(
-      std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
-      [&](const store::RawBlock& block) {
-        hours.insert(block.hour);
-        return Status::Ok();
-      }));
-  if (control != nullptr) control->hours_total = static_cast<int64_t>(hours.size());
+  Result<std::vector<Millis>> hours = store_.RawLogHours();
+  NAAP_RETURN_IF_ERROR(hours.status());
+  if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
   DirtySlices changed;
-  for (const Millis hour : hours) {
+  for (const Millis hour : *hours) {
     if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
     NAAP_RETURN_IF_ERROR(AddRawLogHour(hour));
     changed.merge(resolver_.Resolve());

@@ -135,6 +135,8 @@ class Store {
                                const std::function<Status(const RawBlock&)>& fn) = 0;
   // Block count, payload bytes and oldest event of the raw log, without reading payloads.
   virtual Result<RawLogStats> RawLogSize() = 0;
+  // The distinct hours that hold raw blocks, ascending, without reading payloads.
+  virtual Result<std::vector<Millis>> RawLogHours() = 0;
   // Newest event_ts held in the raw log for org (the data clock), if any.
   virtual Result<std::optional<Millis>> DataClock(std::string_view org) = 0;
 

@@ -356,6 +356,20 @@ TEST_P(StoreConformanceTest, RawLogSizeCountsBlocksBytesAndTheOldestEvent) {
   EXPECT_EQ(stats->oldest_event, kT0 + 3);
 }
 
+TEST_P(StoreConformanceTest, RawLogHoursAreDistinctAndAscending) {
+  Result<std::vector<Millis>> empty = store_->RawLogHours();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  IngestBatch first, second;
+  first.raw_blocks = {Block("zeta", kT0 + 2 * kH, 1, 2, "a"), Block("acme", kT0, 1, 2, "b")};
+  second.raw_blocks = {Block("acme", kT0 + 2 * kH, 3, 4, "c"), Block("acme", kT0 + kH, 5, 6, "d")};
+  CommitOk(first);
+  CommitOk(second);
+  Result<std::vector<Millis>> hours = store_->RawLogHours();
+  ASSERT_TRUE(hours.ok());
+  EXPECT_THAT(*hours, ElementsAre(kT0, kT0 + kH, kT0 + 2 * kH));
+}
+
 TEST_P(StoreConformanceTest, RawBlockFieldsRoundTripExactly) {
   RawBlock block = Block("acme", kT0, 1'000, 3'599'999, std::string("\0\xff\x01zstd", 7));
   block.count = 12'345;

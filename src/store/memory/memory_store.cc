@@ -20,6 +20,7 @@ class MemoryStore final : public Store {
   Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                        const std::function<Status(const RawBlock&)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
+  Result<std::vector<Millis>> RawLogHours() override;
   Result<std::optional<Millis>> DataClock(std::string_view org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
@@ -101,6 +102,15 @@ Status MemoryStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     NAAP_RETURN_IF_ERROR(fn(it->second));
   }
   return Status::Ok();
+}
+
+Result<std::vector<Millis>> MemoryStore::RawLogHours() {
+  std::lock_guard lock(mu_);
+  std::vector<Millis> hours;
+  for (const auto& [key, block] : raw_blocks_) {
+    if (hours.empty() || hours.back() != std::get<0>(key)) hours.push_back(std::get<0>(key));
+  }
+  return hours;
 }
 
 Result<RawLogStats> MemoryStore::RawLogSize() {

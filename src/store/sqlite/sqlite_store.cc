@@ -155,6 +155,7 @@ constexpr char kScanRawBlocks[] =
     "SELECT org, hour, min_ts, max_ts, count, crc32, payload FROM raw_blocks "
     "WHERE hour BETWEEN ? AND ? ORDER BY hour, org, seq";
 constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
+constexpr char kRawLogHours[] = "SELECT DISTINCT hour FROM raw_blocks ORDER BY hour";
 // LENGTH() of a blob reads its size from the record header, not its pages.
 constexpr char kRawLogSize[] =
     "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0), MIN(min_ts) FROM raw_blocks";
@@ -256,6 +257,7 @@ class SqliteStore final : public Store {
   Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                        const std::function<Status(const RawBlock&)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
+  Result<std::vector<Millis>> RawLogHours() override;
   Result<std::optional<Millis>> DataClock(std::string_view org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
@@ -392,6 +394,17 @@ Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     block.payload.assign(query.Bytes(6));
     return fn(block);
   });
+}
+
+Result<std::vector<Millis>> SqliteStore::RawLogHours() {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kRawLogHours);
+  std::vector<Millis> hours;
+  NAAP_RETURN_IF_ERROR(ForEachRow(query, [&] {
+    hours.push_back(query.Int(0));
+    return Status::Ok();
+  }));
+  return hours;
 }
 
 Result<RawLogStats> SqliteStore::RawLogSize() {
