@@ -24,15 +24,11 @@ constexpr Millis kAllHoursTo = std::numeric_limits<Millis>::max();
 // Raw blocks per batch when copying the raw log.
 constexpr size_t kCopyBatchBlocks = 256;
 
-// Entries in the raw log of `store`.
+// Entries in the raw log of `store` (without reading the payloads).
 Result<int64_t> RawLogLines(store::Store& store) {
-  int64_t lines = 0;
-  Status scanned = store.ScanRawBlocks(kAllHoursFrom, kAllHoursTo, [&](const store::RawBlock& b) {
-    lines += b.count;
-    return Status::Ok();
-  });
-  if (!scanned.ok()) return scanned;
-  return lines;
+  Result<store::RawLogStats> stats = store.RawLogSize();
+  if (!stats.ok()) return stats.status();
+  return stats->entries;
 }
 
 // Copies every raw block of `from` into `to`; returns the entries copied.

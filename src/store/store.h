@@ -111,6 +111,7 @@ struct RetentionCut {
 // Size of the raw event log, for status reports.
 struct RawLogStats {
   int64_t blocks = 0;
+  int64_t entries = 0;  // the sum of the blocks' counts
   int64_t payload_bytes = 0;
   std::optional<Millis> oldest_event;  // min of the blocks' min_ts
 };

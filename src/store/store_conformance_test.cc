@@ -340,10 +340,11 @@ TEST_P(StoreConformanceTest, ScanRawBlocksOrdersByHourOrgCommitAndHonoursRange) 
   EXPECT_TRUE(ScanSummary(kT0 + 4 * kH, kT0 + 9 * kH).empty());
 }
 
-TEST_P(StoreConformanceTest, RawLogSizeCountsBlocksBytesAndTheOldestEvent) {
+TEST_P(StoreConformanceTest, RawLogSizeCountsBlocksEntriesBytesAndTheOldestEvent) {
   Result<RawLogStats> empty = store_->RawLogSize();
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->blocks, 0);
+  EXPECT_EQ(empty->entries, 0);
   EXPECT_EQ(empty->payload_bytes, 0);
   EXPECT_FALSE(empty->oldest_event.has_value());
   IngestBatch batch;
@@ -352,6 +353,7 @@ TEST_P(StoreConformanceTest, RawLogSizeCountsBlocksBytesAndTheOldestEvent) {
   Result<RawLogStats> stats = store_->RawLogSize();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->blocks, 2);
+  EXPECT_EQ(stats->entries, 4);  // Block() gives each block 2
   EXPECT_EQ(stats->payload_bytes, 7);
   EXPECT_EQ(stats->oldest_event, kT0 + 3);
 }

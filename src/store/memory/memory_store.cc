@@ -118,6 +118,7 @@ Result<RawLogStats> MemoryStore::RawLogSize() {
   RawLogStats stats;
   for (const auto& [key, block] : raw_blocks_) {
     ++stats.blocks;
+    stats.entries += block.count;
     stats.payload_bytes += static_cast<int64_t>(block.payload.size());
     stats.oldest_event = std::min(stats.oldest_event.value_or(block.min_ts), block.min_ts);
   }

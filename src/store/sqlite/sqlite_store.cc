@@ -158,7 +158,8 @@ constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?"
 constexpr char kRawLogHours[] = "SELECT DISTINCT hour FROM raw_blocks ORDER BY hour";
 // LENGTH() of a blob reads its size from the record header, not its pages.
 constexpr char kRawLogSize[] =
-    "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0), MIN(min_ts) FROM raw_blocks";
+    "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0), MIN(min_ts), COALESCE(SUM(count), 0) "
+    "FROM raw_blocks";
 constexpr char kCounters[] =
     "SELECT org, hour, ingest_hour, kind, family, key, count FROM counters "
     "WHERE hour BETWEEN ? AND ? ORDER BY org, hour, ingest_hour, kind, family, key";
@@ -416,6 +417,7 @@ Result<RawLogStats> SqliteStore::RawLogSize() {
   stats.blocks = query.Int(0);
   stats.payload_bytes = query.Int(1);
   if (!query.IsNull(2)) stats.oldest_event = query.Int(2);
+  stats.entries = query.Int(3);
   return stats;
 }
 
