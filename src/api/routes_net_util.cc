@@ -91,7 +91,7 @@ Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis h
         if (decoded.cls != event::MessageClass::kAccepted) return Status::Ok();
         for (const event::StatusSample& sample : decoded.records.status_samples) {
           if (sample.key.session_key.empty()) continue;
-          samples.push_back({.org = entry.org,
+          samples.push_back({.org = std::string(entry.org),
                              .event_id = decoded.event_id,
                              .gateway = ToLower(decoded.gateway),
                              .entry_ts = entry.event_ts,

@@ -34,9 +34,16 @@ bool ByteReader::Varint(uint64_t& v) {
 }
 
 bool ByteReader::String(std::string& s) {
+  std::string_view view;
+  if (!String(view)) return false;
+  s.assign(view);
+  return true;
+}
+
+bool ByteReader::String(std::string_view& s) {
   uint64_t n;
   if (!Varint(n) || n > in_.size() - pos_) return false;
-  s.assign(in_.substr(pos_, n));
+  s = in_.substr(pos_, n);
   pos_ += n;
   return true;
 }

@@ -41,6 +41,7 @@ class ByteReader {
     return true;
   }
   bool String(std::string& s);
+  bool String(std::string_view& s);  // a view into the input
   bool Fixed64(uint64_t& v);
   bool U128(unsigned __int128& v) {
     uint64_t lo, hi;

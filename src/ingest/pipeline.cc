@@ -332,20 +332,21 @@ void Pipeline::Count(const CountSlot& slot, std::string_view kind, std::string_v
 }
 
 void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms) {
-  RawEntry& e = raw_entry_;
-  e.org = decoded.org;
-  e.event_id = decoded.event_id;
-  e.family = decoded.family;
-  e.subtype = decoded.subtype;
-  e.event_ts = decoded.event_ts;
-  e.gateway = decoded.gateway;
-  e.ignore_reason = decoded.cls == event::MessageClass::kIgnored ? decoded.reason : "";
-  e.provenance.clear();
-  message.provenance.AppendTo(e.provenance);
-  e.content_hash = ContentHash(decoded.envelope);
-  e.ingest_ms = ingest_ms;
-  e.envelope = decoded.envelope;
-  raw_log_.Add(e);
+  provenance_text_.clear();
+  message.provenance.AppendTo(provenance_text_);
+  raw_log_.Add({.org = decoded.org,
+                .event_id = decoded.event_id,
+                .family = decoded.family,
+                .subtype = decoded.subtype,
+                .event_ts = decoded.event_ts,
+                .gateway = decoded.gateway,
+                .ignore_reason = decoded.cls == event::MessageClass::kIgnored
+                                     ? std::string_view(decoded.reason)
+                                     : std::string_view(),
+                .provenance = provenance_text_,
+                .content_hash = ContentHash(decoded.envelope),
+                .ingest_ms = ingest_ms,
+                .envelope = decoded.envelope});
 }
 
 void Pipeline::KeepRejected(const event::Decoded& decoded, const Message& message,

@@ -206,7 +206,7 @@ class Pipeline {
   std::map<StreamKey, Stream> streams_;
   std::map<StreamKey, Stream>::iterator last_stream_ = streams_.end();
   Millis watermark_ = std::numeric_limits<Millis>::min();
-  RawEntry raw_entry_;                    // reused to avoid allocations
+  std::string provenance_text_;           // reused to avoid allocations
   std::vector<event::Decoded> for_sink_;  // accepted messages not yet handed to the sink thread
   std::unique_ptr<SinkThread> sink_thread_;
 };

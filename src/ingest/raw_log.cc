@@ -54,7 +54,8 @@ RawLogWriter::RawLogWriter(size_t max_block_bytes)
 
 void RawLogWriter::Add(const RawEntry& entry) {
   Millis hour = HourFloor(entry.event_ts);
-  OpenBlock& block = open_[{entry.org, hour}];
+  const std::pair<std::string, Millis> partition(entry.org, hour);
+  OpenBlock& block = open_[partition];
   if (block.count == 0) {
     block.plain.reserve(max_block_bytes_ + entry.envelope.size() + 256);
     block.plain.push_back(kFormatVersion);
@@ -66,9 +67,9 @@ void RawLogWriter::Add(const RawEntry& entry) {
   ++block.count;
   EncodeEntry(block.plain, entry);
   if (block.plain.size() >= max_block_bytes_) {
-    Status st = Seal(entry.org, hour, block);
+    Status st = Seal(partition.first, hour, block);
     if (seal_status_.ok()) seal_status_ = st;
-    open_.erase({entry.org, hour});
+    open_.erase(partition);
   }
 }
 
@@ -104,41 +105,44 @@ Result<std::vector<store::RawBlock>> RawLogWriter::Flush() {
   return blocks;
 }
 
-Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block) {
+Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out) {
+  out.entries.clear();
   if (Crc32(block.payload) != block.crc32) return Corruption(BlockName(block) + ": crc32 mismatch");
   unsigned long long size = ZSTD_getFrameContentSize(block.payload.data(), block.payload.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
       size > kMaxDecodedBlock) {
     return Corruption(BlockName(block) + ": bad zstd frame header");
   }
-  std::string plain(size, '\0');
-  size_t n =
-      ZSTD_decompress(plain.data(), plain.size(), block.payload.data(), block.payload.size());
+  if (out.plain.size() < size) out.plain.resize(size);  // never shrunk: no refill on reuse
+  size_t n = ZSTD_decompress(out.plain.data(), size, block.payload.data(), block.payload.size());
   if (ZSTD_isError(n) || n != size) {
     return Corruption(BlockName(block) + ": cannot decompress");
   }
+  const std::string_view plain(out.plain.data(), size);
   if (plain.empty() || plain[0] != kFormatVersion) {
     return Corruption(BlockName(block) + ": unknown format version");
   }
-  std::vector<RawEntry> entries;
-  ByteReader reader(std::string_view(plain).substr(1));
+  if (block.count > 0) out.entries.reserve(static_cast<size_t>(block.count));
+  ByteReader reader(plain.substr(1));
   while (!reader.done()) {
-    if (!DecodeEntry(reader, entries.emplace_back())) {
+    if (!DecodeEntry(reader, out.entries.emplace_back())) {
+      out.entries.clear();
       return Corruption(BlockName(block) + ": truncated entry");
     }
   }
-  if (static_cast<int64_t>(entries.size()) != block.count) {
+  if (static_cast<int64_t>(out.entries.size()) != block.count) {
+    out.entries.clear();
     return Corruption(BlockName(block) + ": entry count mismatch");
   }
-  return entries;
+  return Status::Ok();
 }
 
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
                   const std::function<Status(const RawEntry&)>& fn) {
+  RawBlockEntries decoded;
   return store.ScanRawBlocks(from_hour, to_hour, [&](const store::RawBlock& block) -> Status {
-    auto entries = DecodeRawBlock(block);
-    if (!entries.ok()) return entries.status();
-    for (const RawEntry& e : entries.value()) NAAP_RETURN_IF_ERROR(fn(e));
+    NAAP_RETURN_IF_ERROR(DecodeRawBlock(block, decoded));
+    for (const RawEntry& e : decoded.entries) NAAP_RETURN_IF_ERROR(fn(e));
     return Status::Ok();
   });
 }

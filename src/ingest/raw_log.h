@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,18 +25,20 @@ typedef struct ZSTD_CCtx_s ZSTD_CCtx;
 
 namespace naap::ingest {
 
+// One entry of the raw log. The strings are views: into the caller's buffers while
+// RawLogWriter::Add runs, into the decoded block while a ScanRawLog callback runs.
 struct RawEntry {
-  std::string org;
-  std::string event_id;
-  std::string family;
-  std::string subtype;
+  std::string_view org;
+  std::string_view event_id;
+  std::string_view family;
+  std::string_view subtype;
   Millis event_ts = 0;
-  std::string gateway;
-  std::string ignore_reason;    // "" for an accepted message
-  std::string provenance;       // event::Provenance::ToString()
-  Key128 content_hash;          // XXH3-128 of envelope (base/hash.h ContentHash)
+  std::string_view gateway;
+  std::string_view ignore_reason;  // "" for an accepted message
+  std::string_view provenance;     // event::Provenance::ToString()
+  Key128 content_hash;             // XXH3-128 of envelope (base/hash.h ContentHash)
   Millis ingest_ms = 0;
-  std::string envelope;  // the envelope bytes as received
+  std::string_view envelope;  // the envelope bytes as received
   friend bool operator==(const RawEntry&, const RawEntry&) = default;
 };
 
@@ -64,8 +67,16 @@ class RawLogWriter {
   std::string scratch_;                                      // compression output buffer
 };
 
-// Verifies the crc (mismatch → Corruption naming the block) and decodes the entries.
-Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block);
+// A decoded block: its entries, views into `plain`. Kept across blocks so that decoding the next
+// one reuses the buffers.
+struct RawBlockEntries {
+  std::string plain;  // the decompressed payload at its start (the buffer only grows)
+  std::vector<RawEntry> entries;
+};
+
+// Verifies the crc (mismatch → Corruption naming the block) and decodes every entry into `out`
+// before returning, so a corrupt block yields none.
+Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out);
 
 // Calls fn for every entry of the blocks with from_hour <= hour <= to_hour, block by block in the
 // store's order (hour, org, commit) and within a block in the order the entries were added, so
@@ -73,6 +84,7 @@ Result<std::vector<RawEntry>> DecodeRawBlock(const store::RawBlock& block);
 // Not in event-time order: what reads the log (the resolver, the API's sample scans) does not
 // depend on the order within an hour. Stops at the first non-ok Status from the store, a block
 // or fn, and returns it.
+// The entry is valid during the call only.
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
                   const std::function<Status(const RawEntry&)>& fn);
 

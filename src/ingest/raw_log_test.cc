@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "store/store.h"
 
 namespace naap::ingest {
@@ -9,17 +11,22 @@ namespace {
 
 constexpr Millis kHour0 = 1767906000000;  // 2026-01-08T21:00:00Z
 
-RawEntry Entry(std::string org, std::string id, Millis ts, std::string ignore_reason = "") {
+// Entries' strings are views: the test's entries keep their envelopes here.
+std::deque<std::string> envelopes;
+
+RawEntry Entry(std::string_view org, std::string_view id, Millis ts,
+               std::string_view ignore_reason = "") {
   RawEntry e;
-  e.org = std::move(org);
-  e.event_id = std::move(id);
+  e.org = org;
+  e.event_id = id;
   e.family = "stream_trace";
   e.subtype = "gateway_receive_stream_request";
   e.event_ts = ts;
   e.gateway = "10.0.1.42:8935";
-  e.ignore_reason = std::move(ignore_reason);
+  e.ignore_reason = ignore_reason;
   e.provenance = "file:events.ndjson:1@0";
-  e.envelope = R"({"id":")" + e.event_id + R"(","type":"stream_trace"})";
+  e.envelope =
+      envelopes.emplace_back(R"({"id":")" + std::string(id) + R"(","type":"stream_trace"})");
   e.content_hash = ContentHash(e.envelope);
   e.ingest_ms = ts + 1234;
   return e;
@@ -37,10 +44,11 @@ Status CommitBlocks(store::Store& store, std::vector<store::RawBlock> blocks) {
   return store.Commit(batch);
 }
 
-std::vector<RawEntry> ScanAll(store::Store& store, Status* status = nullptr) {
-  std::vector<RawEntry> all;
+// The event ids of every entry, in scan order.
+std::vector<std::string> ScanIds(store::Store& store, Status* status = nullptr) {
+  std::vector<std::string> ids;
   Status st = ScanRawLog(store, 0, kHour0 + 1000 * kDayMs, [&](const RawEntry& e) {
-    all.push_back(e);
+    ids.emplace_back(e.event_id);
     return Status::Ok();
   });
   if (status != nullptr) {
@@ -48,7 +56,7 @@ std::vector<RawEntry> ScanAll(store::Store& store, Status* status = nullptr) {
   } else {
     EXPECT_TRUE(st.ok()) << st.ToString();
   }
-  return all;
+  return ids;
 }
 
 TEST(RawLogTest, BlocksArePartitionedByOrgAndHourAndRoundTrip) {
@@ -69,11 +77,16 @@ TEST(RawLogTest, BlocksArePartitionedByOrgAndHourAndRoundTrip) {
   EXPECT_EQ((*blocks)[1].hour, kHour0 + kHourMs);
   EXPECT_EQ((*blocks)[2].org, "daydream");
 
-  auto decoded = DecodeRawBlock(first);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  ASSERT_EQ(decoded->size(), 2u);
-  EXPECT_EQ((*decoded)[0], entries[0]);  // every field survives, in insertion order
-  EXPECT_EQ((*decoded)[1], entries[1]);
+  RawBlockEntries decoded;
+  Status st = DecodeRawBlock(first, decoded);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(decoded.entries.size(), 2u);
+  EXPECT_EQ(decoded.entries[0], entries[0]);  // every field survives, in insertion order
+  EXPECT_EQ(decoded.entries[1], entries[1]);
+  // Decoding reuses the buffers: a smaller block after a larger one yields only its own entries.
+  ASSERT_TRUE(DecodeRawBlock((*blocks)[2], decoded).ok());
+  ASSERT_EQ(decoded.entries.size(), 1u);
+  EXPECT_EQ(decoded.entries[0], entries[2]);
 
   auto again = writer.Flush();  // a flush empties the writer
   ASSERT_TRUE(again.ok());
@@ -98,18 +111,36 @@ TEST(RawLogTest, CrcMismatchIsCorruptionNamingTheBlock) {
   ASSERT_TRUE(blocks.ok());
   store::RawBlock bad = (*blocks)[0];
   bad.payload[bad.payload.size() / 2] ^= 0x01;
-  auto decoded = DecodeRawBlock(bad);
-  EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(decoded.status().message().find("cloudspe"), std::string::npos);
-  EXPECT_NE(decoded.status().message().find("2026-01-08T21:00:00.000Z"), std::string::npos)
-      << decoded.status().message();
+  RawBlockEntries decoded;
+  ASSERT_TRUE(DecodeRawBlock((*blocks)[0], decoded).ok());
+  Status corrupt = DecodeRawBlock(bad, decoded);
+  EXPECT_EQ(corrupt.code(), StatusCode::kCorruption);
+  EXPECT_NE(corrupt.message().find("cloudspe"), std::string::npos);
+  EXPECT_NE(corrupt.message().find("2026-01-08T21:00:00.000Z"), std::string::npos)
+      << corrupt.message();
+  EXPECT_TRUE(decoded.entries.empty());  // nothing of the corrupt block, nor of the one before
 
   // Through the store, the scan stops with the same error.
   auto store = MemoryStore();
   ASSERT_TRUE(CommitBlocks(*store, {bad}).ok());
   Status st;
-  ScanAll(*store, &st);
+  ScanIds(*store, &st);
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
+}
+
+TEST(RawLogTest, AnEntryCountThatDisagreesIsCorruptionAndYieldsNoEntry) {
+  RawLogWriter writer;
+  writer.Add(Entry("cloudspe", "e1", kHour0 + 5));
+  writer.Add(Entry("cloudspe", "e2", kHour0 + 6));
+  store::RawBlock block = writer.Flush().value()[0];
+  RawBlockEntries decoded;
+  for (int64_t count : {1, 3}) {
+    block.count = count;
+    Status st = DecodeRawBlock(block, decoded);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption);
+    EXPECT_NE(st.message().find("entry count mismatch"), std::string::npos) << st.message();
+    EXPECT_TRUE(decoded.entries.empty());
+  }
 }
 
 TEST(RawLogTest, ScanYieldsBlocksByHourOrgAndCommitWithEntriesInAddedOrder) {
@@ -124,9 +155,8 @@ TEST(RawLogTest, ScanYieldsBlocksByHourOrgAndCommitWithEntriesInAddedOrder) {
   writer.Add(Entry("cloudspe", "tie", kHour0 + 900));
   ASSERT_TRUE(CommitBlocks(*store, writer.Flush().value()).ok());
 
-  std::vector<std::string> ids;
-  for (const RawEntry& e : ScanAll(*store)) ids.push_back(e.event_id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"late", "earlier", "early", "tie", "mid", "next-hour"}));
+  EXPECT_EQ(ScanIds(*store),
+            (std::vector<std::string>{"late", "earlier", "early", "tie", "mid", "next-hour"}));
 }
 
 TEST(RetentionTest, CutIsMeasuredBackFromTheDataClock) {
@@ -158,9 +188,7 @@ TEST(RetentionTest, SweepRemovesWhatIsOlderThanTheHorizonPerOrg) {
   // The sweep does not depend on the wall clock: nothing here reads it.
   ASSERT_TRUE(SweepRetention(*store, {"cloudspe", "daydream", "nobody"}).ok());
 
-  std::vector<std::string> ids;
-  for (const RawEntry& e : ScanAll(*store)) ids.push_back(e.event_id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"other-org", "kept", "newest"}));
+  EXPECT_EQ(ScanIds(*store), (std::vector<std::string>{"other-org", "kept", "newest"}));
   int cloudspe_keys = 0, daydream_keys = 0;
   ASSERT_TRUE(store
                   ->ForEachDedupKey([&](std::string_view org, const Key128&) {
