@@ -223,19 +223,10 @@ ReadCache* LocalBackend::read_cache() { return &impl_->read_cache; }
 
 Result<std::optional<Millis>> LocalBackend::DataClock(std::optional<std::string_view> org) {
   using Clock = std::optional<Millis>;
-  if (!org) NAAP_RETURN_IF_ERROR(impl_->Restored(/*wait=*/false));  // the orgs are the facts'
   const std::string key = "data_clock/" + (org ? "org:" + std::string(*org) : std::string("*"));
   auto clock = impl_->read_cache.GetOrCompute<Clock>(
       key, DataVersion(), [&]() -> Result<std::shared_ptr<const Clock>> {
-        Result<Clock> computed = [&]() -> Result<Clock> {
-          if (org) return impl_->store.DataClock(*org);
-          std::vector<std::string> orgs;
-          {
-            std::shared_lock lock(impl_->facts_mu);
-            orgs = impl_->analytics.facts().Orgs();
-          }
-          return publish::DataClockOver(impl_->store, orgs);
-        }();
+        Result<Clock> computed = impl_->store.DataClock(org);
         if (!computed.ok()) return computed.status();
         return std::make_shared<const Clock>(*computed);
       });

@@ -115,15 +115,17 @@ TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRes
     return st.code() == StatusCode::kUnavailable && st.message() == kRestoringFacts;
   };
   EXPECT_TRUE(restoring(backend.ReadFacts([](const resolve::FactsView&) { return Status::Ok(); })));
-  EXPECT_TRUE(restoring(backend.DataClock(std::nullopt).status()));
   EXPECT_TRUE(restoring(backend.IngestBody("{}", "cloudspe", "test").status()));
   EXPECT_TRUE(restoring(backend.StartRebuild("verify").status()));
   EXPECT_TRUE(backend.Pipeline().restoring);
   EXPECT_EQ(backend.Pipeline().restore_hours_total, 0);  // not listed yet
   EXPECT_TRUE(backend.PingStore().ok());
+  // The data clock is the store's: the same before the restore as after it.
   auto org_clock = backend.DataClock("cloudspe");
-  ASSERT_TRUE(org_clock.ok());
-  EXPECT_TRUE(org_clock->has_value());
+  auto clock = backend.DataClock(std::nullopt);
+  ASSERT_TRUE(org_clock.ok() && clock.ok());
+  ASSERT_TRUE(org_clock->has_value());
+  EXPECT_EQ(*clock, *org_clock);
 
   // An ingest started now waits for the restore (and its dedup index).
   Result<LocalBackend::IngestCounts> again = Internal("not run");
@@ -136,6 +138,7 @@ TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRes
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->duplicates, 65);
   EXPECT_EQ(FactOrgs(backend), std::vector<std::string>{"cloudspe"});
+  EXPECT_EQ(*backend.DataClock(std::nullopt), *clock);
   const PipelineStatus restored = backend.Pipeline();
   EXPECT_FALSE(restored.restoring);
   EXPECT_GT(restored.restore_hours_total, 0);  // the sample's hours of the raw log

@@ -425,17 +425,6 @@ Result<std::vector<Row>> LoadSliceRows(store::Store& store, std::string_view tab
 
 }  // namespace
 
-Result<std::optional<Millis>> DataClockOver(store::Store& store,
-                                            const std::vector<std::string>& orgs) {
-  std::optional<Millis> newest;
-  for (const std::string& org : orgs) {
-    Result<std::optional<Millis>> clock = store.DataClock(org);
-    if (!clock.ok()) return clock.status();
-    if (*clock && (!newest || **clock > *newest)) newest = **clock;
-  }
-  return newest;
-}
-
 Result<ObservedInventory> LoadObservedInventory(store::Store& store, Millis from_hour,
                                                 Millis to_hour,
                                                 std::optional<std::string_view> org) {

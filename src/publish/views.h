@@ -2,8 +2,7 @@
 // The read-time views of spec/analytics.md §4.14 and the leaderboard inputs of §4.15: pure
 // functions of observed-inventory rows, hourly rows and facts for a given `now`, plus the loaders
 // that read those rows from a store.
-//  - `now` is the data clock (§0.4): DataClockOver() gives the newest event time over the orgs
-//  read.
+//  - `now` is the data clock (§0.4): store::Store::DataClock gives it, for one org or over all.
 //  - The current window is (now − 24 h, now]: current views merge the rows of the hours
 //    overlapping it whose last_seen lies inside it. The identity view merges every row it is given.
 //  - "Latest" is by (last_seen, latest_event_id) of the rows' Sighting (§0.1); merges never depend
@@ -191,9 +190,6 @@ std::vector<LeaderboardEntry> RankLeaderboardRows(const std::vector<LeaderboardR
 
 // ---- loading from a store ----
 
-// Newest data clock over `orgs` (every org the store's facts name); NULL when none has one.
-Result<std::optional<Millis>> DataClockOver(store::Store& store,
-                                            const std::vector<std::string>& orgs);
 // Decoded rows of the slices with from_hour ≤ hour ≤ to_hour; only `org`'s when given.
 Result<ObservedInventory> LoadObservedInventory(store::Store& store, Millis from_hour,
                                                 Millis to_hour,

@@ -74,7 +74,7 @@ void LoadRealSample(RealSample& sample) {
 TEST(ViewsRealSampleTest, CurrentOrchestratorGpuAndStreamingModel) {
   RealSample sample;
   ASSERT_NO_FATAL_FAILURE(LoadRealSample(sample));
-  Result<std::optional<Millis>> clock = DataClockOver(*sample.store, {"cloudspe", "nobody"});
+  Result<std::optional<Millis>> clock = sample.store->DataClock(std::nullopt);
   ASSERT_TRUE(clock.ok());
   ASSERT_EQ(*clock, sample.newest);
   const CurrentWindow window{**clock};

@@ -138,8 +138,9 @@ class Store {
   virtual Result<RawLogStats> RawLogSize() = 0;
   // The distinct hours that hold raw blocks, ascending, without reading payloads.
   virtual Result<std::vector<Millis>> RawLogHours() = 0;
-  // Newest event_ts held in the raw log for org (the data clock), if any.
-  virtual Result<std::optional<Millis>> DataClock(std::string_view org) = 0;
+  // Newest event_ts held in the raw log for org (the data clock), if any; without an org, the
+  // newest over every org.
+  virtual Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) = 0;
 
   // Counter rows with from_hour <= hour <= to_hour, ordered by
   // (org, hour, ingest_hour, kind, family, key).

@@ -84,7 +84,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
     return position.ok() ? *position : std::nullopt;
   }
 
-  std::optional<Millis> Clock(std::string_view org) {
+  std::optional<Millis> Clock(std::optional<std::string_view> org) {
     Result<std::optional<Millis>> clock = store_->DataClock(org);
     EXPECT_TRUE(clock.ok()) << clock.status().ToString();
     return clock.ok() ? *clock : std::nullopt;
@@ -410,7 +410,8 @@ TEST_P(StoreConformanceTest, ScanStopsAtTheFirstCallbackError) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_P(StoreConformanceTest, DataClockIsNewestEventPerOrg) {
+TEST_P(StoreConformanceTest, DataClockIsNewestEventPerOrgAndOverAllOrgs) {
+  EXPECT_EQ(Clock(std::nullopt), std::nullopt);  // nothing held
   IngestBatch batch;
   batch.raw_blocks = {Block("acme", kT0 + 5 * kH, 0, 42, "new"),
                       Block("acme", kT0, 0, 3'000'000, "old"),
@@ -419,6 +420,11 @@ TEST_P(StoreConformanceTest, DataClockIsNewestEventPerOrg) {
   EXPECT_EQ(Clock("acme"), kT0 + 5 * kH + 42);
   EXPECT_EQ(Clock("zeta"), kT0 + 2 * kH + 9);
   EXPECT_EQ(Clock("other"), std::nullopt);
+  EXPECT_EQ(Clock(std::nullopt), kT0 + 5 * kH + 42);
+  IngestBatch later;
+  later.raw_blocks = {Block("zeta", kT0 + 9 * kH, 0, 1, "z2")};
+  CommitOk(later);
+  EXPECT_EQ(Clock(std::nullopt), kT0 + 9 * kH + 1);
 }
 
 TEST_P(StoreConformanceTest, RejectedRowsRoundTripInIngestThenInsertionOrder) {

@@ -21,7 +21,7 @@ class MemoryStore final : public Store {
                        const std::function<Status(const RawBlock&)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
   Result<std::vector<Millis>> RawLogHours() override;
-  Result<std::optional<Millis>> DataClock(std::string_view org) override;
+  Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
   Status Sweep(const RetentionCut& cut) override;
@@ -125,11 +125,11 @@ Result<RawLogStats> MemoryStore::RawLogSize() {
   return stats;
 }
 
-Result<std::optional<Millis>> MemoryStore::DataClock(std::string_view org) {
+Result<std::optional<Millis>> MemoryStore::DataClock(std::optional<std::string_view> org) {
   std::lock_guard lock(mu_);
   std::optional<Millis> newest;
   for (const auto& [key, block] : raw_blocks_) {
-    if (block.org == org && (!newest || block.max_ts > *newest)) newest = block.max_ts;
+    if ((!org || block.org == *org) && (!newest || block.max_ts > *newest)) newest = block.max_ts;
   }
   return newest;
 }

@@ -155,6 +155,7 @@ constexpr char kScanRawBlocks[] =
     "SELECT org, hour, min_ts, max_ts, count, crc32, payload FROM raw_blocks "
     "WHERE hour BETWEEN ? AND ? ORDER BY hour, org, seq";
 constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
+constexpr char kDataClockOfAllOrgs[] = "SELECT MAX(max_ts) FROM raw_blocks";
 constexpr char kRawLogHours[] = "SELECT DISTINCT hour FROM raw_blocks ORDER BY hour";
 // LENGTH() of a blob reads its size from the record header, not its pages.
 constexpr char kRawLogSize[] =
@@ -259,7 +260,7 @@ class SqliteStore final : public Store {
                        const std::function<Status(const RawBlock&)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
   Result<std::vector<Millis>> RawLogHours() override;
-  Result<std::optional<Millis>> DataClock(std::string_view org) override;
+  Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
   Status Sweep(const RetentionCut& cut) override;
@@ -421,10 +422,11 @@ Result<RawLogStats> SqliteStore::RawLogSize() {
   return stats;
 }
 
-Result<std::optional<Millis>> SqliteStore::DataClock(std::string_view org) {
+Result<std::optional<Millis>> SqliteStore::DataClock(std::optional<std::string_view> org) {
   std::lock_guard lock(mu_);
-  Stmt query = db_->Prepare(kDataClock);
-  Result<bool> row = query.Bind(org).Next();
+  Stmt query = db_->Prepare(org ? kDataClock : kDataClockOfAllOrgs);
+  if (org) query.Bind(*org);
+  Result<bool> row = query.Next();
   if (!row.ok()) return row.status();
   if (!*row || query.IsNull(0)) return std::optional<Millis>();
   return std::optional<Millis>(query.Int(0));
