@@ -32,25 +32,42 @@ event::DecodeInput InputOf(const ingest::RawEntry& entry) {
   return input;
 }
 
-// Decoded messages on their way from one thread to another, in order, in chunks; at most
-// kMaxWaiting chunks wait (Push blocks until the other side takes one).
+// Accepted messages of the raw log, decoded, in the raw log's order; `ends_hour` marks the last
+// chunk of an hour.
+struct MessageChunk {
+  std::vector<event::Decoded> messages;
+  bool ends_hour = false;
+};
+
+// Message chunks on their way from one thread to another, in order; at most kMaxWaiting chunks
+// wait (Push blocks until the other side takes one or stops taking).
 class MessageChunks {
  public:
-  static constexpr size_t kChunkSize = 1024, kMaxWaiting = 8;
+  static constexpr size_t kChunkSize = 1024, kMaxWaiting = 64;
 
-  void Push(std::vector<event::Decoded> chunk) {
+  // False once the taking side stopped: the chunk is dropped.
+  bool Push(MessageChunk chunk) {
     std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return waiting_.size() < kMaxWaiting; });
+    changed_.wait(lock, [&] { return waiting_.size() < kMaxWaiting || stopped_; });
+    if (stopped_) return false;
     waiting_.push_back(std::move(chunk));
     changed_.notify_all();
+    return true;
   }
+  // The pushing side is done.
   void Close() {
     std::lock_guard lock(mu_);
     closed_ = true;
     changed_.notify_all();
   }
+  // The taking side is done: every Push from now on returns false.
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
   // The next chunk; false once closed and every chunk was taken.
-  bool Pop(std::vector<event::Decoded>& chunk) {
+  bool Pop(MessageChunk& chunk) {
     std::unique_lock lock(mu_);
     changed_.wait(lock, [&] { return !waiting_.empty() || closed_; });
     if (waiting_.empty()) return false;
@@ -63,9 +80,42 @@ class MessageChunks {
  private:
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<std::vector<event::Decoded>> waiting_;
-  bool closed_ = false;
+  std::deque<MessageChunk> waiting_;
+  bool closed_ = false, stopped_ = false;
 };
+
+// Pushes every accepted message of the raw-log hours, hour by hour, until the taking side stops.
+// Each hour's blocks are copied out of the store before they are decoded, so the store is free
+// while a Push waits (the taking side's reloads read it too).
+Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& options,
+                         const std::vector<Millis>& hours, MessageChunks& chunks) {
+  event::Decoder decoder(options);
+  ingest::RawBlockEntries entries;
+  for (const Millis hour : hours) {
+    std::vector<store::RawBlock> blocks;
+    NAAP_RETURN_IF_ERROR(store.ScanRawBlocks(hour, hour, [&](const store::RawBlock& block) {
+      blocks.push_back(block);
+      return Status::Ok();
+    }));
+    MessageChunk chunk;
+    for (const store::RawBlock& block : blocks) {
+      NAAP_RETURN_IF_ERROR(ingest::DecodeRawBlock(block, entries));
+      for (const ingest::RawEntry& entry : entries.entries) {
+        if (decoder.Decode(InputOf(entry)).cls != event::MessageClass::kAccepted) continue;
+        // The envelope points into the entry, and the resolver does not read it.
+        chunk.messages.push_back(decoder.TakeResult());
+        chunk.messages.back().envelope = {};
+        if (chunk.messages.size() == MessageChunks::kChunkSize &&
+            !chunks.Push(std::exchange(chunk, {}))) {
+          return Status::Ok();
+        }
+      }
+    }
+    chunk.ends_hour = true;
+    if (!chunks.Push(std::move(chunk))) return Status::Ok();
+  }
+  return Status::Ok();
+}
 
 // Block P of the demand tables: the hour's linked payments with their session's dimensions.
 class ResolverLinkedPayments final : public LinkedPayments {
@@ -191,44 +241,33 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
   });
 }
 
-Status Analytics::AddRawLogHour(Millis hour) {
-  MessageChunks chunks;
-  Status scanned;
-  std::thread decoding([&] {
-    event::Decoder decoder(decoder_options_);
-    std::vector<event::Decoded> chunk;
-    scanned = ingest::ScanRawLog(store_, hour, hour, [&](const ingest::RawEntry& entry) {
-      if (decoder.Decode(InputOf(entry)).cls != event::MessageClass::kAccepted) {
-        return Status::Ok();
-      }
-      chunk.push_back(decoder.TakeResult());
-      chunk.back().envelope = {};  // points into the entry; the resolver does not read it
-      if (chunk.size() == MessageChunks::kChunkSize) chunks.Push(std::exchange(chunk, {}));
-      return Status::Ok();
-    });
-    if (!chunk.empty()) chunks.Push(std::move(chunk));
-    chunks.Close();
-  });
-  std::vector<event::Decoded> chunk;
-  while (chunks.Pop(chunk)) {
-    for (const event::Decoded& decoded : chunk) resolver_.Add(decoded);
-  }
-  decoding.join();
-  return scanned;
-}
-
 Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   Result<std::vector<Millis>> hours = store_.RawLogHours();
   NAAP_RETURN_IF_ERROR(hours.status());
   if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
+  MessageChunks chunks;
+  Status decoded;
+  std::thread decoding([&] {
+    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, chunks);
+    chunks.Close();
+  });
   DirtySlices changed;
-  for (const Millis hour : *hours) {
-    if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
-    NAAP_RETURN_IF_ERROR(AddRawLogHour(hour));
-    changed.merge(resolver_.Resolve());
-    NAAP_RETURN_IF_ERROR(resolver_.status());
-    if (control != nullptr) ++control->hours_replayed;
-  }
+  const Status added = [&]() -> Status {
+    MessageChunk chunk;
+    while (chunks.Pop(chunk)) {
+      for (const event::Decoded& message : chunk.messages) resolver_.Add(message);
+      if (!chunk.ends_hour) continue;
+      changed.merge(resolver_.Resolve());
+      NAAP_RETURN_IF_ERROR(resolver_.status());
+      if (control != nullptr) ++control->hours_replayed;
+      if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
+    }
+    return Status::Ok();
+  }();
+  chunks.Stop();
+  decoding.join();
+  NAAP_RETURN_IF_ERROR(added);
+  NAAP_RETURN_IF_ERROR(decoded);
   return changed;
 }
 

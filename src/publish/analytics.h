@@ -103,12 +103,9 @@ class Analytics final : public ingest::RecordSink {
   Status DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
                       Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
-  // replay and reloads never run inside a store scan); returns every slice a Resolve() reported.
+  // replay); returns every slice a Resolve() reported. A second thread reads and decodes the
+  // hours (DecodeRawLogHours) while this one adds and resolves, running ahead into the next hour.
   Result<DirtySlices> ReplayRawLog(RestoreControl* control = nullptr);
-  // Adds every accepted message of the raw-log hour to the resolver, in the raw log's order
-  // (ScanRawLog): a second thread scans and decodes while this one adds (Resolver::Add never reads
-  // the store, so the scan cannot wait for it).
-  Status AddRawLogHour(Millis hour);
   // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
   // later commit and records them in the batch. `after_each_day` as in Publisher::Publish.
   Status ResolveAndPublish(store::IngestBatch& batch, bool defer,
