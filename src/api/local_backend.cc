@@ -16,7 +16,6 @@
 #include "event/decoded.h"
 #include "event/org.h"
 #include "ingest/file_source.h"
-#include "publish/views.h"
 
 namespace naap::api {
 namespace {
