@@ -98,6 +98,7 @@ Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& optio
       return Status::Ok();
     }));
     MessageChunk chunk;
+    chunk.messages.reserve(MessageChunks::kChunkSize);
     for (const store::RawBlock& block : blocks) {
       NAAP_RETURN_IF_ERROR(ingest::DecodeRawBlock(block, entries));
       for (const ingest::RawEntry& entry : entries.entries) {
@@ -105,9 +106,9 @@ Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& optio
         // The envelope points into the entry, and the resolver does not read it.
         chunk.messages.push_back(decoder.TakeResult());
         chunk.messages.back().envelope = {};
-        if (chunk.messages.size() == MessageChunks::kChunkSize &&
-            !chunks.Push(std::exchange(chunk, {}))) {
-          return Status::Ok();
+        if (chunk.messages.size() == MessageChunks::kChunkSize) {
+          if (!chunks.Push(std::exchange(chunk, {}))) return Status::Ok();
+          chunk.messages.reserve(MessageChunks::kChunkSize);
         }
       }
     }
