@@ -27,8 +27,9 @@ namespace naap::api {
 class LocalBackend final : public Backend {
  public:
   // Restores the facts from `store`'s raw log, unless `restore_now` is false: then StartRestore()
-  // does, and until it has succeeded what needs the facts (ReadFacts, DataClock over every org,
-  // IngestBody, StartRebuild) answers kUnavailable with kRestoringFacts and IngestSource waits.
+  // does, and until it has succeeded what needs the facts (ReadFacts, IngestBody, StartRebuild)
+  // answers kUnavailable with kRestoringFacts and IngestSource waits. DataClock reads the store
+  // and always answers.
   // `store` and `clock` must outlive the backend. `topics` maps the Kafka topic of a message (and
   // an export wrapper's topic) to its org.
   static Result<std::unique_ptr<LocalBackend>> Open(
