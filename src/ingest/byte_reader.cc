@@ -106,16 +106,17 @@ Result<std::unique_ptr<ByteReader>> ByteReader::Open(const std::string& path) {
     ::fcntl(fd, F_SETPIPE_SZ, kPipeBufferBytes);  // best effort: the pipe still works without
   }
   std::unique_ptr<ByteReader> reader(new ByteReader(fd, path));
-  while (reader->in_.size() < 4 && reader->FillInput()) {
+  while (reader->in_size_ < 4 && reader->FillInput()) {
   }
   if (!reader->status_.ok()) return reader->status_;
-  reader->compression_ = DetectCompression(reader->in_);
+  reader->compression_ = DetectCompression(std::string_view(reader->in_.get(), reader->in_size_));
   if (reader->compression_ == Compression::kGzip) reader->codec_ = std::make_unique<GzipCodec>();
   if (reader->compression_ == Compression::kZstd) reader->codec_ = std::make_unique<ZstdCodec>();
   return reader;
 }
 
-ByteReader::ByteReader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+ByteReader::ByteReader(int fd, std::string path)
+    : fd_(fd), path_(std::move(path)), in_(std::make_unique_for_overwrite<char[]>(kInputChunk)) {}
 
 ByteReader::~ByteReader() {
   if (fd_ != STDIN_FILENO) ::close(fd_);
@@ -128,23 +129,20 @@ void ByteReader::Fail(Status status) {
 
 bool ByteReader::FillInput() {
   if (input_eof_) return false;
-  if (in_pos_ == in_.size()) {
-    in_.clear();
-    in_pos_ = 0;
-  }
-  size_t old = in_.size();
-  in_.resize(old + kInputChunk);
+  // The unread bytes (fewer than 4, or none) move to the front so a whole chunk can follow.
+  std::memmove(in_.get(), in_.get() + in_pos_, in_size_ - in_pos_);
+  in_size_ -= in_pos_;
+  in_pos_ = 0;
   ssize_t n;
   do {
-    n = ::read(fd_, in_.data() + old, kInputChunk);
+    n = ::read(fd_, in_.get() + in_size_, kInputChunk - in_size_);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    in_.resize(old);
     input_eof_ = true;
     Fail(IoError(std::strerror(errno)));
     return false;
   }
-  in_.resize(old + static_cast<size_t>(n));
+  in_size_ += static_cast<size_t>(n);
   input_consumed_ += n;
   if (n == 0) input_eof_ = true;
   return n > 0;
@@ -156,12 +154,12 @@ size_t ByteReader::Read(std::string& out, size_t max_bytes) {
 }
 
 size_t ByteReader::ReadPlain(std::string& out, size_t max_bytes) {
-  if (in_pos_ == in_.size() && !FillInput()) {
+  if (in_pos_ == in_size_ && !FillInput()) {
     done_ = true;
     return 0;
   }
-  size_t n = std::min(max_bytes, in_.size() - in_pos_);
-  out.append(in_, in_pos_, n);
+  size_t n = std::min(max_bytes, in_size_ - in_pos_);
+  out.append(in_.get() + in_pos_, n);
   in_pos_ += n;
   return n;
 }
@@ -171,12 +169,12 @@ size_t ByteReader::ReadCompressed(std::string& out, size_t max_bytes) {
   out.resize(old + max_bytes);
   size_t made = 0;
   while (made == 0 && !done_) {
-    if (in_pos_ == in_.size()) FillInput();
+    if (in_pos_ == in_size_) FillInput();
     if (done_) break;  // read error
-    size_t available = in_.size() - in_pos_;
+    size_t available = in_size_ - in_pos_;
     size_t used = 0;
     Status st =
-        codec_->Step(in_.data() + in_pos_, available, &used, out.data() + old, max_bytes, &made);
+        codec_->Step(in_.get() + in_pos_, available, &used, out.data() + old, max_bytes, &made);
     in_pos_ += used;
     if (!st.ok()) {
       Fail(st);

@@ -53,8 +53,9 @@ class ByteReader {
   Status status_;
   Compression compression_ = Compression::kNone;
   std::unique_ptr<Codec> codec_;
-  std::string in_;     // compressed input buffer
-  size_t in_pos_ = 0;  // consumed part of in_
+  std::unique_ptr<char[]> in_;  // input as read (compressed or not), kInputChunk bytes, not zeroed
+  size_t in_size_ = 0;          // bytes of in_ filled
+  size_t in_pos_ = 0;           // consumed part of in_
   bool input_eof_ = false;
   bool done_ = false;
   int64_t input_consumed_ = 0;
