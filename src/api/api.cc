@@ -31,8 +31,8 @@ constexpr size_t kMinGzipBytes = 1024;
 // steady load starts no thread.
 constexpr int kIdleHandlerThreads = 16;
 // A handler thread hands freed memory back when it runs out of work and every so often while it
-// waits, at most this often: a read of old hours thaws facts on it, and the refreezer frees them
-// on another thread (base/memory.h).
+// waits, at most this often: a read of old hours thaws facts on it, and LocalBackend's maintainer
+// frees them on another thread (base/memory.h).
 constexpr std::chrono::seconds kReleaseMemoryEvery{10};
 const std::vector<double> kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                               0.5,   1,    2.5,   5,    10};

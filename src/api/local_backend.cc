@@ -1,15 +1,16 @@
 #include "api/local_backend.h"
 
+#include <simdjson.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
-#include <simdjson.h>
 #include <utility>
 
 #include "api/local_backend_impl.h"
@@ -109,12 +110,13 @@ void LockedSink::OnWatermark(Millis watermark) {
 Status LocalBackend::Impl::Restore(const std::function<void(const Status&)>& failed) {
   Status restored;
   {
-    std::unique_lock lock(facts_mu);  // the refreezer already runs
+    std::unique_lock lock(facts_mu);  // the maintainer already runs
     restored = analytics.Restore(&restore_control);
   }
   if (restored.ok()) {
     ingest::PipelineOptions options;
     options.decoder.topics = topics;
+    options.retention = Retention();
     auto opened = ingest::Pipeline::Open(store, clock, std::move(options), &sink);
     if (opened.ok()) {
       pipeline = std::move(opened.value());
@@ -130,6 +132,14 @@ Status LocalBackend::Impl::Restore(const std::function<void(const Status&)>& fai
   }
   restore_ended.notify_all();
   return restored;
+}
+
+void LocalBackend::Impl::Maintain() {
+  if (!Restored(/*wait=*/false).ok()) return;
+  std::unique_lock lock(facts_mu);
+  analytics.Refreeze();
+  const Status swept = analytics.SweepRetention(Retention());
+  if (!swept.ok()) std::fprintf(stderr, "naap: retention sweep: %s\n", swept.ToString().c_str());
 }
 
 Status LocalBackend::Impl::Restored(bool wait) {

@@ -100,12 +100,20 @@ struct LocalBackend::Impl {
   IngestCounts totals;
   std::optional<Millis> last_ingested_at, last_publish_at;
 
-  // Hours that reads thawed go back to frozen frames at this pace, even with no ingest running.
-  static constexpr std::chrono::seconds kRefreezeEvery{60};
-  Periodic refreezer{kRefreezeEvery, [this] {
-                       std::unique_lock lock(facts_mu);
-                       analytics.Refreeze();
-                     }};
+  // Once the facts are restored: refreezes the hours that reads thawed and sweeps retention
+  // (Retention(), with the facts of the hours it drops). A sweep failure goes to stderr and the
+  // next round tries again.
+  void Maintain();
+  // config.raw_retention_ms of raw log: what Maintain() keeps and the pipeline's too_old horizon,
+  // so no record older than a sweep's cut reaches the facts.
+  ingest::RetentionPolicy Retention() const {
+    ingest::RetentionPolicy policy;
+    policy.raw_log = config.raw_retention_ms;
+    return policy;
+  }
+  // Maintain()'s pace, even with no ingest running.
+  static constexpr std::chrono::seconds kMaintainEvery{60};
+  Periodic maintainer{kMaintainEvery, [this] { Maintain(); }};
   // Declared last: destroyed first, so a running rebuild finishes while the rest still exists.
   RebuildJob rebuild{clock};
 };

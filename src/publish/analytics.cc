@@ -319,6 +319,24 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   return publisher_.stats();
 }
 
+Status Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
+  std::map<std::string, Millis> cuts;  // org → the first raw-log hour kept
+  for (const std::string& org : resolver_.Orgs()) {
+    Result<std::optional<Millis>> clock = store_.DataClock(org);
+    NAAP_RETURN_IF_ERROR(clock.status());
+    if (clock->has_value()) {
+      cuts[org] = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
+    }
+  }
+  if (cuts == swept_cuts_) return Status::Ok();  // no hour has left the horizon since
+  std::vector<std::string> orgs = resolver_.Orgs();
+  orgs.emplace_back();  // rejected messages without an org
+  NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, orgs, policy));
+  for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
+  swept_cuts_ = std::move(cuts);
+  return Status::Ok();
+}
+
 Status Analytics::OnAccepted(const event::Decoded& decoded) {
   resolver_.Add(decoded);
   return Status::Ok();

@@ -20,6 +20,7 @@
 // reused.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -86,6 +87,12 @@ class Analytics final : public ingest::RecordSink {
   // The source position that holds the resolved (org, hour) slices not yet published.
   static constexpr char kUnpublishedSlicesPosition[] = "analytics:unpublished_slices";
 
+  // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
+  // some org's horizon since the last call, sweeps the store (ingest::SweepRetention) and forgets
+  // the facts of the hours the raw log no longer holds (Resolver::Prune), so a long-running
+  // server holds the retained hours only, as a restart would. Serialised like OnAccepted.
+  Status SweepRetention(const ingest::RetentionPolicy& policy);
+
   // Freezes again the hours that reads of facts() thawed (Resolver::Refreeze); serialised like
   // OnAccepted.
   void Refreeze() { resolver_.Refreeze(); }
@@ -122,6 +129,7 @@ class Analytics final : public ingest::RecordSink {
   DirtySlices unpublished_;          // resolved dirty slices not yet published
   bool unpublished_stored_ = false;  // the store's record of unpublished slices is not empty
   int deferred_commits_ = 0;         // commits since the last publication
+  std::map<std::string, Millis> swept_cuts_;  // SweepRetention's last cuts: org → first hour kept
 };
 
 }  // namespace naap::publish

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "base/hash.h"
 #include "ingest/file_source.h"
@@ -188,6 +189,75 @@ TEST(RebuildTest, FreezesEachPublishedDayAgain) {
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_GT(stats->built, 24);
   EXPECT_EQ(rebuilt.FrozenHours(), restored.FrozenHours());
+  EXPECT_EQ(Checksums(*store), ingested);
+}
+
+// Retention: the sweep drops the raw log and the facts of the hours before each org's cut, and
+// changes no stored slice. Well after the cut the sessions are those a restart of the swept store
+// rebuilds, but for the id and valid_from of a capability version that began before the cut
+// (docs/decisions.md).
+TEST(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
+  ingest::testing::TempDir dir;
+  const std::string file = SimulatedFile(dir, "2026-01-08T00:00:00Z", 26, 0.001);
+  FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
+  std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));
+  Analytics analytics(*store);
+  ASSERT_TRUE(analytics.Restore().ok());
+  ASSERT_TRUE(IngestFile(*store, file, clock, analytics).ok());
+  const std::string ingested = Checksums(*store);
+  const Millis first_hour = *sim::ParseUtcTime("2026-01-08T00:00:00Z");
+  const auto sessions = [](const resolve::FactsView& facts, const std::string& org, Millis from,
+                           Millis to) {
+    std::vector<resolve::SessionFact> out;
+    for (Millis h = from; h < to; h += kHourMs) {
+      for (const resolve::SessionFact* f : facts.SessionsAt(org, h)) {
+        // The version's id and valid_from come from its first snapshot.
+        const auto forget_version = [](resolve::Decision& d) {
+          d.capability_version_id.clear();
+          d.attribution_snapshot_ts.reset();
+        };
+        resolve::SessionFact& fact = out.emplace_back(*f);
+        forget_version(fact.attribution);
+        for (resolve::Selection& s : fact.selections) {
+          forget_version(s.decision);
+          s.decision_id.clear();
+        }
+      }
+    }
+    return out;
+  };
+
+  ingest::RetentionPolicy policy;
+  policy.raw_log = 12 * kHourMs;
+  std::map<std::string, Millis> cuts;  // org → first hour kept
+  size_t before_cuts = 0;
+  for (const std::string& org : analytics.facts().Orgs()) {
+    Result<std::optional<Millis>> data_clock = store->DataClock(org);
+    ASSERT_TRUE(data_clock.ok() && data_clock->has_value());
+    cuts[org] = HourFloor(**data_clock - policy.raw_log);
+    before_cuts += sessions(analytics.facts(), org, first_hour, cuts[org]).size();
+  }
+  ASSERT_GT(before_cuts, 0u);
+  ASSERT_TRUE(analytics.SweepRetention(policy).ok());
+  EXPECT_EQ(Checksums(*store), ingested);
+
+  Result<std::vector<Millis>> raw_hours = store->RawLogHours();
+  ASSERT_TRUE(raw_hours.ok());
+  ASSERT_FALSE(raw_hours->empty());
+  EXPECT_GE(raw_hours->front(), std::min_element(cuts.begin(), cuts.end(), [](auto& a, auto& b) {
+                                  return a.second < b.second;
+                                })->second);
+  Analytics restarted(*store);
+  ASSERT_TRUE(restarted.Restore().ok());
+  size_t kept_later = 0;
+  for (const auto& [org, cut] : cuts) {
+    EXPECT_TRUE(sessions(analytics.facts(), org, first_hour, cut).empty()) << org;
+    const Millis later = cut + 6 * kHourMs, end = first_hour + 27 * kHourMs;
+    const auto kept = sessions(analytics.facts(), org, later, end);
+    kept_later += kept.size();
+    EXPECT_EQ(kept, sessions(restarted.facts(), org, later, end)) << org;
+  }
+  EXPECT_GT(kept_later, 0u);
   EXPECT_EQ(Checksums(*store), ingested);
 }
 

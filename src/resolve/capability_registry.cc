@@ -435,6 +435,26 @@ void CapabilityRegistry::Index(const ChainState& chain, IdentityType type, std::
   chains.insert(at, &chain);
 }
 
+void CapabilityRegistry::Prune(std::string_view org, Millis before) {
+  for (auto it = chains_.lower_bound(ChainKey{std::string(org), "", ""});
+       it != chains_.end() && it->first.org == org; ++it) {
+    ChainState& cs = *it->second;
+    std::vector<CapabilityVersion>& versions = cs.chain.versions;
+    size_t gone = 0, snapshots = 0;  // versions [0, gone) hold snapshots [0, snapshots)
+    for (; gone < versions.size() && versions[gone].sightings.back() < before; ++gone) {
+      snapshots += versions[gone].sightings.size();
+    }
+    if (gone == 0) continue;
+    versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(gone));
+    cs.snapshots.erase(cs.snapshots.begin(),
+                       cs.snapshots.begin() + static_cast<std::ptrdiff_t>(snapshots));
+    snapshot_count_ -= snapshots;
+    const Millis first_hour_kept = cs.snapshots.empty() ? before : HourFloor(cs.snapshots[0].ts);
+    cs.raw_element_by_hour.erase(cs.raw_element_by_hour.begin(),
+                                 cs.raw_element_by_hour.lower_bound(first_hour_kept));
+  }
+}
+
 const CapabilityChain* CapabilityRegistry::FindChain(const ChainKey& key) const {
   auto it = chains_.find(key);
   return it == chains_.end() ? nullptr : &it->second->chain;

@@ -118,6 +118,12 @@ class CapabilityRegistry : public Matcher {
 
   Decision Match(const MatchRequest& request) const override;
 
+  // Retention (§7.3): forgets, in every chain of `org`, the versions whose latest sighting is
+  // before `before`, with their snapshots and the raw elements of the hours before the first
+  // snapshot kept. A version goes whole, so the versions kept, their ids and bounds, and those a
+  // late snapshot recomputes are the same as before.
+  void Prune(std::string_view org, Millis before);
+
   const CapabilityChain* FindChain(const ChainKey& key) const;  // nullptr when unknown
   // Chains indexed under the identity (uri = orch_uri_norm, address, alias), in key order.
   std::vector<const CapabilityChain*> ChainsByIdentity(std::string_view org, IdentityType type,

@@ -603,6 +603,69 @@ TEST(CapabilityRegistry, ObservedSnapshotsKeepRawElementForLatestOfHour) {
   EXPECT_TRUE(reg.ObservedSnapshots("daydream", 0, kDay0310 + kDayMs).empty());
 }
 
+// Retention: whole versions last sighted before the cut go; what stays is what a registry that
+// never saw them holds, and a late snapshot recomputes the versions as it does there.
+TEST(CapabilityRegistry, PruneForgetsWholeVersionsLastSightedBeforeTheCut) {
+  CapabilitySnapshot d1 = FaceIdSnapshot(1, 100);
+  CapabilitySnapshot d2 = FaceIdSnapshot(3, 300);
+  d1.raw_element = R"({"n":1})";
+  d2.version = "0.8.9";
+  d2.raw_element = R"({"n":2})";
+  // d1 at 00:00 and 00:30; d2 at 01:10 and 02:10; d1 again at 03:00.
+  const std::vector<std::tuple<std::string, Millis, const CapabilitySnapshot*>> snapshots = {
+      {"s1", kDay0310, &d1},
+      {"s2", kDay0310 + 30 * kMinute, &d1},
+      {"s3", kDay0310 + 70 * kMinute, &d2},
+      {"s4", kDay0310 + 130 * kMinute, &d2},
+      {"s5", kDay0310 + 180 * kMinute, &d1}};
+  CapabilityRegistry pruned, never_saw;
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    const auto& [id, ts, snapshot] = snapshots[i];
+    pruned.Add(Header(id, ts), *snapshot);
+    if (i >= 2) never_saw.Add(Header(id, ts), *snapshot);
+  }
+  const MatchRequest at_s4 = Request(kDay0310 + 131 * kMinute, kUriRtav, "");
+  const Decision before_prune = pruned.Match(at_s4);
+  pruned.Prune("cloudspe", kDay0310 + 100 * kMinute);  // d2's version straddles the cut: kept
+  pruned.Prune("daydream", kDay0310 + kDayMs);         // another org: nothing
+  EXPECT_EQ(pruned.snapshot_count(), 3u);
+  EXPECT_EQ(pruned.Match(at_s4), before_prune);
+  const auto same_versions = [&] {
+    const ChainKey key{"cloudspe", kAddrD003, kUriRtav};
+    const auto& a = pruned.FindChain(key)->versions;
+    const auto& b = never_saw.FindChain(key)->versions;
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].capability_version_id, b[i].capability_version_id) << i;
+      EXPECT_EQ(a[i].valid_from, b[i].valid_from) << i;
+      EXPECT_EQ(a[i].valid_to, b[i].valid_to) << i;
+      EXPECT_EQ(a[i].sightings, b[i].sightings) << i;
+    }
+  };
+  same_versions();
+  const std::vector<ObservedSnapshot> observed =
+      pruned.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs);
+  const std::vector<ObservedSnapshot> expected =
+      never_saw.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs);
+  ASSERT_EQ(observed.size(), 3u);
+  ASSERT_EQ(expected.size(), 3u);
+  for (size_t i = 0; i < observed.size(); ++i) {
+    EXPECT_EQ(observed[i].event_id, expected[i].event_id);
+    EXPECT_EQ(observed[i].capability_version_id, expected[i].capability_version_id);
+    EXPECT_EQ(observed[i].raw_element, expected[i].raw_element);
+  }
+  // A late d1 snapshot inside d2's version splits it the same way in both.
+  for (CapabilityRegistry* reg : {&pruned, &never_saw}) {
+    EXPECT_TRUE(reg->Add(Header("s6", kDay0310 + 100 * kMinute), d1).versions_changed);
+  }
+  same_versions();
+  // Every version last sighted before the cut goes; the chain itself stays, without versions.
+  pruned.Prune("cloudspe", kDay0310 + kDayMs);
+  EXPECT_EQ(pruned.snapshot_count(), 0u);
+  EXPECT_TRUE(pruned.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs).empty());
+  ExpectOutcome(pruned.Match(at_s4), "unresolved", "missing_candidate", "none", "low");
+}
+
 TEST(CapabilityRegistry, RealNetworkCapabilitiesResponse) {
   std::string message =
       R"({"id":"caps-1","type":"network_capabilities","timestamp":"1767909021590","data":)";

@@ -1,5 +1,6 @@
 #include "resolve/hourly_facts.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <bit>
@@ -28,6 +29,17 @@ void FrozenKeyHours::Remove(uint64_t hash, Millis hour) {
       return;
     }
   }
+}
+
+void FrozenKeyHours::RemoveBefore(Millis hour) {
+  const uint32_t number = Number(hour);
+  for (uint32_t& h : hours_) {
+    if (h <= kRemoved || h >= number) continue;
+    h = kRemoved;
+    --size_;
+    ++removed_;
+  }
+  if (removed_ > size_) Grow();  // rehashes the kept entries into a table sized for them
 }
 
 std::vector<Millis> FrozenKeyHours::HoursOf(uint64_t hash) const {
@@ -79,6 +91,13 @@ FrameFile::Ref FrameFile::Keep(std::string frame, const Ref* reuse) {
 bool FrameFile::Read(const Ref& ref, std::string& frame) const {
   frame.resize(ref.size);
   return pread(file_.fd(), frame.data(), ref.size, ref.offset) == static_cast<ssize_t>(ref.size);
+}
+
+void FrameFile::Release(const Ref& ref) {
+  if (ref.offset < 0 || ref.capacity == 0) return;
+  // The file keeps its size; the extent's blocks go back to the file system.
+  fallocate(file_.fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, ref.offset,
+            static_cast<off_t>(ref.capacity));
 }
 
 int64_t FrameFile::file_bytes() const {

@@ -44,6 +44,8 @@ class FrozenKeyHours {
   void Add(uint64_t hash, Millis hour);
   // Removes one entry (hash, hour), which must be held.
   void Remove(uint64_t hash, Millis hour);
+  // Removes every entry of an hour < `hour`.
+  void RemoveBefore(Millis hour);
   // The hours held under `hash`.
   std::vector<Millis> HoursOf(uint64_t hash) const;
   size_t size() const { return size_; }
@@ -80,6 +82,8 @@ class FrameFile {
   Ref Keep(std::string frame, const Ref* reuse = nullptr);
   // The frame of `ref`; false when the file cannot return it.
   bool Read(const Ref& ref, std::string& frame) const;
+  // Gives the disk space of `ref`'s extent back (best effort); the ref must not be read again.
+  void Release(const Ref& ref);
   int64_t file_bytes() const;
 
  private:
@@ -167,6 +171,23 @@ class HourlyFacts {
       }
       hour = by_hour_.erase(hour);
     }
+  }
+
+  // Retention (spec/analytics.md §7.3): forgets every fact of an hour < `before`, frozen or not.
+  // Marks no slice changed.
+  void DropBefore(Millis before) {
+    std::lock_guard lock(mu_);
+    for (auto hour = by_hour_.begin(); hour != by_hour_.end() && hour->first < before;) {
+      for (const auto& [key, slot] : hour->second.entries) facts_.erase(facts_.find(*key));
+      hour = by_hour_.erase(hour);
+    }
+    for (auto* frames : {&frozen_, &released_}) {
+      for (auto ref = frames->begin(); ref != frames->end() && ref->first < before;) {
+        if (spill_ != nullptr) spill_->Release(ref->second);
+        ref = frames->erase(ref);
+      }
+    }
+    frozen_keys_.RemoveBefore(before);
   }
 
   size_t frozen_hours() const {

@@ -388,6 +388,25 @@ TEST(FrozenKeyHours, HoldsEveryHourOfAHashUntilRemoved) {
   EXPECT_TRUE(index.HoursOf(123ull << 40 | 1).empty());
 }
 
+TEST(FrozenKeyHours, RemoveBeforeDropsTheEarlierHoursOnly) {
+  FrozenKeyHours index;
+  for (uint64_t i = 0; i < 1'000; ++i) {
+    for (Millis h = 0; h < 4; ++h) index.Add(i * 31, h * kHourMs);
+  }
+  index.RemoveBefore(2 * kHourMs);
+  EXPECT_EQ(index.size(), 2'000u);
+  for (uint64_t i = 0; i < 1'000; i += 13) {
+    std::vector<Millis> hours = index.HoursOf(i * 31);
+    std::sort(hours.begin(), hours.end());
+    EXPECT_EQ(hours, (std::vector<Millis>{2 * kHourMs, 3 * kHourMs})) << i;
+  }
+  index.RemoveBefore(10 * kHourMs);
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_TRUE(index.HoursOf(31).empty());
+  index.Add(31, 11 * kHourMs);
+  EXPECT_EQ(index.HoursOf(31), (std::vector<Millis>{11 * kHourMs}));
+}
+
 TEST(FactCodec, CompressedFramesRoundTripAndBadFramesFail) {
   const std::string bytes(10'000, 'x');
   const std::string frame = Compress(bytes);
@@ -505,6 +524,28 @@ TEST_F(FrozenHours, SpilledFramesAreReadBackFromTheFile) {
   EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);
   EXPECT_EQ(Copies(facts.At(kH0 + kHourMs)), expected[1]);
   EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+}
+
+TEST_F(FrozenHours, DropBeforeForgetsFrozenAndThawedHoursAndKeepsTheRest) {
+  FrameFile file;
+  facts.SpillTo(&file);
+  EXPECT_EQ(Copies(facts.At(kH0)), expected[0]);  // hour 0 thawed, hour 1 frozen, 2 never frozen
+  facts.DropBefore(kH0 + 2 * kHourMs);
+  EXPECT_EQ(facts.frozen_hours(), 0u);
+  EXPECT_TRUE(facts.At(kH0).empty());
+  EXPECT_TRUE(facts.At(kH0 + kHourMs).empty());
+  EXPECT_EQ(facts.Find("e-0-3"), nullptr);
+  EXPECT_EQ(facts.Find("e-1-0"), nullptr);
+  EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+  // A dropped key is new again; the kept hour freezes and thaws as before.
+  EXPECT_TRUE(facts.Put("e-1-0", kH0 + 2 * kHourMs, expected[1][0], "daydream", changed));
+  expected[2].insert(expected[2].begin(), expected[1][0]);
+  facts.Freeze(kH0 + 3 * kHourMs);
+  EXPECT_EQ(facts.frozen_hours(), 1u);
+  EXPECT_EQ(Copies(facts.At(kH0 + 2 * kHourMs)), expected[2]);
+  facts.DropBefore(kH0 + 3 * kHourMs);
+  EXPECT_TRUE(facts.At(kH0 + 2 * kHourMs).empty());
+  EXPECT_EQ(facts.Find("e-2-0"), nullptr);
 }
 
 // Puts in random key order, moves between hours and reads in between: every read of an hour

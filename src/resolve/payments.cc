@@ -100,6 +100,13 @@ void SessionIndex::Add(const SessionFact& session) {
                       session.pipeline_id, session.model_id};
 }
 
+void SessionIndex::DropBefore(Millis before) {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    std::erase_if(it->second, [&](const auto& s) { return s.second.last_seen < before; });
+    it = it->second.empty() ? sessions_.erase(it) : std::next(it);
+  }
+}
+
 const SessionIndex::BySessionKey* SessionIndex::SessionsWithRequestId(
     std::string_view org, std::string_view request_id) const {
   const auto it = sessions_.find(std::make_pair(org, request_id));

@@ -44,6 +44,8 @@ class SessionIndex {
   using BySessionKey = std::map<std::string, LinkableSession>;
   // Adds (or replaces, by session_key) a session; ignored unless it exists and has a request_id.
   void Add(const SessionFact& session);
+  // Retention: forgets the sessions last seen before `before`.
+  void DropBefore(Millis before);
   // The existing sessions of `org` whose request_id is `request_id` (non-empty); nullptr when
   // there are none. Valid until the next Add.
   const BySessionKey* SessionsWithRequestId(std::string_view org,

@@ -43,6 +43,15 @@ void Observe(std::string_view url, std::string_view address, Millis ts, Observat
   if (!address.empty()) out.push_back({"a:" + std::string(address), ts});
 }
 
+// Applies `trim` to every value of `map` and erases the entries it leaves empty.
+template <typename Map, typename Trim>
+void TrimValues(Map& map, const Trim& trim) {
+  for (auto it = map.begin(); it != map.end();) {
+    trim(it->second);
+    it = it->second.empty() ? map.erase(it) : std::next(it);
+  }
+}
+
 // Observed identity ("u:" + URL norm, "a:" + reported address) → the entities that observed it,
 // by observation time, so a snapshot visits only the entities in its time range.
 class IdentityIndex {
@@ -60,6 +69,12 @@ class IdentityIndex {
     if (before == after) return;
     for (const Observation& o : before) Erase(o.identity, o.ts, entity);
     for (const Observation& o : after) Insert(o.identity, o.ts, entity);
+  }
+  // Retention: forgets every observation with ts < `before`.
+  void DropBefore(Millis before) {
+    TrimValues(by_identity_, [&](auto& seen) {
+      seen.erase(seen.begin(), seen.lower_bound({before, EntityRef{}}));
+    });
   }
   // Entities observing `identity` with ts in [from, to].
   void Collect(const std::string& identity, Millis from, Millis to,
@@ -268,6 +283,14 @@ class KeyedRecords {
     }
   }
 
+  // Retention: forgets settled keys whose newest record is older than `before` (not one that
+  // took a record since it settled: its rebuild still reads it).
+  void DropSettledBefore(Millis before) {
+    std::erase_if(held_, [&](const auto& e) {
+      return e.second.settled && e.second.max_ts < before && !active_.contains(e.first);
+    });
+  }
+
   // Reloads the settled keys of `keys`: `load` is called once per merged hour range for the
   // `families` whose records `route` reads, and `route` (called with each message's records and
   // this) appends through Reloading().
@@ -416,6 +439,7 @@ struct Resolver::OrgState {
   std::string org;
   std::optional<Millis> data_clock;  // newest event_ts added
   Millis settled_before = std::numeric_limits<Millis>::min();  // cutoff of the last settling
+  Millis pruned_before = std::numeric_limits<Millis>::min();   // retention: see Prune()
   CapabilityRegistry registry;
   std::set<Millis> snapshot_hours;  // observed-inventory hours changed since the last Resolve()
   IdentityIndex identities;         // sessions, jobs, workers, discovery rows
@@ -570,6 +594,42 @@ struct Resolver::OrgState {
         dirty_discovery.emplace(entity.key, static_cast<int>(entity.row));
         break;
     }
+  }
+
+  // ---- retention ----
+
+  // Forgets every fact of an hour < `before` (an hour boundary) and every index entry, held key
+  // and snapshot-independent record that only they needed (spec/analytics.md §7.3). A fact's hour
+  // is never earlier than the times its index entries carry, so nothing kept points at a
+  // forgotten fact. Marks no slice changed.
+  void Prune(Millis before) {
+    if (before <= pruned_before) return;
+    pruned_before = before;
+    ForEachFactKind(*this, [&](auto& facts) { facts.DropBefore(before); });
+    registry.Prune(org, before);
+    session_records.DropSettledBefore(before);
+    payment_groups.DropSettledBefore(before);
+    llm_records.DropSettledBefore(before);
+    batch_records.DropSettledBefore(before);
+    identities.DropBefore(before);
+    linkable_sessions.DropBefore(before);
+    sessions_by_hour.erase(sessions_by_hour.begin(), sessions_by_hour.lower_bound(before));
+    TrimValues(payments_by_session,
+               [&](auto& by_hour) { by_hour.erase(by_hour.begin(), by_hour.lower_bound(before)); });
+    TrimValues(payment_groups_by_request, [&](auto& groups) {
+      std::erase_if(groups, [&](const auto& group) { return !payment_groups.Contains(group); });
+    });
+    std::erase_if(llm_facts, [&](const auto& e) { return e.second.event_ts < before; });
+    DropTimedBefore(workers_by_key, before);
+    DropTimedBefore(workers_by_key_and_url, before);
+    DropTimedBefore(byoc_by_worker_key, before);
+  }
+  // For the maps of (ts, event id) sets.
+  template <typename Map>
+  static void DropTimedBefore(Map& by_key, Millis before) {
+    TrimValues(by_key, [&](auto& seen) {
+      seen.erase(seen.begin(), seen.lower_bound({before, std::string()}));
+    });
   }
 
   // ---- rebuilding, in dependency order ----
@@ -932,6 +992,11 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
     if (cutoff - step >= state->settled_before) state->Settle(cutoff);
   }
   return changed;
+}
+
+void Resolver::Prune(std::string_view org, Millis before) {
+  const auto it = orgs_.find(org);
+  if (it != orgs_.end()) it->second->Prune(HourFloor(before));
 }
 
 void Resolver::Refreeze() {

@@ -98,6 +98,13 @@ class Resolver final : public FactsView {
   // settling follows the data clock alone.
   void SetWatermark(Millis watermark) { watermark_ = watermark; }
 
+  // Retention (spec/analytics.md §7.3): forgets the org's facts of the hours before
+  // HourFloor(`before`), with the held keys and index entries only they needed, and the capability
+  // versions last sighted before it (CapabilityRegistry::Prune). The BYOC jobs by payload request
+  // id and the workers named for them are kept. Marks no slice changed: the published slices of
+  // those hours stay as they are.
+  void Prune(std::string_view org, Millis before);
+
   // Freezes again the hours that reads thawed (FactsView accessors, FindSession) below each org's
   // last settling line. Resolve() does so only when the cutoff moves on, which never happens
   // without new input; a server calls this now and then to give the memory back.

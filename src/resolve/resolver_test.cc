@@ -347,6 +347,68 @@ class LateSnapshot : public ::testing::Test {
     m.push_back(std::move(payment));
     return m;
   }
+
+  // Snapshots of A and B, then 24 sessions (statuses, a payment, an AI-batch and an LLM record
+  // each) starting between 09:00 and 13:00, over 8 job request ids.
+  static std::vector<event::Decoded> GeneratedEntities(std::mt19937& rng) {
+    using testing::At;
+    using testing::Orch;
+    std::vector<event::Decoded> messages;
+    messages.push_back(Snapshot("SA", At(9, 0, 0), kA, kALocal, kAUri, "GPU-a"));
+    messages.push_back(Snapshot("SB", At(11, 30, 0), kB, kBLocal, kBUri, "GPU-b"));
+    for (int i = 0; i < 24; ++i) {
+      const std::string n = std::to_string(i);
+      const event::StreamKey key{"stream-" + n, "req-" + n, "daydream|stream-" + n + "|req-" + n};
+      const auto orch = i % 2 == 0 ? Orch(kALocal, kAUri) : Orch(kBLocal, kBUri);
+      Millis ts = At(9, 0, 0) + static_cast<Millis>(rng() % (4 * kHourMs));
+      event::Decoded request = Trace("R" + n, ts, "gateway_receive_stream_request");
+      event::Decoded ingest = Trace("G" + n, ts + 2'000, "gateway_send_first_ingest_segment", orch);
+      for (auto* m : {&request, &ingest}) {
+        m->records.stream_traces[0].key = key;
+        messages.push_back(std::move(*m));
+      }
+      for (int k = 0; k < 6; ++k) {
+        ts += static_cast<Millis>(rng() % (40 * 60'000));
+        event::Decoded status =
+            Status("S" + n + "-" + std::to_string(k), ts, 10.0 + static_cast<double>(k), orch);
+        status.records.status_samples[0].key = key;
+        messages.push_back(std::move(status));
+      }
+      event::Decoded payment = Message("P" + n, ts + 30'000, "create_new_payment", "");
+      auto& p = payment.records.payments.emplace_back();
+      p.request_id = i % 3 == 0 ? key.request_id : "";
+      p.payment_session_id = "ps-" + std::to_string(i % 4);
+      p.sender_address = "0x5ae4e42db3671370a0c25aff451e7482aaec3d0b";
+      p.num_tickets = 1;
+      messages.push_back(std::move(payment));
+      event::Decoded completed =
+          Message("B" + n, ts, "ai_batch_request", "ai_batch_request_completed");
+      auto& c = completed.records.batch_events.emplace_back();
+      c.request_id = "job-" + std::to_string(i % 8);
+      c.success = true;
+      c.orch_url = c.orch_url_norm = i % 2 == 0 ? kAUri : kBUri;
+      messages.push_back(std::move(completed));
+      event::Decoded llm = Message("L" + n, ts + 1'000, "ai_llm_request", "llm_request_completed");
+      auto& l = llm.records.llm_events.emplace_back();
+      l.request_id = "job-" + std::to_string(i % 8);
+      l.total_tokens = i;
+      messages.push_back(std::move(llm));
+    }
+    return messages;
+  }
+
+  // The sessions, payments and AI-batch jobs of the hours [from_hour, 16:00].
+  static auto FactsOf(const Resolver& r, Millis from_hour) {
+    std::vector<SessionFact> sessions;
+    std::vector<PaymentFact> payments;
+    std::vector<AiBatchJobFact> jobs;
+    for (Millis hour = from_hour; hour <= HourFloor(testing::At(16, 0, 0)); hour += kHourMs) {
+      for (const SessionFact* f : r.SessionsAt("daydream", hour)) sessions.push_back(*f);
+      for (const PaymentFact* f : r.PaymentsAt("daydream", hour)) payments.push_back(*f);
+      for (const AiBatchJobFact* f : r.AiBatchJobsAt("daydream", hour)) jobs.push_back(*f);
+    }
+    return std::make_tuple(sessions, payments, jobs);
+  }
 };
 
 TEST_F(LateSnapshot, ReattributesTheSessionAndMarksItsHours) {
@@ -535,60 +597,9 @@ TEST_F(LateSnapshot, WatermarkBehindTheDataClockHoldsSettlingBack) {
 // every fact equals the one built without eviction.
 TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettlingAndRefreezing) {
   using testing::At;
-  using testing::Orch;
   std::mt19937 rng(42);
-  std::vector<event::Decoded> messages;
-  messages.push_back(Snapshot("SA", At(9, 0, 0), kA, kALocal, kAUri, "GPU-a"));
-  messages.push_back(Snapshot("SB", At(11, 30, 0), kB, kBLocal, kBUri, "GPU-b"));
-  for (int i = 0; i < 24; ++i) {
-    const std::string n = std::to_string(i);
-    const event::StreamKey key{"stream-" + n, "req-" + n, "daydream|stream-" + n + "|req-" + n};
-    const auto orch = i % 2 == 0 ? Orch(kALocal, kAUri) : Orch(kBLocal, kBUri);
-    Millis ts = At(9, 0, 0) + static_cast<Millis>(rng() % (4 * kHourMs));
-    event::Decoded request = Trace("R" + n, ts, "gateway_receive_stream_request");
-    event::Decoded ingest = Trace("G" + n, ts + 2'000, "gateway_send_first_ingest_segment", orch);
-    for (auto* m : {&request, &ingest}) {
-      m->records.stream_traces[0].key = key;
-      messages.push_back(std::move(*m));
-    }
-    for (int k = 0; k < 6; ++k) {
-      ts += static_cast<Millis>(rng() % (40 * 60'000));
-      event::Decoded status =
-          Status("S" + n + "-" + std::to_string(k), ts, 10.0 + static_cast<double>(k), orch);
-      status.records.status_samples[0].key = key;
-      messages.push_back(std::move(status));
-    }
-    event::Decoded payment = Message("P" + n, ts + 30'000, "create_new_payment", "");
-    auto& p = payment.records.payments.emplace_back();
-    p.request_id = i % 3 == 0 ? key.request_id : "";
-    p.payment_session_id = "ps-" + std::to_string(i % 4);
-    p.sender_address = "0x5ae4e42db3671370a0c25aff451e7482aaec3d0b";
-    p.num_tickets = 1;
-    messages.push_back(std::move(payment));
-    event::Decoded completed =
-        Message("B" + n, ts, "ai_batch_request", "ai_batch_request_completed");
-    auto& c = completed.records.batch_events.emplace_back();
-    c.request_id = "job-" + std::to_string(i % 8);
-    c.success = true;
-    c.orch_url = c.orch_url_norm = i % 2 == 0 ? kAUri : kBUri;
-    messages.push_back(std::move(completed));
-    event::Decoded llm = Message("L" + n, ts + 1'000, "ai_llm_request", "llm_request_completed");
-    auto& l = llm.records.llm_events.emplace_back();
-    l.request_id = "job-" + std::to_string(i % 8);
-    l.total_tokens = i;
-    messages.push_back(std::move(llm));
-  }
-  const auto facts_of = [](const Resolver& r) {
-    std::vector<SessionFact> sessions;
-    std::vector<PaymentFact> payments;
-    std::vector<AiBatchJobFact> jobs;
-    for (Millis hour = HourFloor(At(8, 0, 0)); hour <= HourFloor(At(16, 0, 0)); hour += kHourMs) {
-      for (const SessionFact* f : r.SessionsAt("daydream", hour)) sessions.push_back(*f);
-      for (const PaymentFact* f : r.PaymentsAt("daydream", hour)) payments.push_back(*f);
-      for (const AiBatchJobFact* f : r.AiBatchJobsAt("daydream", hour)) jobs.push_back(*f);
-    }
-    return std::make_tuple(sessions, payments, jobs);
-  };
+  std::vector<event::Decoded> messages = GeneratedEntities(rng);
+  const auto facts_of = [](const Resolver& r) { return FactsOf(r, HourFloor(At(8, 0, 0))); };
   Resolver reference;
   for (const auto& m : messages) reference.Add(m);
   reference.Resolve();
@@ -624,6 +635,50 @@ TEST_F(LateSnapshot, GeneratedEntitiesGiveTheSameFactsWithAndWithoutSettlingAndR
     EXPECT_EQ(resolver.FrozenHours(), frozen);
     EXPECT_EQ(facts_of(resolver), expected) << "round " << round;
   }
+}
+
+// Retention: Prune forgets every fact of the hours before the cut, frozen or not, and nothing
+// after it; it marks nothing, and a kept entity still takes a late record.
+TEST_F(LateSnapshot, PruneForgetsTheHoursBeforeTheCutAndNothingAfter) {
+  using testing::At;
+  std::mt19937 rng(7);
+  MessageLog log;
+  Resolver resolver({}, log.Settling(0));
+  for (const event::Decoded& m : GeneratedEntities(rng)) {
+    log.Append(m);
+    resolver.Add(m);
+  }
+  resolver.Resolve();
+  ASSERT_GT(resolver.FrozenHours(), 0u);
+  const Millis h8 = HourFloor(At(8, 0, 0)), cut = HourFloor(At(12, 0, 0));
+  const auto kept = FactsOf(resolver, cut);
+  ASSERT_FALSE(std::get<0>(kept).empty());
+  ASSERT_FALSE(std::get<2>(kept).empty());
+  // Sessions and payments lie on both sides of the cut (the AI-batch jobs complete after it).
+  const auto all = FactsOf(resolver, h8);
+  ASSERT_GT(std::get<0>(all).size(), std::get<0>(kept).size());
+  ASSERT_GT(std::get<1>(all).size(), std::get<1>(kept).size());
+  resolver.Refreeze();
+
+  resolver.Prune("daydream", cut + 5 * 60'000);  // floored to its hour
+  resolver.Prune("unknown-org", cut);
+  EXPECT_EQ(FactsOf(resolver, h8), kept);
+  EXPECT_TRUE(resolver.Resolve().empty());
+  EXPECT_TRUE(resolver.status().ok());
+
+  // A late status sample of a kept session reloads its records and counts.
+  const SessionFact session = std::get<0>(kept).back();
+  ASSERT_TRUE(session.last_seen.has_value());
+  event::Decoded late =
+      Status("S-late", *session.last_seen - 1, 9.0, testing::Orch(kALocal, kAUri));
+  late.records.status_samples[0].key = {session.stream_id, session.request_id, session.session_key};
+  log.Append(late);
+  resolver.Add(late);
+  EXPECT_FALSE(resolver.Resolve().empty());
+  EXPECT_TRUE(resolver.status().ok());
+  ASSERT_NE(resolver.FindSession("daydream", session.session_key), nullptr);
+  EXPECT_EQ(resolver.FindSession("daydream", session.session_key)->status_sample_count,
+            session.status_sample_count + 1);
 }
 
 // AI-batch and BYOC jobs, workers, auth and BYOC payments: each record marks its own hour, late
