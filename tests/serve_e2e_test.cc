@@ -215,6 +215,51 @@ TEST_F(ServeE2e, AnswersWhileItRestoresAndStopsPromptlyThen) {
   EXPECT_EQ(again.Terminate(std::chrono::seconds(20)), 0);
 }
 
+// `--raw-retention`: once restored, the server sweeps the raw log hours older than the horizon
+// (from the newest event), and its status reports the new oldest event.
+TEST_F(ServeE2e, SweepsTheRawLogPastItsRetention) {
+  const std::string store = "sqlite:" + dir_ + "/retention.db";
+  auto ingested = testing::RunCommand(
+      kNaap + " simulate --hours 5 --seed 5 --scale 0.05 --start 2026-01-01T00:00:00Z --out - | " +
+      kNaap + " ingest --store " + store + " - > /dev/null");
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.out;
+  const std::string token = "0123456789abcdef0123";
+  const std::string token_file = dir_ + "/token";
+  std::FILE* f = std::fopen(token_file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(token.c_str(), f);
+  std::fclose(f);
+  const auto oldest_event = [&](uint16_t port) {
+    const HttpResult status =
+        HttpGet(port, "/v1/admin/status", "Authorization: Bearer " + token + "\r\n");
+    EXPECT_EQ(status.status, 200) << status.body;
+    const std::regex oldest(R"re("raw_log":\{[^}]*"oldest_event_at":"([^"]+)")re");
+    std::smatch m;
+    return std::regex_search(status.body, m, oldest) ? m[1].str() : std::string();
+  };
+
+  ServeProcess full(
+      {"serve", "--store", store, "--listen", "127.0.0.1:0", "--admin-token-file", token_file});
+  ASSERT_GT(full.port(), 0) << full.output();
+  ASSERT_TRUE(testing::WaitFactsRestored(full.port(), std::chrono::seconds(60)));
+  EXPECT_EQ(oldest_event(full.port()).substr(0, 13), "2026-01-01T00") << full.output();
+  EXPECT_EQ(full.Terminate(std::chrono::seconds(20)), 0);
+
+  // The newest event is just before 05:00: with a 3 h horizon the cut is hour(01:59) = 01:00.
+  ServeProcess swept({"serve", "--store", store, "--listen", "127.0.0.1:0", "--admin-token-file",
+                      token_file, "--raw-retention", "3h"});
+  ASSERT_GT(swept.port(), 0) << swept.output();
+  ASSERT_TRUE(testing::WaitFactsRestored(swept.port(), std::chrono::seconds(60)));
+  std::string oldest;
+  const auto deadline = steady_clock::now() + std::chrono::seconds(20);
+  while ((oldest = oldest_event(swept.port())).substr(0, 13) < "2026-01-01T01" &&
+         steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_EQ(oldest.substr(0, 13), "2026-01-01T01") << oldest;
+  EXPECT_EQ(swept.Terminate(std::chrono::seconds(20)), 0);
+}
+
 TEST_F(ServeE2e, UsageErrorsExitWithStatus2) {
   const std::string token_file = dir_ + "/token";
   std::FILE* f = std::fopen(token_file.c_str(), "w");

@@ -131,6 +131,7 @@ Status LocalBackend::Impl::Restore(const std::function<void(const Status&)>& fai
     restore_running = false;
   }
   restore_ended.notify_all();
+  Maintain();  // retention applies from the start, not a minute later
   return restored;
 }
 
@@ -138,8 +139,12 @@ void LocalBackend::Impl::Maintain() {
   if (!Restored(/*wait=*/false).ok()) return;
   std::unique_lock lock(facts_mu);
   analytics.Refreeze();
-  const Status swept = analytics.SweepRetention(Retention());
-  if (!swept.ok()) std::fprintf(stderr, "naap: retention sweep: %s\n", swept.ToString().c_str());
+  Result<bool> swept = analytics.SweepRetention(Retention());
+  if (!swept.ok()) {
+    std::fprintf(stderr, "naap: retention sweep: %s\n", swept.status().ToString().c_str());
+  } else if (*swept) {
+    ++data_version;  // reads cached from the swept raw log are stale
+  }
 }
 
 Status LocalBackend::Impl::Restored(bool wait) {

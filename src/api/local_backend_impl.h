@@ -100,9 +100,9 @@ struct LocalBackend::Impl {
   IngestCounts totals;
   std::optional<Millis> last_ingested_at, last_publish_at;
 
-  // Once the facts are restored: refreezes the hours that reads thawed and sweeps retention
-  // (Retention(), with the facts of the hours it drops). A sweep failure goes to stderr and the
-  // next round tries again.
+  // Once the facts are restored (at its end, then every kMaintainEvery): refreezes the hours that
+  // reads thawed and sweeps retention (Retention(), with the facts of the hours it drops). A
+  // sweep failure goes to stderr and the next round tries again.
   void Maintain();
   // config.raw_retention_ms of raw log: what Maintain() keeps and the pipeline's too_old horizon,
   // so no record older than a sweep's cut reaches the facts.

@@ -319,7 +319,7 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   return publisher_.stats();
 }
 
-Status Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
+Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   std::map<std::string, Millis> cuts;  // org → the first raw-log hour kept
   for (const std::string& org : resolver_.Orgs()) {
     Result<std::optional<Millis>> clock = store_.DataClock(org);
@@ -328,13 +328,13 @@ Status Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
       cuts[org] = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
     }
   }
-  if (cuts == swept_cuts_) return Status::Ok();  // no hour has left the horizon since
+  if (cuts == swept_cuts_) return false;  // no hour has left the horizon since
   std::vector<std::string> orgs = resolver_.Orgs();
   orgs.emplace_back();  // rejected messages without an org
   NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, orgs, policy));
   for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
   swept_cuts_ = std::move(cuts);
-  return Status::Ok();
+  return true;
 }
 
 Status Analytics::OnAccepted(const event::Decoded& decoded) {

@@ -90,8 +90,9 @@ class Analytics final : public ingest::RecordSink {
   // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
   // some org's horizon since the last call, sweeps the store (ingest::SweepRetention) and forgets
   // the facts of the hours the raw log no longer holds (Resolver::Prune), so a long-running
-  // server holds the retained hours only, as a restart would. Serialised like OnAccepted.
-  Status SweepRetention(const ingest::RetentionPolicy& policy);
+  // server holds the retained hours only, as a restart would. True when it swept. Serialised
+  // like OnAccepted.
+  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
 
   // Freezes again the hours that reads of facts() thawed (Resolver::Refreeze); serialised like
   // OnAccepted.

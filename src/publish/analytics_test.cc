@@ -238,8 +238,12 @@ TEST(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
     before_cuts += sessions(analytics.facts(), org, first_hour, cuts[org]).size();
   }
   ASSERT_GT(before_cuts, 0u);
-  ASSERT_TRUE(analytics.SweepRetention(policy).ok());
+  Result<bool> swept = analytics.SweepRetention(policy);
+  ASSERT_TRUE(swept.ok() && *swept);
   EXPECT_EQ(Checksums(*store), ingested);
+  swept = analytics.SweepRetention(policy);  // no hour left the horizon since
+  ASSERT_TRUE(swept.ok());
+  EXPECT_FALSE(*swept);
 
   Result<std::vector<Millis>> raw_hours = store->RawLogHours();
   ASSERT_TRUE(raw_hours.ok());
