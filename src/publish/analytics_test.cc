@@ -167,44 +167,52 @@ TEST_F(DeferredPublicationTest, SlicesACrashLeftUnpublishedArePublishedByRestore
   EXPECT_EQ(Checksums(*deferred_), restored);
 }
 
+// 26 simulated hours from 2026-01-08T00:00:00Z at 0.001 of today's volume, and a memory store.
+class SimulatedDayTest : public ::testing::Test {
+ protected:
+  // Restores `analytics` (over store_) and ingests the file through it.
+  void Ingest(Analytics& analytics) {
+    ASSERT_TRUE(analytics.Restore().ok());
+    ASSERT_TRUE(IngestFile(*store_, file_, clock_, analytics).ok());
+  }
+  std::unique_ptr<store::Store> store_ = std::move(*store::OpenStore("memory:"));
+
+ private:
+  ingest::testing::TempDir dir_;
+  const std::string file_ = SimulatedFile(dir_, "2026-01-08T00:00:00Z", 26, 0.001);
+  FakeClock clock_{*sim::ParseUtcTime("2026-01-09T03:00:00Z")};
+};
+using RebuildTest = SimulatedDayTest;
+using RetentionTest = SimulatedDayTest;
+
 // A rebuild thaws every hour of facts to publish it, and freezes each day again once the day's
 // slices are built: it ends with the frozen hours that the replay alone leaves.
-TEST(RebuildTest, FreezesEachPublishedDayAgain) {
-  ingest::testing::TempDir dir;
-  const std::string file = SimulatedFile(dir, "2026-01-08T00:00:00Z", 26, 0.001);
-  FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
-  std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));
+TEST_F(RebuildTest, FreezesEachPublishedDayAgain) {
   {
-    Analytics analytics(*store);
-    ASSERT_TRUE(analytics.Restore().ok());
-    ASSERT_TRUE(IngestFile(*store, file, clock, analytics).ok());
+    Analytics analytics(*store_);
+    Ingest(analytics);
   }
-  const std::string ingested = Checksums(*store);
-  Analytics restored(*store);
+  const std::string ingested = Checksums(*store_);
+  Analytics restored(*store_);
   ASSERT_TRUE(restored.Restore().ok());
   ASSERT_GT(restored.FrozenHours(), 0u);
 
-  Analytics rebuilt(*store);
+  Analytics rebuilt(*store_);
   Result<PublishStats> stats = rebuilt.Rebuild(std::nullopt, std::nullopt);
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_GT(stats->built, 24);
   EXPECT_EQ(rebuilt.FrozenHours(), restored.FrozenHours());
-  EXPECT_EQ(Checksums(*store), ingested);
+  EXPECT_EQ(Checksums(*store_), ingested);
 }
 
 // Retention: the sweep drops the raw log and the facts of the hours before each org's cut, and
 // changes no stored slice. Well after the cut the sessions are those a restart of the swept store
 // rebuilds, but for the id and valid_from of a capability version that began before the cut
 // (docs/decisions.md).
-TEST(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
-  ingest::testing::TempDir dir;
-  const std::string file = SimulatedFile(dir, "2026-01-08T00:00:00Z", 26, 0.001);
-  FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
-  std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));
-  Analytics analytics(*store);
-  ASSERT_TRUE(analytics.Restore().ok());
-  ASSERT_TRUE(IngestFile(*store, file, clock, analytics).ok());
-  const std::string ingested = Checksums(*store);
+TEST_F(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
+  Analytics analytics(*store_);
+  Ingest(analytics);
+  const std::string ingested = Checksums(*store_);
   const Millis first_hour = *sim::ParseUtcTime("2026-01-08T00:00:00Z");
   const auto sessions = [](const resolve::FactsView& facts, const std::string& org, Millis from,
                            Millis to) {
@@ -232,7 +240,7 @@ TEST(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
   std::map<std::string, Millis> cuts;  // org → first hour kept
   size_t before_cuts = 0;
   for (const std::string& org : analytics.facts().Orgs()) {
-    Result<std::optional<Millis>> data_clock = store->DataClock(org);
+    Result<std::optional<Millis>> data_clock = store_->DataClock(org);
     ASSERT_TRUE(data_clock.ok() && data_clock->has_value());
     cuts[org] = HourFloor(**data_clock - policy.raw_log);
     before_cuts += sessions(analytics.facts(), org, first_hour, cuts[org]).size();
@@ -240,18 +248,18 @@ TEST(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
   ASSERT_GT(before_cuts, 0u);
   Result<bool> swept = analytics.SweepRetention(policy);
   ASSERT_TRUE(swept.ok() && *swept);
-  EXPECT_EQ(Checksums(*store), ingested);
+  EXPECT_EQ(Checksums(*store_), ingested);
   swept = analytics.SweepRetention(policy);  // no hour left the horizon since
   ASSERT_TRUE(swept.ok());
   EXPECT_FALSE(*swept);
 
-  Result<std::vector<Millis>> raw_hours = store->RawLogHours();
+  Result<std::vector<Millis>> raw_hours = store_->RawLogHours();
   ASSERT_TRUE(raw_hours.ok());
   ASSERT_FALSE(raw_hours->empty());
   EXPECT_GE(raw_hours->front(), std::min_element(cuts.begin(), cuts.end(), [](auto& a, auto& b) {
                                   return a.second < b.second;
                                 })->second);
-  Analytics restarted(*store);
+  Analytics restarted(*store_);
   ASSERT_TRUE(restarted.Restore().ok());
   size_t kept_later = 0;
   for (const auto& [org, cut] : cuts) {
@@ -262,7 +270,7 @@ TEST(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
     EXPECT_EQ(kept, sessions(restarted.facts(), org, later, end)) << org;
   }
   EXPECT_GT(kept_later, 0u);
-  EXPECT_EQ(Checksums(*store), ingested);
+  EXPECT_EQ(Checksums(*store_), ingested);
 }
 
 }  // namespace
