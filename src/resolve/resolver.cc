@@ -485,7 +485,8 @@ struct Resolver::OrgState {
   // BYOC jobs, by job id (= event_id), and the worker named for each payload request id.
   Pending<event::ByocJobEvent> pending_byoc_jobs;
   std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> byoc_by_worker_key;
-  std::map<std::string, std::set<std::string>> byoc_by_payload_request;
+  // (event_ts, job id) of the jobs of each payload request id.
+  std::map<std::string, std::set<std::pair<Millis, std::string>>> byoc_by_payload_request;
   // Only non-empty request ids that a record named a worker for: every value is set.
   std::map<std::string, std::optional<NamedWorker>> named_workers;
   std::set<std::string> dirty_byoc_jobs;
@@ -549,7 +550,9 @@ struct Resolver::OrgState {
       pending_byoc_jobs.emplace_back(header, j);
       byoc_by_worker_key[{j.capability.capability_norm, j.orch.orch_reported_address}].emplace(
           header.event_ts, header.event_id);
-      if (!j.request_id.empty()) byoc_by_payload_request[j.request_id].insert(header.event_id);
+      if (!j.request_id.empty()) {
+        byoc_by_payload_request[j.request_id].emplace(header.event_ts, header.event_id);
+      }
     }
     for (const auto& o : r.orchestrator_job_events) {
       if (o.request_id.empty() || o.worker_url_norm.empty()) continue;
@@ -559,7 +562,7 @@ struct Resolver::OrgState {
       }
       const auto jobs = byoc_by_payload_request.find(o.request_id);
       if (jobs != byoc_by_payload_request.end()) {
-        dirty_byoc_jobs.insert(jobs->second.begin(), jobs->second.end());
+        for (const auto& [ts, job_id] : jobs->second) dirty_byoc_jobs.insert(job_id);
       }
     }
     if (!r.discovery_rows.empty()) {
@@ -623,6 +626,8 @@ struct Resolver::OrgState {
     DropTimedBefore(workers_by_key, before);
     DropTimedBefore(workers_by_key_and_url, before);
     DropTimedBefore(byoc_by_worker_key, before);
+    DropTimedBefore(byoc_by_payload_request, before);
+    std::erase_if(named_workers, [&](const auto& e) { return e.second->event_ts < before; });
   }
   // For the maps of (ts, event id) sets.
   template <typename Map>

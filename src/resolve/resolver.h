@@ -99,10 +99,9 @@ class Resolver final : public FactsView {
   void SetWatermark(Millis watermark) { watermark_ = watermark; }
 
   // Retention (spec/analytics.md §7.3): forgets the org's facts of the hours before
-  // HourFloor(`before`), with the held keys and index entries only they needed, and the capability
-  // versions last sighted before it (CapabilityRegistry::Prune). The BYOC jobs by payload request
-  // id and the workers named for them are kept. Marks no slice changed: the published slices of
-  // those hours stay as they are.
+  // HourFloor(`before`), with the held keys and index entries dated before it, and the capability
+  // versions last sighted before it (CapabilityRegistry::Prune). Marks no slice changed: the
+  // published slices of those hours stay as they are.
   void Prune(std::string_view org, Millis before);
 
   // Freezes again the hours that reads thawed (FactsView accessors, FindSession) below each org's
