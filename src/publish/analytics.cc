@@ -320,8 +320,9 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
 }
 
 Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
+  std::vector<std::string> orgs = resolver_.Orgs();
   std::map<std::string, Millis> cuts;  // org → the first raw-log hour kept
-  for (const std::string& org : resolver_.Orgs()) {
+  for (const std::string& org : orgs) {
     Result<std::optional<Millis>> clock = store_.DataClock(org);
     NAAP_RETURN_IF_ERROR(clock.status());
     if (clock->has_value()) {
@@ -329,8 +330,7 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
     }
   }
   if (cuts == swept_cuts_) return false;  // no hour has left the horizon since
-  std::vector<std::string> orgs = resolver_.Orgs();
-  orgs.emplace_back();  // rejected messages without an org
+  orgs.emplace_back();                    // rejected messages without an org
   NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, orgs, policy));
   for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
   swept_cuts_ = std::move(cuts);

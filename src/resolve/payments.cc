@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "base/containers.h"
+
 namespace naap::resolve {
 namespace {
 
@@ -101,10 +103,9 @@ void SessionIndex::Add(const SessionFact& session) {
 }
 
 void SessionIndex::DropBefore(Millis before) {
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    std::erase_if(it->second, [&](const auto& s) { return s.second.last_seen < before; });
-    it = it->second.empty() ? sessions_.erase(it) : std::next(it);
-  }
+  TrimValues(sessions_, [&](BySessionKey& by_key) {
+    std::erase_if(by_key, [&](const auto& s) { return s.second.last_seen < before; });
+  });
 }
 
 const SessionIndex::BySessionKey* SessionIndex::SessionsWithRequestId(

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/containers.h"
 #include "resolve/hourly_facts.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
@@ -41,15 +42,6 @@ using Observations = std::vector<Observation>;
 void Observe(std::string_view url, std::string_view address, Millis ts, Observations& out) {
   if (!url.empty()) out.push_back({"u:" + std::string(url), ts});
   if (!address.empty()) out.push_back({"a:" + std::string(address), ts});
-}
-
-// Applies `trim` to every value of `map` and erases the entries it leaves empty.
-template <typename Map, typename Trim>
-void TrimValues(Map& map, const Trim& trim) {
-  for (auto it = map.begin(); it != map.end();) {
-    trim(it->second);
-    it = it->second.empty() ? map.erase(it) : std::next(it);
-  }
 }
 
 // Observed identity ("u:" + URL norm, "a:" + reported address) → the entities that observed it,
@@ -601,10 +593,10 @@ struct Resolver::OrgState {
 
   // ---- retention ----
 
-  // Forgets every fact of an hour < `before` (an hour boundary) and every index entry, held key
-  // and snapshot-independent record that only they needed (spec/analytics.md §7.3). A fact's hour
-  // is never earlier than the times its index entries carry, so nothing kept points at a
-  // forgotten fact. Marks no slice changed.
+  // Forgets every fact of an hour < `before` (an hour boundary), the held keys and index entries
+  // dated before it, and the capability versions last sighted before it (spec/analytics.md §7.3).
+  // A fact's hour is never earlier than the times its index entries carry, so nothing kept points
+  // at a forgotten fact. Marks no slice changed.
   void Prune(Millis before) {
     if (before <= pruned_before) return;
     pruned_before = before;
