@@ -100,9 +100,10 @@ struct LocalBackend::Impl {
   IngestCounts totals;
   std::optional<Millis> last_ingested_at, last_publish_at;
 
-  // Once the facts are restored (at its end, then every kMaintainEvery): refreezes the hours that
-  // reads thawed and sweeps retention (Retention(), with the facts of the hours it drops). A
-  // sweep failure goes to stderr and the next round tries again.
+  // Once the facts are restored (at its end, then every config.maintain_every_ms, even with no
+  // ingest running): refreezes the hours that reads thawed and sweeps retention (Retention(),
+  // with the facts of the hours it drops). A sweep failure goes to stderr and the next round
+  // tries again.
   void Maintain();
   // config.raw_retention_ms of raw log: what Maintain() keeps and the pipeline's too_old horizon,
   // so no record older than a sweep's cut reaches the facts.
@@ -111,9 +112,7 @@ struct LocalBackend::Impl {
     policy.raw_log = config.raw_retention_ms;
     return policy;
   }
-  // Maintain()'s pace, even with no ingest running.
-  static constexpr std::chrono::seconds kMaintainEvery{60};
-  Periodic maintainer{kMaintainEvery, [this] { Maintain(); }};
+  Periodic maintainer{std::chrono::milliseconds(config.maintain_every_ms), [this] { Maintain(); }};
   // Declared last: destroyed first, so a running rebuild finishes while the rest still exists.
   RebuildJob rebuild{clock};
 };

@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
 #include "ingest/raw_log.h"
 #include "resolve/facts_view.h"
+#include "sim/generator.h"
 #include "store/store.h"
 
 namespace naap::api {
@@ -143,6 +146,66 @@ TEST_F(UnrestoredBackend, AnswersWhileItRestoresInTheBackgroundAndIngestsOnceRes
   EXPECT_FALSE(restored.restoring);
   EXPECT_GT(restored.restore_hours_total, 0);  // the sample's hours of the raw log
   EXPECT_EQ(restored.restore_hours_replayed, restored.restore_hours_total);
+}
+
+// Five simulated hours from 2026-01-01T00:00Z as an NDJSON file of export wrapper lines.
+std::string WriteSimulatedHours(const std::string& path) {
+  sim::Config config;
+  config.seed = 5;
+  config.scale = 0.02;
+  config.start_ms = sim::ParseUtcTime("2026-01-01T00:00:00Z").value();
+  config.end_ms = config.start_ms + 5 * kHourMs;
+  auto generator = sim::Generator::Create(config);
+  EXPECT_TRUE(generator.ok());
+  std::string lines;
+  sim::Message message;
+  while ((*generator)->Next(message)) sim::WriteWrapperLine(message, lines);
+  std::ofstream(path) << lines;
+  return path;
+}
+
+TEST(LocalBackend, TheMaintainerSweepsRetentionWhileTheServerRuns) {
+  const std::string path = ::testing::TempDir() + "/local_backend_maintainer.db";
+  std::filesystem::remove(path);
+  const std::string input = WriteSimulatedHours(::testing::TempDir() + "/maintainer.ndjson");
+  auto store = store::OpenStore("sqlite:" + path);
+  ASSERT_TRUE(store.ok());
+  SystemClock clock;
+  ApiConfig config;
+  config.raw_retention_ms = 3 * kHourMs;
+  config.maintain_every_ms = 20;
+  auto opened = LocalBackend::Open(**store, clock, config);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  LocalBackend& backend = **opened;  // restored at Open, on an empty store: nothing to sweep
+  ASSERT_TRUE(backend.IngestFiles({input}).ok());
+
+  // The newest event is just before 05:00, so the cut is hour(01:59) = 01:00. No restart comes
+  // in between: only the maintainer's rounds can sweep.
+  const Millis start = sim::ParseUtcTime("2026-01-01T00:00:00Z").value();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (backend.Pipeline().raw_oldest_event_at < start + kHourMs &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::optional<Millis> oldest = backend.Pipeline().raw_oldest_event_at;
+  ASSERT_TRUE(oldest.has_value());
+  EXPECT_EQ(HourFloor(*oldest), start + kHourMs);
+  // The facts of the swept hour went with it; those of the kept hours stayed.
+  Status read = backend.ReadFacts([&](const resolve::FactsView& facts) {
+    size_t swept = 0, kept = 0;
+    for (const std::string& org : facts.Orgs()) {
+      swept += facts.SessionsAt(org, start).size();
+      kept += facts.SessionsAt(org, start + 2 * kHourMs).size();
+    }
+    EXPECT_EQ(swept, 0u);
+    EXPECT_GT(kept, 0u);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok()) << read.ToString();
+  opened->reset();
+  store->reset();
+  std::filesystem::remove(path);
+  std::filesystem::remove(input);
 }
 
 TEST(LocalBackend, AFailedBackgroundRestoreIsReportedAndKeepsTheFactsUnavailable) {
