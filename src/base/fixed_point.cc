@@ -1,5 +1,6 @@
 #include "base/fixed_point.h"
 
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -14,10 +15,12 @@ constexpr U128 kMaxI128 = (static_cast<U128>(1) << 127) - 1;
 std::optional<__int128> RoundScaled(double value, uint64_t multiplier) {
   if (!std::isfinite(value)) return std::nullopt;
   if (value == 0) return 0;
-  int exponent = 0;
-  const double fraction = std::frexp(std::fabs(value), &exponent);  // in [0.5, 1)
-  const auto mantissa = static_cast<uint64_t>(std::ldexp(fraction, 53));
-  const int shift = exponent - 53;
+  // value = ±mantissa · 2^shift, read from the IEEE-754 fields (subnormals have no hidden bit).
+  const auto bits = std::bit_cast<uint64_t>(value);
+  const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  const uint64_t fraction = bits & ((uint64_t{1} << 52) - 1);
+  const uint64_t mantissa = biased == 0 ? fraction : fraction | (uint64_t{1} << 52);
+  const int shift = (biased == 0 ? 1 : biased) - 1075;
   const U128 scaled = static_cast<U128>(mantissa) * multiplier;
   U128 magnitude = 0;
   if (shift >= 0) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 namespace naap {
 namespace {
@@ -24,6 +25,20 @@ TEST(FixedPointTest, MilliIsExactWhereMultiplyingInDoubleIsNot) {
   // 1.0005 is stored as 1.000499999999999989…; 1.0005 × 1000 in double rounds up to 1000.5.
   ASSERT_EQ(1.0005 * 1000.0, 1000.5);
   EXPECT_EQ(ToMilli(1.0005), 1000);
+}
+
+TEST(FixedPointTest, MilliEqualsExactLongDoubleRounding) {
+  // x87 long double holds value × 1000 exactly (53 + 10 bits < 64), so llroundl is an oracle.
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200'000; ++i) {
+    const int exponent = static_cast<int>(rng() % 80) - 60;  // 2^-60 … 2^19
+    const double value =
+        std::ldexp(static_cast<double>(rng() >> 11), exponent - 53) * ((rng() & 1) != 0 ? -1 : 1);
+    ASSERT_EQ(ToMilli(value), std::llroundl(static_cast<long double>(value) * 1000.0L)) << value;
+  }
+  EXPECT_EQ(ToMilli(std::numeric_limits<double>::denorm_min()), 0);
+  EXPECT_EQ(ToMilli(-std::numeric_limits<double>::denorm_min()), 0);
+  EXPECT_EQ(ToMilli(std::numeric_limits<double>::min()), 0);  // the smallest normal
 }
 
 TEST(FixedPointTest, MilliRejectsNonFiniteAndOverflow) {

@@ -52,7 +52,7 @@ std::vector<Anchor> SelectionAnchors(const SessionView& view,
   for (const EvidenceRow& row : view.evidence) {
     const std::string_view identity = row.Identity();
     if (identity.empty()) continue;
-    identities.emplace(identity);
+    if (identity != last_identity) identities.emplace(identity);  // runs of one identity: once
     std::string_view trigger;
     if (anchors.empty()) {
       trigger = "initial";
