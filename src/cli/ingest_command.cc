@@ -164,9 +164,11 @@ int RunIngest(const IngestArgs& args) {
     if (progress) progress->Update(stats);
   });
   if (progress) progress->Clear();
-  const auto& orgs = (*pipeline)->orgs_seen();
-  Status sweep =
-      ingest::SweepRetention(**store, std::vector<std::string>(orgs.begin(), orgs.end()));
+  Status sweep;  // after a failed run the Analytics must not be used again
+  if (run.ok()) {
+    const auto& orgs = (*pipeline)->orgs_seen();
+    sweep = analytics.SweepRetention({}, {orgs.begin(), orgs.end()}).status();
+  }
   PrintSummary((*pipeline)->stats(), SecondsSince(start), args.json);
   if (!run.ok()) return fail(run);
   if (!sweep.ok()) return fail(sweep);

@@ -156,6 +156,41 @@ std::string EncodeSlices(const DirtySlices& slices) {
   return out;
 }
 
+std::string EncodeAnchors(const std::vector<resolve::VersionAnchor>& anchors) {
+  std::string out;
+  ByteWriter w(out);
+  w.Varint(anchors.size());
+  for (const resolve::VersionAnchor& a : anchors) {
+    for (const std::string* text : {&a.chain.org, &a.chain.orch_address, &a.chain.orch_uri_norm,
+                                    &a.first_event_id, &a.digest}) {
+      w.String(*text);
+    }
+    w.Int(a.valid_from);
+    w.Int(a.last_sighting);
+  }
+  return out;
+}
+
+Result<std::vector<resolve::VersionAnchor>> DecodeAnchors(std::string_view bytes) {
+  std::vector<resolve::VersionAnchor> anchors;
+  if (bytes.empty()) return anchors;
+  ByteReader r(bytes);
+  uint64_t n = 0;
+  bool ok = r.Varint(n);
+  for (uint64_t i = 0; ok && i < n; ++i) {
+    resolve::VersionAnchor& a = anchors.emplace_back();
+    for (std::string* text : {&a.chain.org, &a.chain.orch_address, &a.chain.orch_uri_norm,
+                              &a.first_event_id, &a.digest}) {
+      ok = ok && r.String(*text);
+    }
+    ok = ok && r.Int(a.valid_from) && r.Int(a.last_sighting);
+  }
+  if (!ok || !r.done()) {
+    return Status(StatusCode::kCorruption, "unreadable record of capability version anchors");
+  }
+  return anchors;
+}
+
 Result<DirtySlices> DecodeSlices(std::string_view bytes) {
   DirtySlices slices;
   if (bytes.empty()) return slices;
@@ -243,6 +278,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
 }
 
 Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
+  NAAP_RETURN_IF_ERROR(LoadAnchors());
   Result<std::vector<Millis>> hours = store_.RawLogHours();
   NAAP_RETURN_IF_ERROR(hours.status());
   if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
@@ -279,6 +315,15 @@ Status Analytics::LoadUnpublished() {
   NAAP_RETURN_IF_ERROR(slices.status());
   unpublished_ = std::move(slices.value());
   unpublished_stored_ = !unpublished_.empty();
+  return Status::Ok();
+}
+
+Status Analytics::LoadAnchors() {
+  Result<std::optional<std::string>> stored = store_.SourcePosition(kRegistryAnchorsPosition);
+  NAAP_RETURN_IF_ERROR(stored.status());
+  Result<std::vector<resolve::VersionAnchor>> anchors = DecodeAnchors(stored->value_or(""));
+  NAAP_RETURN_IF_ERROR(anchors.status());
+  resolver_.SetAnchors(std::move(anchors.value()));
   return Status::Ok();
 }
 
@@ -319,7 +364,8 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   return publisher_.stats();
 }
 
-Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
+Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
+                                       const std::vector<std::string>& more_orgs) {
   std::vector<std::string> orgs = resolver_.Orgs();
   std::map<std::string, Millis> cuts;  // org → the first raw-log hour kept
   for (const std::string& org : orgs) {
@@ -329,8 +375,18 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
       cuts[org] = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
     }
   }
-  if (cuts == swept_cuts_) return false;  // no hour has left the horizon since
-  orgs.emplace_back();                    // rejected messages without an org
+  if (cuts == swept_cuts_ && more_orgs.empty()) return false;  // no hour left the horizon since
+  // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
+  // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
+  std::vector<resolve::VersionAnchor> anchors;
+  for (const auto& [org, cut] : cuts) {
+    std::ranges::move(resolver_.Anchors(org, cut), std::back_inserter(anchors));
+  }
+  store::IngestBatch batch;
+  batch.positions.emplace_back(kRegistryAnchorsPosition, EncodeAnchors(anchors));
+  NAAP_RETURN_IF_ERROR(store_.Commit(batch));
+  orgs.emplace_back();  // rejected messages without an org
+  orgs.insert(orgs.end(), more_orgs.begin(), more_orgs.end());
   NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, orgs, policy));
   for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
   swept_cuts_ = std::move(cuts);

@@ -15,9 +15,10 @@
 // reloads their records from the store's raw log (DecodeRawLog) when a late record needs them.
 // Restore() rebuilds the facts from the raw log (decoded again, with each entry's stored ingest
 // time and org), hour by hour, without publishing: afterwards the facts are exactly those the
-// stored slices were built from. Rebuild() does the same replay, then deletes and republishes
-// every slice of a range in one batch. Not thread-safe; after a failed commit it must not be
-// reused.
+// stored slices were built from, also for the capability versions a retention sweep cut short
+// (the stored anchors, SweepRetention). Rebuild() does the same replay, then deletes and
+// republishes every slice of a range in one batch. Not thread-safe; after a failed commit it must
+// not be reused.
 #include <atomic>
 #include <functional>
 #include <map>
@@ -87,12 +88,18 @@ class Analytics final : public ingest::RecordSink {
   // The source position that holds the resolved (org, hour) slices not yet published.
   static constexpr char kUnpublishedSlicesPosition[] = "analytics:unpublished_slices";
 
+  // The source position that holds the capability registry's anchors (resolve::VersionAnchor)
+  // of the versions that began before the last sweep's cut and were still sighted after it.
+  static constexpr char kRegistryAnchorsPosition[] = "analytics:registry_anchors";
+
   // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
-  // some org's horizon since the last call, sweeps the store (ingest::SweepRetention) and forgets
-  // the facts of the hours the raw log no longer holds (Resolver::Prune), so a long-running
-  // server holds the retained hours only, as a restart would. True when it swept. Serialised
-  // like OnAccepted.
-  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
+  // some org's horizon since the last call, stores the registry's anchors at the new cuts,
+  // sweeps the store (ingest::SweepRetention; the orgs of the facts, "" and `more_orgs`) and
+  // forgets the facts of the hours the raw log no longer holds (Resolver::Prune), so a
+  // long-running server holds the retained hours only, as a restart would (its replay starts
+  // from the stored anchors). True when it swept. Serialised like OnAccepted.
+  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy,
+                              const std::vector<std::string>& more_orgs = {});
 
   // Freezes again the hours that reads of facts() thawed (Resolver::Refreeze); serialised like
   // OnAccepted.
@@ -120,6 +127,8 @@ class Analytics final : public ingest::RecordSink {
                            const std::function<void()>& after_each_day = nullptr);
   // Reads the slices a crashed run left unpublished into unpublished_.
   Status LoadUnpublished();
+  // Gives the resolver the stored anchors (kRegistryAnchorsPosition); before a replay.
+  Status LoadAnchors();
   // Records unpublished_ in `batch` (clearing the stored record when it is empty).
   void RecordUnpublished(store::IngestBatch& batch);
 

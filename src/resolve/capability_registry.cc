@@ -292,17 +292,33 @@ void AddSighting(CapabilityVersion& v, const SnapshotEntry& s) {
   SplitVolatile(s, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
 }
 
+// A version from its first snapshot `s`; with `anchor` (the chain's first version only), from the
+// anchor when it has the same content and began earlier.
 CapabilityVersion StartVersion(const ChainKey& key, const SnapshotEntry& s,
-                               std::shared_ptr<const VersionContent> content) {
+                               std::shared_ptr<const VersionContent> content,
+                               const VersionAnchor* anchor = nullptr) {
   CapabilityVersion v;
-  v.capability_version_id =
-      Hid({key.org, key.orch_address, key.orch_uri_norm, s.event_id, content->digest});
   v.first_event_id = s.event_id;
   v.valid_from = s.ts;
+  if (anchor != nullptr && anchor->digest == content->digest && anchor->valid_from < s.ts) {
+    v.first_event_id = anchor->first_event_id;
+    v.valid_from = anchor->valid_from;
+    if (anchor->last_sighting < s.ts) v.anchored_sighting = anchor->last_sighting;
+  }
+  v.capability_version_id =
+      Hid({key.org, key.orch_address, key.orch_uri_norm, v.first_event_id, content->digest});
   v.content = std::move(content);
   v.intervals = BuildIntervals(v.capability_version_id, *v.content);
   AddSighting(v, s);
   return v;
+}
+
+// The version's latest sighting at or before `ts` (its anchored one, else valid_from, when no
+// snapshot kept is that early).
+Millis LastSightingUpTo(const CapabilityVersion& v, Millis ts) {
+  const auto after = std::upper_bound(v.sightings.begin(), v.sightings.end(), ts);
+  if (after != v.sightings.begin()) return *(after - 1);
+  return v.anchored_sighting && *v.anchored_sighting <= ts ? *v.anchored_sighting : v.valid_from;
 }
 
 bool SameBounds(const std::vector<CapabilityVersion>& a, const std::vector<CapabilityVersion>& b) {
@@ -387,7 +403,8 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
     AddSighting(versions.back(), added);
   } else if (appended) {
     if (!versions.empty()) versions.back().valid_to = added.ts;
-    versions.push_back(StartVersion(cs.chain.key, added, content));
+    versions.push_back(StartVersion(cs.chain.key, added, content,
+                                    versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
     result.versions_changed = true;
   } else {
     // A late snapshot: recompute the chain's versions from its snapshots. A version's volatile
@@ -406,7 +423,8 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
       } else {
         take_newest_values();
         if (!rebuilt.empty()) rebuilt.back().valid_to = s.ts;
-        rebuilt.push_back(StartVersion(cs.chain.key, s, c));
+        rebuilt.push_back(
+            StartVersion(cs.chain.key, s, c, rebuilt.empty() ? AnchorOf(cs.chain.key) : nullptr));
       }
       newest = &s;
     }
@@ -453,6 +471,33 @@ void CapabilityRegistry::Prune(std::string_view org, Millis before) {
     cs.raw_element_by_hour.erase(cs.raw_element_by_hour.begin(),
                                  cs.raw_element_by_hour.lower_bound(first_hour_kept));
   }
+}
+
+std::vector<VersionAnchor> CapabilityRegistry::Anchors(std::string_view org, Millis before) const {
+  std::vector<VersionAnchor> out;
+  for (auto it = chains_.lower_bound(ChainKey{std::string(org), "", ""});
+       it != chains_.end() && it->first.org == org; ++it) {
+    for (const CapabilityVersion& v : it->second->chain.versions) {
+      if (v.valid_from >= before) break;
+      if (v.sightings.back() < before) continue;
+      out.push_back({.chain = it->first,
+                     .first_event_id = v.first_event_id,
+                     .valid_from = v.valid_from,
+                     .digest = v.content->digest,
+                     .last_sighting = LastSightingUpTo(v, before - 1)});
+    }
+  }
+  return out;
+}
+
+void CapabilityRegistry::SetAnchors(const std::vector<VersionAnchor>& anchors) {
+  anchors_.clear();
+  for (const VersionAnchor& anchor : anchors) anchors_.insert_or_assign(anchor.chain, anchor);
+}
+
+const VersionAnchor* CapabilityRegistry::AnchorOf(const ChainKey& key) const {
+  const auto it = anchors_.find(key);
+  return it == anchors_.end() ? nullptr : &it->second;
 }
 
 const CapabilityChain* CapabilityRegistry::FindChain(const ChainKey& key) const {
@@ -517,9 +562,7 @@ void CapabilityRegistry::CollectCandidates(const ChainState& cs, IdentityType ty
       out.push_back(Candidate{cls, type, &cs, &v, &interval});
   };
   if (current != nullptr) {
-    const Millis last_sighting =
-        *(std::upper_bound(current->sightings.begin(), current->sightings.end(), ts) - 1);
-    const Millis age = ts - last_sighting;
+    const Millis age = ts - LastSightingUpTo(*current, ts);
     const bool in_force = !current->valid_to || ts < *current->valid_to;
     if (current->valid_from == ts) {
       emit(*current, TemporalClass::kExact);

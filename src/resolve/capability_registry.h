@@ -68,6 +68,9 @@ struct CapabilityVersion {
   Millis valid_from = 0;
   std::optional<Millis> valid_to;  // valid_from of the next version; nullopt for the last
   std::vector<Millis> sightings;   // snapshot_ts of every snapshot, ascending
+  // From a VersionAnchor: the version's last sighting before the swept hours (its snapshots
+  // there are gone; valid_from and first_event_id come from the anchor too).
+  std::optional<Millis> anchored_sighting;
   std::shared_ptr<const VersionContent> content;
   // Volatile values of the latest sighting, parallel to content->offers / content->hardware.
   std::vector<std::optional<int64_t>> capacity_in_use;
@@ -79,6 +82,21 @@ struct CapabilityChain {
   ChainKey key;
   std::vector<CapabilityVersion> versions;  // by valid_from
   std::set<std::string> alias_addresses;    // every non-empty alias any snapshot carried
+};
+
+// Retention (§7.3) keeps a version while it is sighted, but the raw log it would be rebuilt from
+// is swept by the hour. For a version that began before a cut and is still sighted after it, the
+// anchor keeps what a registry rebuilt from the kept raw log cannot know: the first snapshot's
+// event id and time, and the last sighting before the cut. A registry given the anchor builds the
+// version with the same id and bounds, and matches every time from the cut on the same way, as the
+// registry that saw every snapshot.
+struct VersionAnchor {
+  ChainKey chain;
+  std::string first_event_id;
+  Millis valid_from = 0;
+  std::string digest;        // of the version's content
+  Millis last_sighting = 0;  // the latest before the cut
+  friend bool operator==(const VersionAnchor&, const VersionAnchor&) = default;
 };
 
 // What one Add changed, for dirty marking (§7.1). Every added snapshot is a new sighting, so it
@@ -123,6 +141,12 @@ class CapabilityRegistry : public Matcher {
   // snapshot kept. A version goes whole, so the versions kept, their ids and bounds, and those a
   // late snapshot recomputes are the same as before.
   void Prune(std::string_view org, Millis before);
+  // The anchors of the versions of `org` that began before `before` and are sighted at or after
+  // it, in chain order (at most one a chain).
+  std::vector<VersionAnchor> Anchors(std::string_view org, Millis before) const;
+  // Used from now on by the first version of each anchored chain whose content matches and whose
+  // first snapshot is later than the anchor's; call before any Add.
+  void SetAnchors(const std::vector<VersionAnchor>& anchors);
 
   const CapabilityChain* FindChain(const ChainKey& key) const;  // nullptr when unknown
   // Chains indexed under the identity (uri = orch_uri_norm, address, alias), in key order.
@@ -148,7 +172,10 @@ class CapabilityRegistry : public Matcher {
                                        std::string_view value, Millis ts) const;
   void Index(const ChainState& chain, IdentityType type, std::string_view value);
 
+  const VersionAnchor* AnchorOf(const ChainKey& key) const;  // nullptr when none
+
   MatchHorizons horizons_;
+  std::map<ChainKey, VersionAnchor> anchors_;
   std::map<ChainKey, std::unique_ptr<ChainState>> chains_;
   // (org, identity type, value) → chains, in chain key order.
   std::map<std::string, std::vector<const ChainState*>> index_;

@@ -666,6 +666,75 @@ TEST(CapabilityRegistry, PruneForgetsWholeVersionsLastSightedBeforeTheCut) {
   ExpectOutcome(pruned.Match(at_s4), "unresolved", "missing_candidate", "none", "low");
 }
 
+// Retention: a registry rebuilt from the snapshots after a cut, given the anchors of the registry
+// that saw every snapshot, has that registry's versions and matches every time from the cut on as
+// it does once pruned; its own anchors at the cut are the same.
+TEST(CapabilityRegistry, AnchorsKeepAVersionThatBeganBeforeTheCutAsItWas) {
+  CapabilitySnapshot d1 = FaceIdSnapshot(1, 100);
+  CapabilitySnapshot d2 = FaceIdSnapshot(3, 300);
+  d2.version = "0.8.9";
+  // d1 at 00:00 and 00:30; d2 at 01:10, 01:55 and 02:10; d1 again at 03:00. Cut: 02:00.
+  const std::vector<std::tuple<std::string, Millis, const CapabilitySnapshot*>> snapshots = {
+      {"s1", kDay0310, &d1},
+      {"s2", kDay0310 + 30 * kMinute, &d1},
+      {"s3", kDay0310 + 70 * kMinute, &d2},
+      {"s4", kDay0310 + 115 * kMinute, &d2},
+      {"s5", kDay0310 + 130 * kMinute, &d2},
+      {"s6", kDay0310 + 180 * kMinute, &d1}};
+  const Millis cut = kDay0310 + 120 * kMinute;
+  CapabilityRegistry full, rebuilt, unanchored;
+  for (const auto& [id, ts, snapshot] : snapshots) full.Add(Header(id, ts), *snapshot);
+  const std::vector<VersionAnchor> anchors = full.Anchors("cloudspe", cut);
+  ASSERT_EQ(anchors.size(), 1u);  // d2's version; d1's first ended before the cut
+  EXPECT_EQ(anchors[0].first_event_id, "s3");
+  EXPECT_EQ(anchors[0].valid_from, kDay0310 + 70 * kMinute);
+  EXPECT_EQ(anchors[0].last_sighting, kDay0310 + 115 * kMinute);
+  EXPECT_TRUE(full.Anchors("daydream", cut).empty());
+  rebuilt.SetAnchors(anchors);
+  for (const auto& [id, ts, snapshot] : snapshots) {
+    if (ts < cut) continue;
+    rebuilt.Add(Header(id, ts), *snapshot);
+    unanchored.Add(Header(id, ts), *snapshot);
+  }
+  full.Prune("cloudspe", cut);
+
+  const ChainKey key{"cloudspe", kAddrD003, kUriRtav};
+  const auto& a = full.FindChain(key)->versions;
+  const auto& b = rebuilt.FindChain(key)->versions;
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].capability_version_id, b[i].capability_version_id) << i;
+    EXPECT_EQ(a[i].first_event_id, b[i].first_event_id) << i;
+    EXPECT_EQ(a[i].valid_from, b[i].valid_from) << i;
+    EXPECT_EQ(a[i].valid_to, b[i].valid_to) << i;
+    EXPECT_EQ(a[i].intervals.at(0).interval_id, b[i].intervals.at(0).interval_id) << i;
+  }
+  EXPECT_NE(unanchored.FindChain(key)->versions[0].capability_version_id,
+            a[0].capability_version_id);
+  // From the cut on, every match is the same; at the cut it rests on the 01:55 sighting.
+  EXPECT_NE(full.Match(Request(cut, kUriRtav, "")).status, "stale");
+  int stale = 0;
+  for (Millis ts = cut; ts < kDay0310 + 4 * kHourMs; ts += 5 * kMinute) {
+    const MatchRequest request = Request(ts, kUriRtav, "");
+    const Decision expected = full.Match(request);
+    EXPECT_EQ(rebuilt.Match(request), expected) << ts;
+    stale += expected.status == "stale" ? 1 : 0;
+  }
+  EXPECT_GT(stale, 0);
+  EXPECT_EQ(rebuilt.Anchors("cloudspe", cut), anchors);  // a second sweep stores them again
+  // An anchor of other content is not this version's.
+  CapabilityRegistry other;
+  std::vector<VersionAnchor> wrong = anchors;
+  wrong[0].digest = "another digest";
+  other.SetAnchors(wrong);
+  for (const auto& [id, ts, snapshot] : snapshots) {
+    if (ts >= cut) other.Add(Header(id, ts), *snapshot);
+  }
+  EXPECT_EQ(other.FindChain(key)->versions[0].capability_version_id,
+            unanchored.FindChain(key)->versions[0].capability_version_id);
+}
+
 TEST(CapabilityRegistry, RealNetworkCapabilitiesResponse) {
   std::string message =
       R"({"id":"caps-1","type":"network_capabilities","timestamp":"1767909021590","data":)";

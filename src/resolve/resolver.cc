@@ -909,6 +909,7 @@ Resolver::OrgState& Resolver::State(const std::string& org) {
   auto it = orgs_.find(org);
   if (it == orgs_.end()) {
     it = orgs_.emplace(org, std::make_unique<OrgState>(org, horizons_)).first;
+    it->second->registry.SetAnchors(anchors_);
     OrgState::ForEachFactKind(*it->second, [&](auto& facts) { facts.SpillTo(frame_file_.get()); });
   }
   return *it->second;
@@ -994,6 +995,16 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
 void Resolver::Prune(std::string_view org, Millis before) {
   const auto it = orgs_.find(org);
   if (it != orgs_.end()) it->second->Prune(HourFloor(before));
+}
+
+std::vector<VersionAnchor> Resolver::Anchors(std::string_view org, Millis before) const {
+  const OrgState* state = FindState(org);
+  return state == nullptr ? std::vector<VersionAnchor>{} : state->registry.Anchors(org, before);
+}
+
+void Resolver::SetAnchors(std::vector<VersionAnchor> anchors) {
+  anchors_ = std::move(anchors);
+  for (auto& [org, state] : orgs_) state->registry.SetAnchors(anchors_);
 }
 
 void Resolver::Refreeze() {

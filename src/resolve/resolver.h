@@ -103,6 +103,11 @@ class Resolver final : public FactsView {
   // versions last sighted before it (CapabilityRegistry::Prune). Marks no slice changed: the
   // published slices of those hours stay as they are.
   void Prune(std::string_view org, Millis before);
+  // The capability registry's anchors (capability_registry.h) of the org's versions that began
+  // before `before` and are still sighted: what a retention sweep at `before` keeps of them.
+  std::vector<VersionAnchor> Anchors(std::string_view org, Millis before) const;
+  // Anchors every org's registry uses from then on; call before any Add.
+  void SetAnchors(std::vector<VersionAnchor> anchors);
 
   // Freezes again the hours that reads thawed (FactsView accessors, FindSession) below each org's
   // last settling line. Resolve() does so only when the cutoff moves on, which never happens
@@ -148,6 +153,7 @@ class Resolver final : public FactsView {
   std::optional<Eviction> eviction_;
   std::unique_ptr<FrameFile> frame_file_;  // with an eviction: where frozen frames go
   std::optional<Millis> watermark_;
+  std::vector<VersionAnchor> anchors_;  // given to each org's registry when it is created
   Status status_;
   std::map<std::string, std::unique_ptr<OrgState>, std::less<>> orgs_;
 };
