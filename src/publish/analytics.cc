@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -156,9 +158,21 @@ std::string EncodeSlices(const DirtySlices& slices) {
   return out;
 }
 
-std::string EncodeAnchors(const std::vector<resolve::VersionAnchor>& anchors) {
+// The kRetentionPosition record.
+struct RetentionRecord {
+  std::map<std::string, Millis> cuts;  // org → first raw-log hour kept
+  std::vector<resolve::VersionAnchor> anchors;
+};
+
+std::string EncodeRetention(const RetentionRecord& record) {
   std::string out;
   ByteWriter w(out);
+  w.Varint(record.cuts.size());
+  for (const auto& [org, cut] : record.cuts) {
+    w.String(org);
+    w.Int(cut);
+  }
+  const std::vector<resolve::VersionAnchor>& anchors = record.anchors;
   w.Varint(anchors.size());
   for (const resolve::VersionAnchor& a : anchors) {
     for (const std::string* text : {&a.chain.org, &a.chain.orch_address, &a.chain.orch_uri_norm,
@@ -171,12 +185,20 @@ std::string EncodeAnchors(const std::vector<resolve::VersionAnchor>& anchors) {
   return out;
 }
 
-Result<std::vector<resolve::VersionAnchor>> DecodeAnchors(std::string_view bytes) {
-  std::vector<resolve::VersionAnchor> anchors;
-  if (bytes.empty()) return anchors;
+Result<RetentionRecord> DecodeRetention(std::string_view bytes) {
+  RetentionRecord record;
+  if (bytes.empty()) return record;
   ByteReader r(bytes);
   uint64_t n = 0;
   bool ok = r.Varint(n);
+  for (uint64_t i = 0; ok && i < n; ++i) {
+    std::string org;
+    Millis cut = 0;
+    ok = r.String(org) && r.Int(cut);
+    record.cuts.emplace(std::move(org), cut);
+  }
+  std::vector<resolve::VersionAnchor>& anchors = record.anchors;
+  ok = ok && r.Varint(n);
   for (uint64_t i = 0; ok && i < n; ++i) {
     resolve::VersionAnchor& a = anchors.emplace_back();
     for (std::string* text : {&a.chain.org, &a.chain.orch_address, &a.chain.orch_uri_norm,
@@ -185,10 +207,8 @@ Result<std::vector<resolve::VersionAnchor>> DecodeAnchors(std::string_view bytes
     }
     ok = ok && r.Int(a.valid_from) && r.Int(a.last_sighting);
   }
-  if (!ok || !r.done()) {
-    return Status(StatusCode::kCorruption, "unreadable record of capability version anchors");
-  }
-  return anchors;
+  if (!ok || !r.done()) return Status(StatusCode::kCorruption, "unreadable retention record");
+  return record;
 }
 
 Result<DirtySlices> DecodeSlices(std::string_view bytes) {
@@ -278,7 +298,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
 }
 
 Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
-  NAAP_RETURN_IF_ERROR(LoadAnchors());
+  NAAP_RETURN_IF_ERROR(LoadRetention());
   Result<std::vector<Millis>> hours = store_.RawLogHours();
   NAAP_RETURN_IF_ERROR(hours.status());
   if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
@@ -318,12 +338,13 @@ Status Analytics::LoadUnpublished() {
   return Status::Ok();
 }
 
-Status Analytics::LoadAnchors() {
-  Result<std::optional<std::string>> stored = store_.SourcePosition(kRegistryAnchorsPosition);
+Status Analytics::LoadRetention() {
+  Result<std::optional<std::string>> stored = store_.SourcePosition(kRetentionPosition);
   NAAP_RETURN_IF_ERROR(stored.status());
-  Result<std::vector<resolve::VersionAnchor>> anchors = DecodeAnchors(stored->value_or(""));
-  NAAP_RETURN_IF_ERROR(anchors.status());
-  resolver_.SetAnchors(std::move(anchors.value()));
+  Result<RetentionRecord> record = DecodeRetention(stored->value_or(""));
+  NAAP_RETURN_IF_ERROR(record.status());
+  swept_cuts_ = std::move(record->cuts);
+  resolver_.SetAnchors(std::move(record->anchors));
   return Status::Ok();
 }
 
@@ -350,13 +371,28 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   const Millis to_hour = to ? DayFloor(*to) + kDayMs - kHourMs : std::numeric_limits<Millis>::max();
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
-  Result<DirtySlices> replayed = ReplayRawLog();
+  Result<DirtySlices> replayed = ReplayRawLog();  // reads swept_cuts_ too
   NAAP_RETURN_IF_ERROR(replayed.status());
+  // Per org after a sweep: from the first whole day at or after its cut.
+  const auto first_hour = [&](const std::string& org) {
+    const auto cut = swept_cuts_.find(org);
+    if (cut == swept_cuts_.end()) return from_hour;
+    return std::max(from_hour, DayFloor(cut->second + kDayMs - kHourMs));  // cuts are hours
+  };
   for (const auto& [org, hour] : replayed.value()) {
-    if (hour >= from_hour && hour <= to_hour) unpublished_.emplace(org, hour);
+    if (hour >= first_hour(org) && hour <= to_hour) unpublished_.emplace(org, hour);
   }
   store::IngestBatch batch;
-  publisher_.DeleteRange(from_hour, to_hour, batch);
+  if (swept_cuts_.empty()) {
+    publisher_.DeleteRange(from_hour, to_hour, batch);
+  } else {
+    std::set<std::string> orgs;
+    for (const auto& [org, cut] : swept_cuts_) orgs.insert(org);
+    for (std::string& org : resolver_.Orgs()) orgs.insert(std::move(org));
+    for (const std::string& org : orgs) {
+      if (first_hour(org) <= to_hour) publisher_.DeleteRange(first_hour(org), to_hour, batch, org);
+    }
+  }
   // Each day's facts are frozen again once its slices are built, so the publication never holds
   // every fact thawed at once.
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false, [this] { resolver_.Refreeze(); }));
@@ -378,12 +414,12 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
   if (cuts == swept_cuts_ && more_orgs.empty()) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
   // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
-  std::vector<resolve::VersionAnchor> anchors;
+  RetentionRecord record{.cuts = cuts};
   for (const auto& [org, cut] : cuts) {
-    std::ranges::move(resolver_.Anchors(org, cut), std::back_inserter(anchors));
+    std::ranges::move(resolver_.Anchors(org, cut), std::back_inserter(record.anchors));
   }
   store::IngestBatch batch;
-  batch.positions.emplace_back(kRegistryAnchorsPosition, EncodeAnchors(anchors));
+  batch.positions.emplace_back(kRetentionPosition, EncodeRetention(record));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
   orgs.emplace_back();  // rejected messages without an org
   orgs.insert(orgs.end(), more_orgs.begin(), more_orgs.end());

@@ -16,7 +16,7 @@
 // Restore() rebuilds the facts from the raw log (decoded again, with each entry's stored ingest
 // time and org), hour by hour, without publishing: afterwards the facts are exactly those the
 // stored slices were built from, also for the capability versions a retention sweep cut short
-// (the stored anchors, SweepRetention). Rebuild() does the same replay, then deletes and
+// (the anchors SweepRetention stores). Rebuild() does the same replay, then deletes and
 // republishes every slice of a range in one batch. Not thread-safe; after a failed commit it must
 // not be reused.
 #include <atomic>
@@ -74,7 +74,8 @@ class Analytics final : public ingest::RecordSink {
   // Replays the raw log, then in one committed batch deletes every stored slice whose hour lies in
   // [from, to] widened to whole UTC days (a bound left out: unbounded) and publishes every slice
   // the facts give for those hours. Slices outside the range change only through the benchmark
-  // (days rescored by a changed benchmark day).
+  // (days rescored by a changed benchmark day). After a sweep, an org's range starts no earlier
+  // than the first whole UTC day its raw log still holds: older slices are frozen (§7.3).
   Result<PublishStats> Rebuild(std::optional<Millis> from, std::optional<Millis> to);
 
   Status OnAccepted(const event::Decoded& decoded) override;
@@ -88,16 +89,17 @@ class Analytics final : public ingest::RecordSink {
   // The source position that holds the resolved (org, hour) slices not yet published.
   static constexpr char kUnpublishedSlicesPosition[] = "analytics:unpublished_slices";
 
-  // The source position that holds the capability registry's anchors (resolve::VersionAnchor)
-  // of the versions that began before the last sweep's cut and were still sighted after it.
-  static constexpr char kRegistryAnchorsPosition[] = "analytics:registry_anchors";
+  // The source position that holds the last sweep's cuts (org → first raw-log hour kept) and the
+  // capability registry's anchors (resolve::VersionAnchor) of the versions that began before a
+  // cut and were still sighted after it.
+  static constexpr char kRetentionPosition[] = "analytics:retention";
 
   // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
-  // some org's horizon since the last call, stores the registry's anchors at the new cuts,
-  // sweeps the store (ingest::SweepRetention; the orgs of the facts, "" and `more_orgs`) and
-  // forgets the facts of the hours the raw log no longer holds (Resolver::Prune), so a
-  // long-running server holds the retained hours only, as a restart would (its replay starts
-  // from the stored anchors). True when it swept. Serialised like OnAccepted.
+  // some org's horizon since the last sweep (this process's, or the stored one's), stores the new
+  // cuts with the registry's anchors at them, sweeps the store (ingest::SweepRetention; the orgs of
+  // the facts, "" and `more_orgs`) and forgets the facts of the hours the raw log no longer holds
+  // (Resolver::Prune), so a long-running server holds the retained hours only, as a restart would
+  // (its replay starts from the stored anchors). True when it swept. Serialised like OnAccepted.
   Result<bool> SweepRetention(const ingest::RetentionPolicy& policy,
                               const std::vector<std::string>& more_orgs = {});
 
@@ -127,8 +129,9 @@ class Analytics final : public ingest::RecordSink {
                            const std::function<void()>& after_each_day = nullptr);
   // Reads the slices a crashed run left unpublished into unpublished_.
   Status LoadUnpublished();
-  // Gives the resolver the stored anchors (kRegistryAnchorsPosition); before a replay.
-  Status LoadAnchors();
+  // Reads the last sweep's cuts into swept_cuts_ and gives the resolver its anchors
+  // (kRetentionPosition); before a replay.
+  Status LoadRetention();
   // Records unpublished_ in `batch` (clearing the stored record when it is empty).
   void RecordUnpublished(store::IngestBatch& batch);
 

@@ -139,18 +139,22 @@ Status Publisher::LoadStoredChecksums() {
       });
 }
 
-void Publisher::DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch) {
+void Publisher::DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch,
+                            const std::optional<std::string>& org) {
   for (const auto& table : tables_) {
-    batch.deleted_slice_ranges.push_back(
-        {.table = std::string(table->name()), .from_hour = from_hour, .to_hour = to_hour});
+    batch.deleted_slice_ranges.push_back({.table = std::string(table->name()),
+                                          .from_hour = from_hour,
+                                          .to_hour = to_hour,
+                                          .org = org});
   }
+  const auto in_range = [&](std::string_view slice_org, Millis hour) {
+    return hour >= from_hour && hour <= to_hour && (!org || slice_org == *org);
+  };
   std::erase_if(stored_sha256_, [&](const auto& item) {
-    const Millis hour = std::get<2>(item.first);
-    return hour >= from_hour && hour <= to_hour;
+    return in_range(std::get<1>(item.first), std::get<2>(item.first));
   });
   std::erase_if(memo_, [&](const auto& item) {
-    const Millis hour = std::get<1>(item.first);
-    return hour >= from_hour && hour <= to_hour;
+    return in_range(std::get<0>(item.first), std::get<1>(item.first));
   });
 }
 

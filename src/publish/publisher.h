@@ -62,8 +62,10 @@ class Publisher {
   Status LoadStoredChecksums();
 
   // Appends to `batch` the removal of every slice of every table with from_hour <= hour <= to_hour
-  // and forgets their checksums and memos, so the next Publish() re-emits every non-empty one.
-  void DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch);
+  // (of `org`, or of every org) and forgets their checksums and memos, so the next Publish()
+  // re-emits every non-empty one.
+  void DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch,
+                   const std::optional<std::string>& org = std::nullopt);
 
   // Builds the slices `dirty` marks and appends the changed ones to `batch.slices`, one UTC day
   // at a time in time order. `after_each_day` runs after each day's slices were built; no fact

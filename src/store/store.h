@@ -78,10 +78,12 @@ struct Slice {
   std::string sha256_hex;  // SHA-256 of rows, lower-case hex; "" when rows is ""
 };
 
-// Every slice of `table` with from_hour <= hour <= to_hour (rebuild removes a range).
+// Every slice of `table` with from_hour <= hour <= to_hour, of `org` or of every org (rebuild
+// removes a range).
 struct SliceRange {
   std::string table;
   Millis from_hour = 0, to_hour = 0;
+  std::optional<std::string> org;  // nullopt: every org
 };
 
 struct IngestBatch {

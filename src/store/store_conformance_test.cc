@@ -590,6 +590,19 @@ TEST_P(StoreConformanceTest, DeletedRangesApplyBeforeTheSlicesOfTheSameBatch) {
   EXPECT_THAT(SliceSummary("demand", 0, kT0 * 2), ElementsAre("demand/acme/1/d1"));
 }
 
+TEST_P(StoreConformanceTest, ADeletedRangeOfOneOrgLeavesTheOtherOrgs) {
+  IngestBatch first, rebuild;
+  first.slices = {MakeSlice("sla", "acme", kT0, "a0"), MakeSlice("sla", "zeta", kT0, "z0"),
+                  MakeSlice("sla", "acme", kT0 + kH, "a1"),
+                  MakeSlice("sla", "zeta", kT0 + kH, "z1")};
+  CommitOk(first);
+  rebuild.deleted_slice_ranges = {{"sla", kT0 + kH, kT0 + 2 * kH, "zeta"},
+                                  {"sla", kT0, kT0 + 2 * kH, "nobody"}};
+  CommitOk(rebuild);
+  EXPECT_THAT(SliceSummary("sla", 0, kT0 * 2),
+              ElementsAre("sla/acme/0/a0", "sla/zeta/0/z0", "sla/acme/1/a1"));
+}
+
 TEST_P(StoreConformanceTest, MalformedSlicesRefuseTheWholeBatch) {
   IngestBatch unaligned, wrong_sha, sha_on_delete, no_table, reversed_range;
   unaligned.slices = {MakeSlice("sla", "acme", kT0 + 1, "x")};

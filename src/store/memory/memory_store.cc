@@ -66,7 +66,8 @@ Status MemoryStore::Commit(const IngestBatch& batch) {
   for (const SliceRange& range : batch.deleted_slice_ranges) {
     std::erase_if(slices_, [&](const auto& item) {
       const auto& [table, hour, org] = item.first;
-      return table == range.table && hour >= range.from_hour && hour <= range.to_hour;
+      return table == range.table && hour >= range.from_hour && hour <= range.to_hour &&
+             (!range.org || org == *range.org);
     });
   }
   for (const Slice& slice : batch.slices) {

@@ -186,6 +186,8 @@ constexpr char kPutSlice[] =
 constexpr char kDeleteSlice[] = "DELETE FROM slices WHERE table_name = ? AND org = ? AND hour = ?";
 constexpr char kDeleteSliceRange[] =
     "DELETE FROM slices WHERE table_name = ? AND hour BETWEEN ? AND ?";
+constexpr char kDeleteOrgSliceRange[] =
+    "DELETE FROM slices WHERE table_name = ? AND hour BETWEEN ? AND ? AND org = ?";
 constexpr char kScanSlices[] =
     "SELECT org, hour, sha256_hex, rows FROM slices WHERE table_name = ? AND hour BETWEEN ? AND ? "
     "ORDER BY hour, org";
@@ -330,9 +332,18 @@ Status SqliteStore::WriteBatch(const IngestBatch& batch) {
                              .Run());
   }
   Stmt delete_range = db_->Prepare(kDeleteSliceRange);
+  Stmt delete_org_range = db_->Prepare(kDeleteOrgSliceRange);
   for (const SliceRange& range : batch.deleted_slice_ranges) {
-    NAAP_RETURN_IF_ERROR(
-        delete_range.Bind(range.table).Bind(range.from_hour).Bind(range.to_hour).Run());
+    if (range.org) {
+      NAAP_RETURN_IF_ERROR(delete_org_range.Bind(range.table)
+                               .Bind(range.from_hour)
+                               .Bind(range.to_hour)
+                               .Bind(*range.org)
+                               .Run());
+    } else {
+      NAAP_RETURN_IF_ERROR(
+          delete_range.Bind(range.table).Bind(range.from_hour).Bind(range.to_hour).Run());
+    }
   }
   for (const Slice& slice : batch.slices) {
     if (slice.rows.empty()) {
