@@ -103,38 +103,43 @@ std::vector<size_t> CanonicalOrder(const std::vector<Row>& rows, KeyFn key, char
   return order;
 }
 
-// A snapshot split into its version content and its volatile values (both in canonical order).
+// A snapshot's content digest, the canonical order of its rows, and its volatile values in that
+// order; the content itself is built (ContentOf) only when the digest is new to the chain.
 struct Canonical {
-  std::shared_ptr<VersionContent> content;
+  std::string digest;
+  std::vector<size_t> offers, prices, hardware;  // row indices in canonical order
   std::vector<std::optional<int64_t>> capacity_in_use;
   std::vector<std::optional<int64_t>> gpu_memory_bytes_free;
 };
 
 Canonical Canonicalise(const CapabilitySnapshot& s) {
   Canonical c;
-  c.content = std::make_shared<VersionContent>();
-  VersionContent& content = *c.content;
-  content.orch_uri = s.orch_uri;
-  content.alias_address = s.alias_address;
-  content.version = s.version;
   std::string serialised;
   AppendField(serialised, s.orch_uri);
   AppendField(serialised, s.alias_address);
   AppendField(serialised, s.version);
-  for (size_t i : CanonicalOrder(s.offers, OfferKey, 'O', serialised)) {
-    content.offers.push_back(s.offers[i]);
-    c.capacity_in_use.push_back(s.offers[i].capacity_in_use);
-    content.offers.back().capacity_in_use.reset();
-  }
-  for (size_t i : CanonicalOrder(s.prices, PriceKey, 'P', serialised))
-    content.prices.push_back(s.prices[i]);
-  for (size_t i : CanonicalOrder(s.hardware, HardwareKey, 'H', serialised)) {
-    content.hardware.push_back(s.hardware[i]);
-    c.gpu_memory_bytes_free.push_back(s.hardware[i].gpu_memory_bytes_free);
-    content.hardware.back().gpu_memory_bytes_free.reset();
-  }
-  content.digest = Hid({serialised});
+  c.offers = CanonicalOrder(s.offers, OfferKey, 'O', serialised);
+  c.prices = CanonicalOrder(s.prices, PriceKey, 'P', serialised);
+  c.hardware = CanonicalOrder(s.hardware, HardwareKey, 'H', serialised);
+  for (size_t i : c.offers) c.capacity_in_use.push_back(s.offers[i].capacity_in_use);
+  for (size_t i : c.hardware) c.gpu_memory_bytes_free.push_back(s.hardware[i].gpu_memory_bytes_free);
+  c.digest = Hid({serialised});
   return c;
+}
+
+// The version content of `s`: its rows in canonical order, without the volatile values.
+std::shared_ptr<VersionContent> ContentOf(const CapabilitySnapshot& s, const Canonical& c) {
+  auto content = std::make_shared<VersionContent>();
+  content->digest = c.digest;
+  content->orch_uri = s.orch_uri;
+  content->alias_address = s.alias_address;
+  content->version = s.version;
+  for (size_t i : c.offers) content->offers.emplace_back(s.offers[i]).capacity_in_use.reset();
+  for (size_t i : c.prices) content->prices.push_back(s.prices[i]);
+  for (size_t i : c.hardware) {
+    content->hardware.emplace_back(s.hardware[i]).gpu_memory_bytes_free.reset();
+  }
+  return content;
 }
 
 // Templates of a version (§2.1, exactly one of three paths).
@@ -345,7 +350,7 @@ CapabilityRegistry::CapabilityRegistry(MatchHorizons horizons) : horizons_(horiz
 CapabilityRegistry::~CapabilityRegistry() = default;
 
 std::string CapabilityRegistry::ContentDigest(const CapabilitySnapshot& snapshot) {
-  return Canonicalise(snapshot).content->digest;
+  return Canonicalise(snapshot).digest;
 }
 
 SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
@@ -371,8 +376,8 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
 
   Canonical canonical = Canonicalise(snapshot);
   auto [digest_it, new_content] = cs.content_by_digest.try_emplace(
-      canonical.content->digest, static_cast<uint32_t>(cs.contents.size()));
-  if (new_content) cs.contents.push_back(std::move(canonical.content));
+      canonical.digest, static_cast<uint32_t>(cs.contents.size()));
+  if (new_content) cs.contents.push_back(ContentOf(snapshot, canonical));
   SnapshotEntry entry;
   entry.event_id = header.event_id;
   entry.ts = header.event_ts;
