@@ -147,15 +147,44 @@ class ResolverLinkedPayments final : public LinkedPayments {
   const resolve::Resolver& resolver_;
 };
 
-std::string EncodeSlices(const DirtySlices& slices) {
-  std::string out;
-  ByteWriter w(out);
-  w.Varint(slices.size());
-  for (const auto& [org, hour] : slices) {
+// (org, hour) pairs, as a set or a map: their count, then each org and hour.
+template <typename Pairs>
+void WriteOrgHours(ByteWriter& w, const Pairs& pairs) {
+  w.Varint(pairs.size());
+  for (const auto& [org, hour] : pairs) {
     w.String(org);
     w.Int(hour);
   }
+}
+
+template <typename Pairs>
+bool ReadOrgHours(ByteReader& r, Pairs& out) {
+  uint64_t n = 0;
+  bool ok = r.Varint(n);
+  for (uint64_t i = 0; ok && i < n; ++i) {
+    std::string org;
+    Millis hour = 0;
+    ok = r.String(org) && r.Int(hour);
+    if (ok) out.emplace(std::move(org), hour);
+  }
+  return ok;
+}
+
+std::string EncodeSlices(const DirtySlices& slices) {
+  std::string out;
+  ByteWriter w(out);
+  WriteOrgHours(w, slices);
   return out;
+}
+
+Result<DirtySlices> DecodeSlices(std::string_view bytes) {
+  DirtySlices slices;
+  if (bytes.empty()) return slices;
+  ByteReader r(bytes);
+  if (!ReadOrgHours(r, slices) || !r.done()) {
+    return Status(StatusCode::kCorruption, "unreadable record of unpublished slices");
+  }
+  return slices;
 }
 
 // The kRetentionPosition record.
@@ -167,14 +196,9 @@ struct RetentionRecord {
 std::string EncodeRetention(const RetentionRecord& record) {
   std::string out;
   ByteWriter w(out);
-  w.Varint(record.cuts.size());
-  for (const auto& [org, cut] : record.cuts) {
-    w.String(org);
-    w.Int(cut);
-  }
-  const std::vector<resolve::VersionAnchor>& anchors = record.anchors;
-  w.Varint(anchors.size());
-  for (const resolve::VersionAnchor& a : anchors) {
+  WriteOrgHours(w, record.cuts);
+  w.Varint(record.anchors.size());
+  for (const resolve::VersionAnchor& a : record.anchors) {
     for (const std::string* text : {&a.chain.org, &a.chain.orch_address, &a.chain.orch_uri_norm,
                                     &a.first_event_id, &a.digest}) {
       w.String(*text);
@@ -190,17 +214,9 @@ Result<RetentionRecord> DecodeRetention(std::string_view bytes) {
   if (bytes.empty()) return record;
   ByteReader r(bytes);
   uint64_t n = 0;
-  bool ok = r.Varint(n);
+  bool ok = ReadOrgHours(r, record.cuts) && r.Varint(n);
   for (uint64_t i = 0; ok && i < n; ++i) {
-    std::string org;
-    Millis cut = 0;
-    ok = r.String(org) && r.Int(cut);
-    record.cuts.emplace(std::move(org), cut);
-  }
-  std::vector<resolve::VersionAnchor>& anchors = record.anchors;
-  ok = ok && r.Varint(n);
-  for (uint64_t i = 0; ok && i < n; ++i) {
-    resolve::VersionAnchor& a = anchors.emplace_back();
+    resolve::VersionAnchor& a = record.anchors.emplace_back();
     for (std::string* text : {&a.chain.org, &a.chain.orch_address, &a.chain.orch_uri_norm,
                               &a.first_event_id, &a.digest}) {
       ok = ok && r.String(*text);
@@ -209,24 +225,6 @@ Result<RetentionRecord> DecodeRetention(std::string_view bytes) {
   }
   if (!ok || !r.done()) return Status(StatusCode::kCorruption, "unreadable retention record");
   return record;
-}
-
-Result<DirtySlices> DecodeSlices(std::string_view bytes) {
-  DirtySlices slices;
-  if (bytes.empty()) return slices;
-  ByteReader r(bytes);
-  uint64_t n = 0;
-  bool ok = r.Varint(n);
-  for (uint64_t i = 0; ok && i < n; ++i) {
-    std::string org;
-    int64_t hour = 0;
-    ok = r.String(org) && r.Int(hour);
-    if (ok) slices.emplace(std::move(org), hour);
-  }
-  if (!ok || !r.done()) {
-    return Status(StatusCode::kCorruption, "unreadable record of unpublished slices");
-  }
-  return slices;
 }
 
 }  // namespace

@@ -274,5 +274,17 @@ TEST_F(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
   EXPECT_EQ(Checksums(*store_), ingested);
 }
 
+// A retention record that does not decode stops a restore, before any replay, and says what.
+TEST(RetentionRecordTest, AnUnreadableOneStopsTheRestore) {
+  std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));
+  store::IngestBatch batch;
+  batch.positions.emplace_back(Analytics::kRetentionPosition, "\x01");  // one cut, then nothing
+  ASSERT_TRUE(store->Commit(batch).ok());
+  Analytics analytics(*store);
+  const Status restored = analytics.Restore();
+  EXPECT_EQ(restored.code(), StatusCode::kCorruption);
+  EXPECT_THAT(restored.message(), ::testing::HasSubstr("retention record"));
+}
+
 }  // namespace
 }  // namespace naap::publish
