@@ -401,13 +401,14 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
 Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
                                        const std::vector<std::string>& more_orgs) {
   std::vector<std::string> orgs = resolver_.Orgs();
-  std::map<std::string, Millis> cuts;  // org → the first raw-log hour kept
+  // org → the first raw-log hour kept; a longer horizon than a past sweep's brings nothing back.
+  std::map<std::string, Millis> cuts = swept_cuts_;
   for (const std::string& org : orgs) {
     Result<std::optional<Millis>> clock = store_.DataClock(org);
     NAAP_RETURN_IF_ERROR(clock.status());
-    if (clock->has_value()) {
-      cuts[org] = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
-    }
+    if (!clock->has_value()) continue;
+    const Millis cut = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
+    cuts[org] = std::max(cut, cuts.contains(org) ? cuts[org] : cut);
   }
   if (cuts == swept_cuts_ && more_orgs.empty()) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept

@@ -240,6 +240,9 @@ TEST_F(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
   swept = analytics.SweepRetention(policy);  // no hour left the horizon since
   ASSERT_TRUE(swept.ok());
   EXPECT_FALSE(*swept);
+  swept = analytics.SweepRetention(ingest::RetentionPolicy{});  // a longer horizon: nothing back
+  ASSERT_TRUE(swept.ok());
+  EXPECT_FALSE(*swept);
 
   Result<std::vector<Millis>> raw_hours = store_->RawLogHours();
   ASSERT_TRUE(raw_hours.ok());
