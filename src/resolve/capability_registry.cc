@@ -468,6 +468,7 @@ void CapabilityRegistry::Prune(std::string_view org, Millis before) {
       snapshots += versions[gone].sightings.size();
     }
     if (gone == 0) continue;
+    anchors_.erase(cs.chain.key);  // it described the chain's first version, now gone
     versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(gone));
     cs.snapshots.erase(cs.snapshots.begin(),
                        cs.snapshots.begin() + static_cast<std::ptrdiff_t>(snapshots));

@@ -145,7 +145,8 @@ class CapabilityRegistry : public Matcher {
   // it, in chain order (at most one a chain).
   std::vector<VersionAnchor> Anchors(std::string_view org, Millis before) const;
   // Used from now on by the first version of each anchored chain whose content matches and whose
-  // first snapshot is later than the anchor's; call before any Add.
+  // first snapshot is later than the anchor's; call before any Add. Prune drops a chain's anchor
+  // with the chain's first version.
   void SetAnchors(const std::vector<VersionAnchor>& anchors);
 
   const CapabilityChain* FindChain(const ChainKey& key) const;  // nullptr when unknown

@@ -723,6 +723,16 @@ TEST(CapabilityRegistry, AnchorsKeepAVersionThatBeganBeforeTheCutAsItWas) {
   }
   EXPECT_GT(stale, 0);
   EXPECT_EQ(rebuilt.Anchors("cloudspe", cut), anchors);  // a second sweep stores them again
+  // Once the anchored version is pruned, the anchor goes with it: the same content sighted again
+  // starts a new version in both.
+  for (CapabilityRegistry* reg : {&full, &rebuilt}) {
+    reg->Prune("cloudspe", kDay0310 + 210 * kMinute);
+    reg->Add(Header("s7", kDay0310 + 240 * kMinute), d2);
+  }
+  ASSERT_EQ(rebuilt.FindChain(key)->versions.size(), 1u);
+  EXPECT_EQ(rebuilt.FindChain(key)->versions[0].capability_version_id,
+            full.FindChain(key)->versions.at(0).capability_version_id);
+  EXPECT_EQ(rebuilt.FindChain(key)->versions[0].first_event_id, "s7");
   // An anchor of other content is not this version's.
   CapabilityRegistry other;
   std::vector<VersionAnchor> wrong = anchors;
