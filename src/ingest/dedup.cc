@@ -31,12 +31,19 @@ bool KeySet::Contains(const Key128& key) const {
 }
 
 bool KeySet::Insert(const Key128& key) {
-  if (key == Key128{}) return !std::exchange(has_zero_, true);
   if (Contains(key)) return false;
+  AddNew(key);
+  return true;
+}
+
+void KeySet::AddNew(const Key128& key) {
+  if (key == Key128{}) {
+    has_zero_ = true;
+    return;
+  }
   AddRecent(key);
   ++size_;
   if (recent_size_ == recent_limit_) Spill();
-  return true;
 }
 
 bool KeySet::RecentContains(const Key128& key) const {
@@ -81,8 +88,9 @@ void KeySet::Spill() {
 
 Result<DedupIndex> DedupIndex::Load(store::Store& store) {
   DedupIndex index;
-  Status st = store.ForEachDedupKey(
-      [&index](std::string_view org, const Key128& key) { index.Insert(org, key); });
+  Status st = store.ForEachDedupKey([&index](std::string_view org, const Key128& key) {
+    index.SetOf(org).AddNew(key);  // each stored key was new when it was admitted
+  });
   if (!st.ok()) return st;
   return index;
 }
@@ -92,10 +100,12 @@ bool DedupIndex::Contains(std::string_view org, const Key128& key) const {
   return it != by_org_.end() && it->second.Contains(key);
 }
 
-bool DedupIndex::Insert(std::string_view org, const Key128& key) {
+bool DedupIndex::Insert(std::string_view org, const Key128& key) { return SetOf(org).Insert(key); }
+
+KeySet& DedupIndex::SetOf(std::string_view org) {
   auto it = by_org_.find(org);
   if (it == by_org_.end()) it = by_org_.emplace(std::string(org), KeySet{}).first;
-  return it->second.Insert(key);
+  return it->second;
 }
 
 size_t DedupIndex::size() const {

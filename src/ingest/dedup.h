@@ -37,6 +37,8 @@ class KeySet {
   explicit KeySet(size_t recent_limit = kRecentLimit) : recent_limit_(recent_limit) {}
   bool Contains(const Key128& key) const;
   bool Insert(const Key128& key);  // true when the key was new
+  // Insert without the look-up, for a key known to be new (the store's keys are distinct).
+  void AddNew(const Key128& key);
   size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
   size_t run_count() const { return runs_.size(); }
 
@@ -63,6 +65,8 @@ class DedupIndex {
   size_t size() const;
 
  private:
+  KeySet& SetOf(std::string_view org);  // created empty when new
+
   struct OrgHash {
     using is_transparent = void;
     size_t operator()(std::string_view org) const { return std::hash<std::string_view>{}(org); }

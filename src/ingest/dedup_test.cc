@@ -134,6 +134,23 @@ TEST(KeySet, HoldsExactlyTheInsertedKeysThroughEverySpillAndMerge) {
   EXPECT_GT(absent, 0u);
 }
 
+// Loading the store's keys skips the look-up: the set it builds answers as the inserted one does.
+TEST(KeySet, AddingNewKeysBuildsTheSetInsertingThemWould) {
+  std::vector<Key128> keys = TestKeys(20000);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::shuffle(keys.begin(), keys.end(), std::mt19937_64(3));
+  KeySet inserted(500), added(500);
+  for (const Key128& key : keys) {
+    ASSERT_TRUE(inserted.Insert(key));
+    added.AddNew(key);
+  }
+  EXPECT_EQ(added.size(), inserted.size());
+  EXPECT_EQ(added.run_count(), inserted.run_count());
+  for (const Key128& key : TestKeys(40000)) EXPECT_EQ(added.Contains(key), inserted.Contains(key));
+  EXPECT_FALSE(added.Insert(keys.front()));
+}
+
 TEST(KeySet, KeysDifferingInAnyOfTheir128BitsAreDistinct) {
   KeySet set(64);
   std::mt19937_64 rng(11);
