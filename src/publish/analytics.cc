@@ -88,9 +88,10 @@ class MessageChunks {
 
 // Pushes every accepted message of the raw-log hours, hour by hour, until the taking side stops.
 // Each hour's blocks are copied out of the store before they are decoded, so the store is free
-// while a Push waits (the taking side's reloads read it too).
+// while a Push waits (the taking side's reloads read it too). Unless `reclassify`, the entries
+// ingest classified as ignored are skipped undecoded: this decoder classifies them so again.
 Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& options,
-                         const std::vector<Millis>& hours, MessageChunks& chunks) {
+                         const std::vector<Millis>& hours, bool reclassify, MessageChunks& chunks) {
   event::Decoder decoder(options);
   ingest::RawBlockEntries entries;
   for (const Millis hour : hours) {
@@ -104,6 +105,7 @@ Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& optio
     for (const store::RawBlock& block : blocks) {
       NAAP_RETURN_IF_ERROR(ingest::DecodeRawBlock(block, entries));
       for (const ingest::RawEntry& entry : entries.entries) {
+        if (!reclassify && !entry.ignore_reason.empty()) continue;
         if (decoder.Decode(InputOf(entry)).cls != event::MessageClass::kAccepted) continue;
         // The envelope points into the entry, and the resolver does not read it.
         chunk.messages.push_back(decoder.TakeResult());
@@ -286,7 +288,8 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
                                Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
   return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
-    if (entry.org != org || std::ranges::find(families, entry.family) == families.end()) {
+    if (entry.org != org || !entry.ignore_reason.empty() ||
+        std::ranges::find(families, entry.family) == families.end()) {
       return Status::Ok();
     }
     const event::Decoded& decoded = decoder.Decode(InputOf(entry));
@@ -295,7 +298,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
   });
 }
 
-Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
+Result<DirtySlices> Analytics::ReplayRawLog(bool reclassify, RestoreControl* control) {
   NAAP_RETURN_IF_ERROR(LoadRetention());
   Result<std::vector<Millis>> hours = store_.RawLogHours();
   NAAP_RETURN_IF_ERROR(hours.status());
@@ -303,7 +306,7 @@ Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   MessageChunks chunks;
   Status decoded;
   std::thread decoding([&] {
-    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, chunks);
+    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, reclassify, chunks);
     chunks.Close();
   });
   DirtySlices changed;
@@ -357,7 +360,7 @@ Status Analytics::Restore(RestoreControl* control) {
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
   // The stored slices reflect the replayed facts, except those a crashed run left unpublished.
-  NAAP_RETURN_IF_ERROR(ReplayRawLog(control).status());
+  NAAP_RETURN_IF_ERROR(ReplayRawLog(/*reclassify=*/false, control).status());
   if (unpublished_.empty()) return Status::Ok();
   store::IngestBatch batch;
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));
@@ -369,7 +372,8 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   const Millis to_hour = to ? DayFloor(*to) + kDayMs - kHourMs : std::numeric_limits<Millis>::max();
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
-  Result<DirtySlices> replayed = ReplayRawLog();  // reads swept_cuts_ too
+  // A rebuild decodes the ignored entries too: a logic fix may accept them now.
+  Result<DirtySlices> replayed = ReplayRawLog(/*reclassify=*/true);  // reads swept_cuts_ too
   NAAP_RETURN_IF_ERROR(replayed.status());
   // Per org after a sweep: from the first whole day at or after its cut.
   const auto first_hour = [&](const std::string& org) {

@@ -116,13 +116,15 @@ class Analytics final : public ingest::RecordSink {
  private:
   // The resolver's loader (resolve::RecordLoader): decodes every raw log entry of `org` and of
   // `families` in [from_hour, to_hour] with its stored ingest time and org, and calls fn with each
-  // accepted message. Entries of other orgs and families are skipped before they are decoded.
+  // accepted message. Entries of other orgs and families, and those ingest ignored, are skipped
+  // before they are decoded.
   Status DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
                       Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay); returns every slice a Resolve() reported. A second thread reads and decodes the
   // hours (DecodeRawLogHours) while this one adds and resolves, running ahead into the next hour.
-  Result<DirtySlices> ReplayRawLog(RestoreControl* control = nullptr);
+  // `reclassify`: decode the entries ingest ignored too (a rebuild), not only the accepted ones.
+  Result<DirtySlices> ReplayRawLog(bool reclassify, RestoreControl* control = nullptr);
   // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
   // later commit and records them in the batch. `after_each_day` as in Publisher::Publish.
   Status ResolveAndPublish(store::IngestBatch& batch, bool defer,
