@@ -288,7 +288,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
                                Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
   return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
-    if (entry.org != org || !entry.ignore_reason.empty() ||
+    if (entry.org != org || (!reclassify_ && !entry.ignore_reason.empty()) ||
         std::ranges::find(families, entry.family) == families.end()) {
       return Status::Ok();
     }
@@ -298,7 +298,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
   });
 }
 
-Result<DirtySlices> Analytics::ReplayRawLog(bool reclassify, RestoreControl* control) {
+Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   NAAP_RETURN_IF_ERROR(LoadRetention());
   Result<std::vector<Millis>> hours = store_.RawLogHours();
   NAAP_RETURN_IF_ERROR(hours.status());
@@ -306,7 +306,7 @@ Result<DirtySlices> Analytics::ReplayRawLog(bool reclassify, RestoreControl* con
   MessageChunks chunks;
   Status decoded;
   std::thread decoding([&] {
-    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, reclassify, chunks);
+    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, reclassify_, chunks);
     chunks.Close();
   });
   DirtySlices changed;
@@ -360,7 +360,7 @@ Status Analytics::Restore(RestoreControl* control) {
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
   // The stored slices reflect the replayed facts, except those a crashed run left unpublished.
-  NAAP_RETURN_IF_ERROR(ReplayRawLog(/*reclassify=*/false, control).status());
+  NAAP_RETURN_IF_ERROR(ReplayRawLog(control).status());
   if (unpublished_.empty()) return Status::Ok();
   store::IngestBatch batch;
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));
@@ -372,8 +372,9 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   const Millis to_hour = to ? DayFloor(*to) + kDayMs - kHourMs : std::numeric_limits<Millis>::max();
   NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
-  // A rebuild decodes the ignored entries too: a logic fix may accept them now.
-  Result<DirtySlices> replayed = ReplayRawLog(/*reclassify=*/true);  // reads swept_cuts_ too
+  // A logic fix may accept what ingest ignored: the replay and its reloads decode everything.
+  reclassify_ = true;
+  Result<DirtySlices> replayed = ReplayRawLog();  // reads swept_cuts_ too
   NAAP_RETURN_IF_ERROR(replayed.status());
   // Per org after a sweep: from the first whole day at or after its cut.
   const auto first_hour = [&](const std::string& org) {

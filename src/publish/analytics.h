@@ -116,15 +116,14 @@ class Analytics final : public ingest::RecordSink {
  private:
   // The resolver's loader (resolve::RecordLoader): decodes every raw log entry of `org` and of
   // `families` in [from_hour, to_hour] with its stored ingest time and org, and calls fn with each
-  // accepted message. Entries of other orgs and families, and those ingest ignored, are skipped
-  // before they are decoded.
+  // accepted message. Entries of other orgs and families, and (unless reclassify_) those ingest
+  // ignored, are skipped before they are decoded.
   Status DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
                       Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay); returns every slice a Resolve() reported. A second thread reads and decodes the
   // hours (DecodeRawLogHours) while this one adds and resolves, running ahead into the next hour.
-  // `reclassify`: decode the entries ingest ignored too (a rebuild), not only the accepted ones.
-  Result<DirtySlices> ReplayRawLog(bool reclassify, RestoreControl* control = nullptr);
+  Result<DirtySlices> ReplayRawLog(RestoreControl* control = nullptr);
   // Resolves, then publishes every unpublished slice into `batch`, or (`defer`) keeps them for a
   // later commit and records them in the batch. `after_each_day` as in Publisher::Publish.
   Status ResolveAndPublish(store::IngestBatch& batch, bool defer,
@@ -145,6 +144,9 @@ class Analytics final : public ingest::RecordSink {
   bool unpublished_stored_ = false;  // the store's record of unpublished slices is not empty
   int deferred_commits_ = 0;         // commits since the last publication
   std::map<std::string, Millis> swept_cuts_;  // SweepRetention's last cuts: org → first hour kept
+  // The replay and the reloads decode the raw-log entries ingest ignored too (set by Rebuild: the
+  // decoder may have changed since). Without it they are skipped: the same decoder ignores them.
+  bool reclassify_ = false;
 };
 
 }  // namespace naap::publish
