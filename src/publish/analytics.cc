@@ -413,7 +413,8 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
     NAAP_RETURN_IF_ERROR(clock.status());
     if (!clock->has_value()) continue;
     const Millis cut = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
-    cuts[org] = std::max(cut, cuts.contains(org) ? cuts[org] : cut);
+    const auto [kept, fresh] = cuts.try_emplace(org, cut);
+    kept->second = std::max(kept->second, cut);
   }
   if (cuts == swept_cuts_ && more_orgs.empty()) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
