@@ -107,6 +107,11 @@ void LockedSink::OnWatermark(Millis watermark) {
   analytics_.OnWatermark(watermark);
 }
 
+Millis LockedSink::FactsFrom(const std::string& org) {
+  std::shared_lock lock(facts_mu_);
+  return analytics_.FactsFrom(org);
+}
+
 Status LocalBackend::Impl::Restore(const std::function<void(const Status&)>& failed) {
   Status restored;
   {

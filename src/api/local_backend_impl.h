@@ -34,6 +34,7 @@ class LockedSink final : public ingest::RecordSink {
   // commit publishes everything, so what a finished run served is always complete.
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
   void OnWatermark(Millis watermark) override;
+  Millis FactsFrom(const std::string& org) override;
 
   // Read between runs only (the pipeline's sink thread is idle then).
   void ResetRun() {

@@ -82,7 +82,7 @@ Result<std::shared_ptr<const DecodedHour>> DecodeHour(Backend& backend, Millis h
   event::Decoder decoder;
   NAAP_RETURN_IF_ERROR(
       ingest::ScanRawLog(backend.store(), hour, hour, [&](const ingest::RawEntry& entry) {
-        if (entry.family != "ai_stream_status" || !entry.ignore_reason.empty()) return Status::Ok();
+        if (entry.family != "ai_stream_status" || !entry.ReachesFacts(false)) return Status::Ok();
         event::DecodeInput input;
         input.bytes = entry.envelope;
         input.org_override = entry.org;

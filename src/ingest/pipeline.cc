@@ -228,8 +228,10 @@ Status Pipeline::Process(const Message& message) {
     Count(slot, "rejected", "", decoded.reason);
     KeepRejected(decoded, message, bytes_sha, ingest_ms);
   } else {
-    Result<std::optional<Millis>> clock = DataClock(org);
-    if (!clock.ok()) return clock.status();
+    Result<OrgHorizon*> horizon = HorizonOf(org);
+    if (!horizon.ok()) return horizon.status();
+    OrgHorizon& h = **horizon;
+    bool too_old = false;
     if (decoded.cls == event::MessageClass::kIgnored) {
       ++stats_.ignored[decoded.reason];
       Count(slot, "ignored", decoded.family, decoded.reason);
@@ -238,7 +240,8 @@ Status Pipeline::Process(const Message& message) {
       ++stats_.accepted_by_family[decoded.family];
       Count(slot, "accepted", decoded.family, decoded.subtype);
       Count(slot, "arrival", decoded.family, ArrivalClass(decoded.event_ts, ingest_ms));
-      const bool too_old = *clock && decoded.event_ts < **clock - options_.retention.raw_log;
+      too_old = decoded.event_ts < h.facts_from ||
+                (h.clock && decoded.event_ts < *h.clock - options_.retention.raw_log);
       if (too_old) {
         Count(slot, "check", decoded.family, "too_old");
       } else {
@@ -247,8 +250,8 @@ Status Pipeline::Process(const Message& message) {
       stream.newest_event = std::max(stream.newest_event.value_or(decoded.event_ts),
                                      decoded.event_ts);
     }
-    KeepRaw(decoded, message, ingest_ms);
-    data_clocks_[org] = std::max(clock->value_or(decoded.event_ts), decoded.event_ts);
+    KeepRaw(decoded, message, ingest_ms, too_old);
+    h.clock = std::max(h.clock.value_or(decoded.event_ts), decoded.event_ts);
   }
   for (const event::Note& note : decoded.notes) {
     Count(slot, "note", decoded.family, note.note);
@@ -268,14 +271,15 @@ Status Pipeline::SendToSink() {
   return sink_thread_->Send(std::move(messages), std::nullopt, /*run_ends=*/false);
 }
 
-Result<std::optional<Millis>> Pipeline::DataClock(const std::string& org) {
-  auto it = data_clocks_.find(org);
-  if (it != data_clocks_.end()) return it->second;
+Result<Pipeline::OrgHorizon*> Pipeline::HorizonOf(const std::string& org) {
+  auto it = horizons_.find(org);
+  if (it != horizons_.end()) return &it->second;
   NAAP_RETURN_IF_ERROR(sink_thread_->Drain());  // the sink thread may be using the store
   Result<std::optional<Millis>> stored = store_.DataClock(org);
   if (!stored.ok()) return stored.status();
-  data_clocks_.emplace(org, *stored);
-  return *stored;
+  const Millis facts_from =
+      sink_ != nullptr ? sink_->FactsFrom(org) : std::numeric_limits<Millis>::min();
+  return &horizons_.emplace(org, OrgHorizon{*stored, facts_from}).first->second;
 }
 
 bool Pipeline::AdmitKeys(const event::Decoded& decoded, std::string_view org,
@@ -331,7 +335,8 @@ void Pipeline::Count(const CountSlot& slot, std::string_view kind, std::string_v
   ++it->second;
 }
 
-void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms) {
+void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms,
+                       bool too_old) {
   provenance_text_.clear();
   message.provenance.AppendTo(provenance_text_);
   raw_log_.Add({.org = decoded.org,
@@ -343,6 +348,7 @@ void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Mi
                 .ignore_reason = decoded.cls == event::MessageClass::kIgnored
                                      ? std::string_view(decoded.reason)
                                      : std::string_view(),
+                .too_old = too_old,
                 .provenance = provenance_text_,
                 .content_hash = ContentHash(decoded.envelope),
                 .ingest_ms = ingest_ms,

@@ -14,10 +14,11 @@
 // Data quality (analytics §4.12), counted here because it describes arrival, not facts:
 //  - every accepted record counts kind "arrival", key ArrivalClass(event_ts, ingest time);
 //  - an accepted record whose event_ts is older than the org's data clock − options.retention
-//    .raw_log when it is ingested is too old (analytics §7.3): it is logged and deduplicated like
-//    any accepted record, counts kind "check", key "too_old", and is not passed to the sink, so it
-//    reaches no fact. The data clock is the store's DataClock() raised by every message this
-//    pipeline kept in the raw log since it opened.
+//    .raw_log when it is ingested, or than the sink's RecordSink::FactsFrom (a past sweep under a
+//    shorter horizon), is too old (analytics §7.3): it is logged (flagged RawEntry::too_old) and
+//    deduplicated like any accepted record, counts kind "check", key "too_old", and is not passed
+//    to the sink, so it reaches no fact. The data clock is the store's DataClock() raised by every
+//    message this pipeline kept in the raw log since it opened; FactsFrom is read with it.
 // These are counters, not slices: they are reported but never part of a `naap checksum`
 // comparison, which covers serving slices only (a rebuild leaves counters untouched).
 //
@@ -70,6 +71,10 @@ class RecordSink {
   // the previous one): every input stream still delivering has passed it, so only late data is
   // older. Before any stream has passed anything it is the lowest Millis.
   virtual void OnWatermark(Millis watermark) {}
+  // The first event time of `org` whose records still reach the sink's facts: a past retention
+  // sweep cut the hours before it, maybe under a shorter horizon than this pipeline's. Asked once
+  // per org, when the pipeline first reads the org's data clock (the sink thread idle).
+  virtual Millis FactsFrom(const std::string& org) { return std::numeric_limits<Millis>::min(); }
 };
 
 struct PipelineOptions {
@@ -157,9 +162,15 @@ class Pipeline {
                  Millis event_ms, Millis ingest_ms);
   void Count(const CountSlot& slot, std::string_view kind, std::string_view family,
              std::string_view key);
-  // The org's data clock before the current message (nullopt: the org holds no event yet).
-  Result<std::optional<Millis>> DataClock(const std::string& org);
-  void KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms);
+  // What decides whether an org's record is too old (see the top of this file).
+  struct OrgHorizon {
+    std::optional<Millis> clock;  // the data clock before the current message (nullopt: no event)
+    Millis facts_from;            // the sink's FactsFrom
+  };
+  // The org's horizon, read from the store and the sink when first needed.
+  Result<OrgHorizon*> HorizonOf(const std::string& org);
+  void KeepRaw(const event::Decoded& decoded, const Message& message, Millis ingest_ms,
+               bool too_old);
   void KeepRejected(const event::Decoded& decoded, const Message& message, const Sha256Digest& sha,
                     Millis ingest_ms);
   // Hands the batch to the sink thread; `run_ends` marks the run's last commit.
@@ -193,8 +204,8 @@ class Pipeline {
   RunStats stats_;
   std::set<std::string> orgs_seen_;
   std::string last_org_seen_;  // skips the set lookup for runs of one org
-  // Per org: the store's data clock when first needed, raised by every message kept since.
-  std::map<std::string, std::optional<Millis>> data_clocks_;
+  // Per org: the horizon when first needed, its clock raised by every message kept since.
+  std::map<std::string, OrgHorizon> horizons_;
 
   // The batch being accumulated.
   store::IngestBatch batch_;

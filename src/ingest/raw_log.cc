@@ -11,7 +11,9 @@
 namespace naap::ingest {
 namespace {
 
-constexpr char kFormatVersion = 1;
+// Version 2 added each entry's too_old flag; a version 1 entry has none (false: written before
+// the pipeline kept too-old records apart in the raw log).
+constexpr char kFormatVersion = 2;
 constexpr int kZstdLevel = 1;  // ~1.5x faster than 3 at almost the same ratio on event text
 constexpr unsigned long long kMaxDecodedBlock = 1ull << 30;
 
@@ -24,6 +26,7 @@ void EncodeEntry(std::string& out, const RawEntry& e) {
   w.Int(e.event_ts);
   w.String(e.gateway);
   w.String(e.ignore_reason);
+  w.Bool(e.too_old);
   w.String(e.provenance);
   w.Fixed64(e.content_hash.hi);
   w.Fixed64(e.content_hash.lo);
@@ -31,11 +34,13 @@ void EncodeEntry(std::string& out, const RawEntry& e) {
   w.String(e.envelope);
 }
 
-bool DecodeEntry(ByteReader& r, RawEntry& e) {
+bool DecodeEntry(ByteReader& r, char version, RawEntry& e) {
+  e.too_old = false;
   return r.String(e.org) && r.String(e.event_id) && r.String(e.family) && r.String(e.subtype) &&
          r.Int(e.event_ts) && r.String(e.gateway) && r.String(e.ignore_reason) &&
-         r.String(e.provenance) && r.Fixed64(e.content_hash.hi) && r.Fixed64(e.content_hash.lo) &&
-         r.Int(e.ingest_ms) && r.String(e.envelope);
+         (version < 2 || r.Bool(e.too_old)) && r.String(e.provenance) &&
+         r.Fixed64(e.content_hash.hi) && r.Fixed64(e.content_hash.lo) && r.Int(e.ingest_ms) &&
+         r.String(e.envelope);
 }
 
 uint32_t Crc32(std::string_view bytes) {
@@ -119,13 +124,13 @@ Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out) {
     return Corruption(BlockName(block) + ": cannot decompress");
   }
   const std::string_view plain(out.plain.data(), size);
-  if (plain.empty() || plain[0] != kFormatVersion) {
+  if (plain.empty() || plain[0] < 1 || plain[0] > kFormatVersion) {
     return Corruption(BlockName(block) + ": unknown format version");
   }
   if (block.count > 0) out.entries.reserve(static_cast<size_t>(block.count));
   ByteReader reader(plain.substr(1));
   while (!reader.done()) {
-    if (!DecodeEntry(reader, out.entries.emplace_back())) {
+    if (!DecodeEntry(reader, plain[0], out.entries.emplace_back())) {
       out.entries.clear();
       return Corruption(BlockName(block) + ": truncated entry");
     }

@@ -35,11 +35,21 @@ struct RawEntry {
   Millis event_ts = 0;
   std::string_view gateway;
   std::string_view ignore_reason;  // "" for an accepted message
+  // An accepted message older than the retention horizon when it was ingested (analytics §7.3):
+  // like an ignored one, it reaches no fact, on a replay or rebuild either.
+  bool too_old = false;
   std::string_view provenance;     // event::Provenance::ToString()
   Key128 content_hash;             // XXH3-128 of envelope (base/hash.h ContentHash)
   Millis ingest_ms = 0;
   std::string_view envelope;  // the envelope bytes as received
   friend bool operator==(const RawEntry&, const RawEntry&) = default;
+
+  // Whether a replay applies the entry to facts: accepted when it was ingested and not too old.
+  // `reclassify` (a rebuild: the decoder may have changed since) also takes the ignored ones;
+  // too_old is a fact of the arrival, not of the decoder, and holds either way.
+  bool ReachesFacts(bool reclassify) const {
+    return !too_old && (reclassify || ignore_reason.empty());
+  }
 };
 
 // Accumulates entries into blocks, one open block per partition. A block is sealed when its

@@ -1,9 +1,12 @@
 #include "ingest/raw_log.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <deque>
 
+#include "base/bytes.h"
 #include "store/store.h"
 
 namespace naap::ingest {
@@ -64,6 +67,7 @@ TEST(RawLogTest, BlocksArePartitionedByOrgAndHourAndRoundTrip) {
   std::vector<RawEntry> entries = {
       Entry("cloudspe", "e1", kHour0 + 500), Entry("cloudspe", "e2", kHour0 + 100, "app_noise"),
       Entry("daydream", "e3", kHour0 + 200), Entry("cloudspe", "e4", kHour0 + kHourMs + 7)};
+  entries[0].too_old = true;
   for (const RawEntry& e : entries) writer.Add(e);
   auto blocks = writer.Flush();
   ASSERT_TRUE(blocks.ok());
@@ -91,6 +95,62 @@ TEST(RawLogTest, BlocksArePartitionedByOrgAndHourAndRoundTrip) {
   auto again = writer.Flush();  // a flush empties the writer
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
+}
+
+// Format version 1 (before entries carried too_old) still decodes, no entry too old; a version
+// this build does not know is corruption.
+TEST(RawLogTest, AVersionOneBlockDecodesAndAnUnknownVersionIsCorruption) {
+  const RawEntry entry = Entry("cloudspe", "e1", kHour0 + 5, "app_noise");
+  const auto block_of = [&](char version) {
+    std::string plain(1, version);
+    ByteWriter w(plain);
+    for (std::string_view text : {entry.org, entry.event_id, entry.family, entry.subtype}) {
+      w.String(text);
+    }
+    w.Int(entry.event_ts);
+    w.String(entry.gateway);
+    w.String(entry.ignore_reason);
+    w.String(entry.provenance);
+    w.Fixed64(entry.content_hash.hi);
+    w.Fixed64(entry.content_hash.lo);
+    w.Int(entry.ingest_ms);
+    w.String(entry.envelope);
+    store::RawBlock block{.org = "cloudspe",
+                          .hour = kHour0,
+                          .min_ts = entry.event_ts,
+                          .max_ts = entry.event_ts,
+                          .count = 1};
+    block.payload.resize(ZSTD_compressBound(plain.size()));
+    block.payload.resize(
+        ZSTD_compress(block.payload.data(), block.payload.size(), plain.data(), plain.size(), 1));
+    block.crc32 = static_cast<uint32_t>(
+        crc32_z(0, reinterpret_cast<const Bytef*>(block.payload.data()), block.payload.size()));
+    return block;
+  };
+  RawBlockEntries decoded;
+  Status st = DecodeRawBlock(block_of(1), decoded);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(decoded.entries.size(), 1u);
+  EXPECT_EQ(decoded.entries[0], entry);
+  EXPECT_FALSE(decoded.entries[0].too_old);
+  st = DecodeRawBlock(block_of(3), decoded);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("unknown format version"), std::string::npos) << st.message();
+}
+
+// What a replay applies: accepted entries that were not too old; a rebuild (reclassify) also
+// decodes the ignored ones again, never a too-old one.
+TEST(RawLogTest, AnEntryReachesFactsUnlessIgnoredOrTooOld) {
+  RawEntry accepted = Entry("cloudspe", "e1", kHour0),
+           ignored = Entry("cloudspe", "e2", kHour0, "app_noise");
+  RawEntry too_old = accepted;
+  too_old.too_old = true;
+  EXPECT_TRUE(accepted.ReachesFacts(false));
+  EXPECT_TRUE(accepted.ReachesFacts(true));
+  EXPECT_FALSE(ignored.ReachesFacts(false));
+  EXPECT_TRUE(ignored.ReachesFacts(true));
+  EXPECT_FALSE(too_old.ReachesFacts(false));
+  EXPECT_FALSE(too_old.ReachesFacts(true));
 }
 
 TEST(RawLogTest, LargePartitionsAreSplitIntoSeveralBlocks) {

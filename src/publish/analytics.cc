@@ -86,12 +86,26 @@ class MessageChunks {
   bool closed_ = false, stopped_ = false;
 };
 
+// Whether a replay applies a raw-log entry: it reaches facts (RawEntry::ReachesFacts) and its
+// hour was not cut from its org's facts by a retention sweep (`cuts`: org → first hour kept). The
+// store's sweep removes those hours, but not when a later run had a longer horizon than the sweep
+// (or crashed between the two).
+bool Replays(const ingest::RawEntry& entry, bool reclassify,
+             const std::map<std::string, Millis>& cuts) {
+  if (!entry.ReachesFacts(reclassify)) return false;
+  if (cuts.empty()) return true;
+  const auto cut = cuts.find(std::string(entry.org));
+  return cut == cuts.end() || entry.event_ts >= cut->second;
+}
+
 // Pushes every accepted message of the raw-log hours, hour by hour, until the taking side stops.
 // Each hour's blocks are copied out of the store before they are decoded, so the store is free
-// while a Push waits (the taking side's reloads read it too). Unless `reclassify`, the entries
-// ingest classified as ignored are skipped undecoded: this decoder classifies them so again.
+// while a Push waits (the taking side's reloads read it too). Only the entries Replays() are
+// decoded: unless `reclassify`, those ingest classified as ignored are skipped undecoded (this
+// decoder classifies them so again).
 Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& options,
-                         const std::vector<Millis>& hours, bool reclassify, MessageChunks& chunks) {
+                         const std::vector<Millis>& hours, bool reclassify,
+                         const std::map<std::string, Millis>& cuts, MessageChunks& chunks) {
   event::Decoder decoder(options);
   ingest::RawBlockEntries entries;
   for (const Millis hour : hours) {
@@ -105,7 +119,7 @@ Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& optio
     for (const store::RawBlock& block : blocks) {
       NAAP_RETURN_IF_ERROR(ingest::DecodeRawBlock(block, entries));
       for (const ingest::RawEntry& entry : entries.entries) {
-        if (!reclassify && !entry.ignore_reason.empty()) continue;
+        if (!Replays(entry, reclassify, cuts)) continue;
         if (decoder.Decode(InputOf(entry)).cls != event::MessageClass::kAccepted) continue;
         // The envelope points into the entry, and the resolver does not read it.
         chunk.messages.push_back(decoder.TakeResult());
@@ -288,7 +302,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
                                Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
   return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
-    if (entry.org != org || (!reclassify_ && !entry.ignore_reason.empty()) ||
+    if (entry.org != org || !Replays(entry, reclassify_, swept_cuts_) ||
         std::ranges::find(families, entry.family) == families.end()) {
       return Status::Ok();
     }
@@ -305,8 +319,8 @@ Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
   MessageChunks chunks;
   Status decoded;
-  std::thread decoding([&] {
-    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, reclassify_, chunks);
+  std::thread decoding([&, cuts = swept_cuts_] {
+    decoded = DecodeRawLogHours(store_, decoder_options_, *hours, reclassify_, cuts, chunks);
     chunks.Close();
   });
   DirtySlices changed;
@@ -434,7 +448,14 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
   return true;
 }
 
+Millis Analytics::FactsFrom(const std::string& org) {
+  const auto cut = swept_cuts_.find(org);
+  return cut == swept_cuts_.end() ? std::numeric_limits<Millis>::min() : cut->second;
+}
+
 Status Analytics::OnAccepted(const event::Decoded& decoded) {
+  // A pipeline that read FactsFrom before a sweep moved it may still send an older record.
+  if (decoded.event_ts < FactsFrom(decoded.org)) return Status::Ok();
   resolver_.Add(decoded);
   return Status::Ok();
 }

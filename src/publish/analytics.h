@@ -83,6 +83,9 @@ class Analytics final : public ingest::RecordSink {
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
   // Settling (resolver.h) waits for the inputs that are behind.
   void OnWatermark(Millis watermark) override { resolver_.SetWatermark(watermark); }
+  // The org's cut of the last retention sweep (kRetentionPosition; lowest Millis before any):
+  // the records of earlier hours reach no fact, live (OnAccepted drops them) or replayed.
+  Millis FactsFrom(const std::string& org) override;
 
   // Commits of a run between two publications.
   static constexpr int kPublishEveryCommits = 8;

@@ -320,6 +320,119 @@ TEST_F(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
   EXPECT_EQ(Checksums(*store_), ingested);
 }
 
+// `n` stream requests (V01's shape) of org cloudspe, a second apart from `first_ts`, with ids
+// prefix0, prefix1, …: each makes a session when applied.
+std::string StreamRequests(ingest::testing::TempDir& dir, const std::string& prefix,
+                           Millis first_ts, int n) {
+  std::string lines;
+  for (int i = 0; i < n; ++i) {
+    const std::string id = prefix + std::to_string(i);
+    const std::string ts = std::to_string(first_ts + i * 1000);
+    lines += R"({"topic":"streaming_events","value":{"id":")" + id +
+             R"(","type":"stream_trace","timestamp":")" + ts +
+             R"(","gateway":"","data":{"type":"gateway_receive_stream_request","stream_id":"s-)" +
+             id + R"(","request_id":"r-)" + id + R"(","timestamp":)" + ts + "}}}\n";
+  }
+  return dir.Write(prefix + ".ndjson", lines);
+}
+
+// A record older than the horizon on arrival (analytics §7.3) in an hour a sweep keeps: the run
+// applies it to no fact, and neither does a restart's replay nor a rebuild (RawEntry::too_old).
+TEST_F(RetentionTest, ARecordTooOldOnArrivalStaysOutOfEveryReplay) {
+  Analytics analytics(*store_);
+  Ingest(analytics);
+  Result<std::optional<Millis>> data_clock = store_->DataClock("cloudspe");
+  ASSERT_TRUE(data_clock.ok() && data_clock->has_value());
+  const Millis horizon = ingest::RetentionPolicy{}.raw_log;
+  const Millis edge = **data_clock - horizon;  // the oldest event time not too old
+  ASSERT_GT(edge, HourFloor(edge) + 1);        // so edge - 1 falls in the hour a sweep keeps
+  ingest::testing::TempDir dir;
+  const FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
+  ASSERT_TRUE(IngestFile(*store_, StreamRequests(dir, "old", edge - 1, 1), clock, analytics).ok());
+  ASSERT_TRUE(IngestFile(*store_, StreamRequests(dir, "kept", edge, 1), clock, analytics).ok());
+  const std::string ingested = Checksums(*store_);
+  const auto stream_ids = [&](const resolve::FactsView& facts) {
+    std::vector<std::string> ids;
+    for (const resolve::SessionFact* f : facts.SessionsAt("cloudspe", HourFloor(edge))) {
+      ids.push_back(f->stream_id);
+    }
+    return ids;
+  };
+  EXPECT_THAT(stream_ids(analytics.facts()), ElementsAre("s-kept0"));
+  Analytics restarted(*store_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_THAT(stream_ids(restarted.facts()), ElementsAre("s-kept0"));
+  Analytics rebuilt(*store_);
+  ASSERT_TRUE(rebuilt.Rebuild(std::nullopt, std::nullopt).ok());
+  EXPECT_THAT(stream_ids(rebuilt.facts()), ElementsAre("s-kept0"));
+  EXPECT_EQ(Checksums(*store_), ingested);
+}
+
+// Mixed horizons: after a sweep under a 12 h horizon, runs under the default 90 days bring records
+// of an hour before the cut. They reach no fact and no slice, live or after a restart or rebuild.
+// A pipeline that reads the cut (Analytics::FactsFrom) counts them too_old and flags them in the
+// raw log; one whose sink does not (ForwardingSink) hands them over, and Analytics drops them.
+TEST_F(RetentionTest, RecordsOfHoursBeforeAShorterHorizonsCutReachNoFact) {
+  Analytics analytics(*store_);
+  Ingest(analytics);
+  ingest::RetentionPolicy policy;
+  policy.raw_log = 12 * kHourMs;
+  Result<bool> swept = analytics.SweepRetention(policy);
+  ASSERT_TRUE(swept.ok() && *swept);
+  const std::string ingested = Checksums(*store_);
+  const Millis cut = analytics.FactsFrom("cloudspe");
+  ASSERT_GT(cut, *sim::ParseUtcTime("2026-01-08T00:00:00Z"));
+  EXPECT_EQ(analytics.FactsFrom("no-such-org"), std::numeric_limits<Millis>::min());
+
+  // 2 h before the cut.
+  ingest::testing::TempDir dir;
+  const FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
+  ForwardingSink unaware(analytics, /*defer=*/false, /*crash_at_end=*/false);
+  const std::string late_a = StreamRequests(dir, "late-a", cut - 2 * kHourMs, 3);
+  ASSERT_TRUE(IngestFile(*store_, late_a, clock, unaware).ok());
+  const std::string late_b = StreamRequests(dir, "late-b", cut - 2 * kHourMs, 3);
+  ASSERT_TRUE(IngestFile(*store_, late_b, clock, analytics).ok());
+
+  const Millis late_hour = HourFloor(cut - 2 * kHourMs);
+  const auto sessions_before_cut = [&](const resolve::FactsView& facts) {
+    size_t n = 0;
+    for (Millis h = late_hour - kHourMs; h < cut; h += kHourMs) {
+      n += facts.SessionsAt("cloudspe", h).size();
+    }
+    return n;
+  };
+  EXPECT_EQ(sessions_before_cut(analytics.facts()), 0u);
+  EXPECT_EQ(Checksums(*store_), ingested);
+  Result<std::vector<store::CounterRow>> counters = store_->Counters(late_hour, late_hour);
+  ASSERT_TRUE(counters.ok());
+  int64_t too_old = 0;
+  for (const store::CounterRow& row : *counters) {
+    if (row.kind == "check" && row.key == "too_old") too_old += row.count;
+  }
+  EXPECT_EQ(too_old, 3);  // late-b's: the pipeline that ran late-a did not know the cut
+  std::map<std::string, bool> flagged;
+  ASSERT_TRUE(ingest::ScanRawLog(*store_, late_hour, late_hour, [&](const ingest::RawEntry& e) {
+                flagged[std::string(e.event_id)] = e.too_old;
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(flagged, (std::map<std::string, bool>{{"late-a0", false},
+                                                  {"late-a1", false},
+                                                  {"late-a2", false},
+                                                  {"late-b0", true},
+                                                  {"late-b1", true},
+                                                  {"late-b2", true}}));
+
+  Analytics restarted(*store_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_EQ(sessions_before_cut(restarted.facts()), 0u);
+  const Millis end = *sim::ParseUtcTime("2026-01-09T03:00:00Z");
+  EXPECT_TRUE(AllFacts(restarted.facts(), cut, end) == AllFacts(analytics.facts(), cut, end));
+  Analytics rebuilt(*store_);
+  ASSERT_TRUE(rebuilt.Rebuild(std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(sessions_before_cut(rebuilt.facts()), 0u);
+  EXPECT_EQ(Checksums(*store_), ingested);
+}
+
 // A retention record that does not decode stops a restore, before any replay, and says what.
 TEST(RetentionRecordTest, AnUnreadableOneStopsTheRestore) {
   std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));
