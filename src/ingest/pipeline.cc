@@ -196,10 +196,6 @@ Status Pipeline::Process(const Message& message) {
 
   const std::string& org = decoded.org;
   const CountSlot slot{org, decoded.AccountingHour(ingest_ms), HourFloor(ingest_ms)};
-  if (org != last_org_seen_ || orgs_seen_.empty()) {
-    orgs_seen_.insert(org);
-    last_org_seen_ = org;
-  }
   ++stats_.lines;
   ++pending_;
   Stream& stream = StreamOf(message.provenance, ingest_ms);

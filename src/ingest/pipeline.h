@@ -33,7 +33,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -123,8 +122,6 @@ class Pipeline {
   void set_org_override(std::string org) { options_.org_override = std::move(org); }
   // Counts of the latest Run().
   const RunStats& stats() const { return stats_; }
-  // Orgs of every message seen (including "" for rejected messages without one).
-  const std::set<std::string>& orgs_seen() const { return orgs_seen_; }
 
  private:
   // (org, accounting hour, ingest hour, kind, family, key)
@@ -202,8 +199,6 @@ class Pipeline {
   event::Decoder decoder_;
   DedupIndex dedup_;
   RunStats stats_;
-  std::set<std::string> orgs_seen_;
-  std::string last_org_seen_;  // skips the set lookup for runs of one org
   // Per org: the horizon when first needed, its clock raised by every message kept since.
   std::map<std::string, OrgHorizon> horizons_;
 

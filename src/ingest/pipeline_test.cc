@@ -67,6 +67,7 @@ class CountingStore final : public store::Store {
   }
   Result<store::RawLogStats> RawLogSize() override { return inner_->RawLogSize(); }
   Result<std::vector<Millis>> RawLogHours() override { return inner_->RawLogHours(); }
+  Result<std::vector<std::string>> RawLogOrgs() override { return inner_->RawLogOrgs(); }
   Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override {
     return inner_->DataClock(org);
   }

@@ -163,26 +163,24 @@ store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
   return cut;
 }
 
-Status SweepRetention(store::Store& store, const std::vector<std::string>& orgs,
-                      const RetentionPolicy& policy) {
+Status SweepRetention(store::Store& store, const RetentionPolicy& policy,
+                      const std::map<std::string, Millis>& first_kept) {
+  Result<std::vector<std::string>> orgs = store.RawLogOrgs();
+  NAAP_RETURN_IF_ERROR(orgs.status());
   std::optional<Millis> newest;
-  bool sweep_no_org = false;
-  for (const std::string& org : orgs) {
-    if (org.empty()) {
-      sweep_no_org = true;
-      continue;
+  for (const std::string& org : *orgs) {
+    Result<std::optional<Millis>> clock = store.DataClock(org);
+    NAAP_RETURN_IF_ERROR(clock.status());
+    if (!clock->has_value()) continue;
+    newest = std::max(newest.value_or(**clock), **clock);
+    store::RetentionCut cut = ComputeRetentionCut(org, **clock, policy);
+    if (const auto kept = first_kept.find(org); kept != first_kept.end()) {
+      cut.raw_before_hour = cut.dedup_event_before = std::max(cut.raw_before_hour, kept->second);
     }
-    auto clock = store.DataClock(org);
-    if (!clock.ok()) return clock.status();
-    if (!clock.value().has_value()) continue;
-    Millis data_clock = *clock.value();
-    newest = std::max(newest.value_or(data_clock), data_clock);
-    NAAP_RETURN_IF_ERROR(store.Sweep(ComputeRetentionCut(org, data_clock, policy)));
+    NAAP_RETURN_IF_ERROR(store.Sweep(cut));
   }
-  if (sweep_no_org && newest.has_value()) {
-    NAAP_RETURN_IF_ERROR(store.Sweep(ComputeRetentionCut("", *newest, policy)));
-  }
-  return Status::Ok();
+  if (!newest.has_value()) return Status::Ok();
+  return store.Sweep(ComputeRetentionCut("", *newest, policy));
 }
 
 }  // namespace naap::ingest

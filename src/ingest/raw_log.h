@@ -109,9 +109,10 @@ struct RetentionPolicy {
 store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
                                         const RetentionPolicy& policy);
 
-// Sweeps every org of `orgs` that has a data clock. Org "" (rejected messages without an org)
-// has no raw log; it is swept on the newest data clock among `orgs`.
-Status SweepRetention(store::Store& store, const std::vector<std::string>& orgs,
-                      const RetentionPolicy& policy = {});
+// Sweeps every org that holds raw log, and org "" (rejected messages without an org, no raw log)
+// on the newest of their data clocks. `first_kept` (org → the first raw-log hour an earlier sweep
+// kept) raises an org's raw cut to it: a longer horizon than a past sweep's brings nothing back.
+Status SweepRetention(store::Store& store, const RetentionPolicy& policy = {},
+                      const std::map<std::string, Millis>& first_kept = {});
 
 }  // namespace naap::ingest

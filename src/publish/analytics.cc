@@ -417,12 +417,13 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   return publisher_.stats();
 }
 
-Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
-                                       const std::vector<std::string>& more_orgs) {
-  std::vector<std::string> orgs = resolver_.Orgs();
+Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
+  // Every org of the raw log: those of the facts, and those whose records were all ignored.
+  Result<std::vector<std::string>> orgs = store_.RawLogOrgs();
+  NAAP_RETURN_IF_ERROR(orgs.status());
   // org → the first raw-log hour kept; a longer horizon than a past sweep's brings nothing back.
   std::map<std::string, Millis> cuts = swept_cuts_;
-  for (const std::string& org : orgs) {
+  for (const std::string& org : *orgs) {
     Result<std::optional<Millis>> clock = store_.DataClock(org);
     NAAP_RETURN_IF_ERROR(clock.status());
     if (!clock->has_value()) continue;
@@ -430,7 +431,7 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
     const auto [kept, fresh] = cuts.try_emplace(org, cut);
     kept->second = std::max(kept->second, cut);
   }
-  if (cuts == swept_cuts_ && more_orgs.empty()) return false;  // no hour left the horizon since
+  if (cuts == swept_cuts_) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
   // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
   RetentionRecord record{.cuts = cuts};
@@ -440,9 +441,7 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy,
   store::IngestBatch batch;
   batch.positions.emplace_back(kRetentionPosition, EncodeRetention(record));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
-  orgs.emplace_back();  // rejected messages without an org
-  orgs.insert(orgs.end(), more_orgs.begin(), more_orgs.end());
-  NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, orgs, policy));
+  NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, policy, cuts));
   for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
   swept_cuts_ = std::move(cuts);
   return true;

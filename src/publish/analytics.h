@@ -98,13 +98,12 @@ class Analytics final : public ingest::RecordSink {
   static constexpr char kRetentionPosition[] = "analytics:retention";
 
   // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
-  // some org's horizon since the last sweep (this process's, or the stored one's), stores the new
-  // cuts with the registry's anchors at them, sweeps the store (ingest::SweepRetention; the orgs of
-  // the facts, "" and `more_orgs`) and forgets the facts of the hours the raw log no longer holds
+  // the horizon of some org of the raw log since the last sweep (this process's, or the stored
+  // one's), stores the new cuts with the registry's anchors at them, sweeps the store to them
+  // (ingest::SweepRetention) and forgets the facts of the hours the raw log no longer holds
   // (Resolver::Prune), so a long-running server holds the retained hours only, as a restart would
   // (its replay starts from the stored anchors). True when it swept. Serialised like OnAccepted.
-  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy,
-                              const std::vector<std::string>& more_orgs = {});
+  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
 
   // Freezes again the hours that reads of facts() thawed (Resolver::Refreeze); serialised like
   // OnAccepted.

@@ -83,9 +83,10 @@ std::string SimulatedFile(const ingest::testing::TempDir& dir, const char* start
 
 // Ingests `file` into `store` through `sink` in commits of 300 messages.
 Status IngestFile(store::Store& store, const std::string& file, const Clock& clock,
-                  ingest::RecordSink& sink) {
+                  ingest::RecordSink& sink, const std::string& org_override = "") {
   ingest::PipelineOptions options;
   options.commit_every = 300;
+  options.org_override = org_override;
   auto pipeline = ingest::Pipeline::Open(store, clock, options, &sink);
   EXPECT_TRUE(pipeline.ok());
   auto source = ingest::FileSource::Open({file});
@@ -248,6 +249,75 @@ TEST_F(RebuildTest, FreezesEachPublishedDayAgain) {
   EXPECT_EQ(Checksums(*store_), ingested);
 }
 
+// A logic fix: entries that the ingest's decoder ignored and today's accepts. A restart keeps them
+// out (the same decoder ignores them again, so it skips them undecoded), a rebuild applies them,
+// in its replay and in the reloads of settled entities alike: its facts and slices are those of a
+// store that accepted them from the start.
+TEST_F(RebuildTest, AppliesWhatIngestIgnoredAndTodaysDecoderAccepts) {
+  const Millis from = *sim::ParseUtcTime("2026-01-08T00:00:00Z"), to = from + 27 * kHourMs;
+  Analytics live(*store_);
+  Ingest(live);
+  const std::string built = AllFacts(live.facts(), from, to);
+  const std::string ingested = Checksums(*store_);
+
+  // The same raw log in another store, one accepted entry in seven marked ignored.
+  std::unique_ptr<store::Store> older = std::move(*store::OpenStore("memory:"));
+  ingest::RawLogWriter writer;
+  ingest::RawBlockEntries decoded;
+  int64_t accepted = 0, marked = 0;
+  ASSERT_TRUE(store_
+                  ->ScanRawBlocks(from, to,
+                                  [&](const store::RawBlock& block) {
+                                    NAAP_RETURN_IF_ERROR(ingest::DecodeRawBlock(block, decoded));
+                                    for (ingest::RawEntry entry : decoded.entries) {
+                                      if (entry.ignore_reason.empty() && accepted++ % 7 == 0) {
+                                        entry.ignore_reason = "unsupported_event_family";
+                                        ++marked;
+                                      }
+                                      writer.Add(entry);
+                                    }
+                                    return Status::Ok();
+                                  })
+                  .ok());
+  ASSERT_GT(marked, 100);
+  store::IngestBatch batch;
+  batch.raw_blocks = std::move(writer.Flush().value());
+  ASSERT_TRUE(older->Commit(batch).ok());
+
+  Analytics restarted(*older);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_FALSE(AllFacts(restarted.facts(), from, to) == built);
+  Analytics rebuilt(*older);
+  Result<PublishStats> stats = rebuilt.Rebuild(std::nullopt, std::nullopt);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_TRUE(AllFacts(rebuilt.facts(), from, to) == built);
+  EXPECT_EQ(Checksums(*older), ingested);
+
+  // Late evidence for settled sessions of the first hours reloads them from the raw log: the
+  // rebuilt engine's reloads decode the marked entries too.
+  std::string lines;
+  int late = 0;
+  for (Millis hour = from; hour < from + 20 * kHourMs; hour += kHourMs) {
+    for (const resolve::SessionFact* s : live.facts().SessionsAt("daydream", hour)) {
+      if (!s->exists || !s->first_seen || late == 20) continue;
+      const std::string ts = std::to_string(*s->first_seen + 1000);
+      lines += R"({"topic":"network_events","value":{"id":"late-)" + std::to_string(late++) +
+               R"(","type":"stream_trace","timestamp":")" + ts +
+               R"(","gateway":"","data":{"type":"gateway_receive_stream_request","stream_id":")" +
+               s->stream_id + R"(","request_id":")" + s->request_id + R"(","timestamp":)" + ts +
+               "}}}\n";
+    }
+  }
+  ASSERT_GT(late, 5);
+  ingest::testing::TempDir dir;
+  const std::string late_file = dir.Write("late.ndjson", lines);
+  const FakeClock clock(*sim::ParseUtcTime("2026-01-09T04:00:00Z"));
+  ASSERT_TRUE(IngestFile(*store_, late_file, clock, live).ok());
+  ASSERT_TRUE(IngestFile(*older, late_file, clock, rebuilt).ok());
+  EXPECT_FALSE(AllFacts(live.facts(), from, to) == built);
+  EXPECT_TRUE(AllFacts(rebuilt.facts(), from, to) == AllFacts(live.facts(), from, to));
+}
+
 // Retention: the sweep drops the raw log and the facts of the hours before each org's cut, and
 // changes no stored slice. The sessions after the cut are those a restart of the swept store
 // rebuilds, also where they are attributed to a capability version that began before the cut
@@ -366,6 +436,39 @@ TEST_F(RetentionTest, ARecordTooOldOnArrivalStaysOutOfEveryReplay) {
   ASSERT_TRUE(rebuilt.Rebuild(std::nullopt, std::nullopt).ok());
   EXPECT_THAT(stream_ids(rebuilt.facts()), ElementsAre("s-kept0"));
   EXPECT_EQ(Checksums(*store_), ingested);
+}
+
+// An org whose records were all ignored has a raw log and no facts: the sweep cuts it too.
+TEST_F(RetentionTest, AnOrgWithoutFactsIsSweptToo) {
+  Analytics analytics(*store_);
+  Ingest(analytics);
+  const Millis first = *sim::ParseUtcTime("2026-01-08T00:00:00Z");
+  const Millis last = *sim::ParseUtcTime("2026-01-09T01:00:00Z");
+  ingest::testing::TempDir dir;
+  std::string lines;
+  for (const Millis ts : {first, last}) {
+    lines += R"({"id":"acme-)" + std::to_string(ts) + R"(","type":"some_future_family",)" +
+             R"("timestamp":")" + std::to_string(ts) + R"(","gateway":"","data":{}})" + "\n";
+  }
+  const FakeClock clock(*sim::ParseUtcTime("2026-01-09T03:00:00Z"));
+  ASSERT_TRUE(IngestFile(*store_, dir.Write("acme.ndjson", lines), clock, analytics, "acme").ok());
+  ASSERT_THAT(analytics.facts().Orgs(), ::testing::Not(::testing::Contains("acme")));
+  const auto acme_ids = [&] {
+    std::vector<std::string> ids;
+    EXPECT_TRUE(ingest::ScanRawLog(*store_, first, last, [&](const ingest::RawEntry& e) {
+                  if (e.org == "acme") ids.emplace_back(e.event_id);
+                  return Status::Ok();
+                }).ok());
+    return ids;
+  };
+  ASSERT_EQ(acme_ids().size(), 2u);
+
+  ingest::RetentionPolicy policy;
+  policy.raw_log = 12 * kHourMs;
+  Result<bool> swept = analytics.SweepRetention(policy);
+  ASSERT_TRUE(swept.ok() && *swept);
+  EXPECT_EQ(analytics.FactsFrom("acme"), last - 12 * kHourMs);
+  EXPECT_THAT(acme_ids(), ElementsAre("acme-" + std::to_string(last)));
 }
 
 // Mixed horizons: after a sweep under a 12 h horizon, runs under the default 90 days bring records

@@ -140,6 +140,8 @@ class Store {
   virtual Result<RawLogStats> RawLogSize() = 0;
   // The distinct hours that hold raw blocks, ascending, without reading payloads.
   virtual Result<std::vector<Millis>> RawLogHours() = 0;
+  // The distinct orgs that hold raw blocks, ascending, without reading payloads.
+  virtual Result<std::vector<std::string>> RawLogOrgs() = 0;
   // Newest event_ts held in the raw log for org (the data clock), if any; without an org, the
   // newest over every org.
   virtual Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) = 0;

@@ -372,6 +372,23 @@ TEST_P(StoreConformanceTest, RawLogHoursAreDistinctAndAscending) {
   EXPECT_THAT(*hours, ElementsAre(kT0, kT0 + kH, kT0 + 2 * kH));
 }
 
+TEST_P(StoreConformanceTest, RawLogOrgsAreDistinctAndAscending) {
+  Result<std::vector<std::string>> empty = store_->RawLogOrgs();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  IngestBatch batch;
+  batch.raw_blocks = {Block("zeta", kT0 + 2 * kH, 1, 2, "a"), Block("acme", kT0, 1, 2, "b"),
+                      Block("acme", kT0 + kH, 3, 4, "c")};
+  CommitOk(batch);
+  Result<std::vector<std::string>> orgs = store_->RawLogOrgs();
+  ASSERT_TRUE(orgs.ok());
+  EXPECT_THAT(*orgs, ElementsAre("acme", "zeta"));
+  ASSERT_TRUE(store_->Sweep({.org = "zeta", .raw_before_hour = kT0 + 3 * kH}).ok());
+  orgs = store_->RawLogOrgs();
+  ASSERT_TRUE(orgs.ok());
+  EXPECT_THAT(*orgs, ElementsAre("acme"));
+}
+
 TEST_P(StoreConformanceTest, RawBlockFieldsRoundTripExactly) {
   RawBlock block = Block("acme", kT0, 1'000, 3'599'999, std::string("\0\xff\x01zstd", 7));
   block.count = 12'345;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -21,6 +22,7 @@ class MemoryStore final : public Store {
                        const std::function<Status(const RawBlock&)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
   Result<std::vector<Millis>> RawLogHours() override;
+  Result<std::vector<std::string>> RawLogOrgs() override;
   Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
@@ -112,6 +114,13 @@ Result<std::vector<Millis>> MemoryStore::RawLogHours() {
     if (hours.empty() || hours.back() != std::get<0>(key)) hours.push_back(std::get<0>(key));
   }
   return hours;
+}
+
+Result<std::vector<std::string>> MemoryStore::RawLogOrgs() {
+  std::lock_guard lock(mu_);
+  std::set<std::string> orgs;
+  for (const auto& [key, block] : raw_blocks_) orgs.insert(block.org);
+  return std::vector<std::string>(orgs.begin(), orgs.end());
 }
 
 Result<RawLogStats> MemoryStore::RawLogSize() {

@@ -157,6 +157,7 @@ constexpr char kScanRawBlocks[] =
 constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
 constexpr char kDataClockOfAllOrgs[] = "SELECT MAX(max_ts) FROM raw_blocks";
 constexpr char kRawLogHours[] = "SELECT DISTINCT hour FROM raw_blocks ORDER BY hour";
+constexpr char kRawLogOrgs[] = "SELECT DISTINCT org FROM raw_blocks ORDER BY org";
 // LENGTH() of a blob reads its size from the record header, not its pages.
 constexpr char kRawLogSize[] =
     "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0), MIN(min_ts), COALESCE(SUM(count), 0) "
@@ -262,6 +263,7 @@ class SqliteStore final : public Store {
                        const std::function<Status(const RawBlock&)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
   Result<std::vector<Millis>> RawLogHours() override;
+  Result<std::vector<std::string>> RawLogOrgs() override;
   Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override;
   Result<std::vector<CounterRow>> Counters(Millis from_hour, Millis to_hour) override;
   Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) override;
@@ -418,6 +420,17 @@ Result<std::vector<Millis>> SqliteStore::RawLogHours() {
     return Status::Ok();
   }));
   return hours;
+}
+
+Result<std::vector<std::string>> SqliteStore::RawLogOrgs() {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kRawLogOrgs);
+  std::vector<std::string> orgs;
+  NAAP_RETURN_IF_ERROR(ForEachRow(query, [&] {
+    orgs.emplace_back(query.Bytes(0));
+    return Status::Ok();
+  }));
+  return orgs;
 }
 
 Result<RawLogStats> SqliteStore::RawLogSize() {
