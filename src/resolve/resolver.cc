@@ -909,7 +909,7 @@ Resolver::OrgState& Resolver::State(const std::string& org) {
   auto it = orgs_.find(org);
   if (it == orgs_.end()) {
     it = orgs_.emplace(org, std::make_unique<OrgState>(org, horizons_)).first;
-    it->second->registry.SetAnchors(anchors_);
+    if (auto anchors = anchors_.extract(org)) it->second->registry.SetAnchors(anchors.mapped());
     OrgState::ForEachFactKind(*it->second, [&](auto& facts) { facts.SpillTo(frame_file_.get()); });
   }
   return *it->second;
@@ -1003,8 +1003,12 @@ std::vector<VersionAnchor> Resolver::Anchors(std::string_view org, Millis before
 }
 
 void Resolver::SetAnchors(std::vector<VersionAnchor> anchors) {
-  anchors_ = std::move(anchors);
-  for (auto& [org, state] : orgs_) state->registry.SetAnchors(anchors_);
+  anchors_.clear();
+  for (VersionAnchor& anchor : anchors) anchors_[anchor.chain.org].push_back(std::move(anchor));
+  for (auto& [org, state] : orgs_) {
+    const auto own = anchors_.extract(org);
+    state->registry.SetAnchors(own ? own.mapped() : std::vector<VersionAnchor>{});
+  }
 }
 
 void Resolver::Refreeze() {

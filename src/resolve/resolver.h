@@ -153,7 +153,8 @@ class Resolver final : public FactsView {
   std::optional<Eviction> eviction_;
   std::unique_ptr<FrameFile> frame_file_;  // with an eviction: where frozen frames go
   std::optional<Millis> watermark_;
-  std::vector<VersionAnchor> anchors_;  // given to each org's registry when it is created
+  // SetAnchors' anchors by org, each org's handed to its registry when that is created.
+  std::map<std::string, std::vector<VersionAnchor>, std::less<>> anchors_;
   Status status_;
   std::map<std::string, std::unique_ptr<OrgState>, std::less<>> orgs_;
 };
