@@ -163,24 +163,25 @@ store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
   return cut;
 }
 
-Status SweepRetention(store::Store& store, const RetentionPolicy& policy,
-                      const std::map<std::string, Millis>& first_kept) {
+Result<std::vector<store::RetentionCut>> RetentionCuts(
+    store::Store& store, const RetentionPolicy& policy,
+    const std::map<std::string, Millis>& first_kept) {
   Result<std::vector<std::string>> orgs = store.RawLogOrgs();
   NAAP_RETURN_IF_ERROR(orgs.status());
+  std::vector<store::RetentionCut> cuts;
   std::optional<Millis> newest;
   for (const std::string& org : *orgs) {
     Result<std::optional<Millis>> clock = store.DataClock(org);
     NAAP_RETURN_IF_ERROR(clock.status());
     if (!clock->has_value()) continue;
     newest = std::max(newest.value_or(**clock), **clock);
-    store::RetentionCut cut = ComputeRetentionCut(org, **clock, policy);
+    store::RetentionCut& cut = cuts.emplace_back(ComputeRetentionCut(org, **clock, policy));
     if (const auto kept = first_kept.find(org); kept != first_kept.end()) {
       cut.raw_before_hour = cut.dedup_event_before = std::max(cut.raw_before_hour, kept->second);
     }
-    NAAP_RETURN_IF_ERROR(store.Sweep(cut));
   }
-  if (!newest.has_value()) return Status::Ok();
-  return store.Sweep(ComputeRetentionCut("", *newest, policy));
+  if (newest.has_value()) cuts.push_back(ComputeRetentionCut("", *newest, policy));
+  return cuts;
 }
 
 }  // namespace naap::ingest

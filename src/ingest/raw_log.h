@@ -109,10 +109,12 @@ struct RetentionPolicy {
 store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
                                         const RetentionPolicy& policy);
 
-// Sweeps every org that holds raw log, and org "" (rejected messages without an org, no raw log)
-// on the newest of their data clocks. `first_kept` (org → the first raw-log hour an earlier sweep
-// kept) raises an org's raw cut to it: a longer horizon than a past sweep's brings nothing back.
-Status SweepRetention(store::Store& store, const RetentionPolicy& policy = {},
-                      const std::map<std::string, Millis>& first_kept = {});
+// A sweep's cuts (Store::Sweep each): one for every org that holds raw log, from its data clock,
+// and one for org "" (rejected messages without an org, no raw log) from the newest of those.
+// `first_kept` (org → the first raw-log hour an earlier sweep kept) raises an org's raw cut to it:
+// a longer horizon than a past sweep's brings nothing back.
+Result<std::vector<store::RetentionCut>> RetentionCuts(
+    store::Store& store, const RetentionPolicy& policy = {},
+    const std::map<std::string, Millis>& first_kept = {});
 
 }  // namespace naap::ingest

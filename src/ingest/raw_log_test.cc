@@ -229,6 +229,14 @@ TEST(RetentionTest, CutIsMeasuredBackFromTheDataClock) {
   EXPECT_EQ(cut.rejected_before, clock - 90 * kDayMs);
 }
 
+// Sweeps `store` to RetentionCuts under the default policy.
+Status Sweep(store::Store& store, const std::map<std::string, Millis>& first_kept = {}) {
+  Result<std::vector<store::RetentionCut>> cuts = RetentionCuts(store, {}, first_kept);
+  NAAP_RETURN_IF_ERROR(cuts.status());
+  for (const store::RetentionCut& cut : *cuts) NAAP_RETURN_IF_ERROR(store.Sweep(cut));
+  return Status::Ok();
+}
+
 TEST(RetentionTest, SweepRemovesWhatIsOlderThanTheHorizonPerOrg) {
   auto store = MemoryStore();
   Millis newest = kHour0 + 100 * kDayMs;
@@ -246,7 +254,7 @@ TEST(RetentionTest, SweepRemovesWhatIsOlderThanTheHorizonPerOrg) {
   ASSERT_TRUE(store->Commit(batch).ok());
 
   // The sweep does not depend on the wall clock: nothing here reads it.
-  ASSERT_TRUE(SweepRetention(*store).ok());
+  ASSERT_TRUE(Sweep(*store).ok());
 
   EXPECT_EQ(ScanIds(*store), (std::vector<std::string>{"other-org", "kept", "newest"}));
   int cloudspe_keys = 0, daydream_keys = 0;
@@ -260,7 +268,7 @@ TEST(RetentionTest, SweepRemovesWhatIsOlderThanTheHorizonPerOrg) {
 
   // An earlier sweep's cut raises the org's own: daydream's block goes. Its dedup key stays, first
   // seen less than 90 days before daydream's clock.
-  ASSERT_TRUE(SweepRetention(*store, {}, {{"daydream", kHour0 + kHourMs}}).ok());
+  ASSERT_TRUE(Sweep(*store, {{"daydream", kHour0 + kHourMs}}).ok());
   EXPECT_EQ(ScanIds(*store), (std::vector<std::string>{"kept", "newest"}));
   daydream_keys = 0;
   ASSERT_TRUE(store

@@ -419,17 +419,12 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
 
 Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   // Every org of the raw log: those of the facts, and those whose records were all ignored.
-  Result<std::vector<std::string>> orgs = store_.RawLogOrgs();
-  NAAP_RETURN_IF_ERROR(orgs.status());
-  // org → the first raw-log hour kept; a longer horizon than a past sweep's brings nothing back.
-  std::map<std::string, Millis> cuts = swept_cuts_;
-  for (const std::string& org : *orgs) {
-    Result<std::optional<Millis>> clock = store_.DataClock(org);
-    NAAP_RETURN_IF_ERROR(clock.status());
-    if (!clock->has_value()) continue;
-    const Millis cut = ingest::ComputeRetentionCut(org, **clock, policy).raw_before_hour;
-    const auto [kept, fresh] = cuts.try_emplace(org, cut);
-    kept->second = std::max(kept->second, cut);
+  Result<std::vector<store::RetentionCut>> sweep =
+      ingest::RetentionCuts(store_, policy, swept_cuts_);
+  NAAP_RETURN_IF_ERROR(sweep.status());
+  std::map<std::string, Millis> cuts = swept_cuts_;  // org → the first raw-log hour kept
+  for (const store::RetentionCut& cut : *sweep) {
+    if (!cut.org.empty()) cuts[cut.org] = cut.raw_before_hour;
   }
   if (cuts == swept_cuts_) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
@@ -441,7 +436,7 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   store::IngestBatch batch;
   batch.positions.emplace_back(kRetentionPosition, EncodeRetention(record));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
-  NAAP_RETURN_IF_ERROR(ingest::SweepRetention(store_, policy, cuts));
+  for (const store::RetentionCut& cut : *sweep) NAAP_RETURN_IF_ERROR(store_.Sweep(cut));
   for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
   swept_cuts_ = std::move(cuts);
   return true;

@@ -100,7 +100,7 @@ class Analytics final : public ingest::RecordSink {
   // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
   // the horizon of some org of the raw log since the last sweep (this process's, or the stored
   // one's), stores the new cuts with the registry's anchors at them, sweeps the store to them
-  // (ingest::SweepRetention) and forgets the facts of the hours the raw log no longer holds
+  // (ingest::RetentionCuts) and forgets the facts of the hours the raw log no longer holds
   // (Resolver::Prune), so a long-running server holds the retained hours only, as a restart would
   // (its replay starts from the stored anchors). True when it swept. Serialised like OnAccepted.
   Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
