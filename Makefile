@@ -2,6 +2,10 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+# 1: the build is compiled with GCC profile feedback from a training run of an instrumented naap
+# (scripts/pgo_train.sh, trained once per build directory); 0: without.
+PGO ?= 1
+PGO_DIR := $(abspath $(BUILD_DIR))/pgo
 
 .PHONY: setup configure build test demo bench fuzz clean
 
@@ -9,7 +13,13 @@ setup:
 	@scripts/setup.sh
 
 configure: setup
-	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+ifeq ($(PGO),1)
+	@scripts/pgo_train.sh $(PGO_DIR) $(JOBS)
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DNAAP_PGO=use \
+	       -DNAAP_PGO_DIR=$(PGO_DIR)/profile >/dev/null
+else
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DNAAP_PGO=off >/dev/null
+endif
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)

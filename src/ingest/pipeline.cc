@@ -156,10 +156,10 @@ Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions opti
       sink_(sink),
       decoder_(options_.decoder),
       dedup_(std::move(index)),
-      // About one batch of accepted messages may wait for the sink thread.
+      // About half a batch of accepted messages may wait for the sink thread.
       sink_thread_(std::make_unique<SinkThread>(
           store, sink,
-          static_cast<size_t>(std::max<int64_t>(options_.commit_every, 0)) / kSinkChunk + 2)) {}
+          static_cast<size_t>(std::max<int64_t>(options_.commit_every, 0)) / kSinkChunk / 2 + 2)) {}
 
 Pipeline::~Pipeline() = default;
 
