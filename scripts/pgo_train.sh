@@ -8,7 +8,7 @@ set -euo pipefail
 dir=$(realpath -m "$1")
 jobs=${2:-2}
 [ -f "$dir/profile/.trained" ] && exit 0
-echo "pgo: building an instrumented naap in $dir/gen and training it (about 10 minutes)"
+echo "pgo: building an instrumented naap in $dir/gen and training it"
 rm -rf "$dir/profile" "$dir/run"
 cmake -S "$(dirname "$0")/.." -B "$dir/gen" -DCMAKE_BUILD_TYPE=Release -DNAAP_PGO=generate \
       -DNAAP_PGO_DIR="$dir/profile" >/dev/null
