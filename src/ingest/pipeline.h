@@ -78,8 +78,8 @@ class RecordSink {
 
 struct PipelineOptions {
   std::string org_override;  // --org / ?org=; the caller validates it
-  // The resolver runs at every commit; 100,000 rather than 50,000 measured 2–10 % faster for
-  // about +25 MB (docs/benchmarks.md, thirteenth session).
+  // The resolver runs at every commit; 100,000 rather than 50,000 took about 2 % off a one-core
+  // ingest for 20–30 MB more peak memory (docs/benchmarks.md, thirteenth session).
   int64_t commit_every = 100'000;
   size_t rejected_head_bytes = 65'536;
   event::DecoderOptions decoder;
