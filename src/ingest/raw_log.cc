@@ -143,9 +143,11 @@ Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out) {
 }
 
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
-                  const std::function<Status(const RawEntry&)>& fn) {
+                  const std::function<Status(const RawEntry&)>& fn,
+                  std::optional<std::string_view> org) {
   RawBlockEntries decoded;
   return store.ScanRawBlocks(from_hour, to_hour, [&](const store::RawBlock& block) -> Status {
+    if (org && block.org != *org) return Status::Ok();
     NAAP_RETURN_IF_ERROR(DecodeRawBlock(block, decoded));
     for (const RawEntry& e : decoded.entries) NAAP_RETURN_IF_ERROR(fn(e));
     return Status::Ok();

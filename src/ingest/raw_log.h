@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,9 +94,11 @@ Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out);
 // only one decoded block is held at a time (an hour of the raw log can be hundreds of MB decoded).
 // Not in event-time order: what reads the log (the resolver, the API's sample scans) does not
 // depend on the order within an hour. Stops at the first non-ok Status from the store, a block
-// or fn, and returns it. The entry fn gets is valid during the call only.
+// or fn, and returns it. The entry fn gets is valid during the call only. With `org`, the blocks
+// of other orgs are skipped before they are checked or decompressed.
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
-                  const std::function<Status(const RawEntry&)>& fn);
+                  const std::function<Status(const RawEntry&)>& fn,
+                  std::optional<std::string_view> org = std::nullopt);
 
 // Retention (spec §7.2), measured back from each org's data clock.
 struct RetentionPolicy {

@@ -219,6 +219,34 @@ TEST(RawLogTest, ScanYieldsBlocksByHourOrgAndCommitWithEntriesInAddedOrder) {
             (std::vector<std::string>{"late", "earlier", "early", "tie", "mid", "next-hour"}));
 }
 
+// A scan for one org (a settled entity's reload) never checks or decompresses another org's
+// blocks: a corrupt block of another org does not stop it.
+TEST(RawLogTest, AScanOfOneOrgSkipsTheBlocksOfOthers) {
+  auto store = MemoryStore();
+  RawLogWriter writer;
+  writer.Add(Entry("cloudspe", "c1", kHour0 + 5));
+  writer.Add(Entry("daydream", "d1", kHour0 + 6));
+  writer.Add(Entry("daydream", "d2", kHour0 + kHourMs + 7));
+  std::vector<store::RawBlock> blocks = writer.Flush().value();
+  ASSERT_EQ(blocks[0].org, "cloudspe");
+  blocks[0].payload[blocks[0].payload.size() / 2] ^= 0x01;
+  ASSERT_TRUE(CommitBlocks(*store, std::move(blocks)).ok());
+
+  std::vector<std::string> ids;
+  const Status st = ScanRawLog(
+      *store, kHour0, kHour0 + kHourMs,
+      [&](const RawEntry& e) {
+        ids.emplace_back(e.event_id);
+        return Status::Ok();
+      },
+      "daydream");
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(ids, (std::vector<std::string>{"d1", "d2"}));
+  Status all;
+  ScanIds(*store, &all);
+  EXPECT_EQ(all.code(), StatusCode::kCorruption);
+}
+
 TEST(RetentionTest, CutIsMeasuredBackFromTheDataClock) {
   Millis clock = kHour0 + 30 * 60 * 1000 + 5;  // 21:30:00.005
   store::RetentionCut cut = ComputeRetentionCut("cloudspe", clock, {});

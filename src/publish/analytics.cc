@@ -301,15 +301,18 @@ Analytics::Analytics(store::Store& store, event::DecoderOptions decoder)
 Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
                                Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
   event::Decoder decoder(decoder_options_);
-  return ingest::ScanRawLog(store_, from_hour, to_hour, [&](const ingest::RawEntry& entry) {
-    if (entry.org != org || !Replays(entry, reclassify_, swept_cuts_) ||
-        std::ranges::find(families, entry.family) == families.end()) {
-      return Status::Ok();
-    }
-    const event::Decoded& decoded = decoder.Decode(InputOf(entry));
-    if (decoded.cls == event::MessageClass::kAccepted) fn(decoded);
-    return Status::Ok();
-  });
+  return ingest::ScanRawLog(
+      store_, from_hour, to_hour,
+      [&](const ingest::RawEntry& entry) {
+        if (!Replays(entry, reclassify_, swept_cuts_) ||
+            std::ranges::find(families, entry.family) == families.end()) {
+          return Status::Ok();
+        }
+        const event::Decoded& decoded = decoder.Decode(InputOf(entry));
+        if (decoded.cls == event::MessageClass::kAccepted) fn(decoded);
+        return Status::Ok();
+      },
+      org);
 }
 
 Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {

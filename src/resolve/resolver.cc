@@ -17,6 +17,7 @@
 #include "resolve/hourly_facts.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
+#include "resolve/record_hours.h"
 
 namespace naap::resolve {
 namespace {
@@ -244,17 +245,16 @@ using RangeLoader =
     std::function<Status(std::span<const std::string_view> families, Millis from_hour,
                          Millis to_hour, const std::function<void(const event::Records&)>& fn)>;
 
-// The records of one kind by entity key, with the event_ts range of every record the entity ever
-// had. Settle() drops the records of entities whose newest record is older than a cutoff; records
-// appended later are held beside the dropped ones until Reload() brings those back.
+// The records of one kind by entity key, with the hours of every record the entity ever had
+// (RecordHours). Settle() drops the records of entities whose newest record is older than a cutoff;
+// records appended later are held beside the dropped ones until Reload() brings those back.
 template <typename Key, typename Records>
 class KeyedRecords {
  public:
   Records& Append(const Key& key, Millis event_ts) {
     auto [it, added] = held_.try_emplace(key);
     Held& held = it->second;
-    held.min_ts = std::min(held.min_ts, event_ts);
-    held.max_ts = std::max(held.max_ts, event_ts);
+    held.hours.Add(event_ts);
     if (added || held.settled) active_.insert(key);  // an unsettled held key is active already
     return held.records;
   }
@@ -265,7 +265,7 @@ class KeyedRecords {
   void Settle(Millis cutoff) {
     for (auto it = active_.begin(); it != active_.end();) {
       Held& held = held_.find(*it)->second;
-      if (held.max_ts >= cutoff || held.settled) {
+      if (held.hours.max_ts() >= cutoff || held.settled) {
         ++it;
         continue;
       }
@@ -279,13 +279,13 @@ class KeyedRecords {
   // took a record since it settled: its rebuild still reads it).
   void DropSettledBefore(Millis before) {
     std::erase_if(held_, [&](const auto& e) {
-      return e.second.settled && e.second.max_ts < before && !active_.contains(e.first);
+      return e.second.settled && e.second.hours.max_ts() < before && !active_.contains(e.first);
     });
   }
 
-  // Reloads the settled keys of `keys`: `load` is called once per merged hour range for the
-  // `families` whose records `route` reads, and `route` (called with each message's records and
-  // this) appends through Reloading().
+  // Reloads the settled keys of `keys`: `load` is called once per merged range of the hours that
+  // hold their records, for the `families` whose records `route` reads, and `route` (called with
+  // each message's records and this) appends through Reloading().
   template <typename KeyRange, typename Route>
   Status Reload(const KeyRange& keys, const RangeLoader& load,
                 std::span<const std::string_view> families, const Route& route) {
@@ -294,7 +294,7 @@ class KeyedRecords {
       const auto it = held_.find(key);
       if (it == held_.end() || !it->second.settled) continue;
       CollectEventIds(it->second.records, reloading_[key]);
-      ranges.emplace_back(HourFloor(it->second.min_ts), HourFloor(it->second.max_ts));
+      std::ranges::copy(it->second.hours.HourRanges(), std::back_inserter(ranges));
     }
     if (ranges.empty()) return Status::Ok();
     std::sort(ranges.begin(), ranges.end());
@@ -332,8 +332,7 @@ class KeyedRecords {
  private:
   struct Held {
     Records records;
-    Millis min_ts = std::numeric_limits<Millis>::max();
-    Millis max_ts = std::numeric_limits<Millis>::min();
+    RecordHours hours;     // of every record the key ever had
     bool settled = false;  // records older than the settling are not in `records`
   };
   // Hashed: a record's entity is looked up once per Append, the hottest path of ingest.

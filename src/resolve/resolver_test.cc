@@ -33,6 +33,7 @@ class MessageLog {
             .loader = [this](std::string_view org, std::span<const std::string_view> families,
                              Millis from_hour, Millis to_hour, const MessageFn& fn) {
               ++loads_;
+              ranges_.emplace_back(from_hour, to_hour);
               for (const event::Decoded& m : messages_) {
                 const Millis hour = HourFloor(m.records.header.event_ts);
                 if (m.records.header.org == org && hour >= from_hour && hour <= to_hour &&
@@ -44,10 +45,13 @@ class MessageLog {
             }};
   }
   int loads() const { return loads_; }
+  // The [from_hour, to_hour] of every load, in order.
+  const std::vector<std::pair<Millis, Millis>>& ranges() const { return ranges_; }
 
  private:
   std::vector<event::Decoded> messages_;
   int loads_ = 0;
+  std::vector<std::pair<Millis, Millis>> ranges_;
 };
 
 constexpr char kSessionKey[] = "cloudspe|stream-o5s73x-mk5zc8fy|db936fab";
@@ -558,6 +562,49 @@ TEST_F(LateSnapshot, SettledSessionReloadsForALateSnapshotAndALateRecord) {
   no_loader.Add(Status("F9c", At(11, 55, 40), 16.0, Orch(kBLocal, kBUri)));
   no_loader.Resolve();
   EXPECT_FALSE(no_loader.status().ok());
+}
+
+// A payment session id that recurs hours later (ids collide): the settled group reloads the hours
+// that hold its records, not every hour in between.
+TEST_F(LateSnapshot, ReloadReadsOnlyTheHoursThatHoldTheEntitysRecords) {
+  using testing::At;
+  const auto payment = [](std::string id, Millis ts) {
+    event::Decoded m = Message(std::move(id), ts, "create_new_payment", "");
+    auto& p = m.records.payments.emplace_back();
+    p.payment_session_id = "5e55107a";
+    p.sender_address = "0x5ae4e42db3671370a0c25aff451e7482aaec3d0b";
+    p.num_tickets = 1;
+    return m;
+  };
+  event::Decoded other = Trace("X1", At(13, 0, 0), "gateway_receive_stream_request");
+  other.records.stream_traces[0].key = {"stream-x", "x", "daydream|stream-x|x"};
+  const std::vector<event::Decoded> first = {payment("P1", At(9, 10, 0)),
+                                             payment("P2", At(9, 40, 0)), other};
+  const event::Decoded recurring = payment("P3", At(15, 0, 0));
+
+  MessageLog log;
+  Resolver resolver({}, log.Settling(kHourMs));
+  for (const auto& m : first) {
+    log.Append(m);
+    resolver.Add(m);
+  }
+  resolver.Resolve();  // the group (newest 09:40) settles: the cutoff is 12:00
+  EXPECT_EQ(log.loads(), 0);
+  log.Append(recurring);
+  resolver.Add(recurring);
+  resolver.Resolve();
+  EXPECT_TRUE(resolver.status().ok());
+  const Millis h9 = HourFloor(At(9, 0, 0));
+  const Millis h15 = HourFloor(At(15, 0, 0));
+  EXPECT_EQ(log.ranges(), (std::vector<std::pair<Millis, Millis>>{{h9, h9}, {h15, h15}}));
+
+  Resolver reference;
+  for (const auto& m : first) reference.Add(m);
+  reference.Add(recurring);
+  reference.Resolve();
+  EXPECT_EQ(FactsOf(resolver, h9), FactsOf(reference, h9));
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h9).size(), 2u);
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h15).size(), 1u);
 }
 
 // A watermark behind the data clock (an input still working through its backlog) holds settling
