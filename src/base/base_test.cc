@@ -35,6 +35,9 @@ TEST(Time, HourFloorAndCivilDays) {
 TEST(Strings, TrimLowerAndAddresses) {
   EXPECT_EQ(Trim("  a b \t"), "a b");
   EXPECT_EQ(TrimLower(" 0xD003 "), "0xd003");
+  std::string held = "a longer value that was held before";
+  AssignTrimLower(held, "\tStream_Ingest_Metrics ");
+  EXPECT_EQ(held, "stream_ingest_metrics");
   EXPECT_TRUE(IsEthAddress("0xd00354656922168815Fcd1e51CBddB9e359e3C7F"));
   EXPECT_FALSE(IsEthAddress("0xd00354656922168815Fcd1e51CBddB9e359e3C7"));
   EXPECT_FALSE(IsEthAddress("10.0.1.10:8935"));

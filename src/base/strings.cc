@@ -27,6 +27,10 @@ std::string ToUpper(std::string_view s) {
   return r;
 }
 std::string TrimLower(std::string_view s) { return ToLower(TrimView(s)); }
+void AssignTrimLower(std::string& to, std::string_view s) {
+  to.assign(TrimView(s));
+  for (char& c : to) c = Lower(c);
+}
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&

@@ -11,6 +11,8 @@ std::string Trim(std::string_view s);
 std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);
 std::string TrimLower(std::string_view s);
+// TrimLower into `to`, reusing its capacity.
+void AssignTrimLower(std::string& to, std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle);
 bool EqualsIgnoringCase(std::string_view a, std::string_view b);

@@ -63,7 +63,7 @@ struct Decoder::Impl {
   DecoderOptions options;
   simdjson::dom::parser message_parser, envelope_parser, data_parser, null_parser;
   JsonElement null_element;
-  Decoded out;
+  std::unique_ptr<Decoded> result = std::make_unique<Decoded>();  // what Decode() fills
   std::string envelope_buf, data_buf, scratch_text;
   static constexpr size_t kMaxCachedTopics = 16;
   std::vector<std::pair<std::string, std::optional<std::string>>> topic_orgs;
@@ -71,6 +71,7 @@ struct Decoder::Impl {
 };
 
 bool Decoder::Impl::Reject(std::string_view reason, std::string detail) {
+  Decoded& out = *result;
   out.cls = MessageClass::kRejected;
   out.reason.assign(reason);
   out.detail = std::move(detail);
@@ -80,6 +81,7 @@ bool Decoder::Impl::Reject(std::string_view reason, std::string detail) {
 }
 
 bool Decoder::Impl::Ignore(std::string_view reason) {
+  Decoded& out = *result;
   out.cls = MessageClass::kIgnored;
   out.reason.assign(reason);
   out.records.Clear();
@@ -87,6 +89,7 @@ bool Decoder::Impl::Ignore(std::string_view reason) {
 }
 
 void Decoder::Impl::ResolveTopicOrg(std::string_view topic) {
+  Decoded& out = *result;
   for (const auto& [cached_topic, org] : topic_orgs) {
     if (cached_topic == topic) {
       if (org) out.org = *org;
@@ -100,6 +103,7 @@ void Decoder::Impl::ResolveTopicOrg(std::string_view topic) {
 
 bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
                                   std::string_view& wrapper_topic) {
+  Decoded& out = *result;
   JsonElement root;
   JsonObject root_obj;
   if (in.bytes.empty() ||
@@ -151,6 +155,7 @@ bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
 }
 
 bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms) {
+  Decoded& out = *result;
   if (envelope.id && (envelope.id->is_string() || envelope.id->is_number())) {
     ReadString(*envelope.id, out.event_id);
   }
@@ -158,7 +163,7 @@ bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms
 
   std::string_view type;
   if (envelope.type && envelope.type->get_string().get(type) == simdjson::SUCCESS) {
-    out.family = TrimLower(type);
+    AssignTrimLower(out.family, type);
   }
   if (out.family.empty()) return Reject("missing_event_type", "type: absent, empty or not a string");
 
@@ -185,6 +190,7 @@ bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms
 
 JsonElement Decoder::Impl::ResolveData(const EnvelopeMembers& envelope,
                                        std::string_view& data_text) {
+  Decoded& out = *result;
   if (!envelope.data) return null_element;
   JsonElement data = *envelope.data;
   std::string_view s;
@@ -203,6 +209,7 @@ JsonElement Decoder::Impl::ResolveData(const EnvelopeMembers& envelope,
 }
 
 const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
+  Decoded& out = *result;
   out.cls = MessageClass::kRejected;
   out.reason.clear();
   out.detail.clear();
@@ -254,9 +261,10 @@ const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
   JsonObject data_obj;
   if (data.get_object().get(data_obj) == simdjson::SUCCESS) {
     std::string_view s;
-    if (data_obj.at_key("type").get_string().get(s) == simdjson::SUCCESS) out.subtype = TrimLower(s);
+    if (data_obj.at_key("type").get_string().get(s) == simdjson::SUCCESS)
+      AssignTrimLower(out.subtype, s);
     if (data_obj.at_key("schema_version").get_string().get(s) == simdjson::SUCCESS) {
-      out.schema_version = Trim(s);
+      out.schema_version.assign(TrimView(s));
     }
   }
   if (out.family == "stream_trace") {
@@ -298,10 +306,14 @@ const Decoded& Decoder::Decode(const DecodeInput& in) {
     return impl_->Decode(in);
   } catch (const std::exception& e) {
     impl_->Reject("malformed_json", std::string("decoder error: ") + e.what());
-    return impl_->out;
+    return *impl_->result;
   }
 }
 
-Decoded Decoder::TakeResult() { return std::move(impl_->out); }
+std::unique_ptr<Decoded> Decoder::TakeResult(std::unique_ptr<Decoded> spare) {
+  if (spare == nullptr) spare = std::make_unique<Decoded>();
+  std::swap(impl_->result, spare);
+  return spare;
+}
 
 }  // namespace naap::event

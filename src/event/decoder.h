@@ -23,9 +23,10 @@ class Decoder {
 
   // The result stays valid until the next call.
   const Decoded& Decode(const DecodeInput& in);
-  // Moves the latest result out, so it can outlive the next call (its envelope still points into
-  // that call's input or into the decoder); the next Decode() starts from a fresh result.
-  Decoded TakeResult();
+  // Hands the latest result over, so it can outlive the next call (its envelope still points into
+  // that call's input or into the decoder). The next Decode() fills `spare` instead: a result
+  // taken earlier and done with, whose strings and vectors keep their capacity, saves allocations.
+  std::unique_ptr<Decoded> TakeResult(std::unique_ptr<Decoded> spare = nullptr);
 
  private:
   struct Impl;

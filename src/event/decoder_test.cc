@@ -138,6 +138,34 @@ TEST(Decoder, ReusedAcrossCallsWithoutLeakingState) {
   EXPECT_TRUE(d.notes.empty());
 }
 
+// A taken result outlives later calls; handed back as a spare, it is filled by the decode after
+// the next take, with nothing left of the message it held.
+TEST(Decoder, TakenResultsOutliveLaterCallsAndComeBackAsSpares) {
+  constexpr std::string_view kStats =
+      R"({"id":"z","type":"webrtc_stats","timestamp":"1767909000000"})";
+  DecoderHarness h;
+  h.Kafka(kTrace);
+  std::unique_ptr<Decoded> trace = h.decoder().TakeResult();
+  h.Kafka(kStats);
+  EXPECT_EQ(trace->event_id, "t1");
+  EXPECT_EQ(trace->subtype, "gateway_ingest_stream_closed");
+  ASSERT_EQ(trace->records.stream_traces.size(), 1u);
+  EXPECT_EQ(trace->records.stream_traces[0].key.stream_id, "s1");
+
+  const Decoded* spare = trace.get();
+  std::unique_ptr<Decoded> stats = h.decoder().TakeResult(std::move(trace));
+  EXPECT_EQ(stats->event_id, "z");
+  const Decoded& reused = h.Kafka(kStats);
+  EXPECT_EQ(&reused, spare);
+  EXPECT_EQ(reused.cls, stats->cls);
+  EXPECT_EQ(reused.reason, stats->reason);
+  EXPECT_EQ(reused.event_id, "z");
+  EXPECT_EQ(reused.family, "webrtc_stats");
+  EXPECT_EQ(reused.subtype, "");
+  EXPECT_EQ(reused.records.Count(), 0u);
+  EXPECT_EQ(reused.records.header.event_id, "");
+}
+
 TEST(Provenance, TextOfKafkaAndFileMessages) {
   const Provenance kafka{
       .source = "kafka", .topic = "streaming_events", .partition = 3, .offset = 1234567890123};

@@ -30,6 +30,8 @@ std::string SourcePositionKey(const event::Provenance& p) {
 
 // Accepted messages travel to the sink thread in chunks of this many, to keep locking rare.
 constexpr size_t kSinkChunk = 256;
+// Messages the sink thread is done with, kept for the decoder to fill again (SinkThread::Send).
+constexpr size_t kMaxSpares = 2 * kSinkChunk;
 
 constexpr Millis kOnTimeWithinMs = 70 * 60'000;     // after the event's hour starts
 constexpr Millis kLateWithinMs = kHourMs + kDayMs;  // 24 h after the event's hour closes
@@ -62,9 +64,11 @@ class Pipeline::SinkThread {
     thread_.join();
   }
 
-  // Queues a job, waiting while max_jobs are queued; `run_ends` marks the run's last batch.
-  Status Send(std::vector<event::Decoded> messages, std::optional<store::IngestBatch> batch,
-              bool run_ends, Millis watermark = 0) {
+  // Queues a job, waiting while max_jobs are queued; `run_ends` marks the run's last batch. Moves
+  // the messages of the jobs that ran since into `spares` (up to kMaxSpares), for the decoder to
+  // fill again: what they allocated is reused or freed on the thread that allocated it.
+  Status Send(Messages messages, std::optional<store::IngestBatch> batch, bool run_ends,
+              Millis watermark, Messages& spares) {
     std::deque<Job> finished;
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return jobs_.size() < max_jobs_ || !status_.ok(); });
@@ -73,7 +77,13 @@ class Pipeline::SinkThread {
     finished.swap(finished_);
     changed_.notify_all();
     lock.unlock();
-    return Status::Ok();  // `finished` is freed here, outside the lock
+    for (Job& job : finished) {
+      for (std::unique_ptr<event::Decoded>& message : job.messages) {
+        if (spares.size() == kMaxSpares) return Status::Ok();
+        spares.push_back(std::move(message));
+      }
+    }
+    return Status::Ok();  // the rest of `finished` is freed here, outside the lock
   }
 
   // Waits until every queued job has run.
@@ -85,7 +95,7 @@ class Pipeline::SinkThread {
 
  private:
   struct Job {
-    std::vector<event::Decoded> messages;
+    Messages messages;
     std::optional<store::IngestBatch> batch;
     bool run_ends = false;  // the batch is the run's last
     Millis watermark = 0;   // with a batch: the pipeline's watermark at its commit
@@ -112,8 +122,8 @@ class Pipeline::SinkThread {
 
   Status Run(Job& job) {
     if (sink_ != nullptr) {
-      for (const event::Decoded& decoded : job.messages) {
-        NAAP_RETURN_IF_ERROR(sink_->OnAccepted(decoded));
+      for (const std::unique_ptr<event::Decoded>& decoded : job.messages) {
+        NAAP_RETURN_IF_ERROR(sink_->OnAccepted(*decoded));
       }
     }
     if (!job.batch) return Status::Ok();
@@ -253,18 +263,24 @@ Status Pipeline::Process(const Message& message) {
     Count(slot, "note", decoded.family, note.note);
   }
   if (to_sink) {
-    event::Decoded& kept = for_sink_.emplace_back(decoder_.TakeResult());
-    kept.envelope = {};  // points into `message`, which the source reuses
+    std::unique_ptr<event::Decoded> spare;
+    if (!spare_messages_.empty()) {
+      spare = std::move(spare_messages_.back());
+      spare_messages_.pop_back();
+    }
+    for_sink_.push_back(decoder_.TakeResult(std::move(spare)));
+    for_sink_.back()->envelope = {};  // points into `message`, which the source reuses
     if (for_sink_.size() >= kSinkChunk) return SendToSink();
   }
   return Status::Ok();
 }
 
 Status Pipeline::SendToSink() {
-  std::vector<event::Decoded> messages;
+  Messages messages;
   messages.reserve(kSinkChunk);
   messages.swap(for_sink_);
-  return sink_thread_->Send(std::move(messages), std::nullopt, /*run_ends=*/false);
+  return sink_thread_->Send(std::move(messages), std::nullopt, /*run_ends=*/false, 0,
+                            spare_messages_);
 }
 
 Result<Pipeline::OrgHorizon*> Pipeline::HorizonOf(const std::string& org) {
@@ -416,9 +432,10 @@ Status Pipeline::Commit(const Source& source, bool run_ends) {
     stream.moved = false;
   }
   AdvanceWatermark(source);
-  std::vector<event::Decoded> messages;
+  Messages messages;
   messages.swap(for_sink_);
-  Status st = sink_thread_->Send(std::move(messages), std::move(batch_), run_ends, watermark_);
+  Status st = sink_thread_->Send(std::move(messages), std::move(batch_), run_ends, watermark_,
+                                 spare_messages_);
   batch_ = store::IngestBatch{};
   counters_.clear();
   pending_ = 0;

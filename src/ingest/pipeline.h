@@ -215,7 +215,9 @@ class Pipeline {
   std::map<StreamKey, Stream>::iterator last_stream_ = streams_.end();
   Millis watermark_ = std::numeric_limits<Millis>::min();
   std::string provenance_text_;           // reused to avoid allocations
-  std::vector<event::Decoded> for_sink_;  // accepted messages not yet handed to the sink thread
+  using Messages = std::vector<std::unique_ptr<event::Decoded>>;
+  Messages for_sink_;        // accepted messages not yet handed to the sink thread
+  Messages spare_messages_;  // done with by the sink thread (SinkThread::Send)
   std::unique_ptr<SinkThread> sink_thread_;
 };
 

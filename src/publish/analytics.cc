@@ -37,7 +37,7 @@ event::DecodeInput InputOf(const ingest::RawEntry& entry) {
 // Accepted messages of the raw log, decoded, in the raw log's order; `ends_hour` marks the last
 // chunk of an hour.
 struct MessageChunk {
-  std::vector<event::Decoded> messages;
+  std::vector<std::unique_ptr<event::Decoded>> messages;
   bool ends_hour = false;
 };
 
@@ -123,7 +123,7 @@ Status DecodeRawLogHours(store::Store& store, const event::DecoderOptions& optio
         if (decoder.Decode(InputOf(entry)).cls != event::MessageClass::kAccepted) continue;
         // The envelope points into the entry, and the resolver does not read it.
         chunk.messages.push_back(decoder.TakeResult());
-        chunk.messages.back().envelope = {};
+        chunk.messages.back()->envelope = {};
         if (chunk.messages.size() == MessageChunks::kChunkSize) {
           if (!chunks.Push(std::exchange(chunk, {}))) return Status::Ok();
           chunk.messages.reserve(MessageChunks::kChunkSize);
@@ -330,7 +330,7 @@ Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   const Status added = [&]() -> Status {
     MessageChunk chunk;
     while (chunks.Pop(chunk)) {
-      for (const event::Decoded& message : chunk.messages) resolver_.Add(message);
+      for (const auto& message : chunk.messages) resolver_.Add(*message);
       if (!chunk.ends_hour) continue;
       changed.merge(resolver_.Resolve());
       NAAP_RETURN_IF_ERROR(resolver_.status());
