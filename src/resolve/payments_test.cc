@@ -112,7 +112,7 @@ TEST(LinkPayments, SampleFileOneByRequestIdFiveByPaymentSession) {
     for (const auto& snap : r.capability_snapshots) registry.Add(r.header, snap);
     for (const auto& t : r.stream_traces) by_key[t.key.session_key].traces.push_back({r.header, t});
     for (const auto& s : r.status_samples)
-      by_key[s.key.session_key].status_samples.push_back({r.header, s});
+      by_key[s.key.session_key].status_samples.push_back({r.header, StatusPointOf(s)});
     for (const auto& e : r.stream_events)
       by_key[e.key.session_key].stream_events.push_back({r.header, e});
     for (const auto& i : r.ingest_samples)

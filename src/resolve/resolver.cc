@@ -355,13 +355,16 @@ template <typename Record>
 using Pending = std::vector<std::pair<event::RecordHeader, Record>>;
 
 // A session record as the session keeps it: what BuildSession reads. The stream key (the entity
-// key) is left out to save memory, and an ingest sample is kept as its IngestPoint.
+// key) is left out to save memory, and ingest and status samples are kept as their IngestPoint
+// and StatusPoint.
 template <typename Record>
 Stamped<Kept<Record>> SessionRecord(const event::RecordHeader& header, const Record& record) {
   Stamped<Kept<Record>> kept;
   kept.header = header;
   if constexpr (std::is_same_v<Record, event::IngestSample>) {
     kept.record = IngestPointOf(record);
+  } else if constexpr (std::is_same_v<Record, event::StatusSample>) {
+    kept.record = StatusPointOf(record);
   } else {
     kept.record = record;
     std::string().swap(kept.record.key.stream_id);

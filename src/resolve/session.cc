@@ -102,7 +102,7 @@ void ApplyTraces(const SessionView& view, SessionFact& fact) {
 
 void ApplyStatuses(const SessionView& view, SessionFact& fact) {
   for (const auto* s : view.statuses) {
-    const event::StatusSample& r = s->record;
+    const StatusPoint& r = s->record;
     ++fact.status_sample_count;
     if (r.is_running) ++fact.running_state_samples;
     if (r.output_fps && *r.output_fps > 0) ++fact.fps_positive_samples;
@@ -224,6 +224,20 @@ IngestPoint IngestPointOf(const event::IngestSample& sample) {
   return {.video = {sample.video.jitter, sample.video.packets_lost, sample.video.packets_received},
           .audio = {sample.audio.jitter, sample.audio.packets_lost, sample.audio.packets_received},
           .conn_quality = sample.conn_quality};
+}
+
+StatusPoint StatusPointOf(const event::StatusSample& sample) {
+  return {.pipeline = sample.pipeline,
+          .model = sample.model,
+          .state = sample.state,
+          .is_running = sample.is_running,
+          .output_fps = sample.output_fps,
+          .input_fps = sample.input_fps,
+          .e2e_latency_ms = sample.e2e_latency_ms,
+          .restart_count = sample.restart_count,
+          .last_error = sample.last_error,
+          .has_error = sample.has_error,
+          .orch = sample.orch};
 }
 
 namespace session_internal {

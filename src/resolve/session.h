@@ -56,7 +56,25 @@ struct IngestPoint {
 };
 IngestPoint IngestPointOf(const event::IngestSample& sample);
 
-// The type a session holds a record of type Record as: the record itself, or an IngestPoint.
+// What BuildSession reads of a status sample (§4.2): no stream key, pipeline id, raw pipeline hint
+// or start, error and restart times.
+struct StatusPoint {
+  std::string pipeline;
+  std::string model;
+  std::string state;
+  bool is_running = false;
+  std::optional<double> output_fps;
+  std::optional<double> input_fps;
+  std::optional<double> e2e_latency_ms;
+  std::optional<int64_t> restart_count;
+  std::string last_error;
+  bool has_error = false;
+  event::OrchInfo orch;
+};
+StatusPoint StatusPointOf(const event::StatusSample& sample);
+
+// The type a session holds a record of type Record as: the record itself, an IngestPoint or a
+// StatusPoint.
 template <typename Record>
 struct KeptRecord {
   using type = Record;
@@ -65,13 +83,17 @@ template <>
 struct KeptRecord<event::IngestSample> {
   using type = IngestPoint;
 };
+template <>
+struct KeptRecord<event::StatusSample> {
+  using type = StatusPoint;
+};
 template <typename Record>
 using Kept = typename KeptRecord<Record>::type;
 
 // Every record of one session key, in any order, without duplicate event ids.
 struct SessionRecords {
   std::vector<Stamped<event::StreamTrace>> traces;
-  std::vector<Stamped<event::StatusSample>> status_samples;
+  std::vector<Stamped<StatusPoint>> status_samples;
   std::vector<Stamped<event::StreamEvent>> stream_events;
   std::vector<Stamped<IngestPoint>> ingest_samples;
 };

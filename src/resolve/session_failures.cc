@@ -54,7 +54,7 @@ void DeriveFailures(const SessionView& view, SessionFact& fact) {
   int64_t previous_restarts = 0;
   std::string_view previous_error;
   for (const auto* s : view.statuses) {
-    const event::StatusSample& r = s->record;
+    const StatusPoint& r = s->record;
     if (r.restart_count) {
       if (*r.restart_count > previous_restarts) add(s->header, "inference_restart", "");
       previous_restarts = *r.restart_count;

@@ -10,7 +10,7 @@
 namespace naap::resolve::session_internal {
 namespace {
 
-void AddStatus(const event::StatusSample& r, SessionHour& h) {
+void AddStatus(const StatusPoint& r, SessionHour& h) {
   ++h.status_samples;
   if (r.is_running) ++h.running_state_samples;
   if (r.output_fps && *r.output_fps > 0) {

@@ -32,7 +32,7 @@ struct EvidenceRow {
 // (event_ts, source priority, event_id).
 struct SessionView {
   std::vector<const Stamped<event::StreamTrace>*> traces;  // every trace type
-  std::vector<const Stamped<event::StatusSample>*> statuses;
+  std::vector<const Stamped<StatusPoint>*> statuses;
   std::vector<const Stamped<event::StreamEvent>*> events;
   std::vector<const Stamped<IngestPoint>*> ingests;
   std::vector<EvidenceRow> evidence;

@@ -32,8 +32,8 @@ class SessionBuilder {
     t.record.orch = std::move(orch);
     return t.record;
   }
-  event::StatusSample& Status(std::string id, Millis ts, std::string state,
-                              std::optional<double> output_fps, event::OrchInfo orch = {}) {
+  StatusPoint& Status(std::string id, Millis ts, std::string state,
+                      std::optional<double> output_fps, event::OrchInfo orch = {}) {
     auto& s = records_.status_samples.emplace_back();
     s.header = Header(std::move(id), ts, "ai_stream_status", "status");
     s.record.state = state;
@@ -197,7 +197,7 @@ inline SessionRecords Example92Records(bool with_swap_trace) {
   b.Trace("F3", At(10, 0, 2), "gateway_send_first_ingest_segment", a);
   b.Trace("F4", At(10, 0, 3), "gateway_receive_first_processed_segment", a);
   b.Trace("F5", At(10, 0, 7), "gateway_receive_few_processed_segments", a);
-  auto hint = [](event::StatusSample& s) {
+  auto hint = [](StatusPoint& s) {
     s.pipeline = kExampleLv2v;
     s.model = kSdxl;
   };
