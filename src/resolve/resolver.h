@@ -33,11 +33,11 @@
 // more before the cutoff (hourly_facts.h; a session is in the last hour it contributes to): they
 // become compressed frames in a temporary file (FrameFile) with a hash of each key left in memory,
 // are thawed by any access, and are kept until retention (§7.3). Session records are held without
-// their stream key and without the header's org, family and schema version, and ingest samples as
-// IngestPoints (BuildSession reads nothing else). Settling runs when the cutoff advanced by
-// min(lateness / 8, 15 min). The loader must return every message added before the previous
-// Resolve() (the owner commits them in between); messages it returns that are also held are skipped
-// by event id.
+// their stream key and without the header's org, family and schema version, ingest samples as
+// IngestPoints and status samples as StatusPoints (BuildSession reads nothing else). Settling runs
+// when the cutoff advanced by min(lateness / 8, 15 min). The loader must return every message added
+// before the previous Resolve() (the owner commits them in between); messages it returns that are
+// also held are skipped by event id.
 #include <functional>
 #include <map>
 #include <memory>

@@ -442,6 +442,40 @@ TEST(Failures, InferenceRestartAndErrorDerivation) {
   EXPECT_EQ(f.hours[1].error_status_samples, 4);
 }
 
+TEST(SessionStatus, ASessionKeepsWhatItReadsOfAStatusSample) {
+  event::StatusSample sample;
+  sample.key = {"stream-o5s73x-mk5zc8fy", "db936fab", "cloudspe|stream-o5s73x-mk5zc8fy|db936fab"};
+  sample.raw_pipeline_hint = "streamdiffusion";
+  sample.pipeline_id = "pip_Q3x";
+  sample.pipeline = "live-video-to-video";
+  sample.model = "streamdiffusion-sdxl";
+  sample.state = "DEGRADED_INFERENCE";
+  sample.is_running = true;
+  sample.start_time_ms = 1'767'909'000'000;
+  sample.output_fps = 14.5;
+  sample.input_fps = 30.0;
+  sample.e2e_latency_ms = 412.25;
+  sample.restart_count = 2;
+  sample.last_error = "CUDA out of memory";
+  sample.has_error = true;
+  sample.last_error_time_ms = 1'767'909'100'000;
+  sample.orch = {"0xabc", "https://o.example:8935", "https://o.example:8935"};
+  const StatusPoint point = StatusPointOf(sample);
+  EXPECT_EQ(point.pipeline, "live-video-to-video");
+  EXPECT_EQ(point.model, "streamdiffusion-sdxl");
+  EXPECT_EQ(point.state, "DEGRADED_INFERENCE");
+  EXPECT_TRUE(point.is_running);
+  EXPECT_EQ(point.output_fps, 14.5);
+  EXPECT_EQ(point.input_fps, 30.0);
+  EXPECT_EQ(point.e2e_latency_ms, 412.25);
+  EXPECT_EQ(point.restart_count, 2);
+  EXPECT_EQ(point.last_error, "CUDA out of memory");
+  EXPECT_TRUE(point.has_error);
+  EXPECT_EQ(point.orch.orch_reported_address, "0xabc");
+  EXPECT_EQ(point.orch.orch_url, "https://o.example:8935");
+  EXPECT_EQ(point.orch.orch_url_norm, "https://o.example:8935");
+}
+
 // ---- ingest transport ----
 
 TEST(IngestTransport, ASessionKeepsWhatItReadsOfAnIngestSample) {
