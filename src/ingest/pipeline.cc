@@ -279,7 +279,7 @@ Status Pipeline::SendToSink() {
   Messages messages;
   messages.reserve(kSinkChunk);
   messages.swap(for_sink_);
-  return sink_thread_->Send(std::move(messages), std::nullopt, /*run_ends=*/false, 0,
+  return sink_thread_->Send(std::move(messages), std::nullopt, /*run_ends=*/false, /*watermark=*/0,
                             spare_messages_);
 }
 
