@@ -77,7 +77,7 @@ void KeySet::Spill() {
   }
   std::sort(keys.begin(), keys.end());
   runs_.push_back(KeyRun::FromSorted(keys));
-  recent_ = {};
+  std::fill(recent_.begin(), recent_.end(), Key128{});  // kept: it fills to this size again
   recent_size_ = 0;
   while (runs_.size() >= 2 && runs_[runs_.size() - 2].size() < 2 * runs_.back().size()) {
     KeyRun merged = KeyRun::Merge(runs_[runs_.size() - 2], runs_.back());

@@ -26,9 +26,10 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256);
 
 // A set of Key128 (hash digests). The keys added last are in an open-addressing table in memory
 // (load at most 1/2). When it holds `recent_limit` keys they become a sorted KeyRun, whose keys
-// leave memory (key_run.h), and the table starts empty again. Runs merge like a binary counter: a
-// new run merges with the one before it while that one is less than twice its size, so n keys
-// are in at most log2(n / recent_limit) + 1 runs and each key is rewritten about that many times.
+// leave memory (key_run.h), and the table is emptied, keeping its memory for the next keys. Runs
+// merge like a binary counter: a new run merges with the one before it while that one is less
+// than twice its size, so n keys are in at most log2(n / recent_limit) + 1 runs and each key is
+// rewritten about that many times.
 // Keys are kept whole: a key is found only when all its 128 bits are equal.
 class KeySet {
  public:

@@ -9,7 +9,7 @@
 namespace naap::ingest {
 namespace {
 
-constexpr size_t kFilterBitsPerKey = 12;
+constexpr size_t kFilterBitsPerKey = 16;
 constexpr size_t kBlockWords = 8;
 constexpr size_t kBlockBits = kBlockWords * 64;
 
