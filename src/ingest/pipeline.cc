@@ -168,7 +168,7 @@ Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions opti
       dedup_(std::move(index)),
       // About a batch of accepted messages may wait for the sink thread, so decoding goes on
       // through the sink's resolve and publish at a commit (half a batch left a core idle there:
-      // the week took 225 s instead of 209 s, docs/benchmarks.md).
+      // the week took 225 s instead of 211 s, docs/benchmarks.md).
       sink_thread_(std::make_unique<SinkThread>(
           store, sink,
           static_cast<size_t>(std::max<int64_t>(options_.commit_every, 0)) / kSinkChunk + 2)) {}
