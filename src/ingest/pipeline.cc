@@ -364,7 +364,6 @@ void Pipeline::KeepRaw(const event::Decoded& decoded, const Message& message, Mi
                                      : std::string_view(),
                 .too_old = too_old,
                 .provenance = provenance_text_,
-                .content_hash = ContentHash(decoded.envelope),
                 .ingest_ms = ingest_ms,
                 .envelope = decoded.envelope});
 }

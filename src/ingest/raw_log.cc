@@ -12,8 +12,8 @@ namespace naap::ingest {
 namespace {
 
 // Version 2 added each entry's too_old flag; a version 1 entry has none (false: written before
-// the pipeline kept too-old records apart in the raw log).
-constexpr char kFormatVersion = 2;
+// the pipeline kept too-old records apart in the raw log). Version 3 dropped the content hash.
+constexpr char kFormatVersion = 3;
 constexpr int kZstdLevel = 1;  // ~1.5x faster than 3 at almost the same ratio on event text
 constexpr unsigned long long kMaxDecodedBlock = 1ull << 30;
 
@@ -28,19 +28,18 @@ void EncodeEntry(std::string& out, const RawEntry& e) {
   w.String(e.ignore_reason);
   w.Bool(e.too_old);
   w.String(e.provenance);
-  w.Fixed64(e.content_hash.hi);
-  w.Fixed64(e.content_hash.lo);
   w.Int(e.ingest_ms);
   w.String(e.envelope);
 }
 
 bool DecodeEntry(ByteReader& r, char version, RawEntry& e) {
   e.too_old = false;
+  uint64_t stored_hash;  // versions 1 and 2 only
   return r.String(e.org) && r.String(e.event_id) && r.String(e.family) && r.String(e.subtype) &&
          r.Int(e.event_ts) && r.String(e.gateway) && r.String(e.ignore_reason) &&
          (version < 2 || r.Bool(e.too_old)) && r.String(e.provenance) &&
-         r.Fixed64(e.content_hash.hi) && r.Fixed64(e.content_hash.lo) && r.Int(e.ingest_ms) &&
-         r.String(e.envelope);
+         (version >= 3 || (r.Fixed64(stored_hash) && r.Fixed64(stored_hash))) &&
+         r.Int(e.ingest_ms) && r.String(e.envelope);
 }
 
 uint32_t Crc32(std::string_view bytes) {
@@ -55,13 +54,31 @@ std::string BlockName(const store::RawBlock& block) {
 }  // namespace
 
 RawLogWriter::RawLogWriter(size_t max_block_bytes)
-    : max_block_bytes_(max_block_bytes), zstd_(ZSTD_createCCtx(), ZSTD_freeCCtx) {}
+    : max_block_bytes_(max_block_bytes),
+      zstd_(ZSTD_createCCtx(), ZSTD_freeCCtx),
+      thread_([this] { CompressLoop(); }) {}
+
+RawLogWriter::~RawLogWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  queued_.notify_one();
+  thread_.join();
+}
 
 void RawLogWriter::Add(const RawEntry& entry) {
   Millis hour = HourFloor(entry.event_ts);
   const std::pair<std::string, Millis> partition(entry.org, hour);
   OpenBlock& block = open_[partition];
   if (block.count == 0) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_plain_.empty()) {
+        block.plain = std::move(spare_plain_.back());
+        spare_plain_.pop_back();
+      }
+    }
     block.plain.reserve(max_block_bytes_ + entry.envelope.size() + 256);
     block.plain.push_back(kFormatVersion);
     block.min_ts = block.max_ts = entry.event_ts;
@@ -72,40 +89,68 @@ void RawLogWriter::Add(const RawEntry& entry) {
   ++block.count;
   EncodeEntry(block.plain, entry);
   if (block.plain.size() >= max_block_bytes_) {
-    Status st = Seal(partition.first, hour, block);
-    if (seal_status_.ok()) seal_status_ = st;
+    Seal(partition.first, hour, block);
     open_.erase(partition);
   }
 }
 
-Status RawLogWriter::Seal(const std::string& org, Millis hour, OpenBlock& block) {
-  const std::string& plain = block.plain;
-  store::RawBlock out;
-  out.org = org;
-  out.hour = hour;
-  out.min_ts = block.min_ts;
-  out.max_ts = block.max_ts;
-  out.count = block.count;
+void RawLogWriter::Seal(const std::string& org, Millis hour, OpenBlock& block) {
+  Sealed sealed{.block = {.org = org,
+                          .hour = hour,
+                          .min_ts = block.min_ts,
+                          .max_ts = block.max_ts,
+                          .count = block.count,
+                          .crc32 = 0,
+                          .payload = {}},
+                .plain = std::move(block.plain)};
+  std::unique_lock<std::mutex> lock(mu_);
+  compressed_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
+  queue_.push_back(std::move(sealed));
+  queued_.notify_one();
+}
+
+void RawLogWriter::CompressLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    Sealed sealed = std::move(queue_.front());
+    queue_.pop_front();
+    compressing_ = true;
+    lock.unlock();
+    Status st = Compress(sealed);
+    lock.lock();
+    compressing_ = false;
+    if (st.ok()) done_.push_back(std::move(sealed.block));
+    if (compress_status_.ok()) compress_status_ = st;
+    if (spare_plain_.size() < kMaxQueued) {
+      sealed.plain.clear();
+      spare_plain_.push_back(std::move(sealed.plain));
+    }
+    compressed_.notify_all();
+  }
+}
+
+Status RawLogWriter::Compress(Sealed& sealed) {
+  const std::string& plain = sealed.plain;
   // Compress into a reused buffer so only the compressed bytes are copied into the block.
   if (scratch_.size() < ZSTD_compressBound(plain.size())) scratch_.resize(ZSTD_compressBound(plain.size()));
   size_t n = ZSTD_compressCCtx(zstd_.get(), scratch_.data(), scratch_.size(), plain.data(),
                                plain.size(), kZstdLevel);
   if (ZSTD_isError(n)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.payload.assign(scratch_.data(), n);
-  out.crc32 = Crc32(out.payload);
-  sealed_.push_back(std::move(out));
+  sealed.block.payload.assign(scratch_.data(), n);
+  sealed.block.crc32 = Crc32(sealed.block.payload);
   return Status::Ok();
 }
 
 Result<std::vector<store::RawBlock>> RawLogWriter::Flush() {
-  for (auto& [partition, block] : open_) {
-    Status st = Seal(partition.first, partition.second, block);
-    if (seal_status_.ok()) seal_status_ = st;
-  }
+  for (auto& [partition, block] : open_) Seal(partition.first, partition.second, block);
   open_.clear();
-  std::vector<store::RawBlock> blocks = std::move(sealed_);
-  sealed_.clear();
-  Status st = std::exchange(seal_status_, Status::Ok());
+  std::unique_lock<std::mutex> lock(mu_);
+  compressed_.wait(lock, [this] { return queue_.empty() && !compressing_; });
+  std::vector<store::RawBlock> blocks = std::move(done_);
+  done_.clear();
+  Status st = std::exchange(compress_status_, Status::Ok());
   if (!st.ok()) return st;
   return blocks;
 }

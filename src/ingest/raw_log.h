@@ -4,15 +4,21 @@
 // `naap rebuild` replays it through the decoder.
 //
 // Block payload: zstd frame of [format version byte][entry]*, each entry its fields in
-// declaration order (strings varint-length-prefixed, integers zigzag varints, the hash raw).
+// declaration order (strings varint-length-prefixed, integers zigzag varints). Versions 1 and 2
+// also stored the content hash (raw, after provenance); it is a function of the envelope, so
+// version 3 derives it instead.
 // The crc32 (zlib) covers the compressed payload as stored.
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -39,11 +45,13 @@ struct RawEntry {
   // An accepted message older than the retention horizon when it was ingested (analytics §7.3):
   // like an ignored one, it reaches no fact, on a replay or rebuild either.
   bool too_old = false;
-  std::string_view provenance;     // event::Provenance::ToString()
-  Key128 content_hash;             // XXH3-128 of envelope (base/hash.h ContentHash)
+  std::string_view provenance;  // event::Provenance::ToString()
   Millis ingest_ms = 0;
   std::string_view envelope;  // the envelope bytes as received
   friend bool operator==(const RawEntry&, const RawEntry&) = default;
+
+  // The content hash of spec/events.md §3.3: XXH3-128 of the envelope.
+  Key128 content_hash() const { return ContentHash(envelope); }
 
   // Whether a replay applies the entry to facts: accepted when it was ingested and not too old.
   // `reclassify` (a rebuild: the decoder may have changed since) also takes the ignored ones;
@@ -54,28 +62,53 @@ struct RawEntry {
 };
 
 // Accumulates entries into blocks, one open block per partition. A block is sealed when its
-// encoded entries exceed max_block_bytes, so no block grows without bound.
+// encoded entries exceed max_block_bytes, so no block grows without bound. Sealed blocks are
+// compressed on a thread of the writer's own, in the order they were sealed, while the caller
+// goes on adding; at most kMaxQueued sealed blocks wait for it (Add waits for room). Not
+// thread-safe: one caller at a time.
 class RawLogWriter {
  public:
   explicit RawLogWriter(size_t max_block_bytes = 4 << 20);
+  ~RawLogWriter();
+  RawLogWriter(const RawLogWriter&) = delete;
+  RawLogWriter& operator=(const RawLogWriter&) = delete;
+
   void Add(const RawEntry& entry);
-  // Every block built since the last Flush (sealed ones first, then the open ones by partition).
+  // Every block built since the last Flush (sealed ones first, then the open ones by partition),
+  // once all of them are compressed.
   Result<std::vector<store::RawBlock>> Flush();
 
  private:
+  static constexpr size_t kMaxQueued = 2;
   struct OpenBlock {
     std::string plain;  // the version byte, then the encoded entries
     int64_t count = 0;
     Millis min_ts = 0, max_ts = 0;
   };
-  Status Seal(const std::string& org, Millis hour, OpenBlock& block);
+  struct Sealed {
+    store::RawBlock block;  // all but payload and crc32
+    std::string plain;
+  };
+  void Seal(const std::string& org, Millis hour, OpenBlock& block);
+  void CompressLoop();  // the compressing thread
+  Status Compress(Sealed& sealed);
 
-  size_t max_block_bytes_;
+  const size_t max_block_bytes_;
   std::map<std::pair<std::string, Millis>, OpenBlock> open_;
-  std::vector<store::RawBlock> sealed_;
-  Status seal_status_;
+
+  std::mutex mu_;  // guards the members below it
+  std::condition_variable queued_, compressed_;
+  std::deque<Sealed> queue_;  // sealed, waiting for the compressing thread
+  bool compressing_ = false;  // the thread holds one taken from queue_
+  bool stopping_ = false;
+  std::vector<store::RawBlock> done_;     // compressed, in seal order
+  std::vector<std::string> spare_plain_;  // emptied plain buffers, capacity kept for reuse
+  Status compress_status_;
+
+  // The compressing thread's own.
   std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> zstd_;  // reused across blocks
   std::string scratch_;                                      // compression output buffer
+  std::thread thread_;                                       // last: starts after the rest
 };
 
 // A decoded block: its entries, views into `plain`. Kept across blocks so that decoding the next

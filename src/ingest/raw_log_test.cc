@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <deque>
+#include <map>
 
 #include "base/bytes.h"
 #include "store/store.h"
@@ -30,7 +31,6 @@ RawEntry Entry(std::string_view org, std::string_view id, Millis ts,
   e.provenance = "file:events.ndjson:1@0";
   e.envelope =
       envelopes.emplace_back(R"({"id":")" + std::string(id) + R"(","type":"stream_trace"})");
-  e.content_hash = ContentHash(e.envelope);
   e.ingest_ms = ts + 1234;
   return e;
 }
@@ -97,10 +97,10 @@ TEST(RawLogTest, BlocksArePartitionedByOrgAndHourAndRoundTrip) {
   EXPECT_TRUE(again->empty());
 }
 
-// Format version 1 (before entries carried too_old) still decodes, no entry too old; a version
-// this build does not know is corruption.
-TEST(RawLogTest, AVersionOneBlockDecodesAndAnUnknownVersionIsCorruption) {
-  const RawEntry entry = Entry("cloudspe", "e1", kHour0 + 5, "app_noise");
+// Format versions 1 (before entries carried too_old) and 2 (entries stored their content hash)
+// still decode; a version this build does not know is corruption.
+TEST(RawLogTest, OlderVersionBlocksDecodeAndAnUnknownVersionIsCorruption) {
+  RawEntry entry = Entry("cloudspe", "e1", kHour0 + 5, "app_noise");
   const auto block_of = [&](char version) {
     std::string plain(1, version);
     ByteWriter w(plain);
@@ -110,9 +110,10 @@ TEST(RawLogTest, AVersionOneBlockDecodesAndAnUnknownVersionIsCorruption) {
     w.Int(entry.event_ts);
     w.String(entry.gateway);
     w.String(entry.ignore_reason);
+    if (version >= 2) w.Bool(entry.too_old);
     w.String(entry.provenance);
-    w.Fixed64(entry.content_hash.hi);
-    w.Fixed64(entry.content_hash.lo);
+    w.Fixed64(entry.content_hash().hi);
+    w.Fixed64(entry.content_hash().lo);
     w.Int(entry.ingest_ms);
     w.String(entry.envelope);
     store::RawBlock block{.org = "cloudspe",
@@ -133,7 +134,12 @@ TEST(RawLogTest, AVersionOneBlockDecodesAndAnUnknownVersionIsCorruption) {
   ASSERT_EQ(decoded.entries.size(), 1u);
   EXPECT_EQ(decoded.entries[0], entry);
   EXPECT_FALSE(decoded.entries[0].too_old);
-  st = DecodeRawBlock(block_of(3), decoded);
+  entry.too_old = true;
+  st = DecodeRawBlock(block_of(2), decoded);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(decoded.entries.size(), 1u);
+  EXPECT_EQ(decoded.entries[0], entry);
+  st = DecodeRawBlock(block_of(4), decoded);
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
   EXPECT_NE(st.message().find("unknown format version"), std::string::npos) << st.message();
 }
@@ -162,6 +168,32 @@ TEST(RawLogTest, LargePartitionsAreSplitIntoSeveralBlocks) {
   int64_t total = 0;
   for (const auto& b : *blocks) total += b.count;
   EXPECT_EQ(total, 10);
+}
+
+// Blocks are compressed on the writer's thread, yet come back in the order they were sealed: each
+// partition's entries, read block by block, are in the order they were added. A writer destroyed
+// with blocks still waiting for its thread does not hang.
+TEST(RawLogTest, BlocksCompressedOnTheWritersThreadKeepTheirSealOrder) {
+  RawLogWriter writer(/*max_block_bytes=*/300);
+  std::map<std::string, std::vector<std::string>> added;
+  for (int i = 0; i < 600; ++i) {
+    const std::string org = i % 3 == 0 ? "daydream" : "cloudspe";
+    added[org].push_back("e" + std::to_string(i));
+    writer.Add(Entry(org, added[org].back(), kHour0 + i));
+  }
+  auto blocks = writer.Flush();
+  ASSERT_TRUE(blocks.ok());
+  EXPECT_GT(blocks->size(), 100u);
+  std::map<std::string, std::vector<std::string>> read;
+  RawBlockEntries decoded;
+  for (const store::RawBlock& block : *blocks) {
+    ASSERT_TRUE(DecodeRawBlock(block, decoded).ok());
+    for (const RawEntry& e : decoded.entries) read[block.org].emplace_back(e.event_id);
+  }
+  EXPECT_EQ(read, added);
+
+  RawLogWriter abandoned(/*max_block_bytes=*/300);
+  for (int i = 0; i < 100; ++i) abandoned.Add(Entry("cloudspe", "x" + std::to_string(i), kHour0));
 }
 
 TEST(RawLogTest, CrcMismatchIsCorruptionNamingTheBlock) {
