@@ -22,11 +22,10 @@
 // These are counters, not slices: they are reported but never part of a `naap checksum`
 // comparison, which covers serving slices only (a rebuild leaves counters untouched).
 //
-// Threads: the calling thread decodes, deduplicates and builds the raw log (RawLogWriter
-// compresses its blocks on a thread of its own); a sink thread feeds the sink and commits each
-// finished batch, in order, while the next batch is decoded. At most about one batch of accepted
-// messages waits between them (back-pressure), and the store is used by one thread at a time: the
-// calling thread reads it only after the sink thread went idle.
+// Threads: the calling thread decodes, deduplicates and builds the raw log; a sink thread feeds
+// the sink and commits each finished batch, in order, while the next batch is decoded. At most
+// about one batch of accepted messages waits between them (back-pressure), and the store is used
+// by one thread at a time: the calling thread reads it only after the sink thread went idle.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

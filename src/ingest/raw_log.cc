@@ -54,31 +54,13 @@ std::string BlockName(const store::RawBlock& block) {
 }  // namespace
 
 RawLogWriter::RawLogWriter(size_t max_block_bytes)
-    : max_block_bytes_(max_block_bytes),
-      zstd_(ZSTD_createCCtx(), ZSTD_freeCCtx),
-      thread_([this] { CompressLoop(); }) {}
-
-RawLogWriter::~RawLogWriter() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  queued_.notify_one();
-  thread_.join();
-}
+    : max_block_bytes_(max_block_bytes), zstd_(ZSTD_createCCtx(), ZSTD_freeCCtx) {}
 
 void RawLogWriter::Add(const RawEntry& entry) {
   Millis hour = HourFloor(entry.event_ts);
   const std::pair<std::string, Millis> partition(entry.org, hour);
   OpenBlock& block = open_[partition];
   if (block.count == 0) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!spare_plain_.empty()) {
-        block.plain = std::move(spare_plain_.back());
-        spare_plain_.pop_back();
-      }
-    }
     block.plain.reserve(max_block_bytes_ + entry.envelope.size() + 256);
     block.plain.push_back(kFormatVersion);
     block.min_ts = block.max_ts = entry.event_ts;
@@ -89,68 +71,40 @@ void RawLogWriter::Add(const RawEntry& entry) {
   ++block.count;
   EncodeEntry(block.plain, entry);
   if (block.plain.size() >= max_block_bytes_) {
-    Seal(partition.first, hour, block);
+    Status st = Seal(partition.first, hour, block);
+    if (seal_status_.ok()) seal_status_ = st;
     open_.erase(partition);
   }
 }
 
-void RawLogWriter::Seal(const std::string& org, Millis hour, OpenBlock& block) {
-  Sealed sealed{.block = {.org = org,
-                          .hour = hour,
-                          .min_ts = block.min_ts,
-                          .max_ts = block.max_ts,
-                          .count = block.count,
-                          .crc32 = 0,
-                          .payload = {}},
-                .plain = std::move(block.plain)};
-  std::unique_lock<std::mutex> lock(mu_);
-  compressed_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
-  queue_.push_back(std::move(sealed));
-  queued_.notify_one();
-}
-
-void RawLogWriter::CompressLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, nothing left
-    Sealed sealed = std::move(queue_.front());
-    queue_.pop_front();
-    compressing_ = true;
-    lock.unlock();
-    Status st = Compress(sealed);
-    lock.lock();
-    compressing_ = false;
-    if (st.ok()) done_.push_back(std::move(sealed.block));
-    if (compress_status_.ok()) compress_status_ = st;
-    if (spare_plain_.size() < kMaxQueued) {
-      sealed.plain.clear();
-      spare_plain_.push_back(std::move(sealed.plain));
-    }
-    compressed_.notify_all();
-  }
-}
-
-Status RawLogWriter::Compress(Sealed& sealed) {
-  const std::string& plain = sealed.plain;
+Status RawLogWriter::Seal(const std::string& org, Millis hour, OpenBlock& block) {
+  const std::string& plain = block.plain;
+  store::RawBlock out;
+  out.org = org;
+  out.hour = hour;
+  out.min_ts = block.min_ts;
+  out.max_ts = block.max_ts;
+  out.count = block.count;
   // Compress into a reused buffer so only the compressed bytes are copied into the block.
   if (scratch_.size() < ZSTD_compressBound(plain.size())) scratch_.resize(ZSTD_compressBound(plain.size()));
   size_t n = ZSTD_compressCCtx(zstd_.get(), scratch_.data(), scratch_.size(), plain.data(),
                                plain.size(), kZstdLevel);
   if (ZSTD_isError(n)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-  sealed.block.payload.assign(scratch_.data(), n);
-  sealed.block.crc32 = Crc32(sealed.block.payload);
+  out.payload.assign(scratch_.data(), n);
+  out.crc32 = Crc32(out.payload);
+  sealed_.push_back(std::move(out));
   return Status::Ok();
 }
 
 Result<std::vector<store::RawBlock>> RawLogWriter::Flush() {
-  for (auto& [partition, block] : open_) Seal(partition.first, partition.second, block);
+  for (auto& [partition, block] : open_) {
+    Status st = Seal(partition.first, partition.second, block);
+    if (seal_status_.ok()) seal_status_ = st;
+  }
   open_.clear();
-  std::unique_lock<std::mutex> lock(mu_);
-  compressed_.wait(lock, [this] { return queue_.empty() && !compressing_; });
-  std::vector<store::RawBlock> blocks = std::move(done_);
-  done_.clear();
-  Status st = std::exchange(compress_status_, Status::Ok());
+  std::vector<store::RawBlock> blocks = std::move(sealed_);
+  sealed_.clear();
+  Status st = std::exchange(seal_status_, Status::Ok());
   if (!st.ok()) return st;
   return blocks;
 }

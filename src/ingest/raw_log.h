@@ -8,17 +8,13 @@
 // also stored the content hash (raw, after provenance); it is a function of the envelope, so
 // version 3 derives it instead.
 // The crc32 (zlib) covers the compressed payload as stored.
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -62,53 +58,28 @@ struct RawEntry {
 };
 
 // Accumulates entries into blocks, one open block per partition. A block is sealed when its
-// encoded entries exceed max_block_bytes, so no block grows without bound. Sealed blocks are
-// compressed on a thread of the writer's own, in the order they were sealed, while the caller
-// goes on adding; at most kMaxQueued sealed blocks wait for it (Add waits for room). Not
-// thread-safe: one caller at a time.
+// encoded entries exceed max_block_bytes, so no block grows without bound.
 class RawLogWriter {
  public:
   explicit RawLogWriter(size_t max_block_bytes = 4 << 20);
-  ~RawLogWriter();
-  RawLogWriter(const RawLogWriter&) = delete;
-  RawLogWriter& operator=(const RawLogWriter&) = delete;
-
   void Add(const RawEntry& entry);
-  // Every block built since the last Flush (sealed ones first, then the open ones by partition),
-  // once all of them are compressed.
+  // Every block built since the last Flush (sealed ones first, then the open ones by partition).
   Result<std::vector<store::RawBlock>> Flush();
 
  private:
-  static constexpr size_t kMaxQueued = 2;
   struct OpenBlock {
     std::string plain;  // the version byte, then the encoded entries
     int64_t count = 0;
     Millis min_ts = 0, max_ts = 0;
   };
-  struct Sealed {
-    store::RawBlock block;  // all but payload and crc32
-    std::string plain;
-  };
-  void Seal(const std::string& org, Millis hour, OpenBlock& block);
-  void CompressLoop();  // the compressing thread
-  Status Compress(Sealed& sealed);
+  Status Seal(const std::string& org, Millis hour, OpenBlock& block);
 
-  const size_t max_block_bytes_;
+  size_t max_block_bytes_;
   std::map<std::pair<std::string, Millis>, OpenBlock> open_;
-
-  std::mutex mu_;  // guards the members below it
-  std::condition_variable queued_, compressed_;
-  std::deque<Sealed> queue_;  // sealed, waiting for the compressing thread
-  bool compressing_ = false;  // the thread holds one taken from queue_
-  bool stopping_ = false;
-  std::vector<store::RawBlock> done_;     // compressed, in seal order
-  std::vector<std::string> spare_plain_;  // emptied plain buffers, capacity kept for reuse
-  Status compress_status_;
-
-  // The compressing thread's own.
+  std::vector<store::RawBlock> sealed_;
+  Status seal_status_;
   std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> zstd_;  // reused across blocks
   std::string scratch_;                                      // compression output buffer
-  std::thread thread_;                                       // last: starts after the rest
 };
 
 // A decoded block: its entries, views into `plain`. Kept across blocks so that decoding the next

@@ -5,7 +5,6 @@
 #include <zstd.h>
 
 #include <deque>
-#include <map>
 
 #include "base/bytes.h"
 #include "store/store.h"
@@ -168,32 +167,6 @@ TEST(RawLogTest, LargePartitionsAreSplitIntoSeveralBlocks) {
   int64_t total = 0;
   for (const auto& b : *blocks) total += b.count;
   EXPECT_EQ(total, 10);
-}
-
-// Blocks are compressed on the writer's thread, yet come back in the order they were sealed: each
-// partition's entries, read block by block, are in the order they were added. A writer destroyed
-// with blocks still waiting for its thread does not hang.
-TEST(RawLogTest, BlocksCompressedOnTheWritersThreadKeepTheirSealOrder) {
-  RawLogWriter writer(/*max_block_bytes=*/300);
-  std::map<std::string, std::vector<std::string>> added;
-  for (int i = 0; i < 600; ++i) {
-    const std::string org = i % 3 == 0 ? "daydream" : "cloudspe";
-    added[org].push_back("e" + std::to_string(i));
-    writer.Add(Entry(org, added[org].back(), kHour0 + i));
-  }
-  auto blocks = writer.Flush();
-  ASSERT_TRUE(blocks.ok());
-  EXPECT_GT(blocks->size(), 100u);
-  std::map<std::string, std::vector<std::string>> read;
-  RawBlockEntries decoded;
-  for (const store::RawBlock& block : *blocks) {
-    ASSERT_TRUE(DecodeRawBlock(block, decoded).ok());
-    for (const RawEntry& e : decoded.entries) read[block.org].emplace_back(e.event_id);
-  }
-  EXPECT_EQ(read, added);
-
-  RawLogWriter abandoned(/*max_block_bytes=*/300);
-  for (int i = 0; i < 100; ++i) abandoned.Add(Entry("cloudspe", "x" + std::to_string(i), kHour0));
 }
 
 TEST(RawLogTest, CrcMismatchIsCorruptionNamingTheBlock) {
