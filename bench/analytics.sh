@@ -4,7 +4,9 @@
 #     SQLite store vs. a plain simdjson parse of the same file, same run, both on one core;
 #  2. a simulated week at today's volume (≈35M events) generated and piped straight into ingest
 #     (both cores: simulator and naap run side by side), wall time and naap's peak memory;
-#  3. `naap rebuild` of that week's store from its raw log.
+#  3. `naap rebuild` of that week's store from its raw log;
+#  4. a restart on that store (`naap ingest` of nothing): from the checkpoint the week's run wrote,
+#     then with the checkpoint dropped (a replay of the whole raw log).
 # Usage: bench/analytics.sh [BUILD_DIR] [which: e2e|week|all]   (week needs ~25 GB of disk)
 set -euo pipefail
 build=${1:-build}
@@ -49,6 +51,16 @@ if [ "$which" = week ] || [ "$which" = all ]; then
   echo "week: $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}') s wall, naap peak RSS $(( $(cat "$out/week.rss") / 1024 )) MiB"
   echo "week summary: $(tail -n 1 "$out/week.out")"
   "$naap" checksum --store "sqlite:$out/week.db" > "$out/week.checksum"
+  : > "$out/nothing.ndjson"
+  restart() {  # restart NAME: naap ingest of nothing into the week's store, and its restore line
+    /usr/bin/time -f '%e s, peak RSS %M KiB' -o "$out/$1.time" \
+      "$naap" ingest --store "sqlite:$out/week.db" "$out/nothing.ndjson" > /dev/null 2> "$out/$1.err"
+    echo "$1: $(grep -o 'restored.*' "$out/$1.err"); whole run $(cat "$out/$1.time")"
+  }
+  restart restart
+  sqlite3 "$out/week.db" "DELETE FROM checkpoint_parts;
+                          DELETE FROM store_meta WHERE name = 'checkpoint_covers_seq'"
+  restart replay
   timed rebuild "$naap" rebuild --store "sqlite:$out/week.db"
   "$naap" checksum --store "sqlite:$out/week.db" > "$out/week.rebuilt.checksum"
   echo "rebuild: $(cat "$out/rebuild.secs") s, peak RSS $(( $(cat "$out/rebuild.rss") / 1024 )) MiB," \

@@ -94,15 +94,49 @@ TEST_F(AnalyticsE2e, OrderSplitAndDuplicatesGiveTheSameChecksums) {
   EXPECT_EQ(WithoutTable(Checksum("reversed.db"), "api_observed_byoc_worker"),
             WithoutTable(whole, "api_observed_byoc_worker"));
 
-  // Two files in two runs: the second run restores the facts of the first from the raw log.
+  // Two files in two runs: the second run restores the facts of the first from its checkpoint.
   Shell("split -n l/2 sim.ndjson part-");
   Ingest("split.db", dir_ + "/part-ab");
-  Ingest("split.db", dir_ + "/part-aa");
+  auto second = RunCommand(kNaap + " ingest --store " + Store("split.db") + " " + dir_ +
+                           "/part-aa 2>&1 >/dev/null");
+  ASSERT_EQ(second.exit_code, 0);
+  EXPECT_THAT(second.out, ::testing::HasSubstr("restored from the checkpoint and 0 raw blocks"));
   EXPECT_EQ(Checksum("split.db"), whole);
 
   Shell("cat sim.ndjson sim.ndjson > doubled.ndjson");
   Ingest("doubled.db", dir_ + "/doubled.ndjson");
   EXPECT_EQ(Checksum("doubled.db"), whole);
+}
+
+// An ingest killed (SIGKILL) after some of its commits and before the checkpoint of its end: the
+// next run restores from the previous checkpoint and the raw blocks committed after it, takes the
+// same input again (what was committed comes back as duplicates) and ends with the checksums of
+// one clean run.
+TEST_F(AnalyticsE2e, AKilledIngestLosesNothingAndCountsNothingTwice) {
+  const std::string first_hour =
+      kNaap + " simulate --hours 1 --seed 9 --start 2026-01-08T00:00:00Z";
+  const std::string next_hours =
+      kNaap + " simulate --hours 2 --seed 9 --start 2026-01-08T01:00:00Z";
+  const std::string db = dir_ + "/killed.db";
+  Shell(first_hour + " --out - | " + kNaap + " ingest --store " + Store("killed.db") +
+        " - >/dev/null");
+  // Killed once a commit of this run is in the store and the checkpoint does not cover it yet.
+  const std::string behind_the_checkpoint =
+      "sqlite3 " + db +
+      " \"SELECT (SELECT MAX(seq) FROM raw_blocks) > (SELECT value FROM "
+      "store_meta WHERE name = 'checkpoint_covers_seq')\" 2>/dev/null";
+  Shell("(" + next_hours + " --out - | " + kNaap + " ingest --store " + Store("killed.db") +
+        " - >/dev/null 2>&1 & pid=$!; while kill -0 $pid 2>/dev/null && [ \"$(" +
+        behind_the_checkpoint + ")\" != 1 ]; do sleep 0.05; done; kill -9 $pid; wait $pid; true)");
+  auto restarted = RunCommand(next_hours + " --out - | " + kNaap + " ingest --store " +
+                              Store("killed.db") + " - 2>&1 >/dev/null");
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.out;
+  EXPECT_THAT(restarted.out, ::testing::ContainsRegex("from the checkpoint and [1-9][0-9]* raw"));
+  Shell(first_hour + " --out - | " + kNaap + " ingest --store " + Store("clean.db") +
+        " - >/dev/null");
+  Shell(next_hours + " --out - | " + kNaap + " ingest --store " + Store("clean.db") +
+        " - >/dev/null");
+  EXPECT_EQ(Checksum("killed.db"), Checksum("clean.db"));
 }
 
 TEST_F(AnalyticsE2e, SecondIngestOfTheSameFileChangesNoChecksum) {

@@ -107,6 +107,11 @@ void LockedSink::OnWatermark(Millis watermark) {
   analytics_.OnWatermark(watermark);
 }
 
+void LockedSink::AfterCommit() {
+  std::unique_lock lock(facts_mu_);
+  analytics_.AfterCommit();
+}
+
 Millis LockedSink::FactsFrom(const std::string& org) {
   std::shared_lock lock(facts_mu_);
   return analytics_.FactsFrom(org);

@@ -35,6 +35,7 @@ class LockedSink final : public ingest::RecordSink {
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
   void OnWatermark(Millis watermark) override;
   Millis FactsFrom(const std::string& org) override;
+  void AfterCommit() override;
 
   // Read between runs only (the pipeline's sink thread is idle then).
   void ResetRun() {

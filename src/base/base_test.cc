@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/build_id.h"
 #include "base/bytes.h"
 #include "base/hash.h"
 #include "base/json_writer.h"
@@ -18,6 +19,21 @@
 
 namespace naap {
 namespace {
+
+TEST(BuildId, IsTheIdReadelfShowsForThisProgram) {
+  const std::string command = "readelf -n /proc/" + std::to_string(getpid()) + "/exe";
+  FILE* readelf = popen(command.c_str(), "r");
+  ASSERT_NE(readelf, nullptr);
+  std::string out;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, readelf)) out.append(buffer, n);
+  ASSERT_EQ(pclose(readelf), 0) << out;
+  const size_t at = out.find("Build ID: ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string expected = out.substr(at + 10, out.find('\n', at) - at - 10);
+  EXPECT_EQ(expected.size(), 40u);
+  EXPECT_EQ(BuildId(), expected);
+}
 
 TEST(Time, FormatsRfc3339WithMillis) {
   EXPECT_EQ(FormatRfc3339Ms(1767908945298), "2026-01-08T21:49:05.298Z");

@@ -33,6 +33,7 @@ class ByteReader {
  public:
   explicit ByteReader(std::string_view in) : in_(in) {}
   bool done() const { return pos_ == in_.size(); }
+  size_t Remaining() const { return in_.size() - pos_; }
   bool Varint(uint64_t& v);
   bool Int(int64_t& v) {
     uint64_t u;

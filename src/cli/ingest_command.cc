@@ -128,6 +128,20 @@ void PrintSummary(const ingest::RunStats& stats, double seconds, bool as_json) {
   }
 }
 
+// On stderr: how the facts of the raw log already stored came back (Analytics::Restore).
+void PrintRestore(const publish::Analytics::RestoreReport& report, double seconds) {
+  if (report.from_checkpoint) {
+    std::fprintf(stderr,
+                 "naap ingest: facts restored from the checkpoint and %lld raw blocks "
+                 "after it in %.2f s\n",
+                 static_cast<long long>(report.tail_blocks), seconds);
+  } else {
+    std::fprintf(stderr, "naap ingest: facts restored by replaying the raw log in %.2f s%s%s\n",
+                 seconds, report.why_not.empty() ? "" : "; the checkpoint was ",
+                 report.why_not.c_str());
+  }
+}
+
 int RunIngest(const IngestArgs& args) {
   UseLargePages();
   if (!args.org.empty() && !event::IsValidOrg(args.org)) {
@@ -152,8 +166,12 @@ int RunIngest(const IngestArgs& args) {
   // Deliberately never freed: releasing millions of facts one by one would only delay the exit
   // of the process, which ends with this command.
   auto& analytics = *new publish::Analytics(**store, options.decoder);
-  Status restored = analytics.Restore();
+  const auto restore_start = SteadyClock::now();
+  publish::Analytics::RestoreControl restore;
+  Status restored = analytics.Restore(&restore);
   if (!restored.ok()) return fail(restored);
+  if (restore.hours_total > 0)
+    PrintRestore(analytics.restore_report(), SecondsSince(restore_start));
   auto pipeline = ingest::Pipeline::Open(**store, clock, options, &analytics);
   if (!pipeline.ok()) return fail(pipeline.status());
 

@@ -127,11 +127,12 @@ class Pipeline::SinkThread {
       }
     }
     if (!job.batch) return Status::Ok();
-    if (sink_ != nullptr) {
-      sink_->OnWatermark(job.watermark);
-      NAAP_RETURN_IF_ERROR(sink_->BeforeRunCommit(*job.batch, job.run_ends));
-    }
-    return job.batch->empty() ? Status::Ok() : store_.Commit(*job.batch);
+    if (sink_ == nullptr) return job.batch->empty() ? Status::Ok() : store_.Commit(*job.batch);
+    sink_->OnWatermark(job.watermark);
+    NAAP_RETURN_IF_ERROR(sink_->BeforeRunCommit(*job.batch, job.run_ends));
+    if (!job.batch->empty()) NAAP_RETURN_IF_ERROR(store_.Commit(*job.batch));
+    sink_->AfterCommit();
+    return Status::Ok();
   }
 
   store::Store& store_;

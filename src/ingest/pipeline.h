@@ -74,6 +74,9 @@ class RecordSink {
   // sweep cut the hours before it, maybe under a shorter horizon than this pipeline's. Asked once
   // per org, when the pipeline first reads the org's data clock (the sink thread idle).
   virtual Millis FactsFrom(const std::string& org) { return std::numeric_limits<Millis>::min(); }
+  // Called after each batch a run handed to BeforeRunCommit was committed (or was empty): the
+  // store holds everything the sink took so far.
+  virtual void AfterCommit() {}
 };
 
 struct PipelineOptions {

@@ -65,6 +65,19 @@ class CountingStore final : public store::Store {
                        const std::function<Status(const store::RawBlock&)>& fn) override {
     return inner_->ScanRawBlocks(from, to, fn);
   }
+  Status ScanRawBlocksAfter(int64_t after_seq,
+                            const std::function<Status(const store::RawBlock&)>& fn) override {
+    return inner_->ScanRawBlocksAfter(after_seq, fn);
+  }
+  Result<int64_t> LastRawSeq() override { return inner_->LastRawSeq(); }
+  Status PutCheckpoint(int64_t covers_seq,
+                       const std::function<Status(const PartWriter& write)>& produce) override {
+    return inner_->PutCheckpoint(covers_seq, produce);
+  }
+  Result<std::optional<int64_t>> ReadCheckpoint(
+      const std::function<Status(std::string_view)>& fn) override {
+    return inner_->ReadCheckpoint(fn);
+  }
   Result<store::RawLogStats> RawLogSize() override { return inner_->RawLogSize(); }
   Result<std::vector<Millis>> RawLogHours() override { return inner_->RawLogHours(); }
   Result<std::vector<std::string>> RawLogOrgs() override { return inner_->RawLogOrgs(); }

@@ -143,10 +143,10 @@ Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out) {
 
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
                   const std::function<Status(const RawEntry&)>& fn,
-                  std::optional<std::string_view> org) {
+                  std::optional<std::string_view> org, std::optional<int64_t> max_seq) {
   RawBlockEntries decoded;
   return store.ScanRawBlocks(from_hour, to_hour, [&](const store::RawBlock& block) -> Status {
-    if (org && block.org != *org) return Status::Ok();
+    if ((org && block.org != *org) || (max_seq && block.seq > *max_seq)) return Status::Ok();
     NAAP_RETURN_IF_ERROR(DecodeRawBlock(block, decoded));
     for (const RawEntry& e : decoded.entries) NAAP_RETURN_IF_ERROR(fn(e));
     return Status::Ok();

@@ -99,10 +99,12 @@ Status DecodeRawBlock(const store::RawBlock& block, RawBlockEntries& out);
 // Not in event-time order: what reads the log (the resolver, the API's sample scans) does not
 // depend on the order within an hour. Stops at the first non-ok Status from the store, a block
 // or fn, and returns it. The entry fn gets is valid during the call only. With `org`, the blocks
-// of other orgs are skipped before they are checked or decompressed.
+// of other orgs, and with `max_seq` those committed after that seq, are skipped before they are
+// checked or decompressed.
 Status ScanRawLog(store::Store& store, Millis from_hour, Millis to_hour,
                   const std::function<Status(const RawEntry&)>& fn,
-                  std::optional<std::string_view> org = std::nullopt);
+                  std::optional<std::string_view> org = std::nullopt,
+                  std::optional<int64_t> max_seq = std::nullopt);
 
 // Retention (spec §7.2), measured back from each org's data clock.
 struct RetentionPolicy {

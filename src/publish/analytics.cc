@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <iterator>
 #include <limits>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/build_id.h"
 #include "base/bytes.h"
 #include "base/hash.h"
 #include "ingest/raw_log.h"
@@ -287,16 +289,21 @@ Result<std::vector<TableChecksum>> StoredTableChecksums(store::Store& store,
 }
 
 Analytics::Analytics(store::Store& store, event::DecoderOptions decoder)
-    : store_(store),
-      decoder_options_(std::move(decoder)),
-      resolver_({},
-                resolve::Eviction{
-                    .loader =
-                        [this](std::string_view org, std::span<const std::string_view> families,
-                               Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
-                          return DecodeRawLog(org, families, from_hour, to_hour, fn);
-                        }}),
-      publisher_(ServingTables(resolver_), store) {}
+    : store_(store), decoder_options_(std::move(decoder)) {
+  ResetEngine();
+}
+
+void Analytics::ResetEngine() {
+  publisher_.reset();
+  resolver_ = std::make_unique<resolve::Resolver>(
+      resolve::MatchHorizons{},
+      resolve::Eviction{
+          .loader = [this](std::string_view org, std::span<const std::string_view> families,
+                           Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
+            return DecodeRawLog(org, families, from_hour, to_hour, fn);
+          }});
+  publisher_ = std::make_unique<Publisher>(ServingTables(*resolver_), store_);
+}
 
 Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
                                Millis from_hour, Millis to_hour, const resolve::MessageFn& fn) {
@@ -312,7 +319,7 @@ Status Analytics::DecodeRawLog(std::string_view org, std::span<const std::string
         if (decoded.cls == event::MessageClass::kAccepted) fn(decoded);
         return Status::Ok();
       },
-      org);
+      org, loader_max_seq_);
 }
 
 Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
@@ -330,10 +337,10 @@ Result<DirtySlices> Analytics::ReplayRawLog(RestoreControl* control) {
   const Status added = [&]() -> Status {
     MessageChunk chunk;
     while (chunks.Pop(chunk)) {
-      for (const auto& message : chunk.messages) resolver_.Add(*message);
+      for (const auto& message : chunk.messages) resolver_->Add(*message);
       if (!chunk.ends_hour) continue;
-      changed.merge(resolver_.Resolve());
-      NAAP_RETURN_IF_ERROR(resolver_.status());
+      changed.merge(resolver_->Resolve());
+      NAAP_RETURN_IF_ERROR(resolver_->status());
       if (control != nullptr) ++control->hours_replayed;
       if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
     }
@@ -362,7 +369,7 @@ Status Analytics::LoadRetention() {
   Result<RetentionRecord> record = DecodeRetention(stored->value_or(""));
   NAAP_RETURN_IF_ERROR(record.status());
   swept_cuts_ = std::move(record->cuts);
-  resolver_.SetAnchors(std::move(record->anchors));
+  resolver_->SetAnchors(std::move(record->anchors));
   return Status::Ok();
 }
 
@@ -374,20 +381,156 @@ void Analytics::RecordUnpublished(store::IngestBatch& batch) {
 }
 
 Status Analytics::Restore(RestoreControl* control) {
-  NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
-  // The stored slices reflect the replayed facts, except those a crashed run left unpublished.
-  NAAP_RETURN_IF_ERROR(ReplayRawLog(control).status());
+  NAAP_RETURN_IF_ERROR(LoadRetention());
+  restore_report_ = {};
+  Result<bool> resumed = ResumeFromCheckpoint(control);
+  if (!resumed.ok()) {
+    if (control != nullptr && control->cancel) return resumed.status();
+    restore_report_.why_not = "unreadable (" + resumed.status().ToString() + ")";
+    std::fprintf(stderr, "naap: the checkpoint is %s; replaying the whole raw log\n",
+                 restore_report_.why_not.c_str());
+    ResetEngine();  // ReplayRawLog gives the new resolver its anchors again
+  }
+  restore_report_.from_checkpoint = resumed.ok() && *resumed;
+  if (!restore_report_.from_checkpoint) {
+    Result<int64_t> before = store_.LastRawSeq();
+    NAAP_RETURN_IF_ERROR(before.status());
+    NAAP_RETURN_IF_ERROR(ReplayRawLog(control).status());
+    Result<int64_t> after = store_.LastRawSeq();
+    NAAP_RETURN_IF_ERROR(after.status());
+    known_seq_ = *before;
+    foreign_blocks_ = *after != *before;  // committed during the replay: maybe not replayed
+  }
+  NAAP_RETURN_IF_ERROR(publisher_->LoadStoredChecksums());
+  // The stored slices reflect the restored facts, except those a crashed run left unpublished.
   if (unpublished_.empty()) return Status::Ok();
   store::IngestBatch batch;
   NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false));
   return store_.Commit(batch);
 }
 
+namespace {
+
+// The first part of every checkpoint: a checkpoint is only read by the build that wrote it, as
+// another build may build other facts from the same records (docs/decisions.md).
+std::string CheckpointHeader() { return "naap checkpoint 1 build " + BuildId(); }
+
+constexpr std::string_view kCapabilityFamily = "network_capabilities";
+
+}  // namespace
+
+Result<bool> Analytics::ResumeFromCheckpoint(RestoreControl* control) {
+  const std::string header = CheckpointHeader();
+  bool header_seen = false, other_build = false;
+  Result<std::optional<int64_t>> covers = store_.ReadCheckpoint([&](std::string_view part) {
+    if (header_seen) return resolver_->LoadPart(part);
+    header_seen = true;
+    other_build = part != header;
+    return other_build ? Unavailable("another build's checkpoint") : Status::Ok();
+  });
+  if (other_build) {
+    restore_report_.why_not = "written by another build";
+    return false;
+  }
+  NAAP_RETURN_IF_ERROR(covers.status());
+  if (!covers->has_value()) return false;
+  if (!header_seen) return Corruption("a checkpoint without its header");
+  // A sweep after the checkpoint was written forgot facts it still holds.
+  for (const auto& [org, cut] : swept_cuts_) resolver_->Prune(org, cut);
+  NAAP_RETURN_IF_ERROR(RestoreRegistries(**covers, control));
+  NAAP_RETURN_IF_ERROR(ReplayTail(**covers, control));
+  return true;
+}
+
+Status Analytics::RestoreRegistries(int64_t covers_seq, RestoreControl* control) {
+  Result<std::vector<Millis>> hours = store_.RawLogHours();
+  NAAP_RETURN_IF_ERROR(hours.status());
+  if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
+  event::Decoder decoder(decoder_options_);
+  for (const Millis hour : *hours) {
+    NAAP_RETURN_IF_ERROR(ingest::ScanRawLog(
+        store_, hour, hour,
+        [&](const ingest::RawEntry& entry) {
+          if (entry.family != kCapabilityFamily || !Replays(entry, reclassify_, swept_cuts_)) {
+            return Status::Ok();
+          }
+          resolver_->AddCapabilities(decoder.Decode(InputOf(entry)));
+          return Status::Ok();
+        },
+        std::nullopt, covers_seq));
+    if (control != nullptr) ++control->hours_replayed;
+    if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
+  }
+  return Status::Ok();
+}
+
+Status Analytics::ReplayTail(int64_t covers_seq, RestoreControl* control) {
+  constexpr size_t kBlocksPerResolve = 64;
+  event::Decoder decoder(decoder_options_);
+  ingest::RawBlockEntries entries;
+  int64_t cursor = covers_seq;
+  for (;;) {
+    // Copied out, so that the store is free for the reloads of Resolve().
+    std::vector<store::RawBlock> blocks;
+    const Status scanned = store_.ScanRawBlocksAfter(cursor, [&](const store::RawBlock& block) {
+      blocks.push_back(block);
+      return blocks.size() < kBlocksPerResolve ? Status::Ok() : Unavailable("a group read");
+    });
+    if (!scanned.ok() && blocks.size() < kBlocksPerResolve) return scanned;
+    if (blocks.empty()) break;
+    for (const store::RawBlock& block : blocks) {
+      NAAP_RETURN_IF_ERROR(ingest::DecodeRawBlock(block, entries));
+      for (const ingest::RawEntry& entry : entries.entries) {
+        if (Replays(entry, reclassify_, swept_cuts_))
+          resolver_->Add(decoder.Decode(InputOf(entry)));
+      }
+    }
+    restore_report_.tail_blocks += static_cast<int64_t>(blocks.size());
+    cursor = blocks.back().seq;
+    loader_max_seq_ = cursor;
+    resolver_->Resolve();  // the slices it reports were published, or are in unpublished_
+    loader_max_seq_.reset();
+    NAAP_RETURN_IF_ERROR(resolver_->status());
+    if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
+  }
+  Result<int64_t> last = store_.LastRawSeq();
+  NAAP_RETURN_IF_ERROR(last.status());
+  known_seq_ = cursor;
+  foreign_blocks_ = *last != cursor;
+  return Status::Ok();
+}
+
+Status Analytics::WriteCheckpoint() {
+  if (foreign_blocks_) return Status::Ok();
+  return store_.PutCheckpoint(known_seq_, [&](const store::Store::PartWriter& write) {
+    NAAP_RETURN_IF_ERROR(write(CheckpointHeader()));
+    return resolver_->SaveState([&](std::string part) { return write(part); });
+  });
+}
+
+void Analytics::AfterCommit() {
+  const auto committed = static_cast<int64_t>(std::exchange(committing_blocks_, 0));
+  Result<int64_t> last = store_.LastRawSeq();
+  if (!last.ok() || *last != known_seq_ + committed) {
+    foreign_blocks_ = true;  // another writer's blocks went in since: never checkpoint again
+  } else {
+    known_seq_ = *last;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!std::exchange(run_ended_, false) && now - last_checkpoint_ < kCheckpointEvery) return;
+  last_checkpoint_ = now;
+  const Status written = WriteCheckpoint();
+  if (!written.ok()) {
+    std::fprintf(stderr, "naap: checkpoint not written (a restart replays more raw log): %s\n",
+                 written.ToString().c_str());
+  }
+}
+
 Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optional<Millis> to) {
   const Millis from_hour = from ? DayFloor(*from) : std::numeric_limits<Millis>::min();
   const Millis to_hour = to ? DayFloor(*to) + kDayMs - kHourMs : std::numeric_limits<Millis>::max();
-  NAAP_RETURN_IF_ERROR(publisher_.LoadStoredChecksums());
+  NAAP_RETURN_IF_ERROR(publisher_->LoadStoredChecksums());
   NAAP_RETURN_IF_ERROR(LoadUnpublished());
   // A logic fix may accept what ingest ignored: the replay and its reloads decode everything.
   reclassify_ = true;
@@ -404,20 +547,21 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   }
   store::IngestBatch batch;
   if (swept_cuts_.empty()) {
-    publisher_.DeleteRange(from_hour, to_hour, batch);
+    publisher_->DeleteRange(from_hour, to_hour, batch);
   } else {
     std::set<std::string> orgs;
     for (const auto& [org, cut] : swept_cuts_) orgs.insert(org);
-    for (std::string& org : resolver_.Orgs()) orgs.insert(std::move(org));
+    for (std::string& org : resolver_->Orgs()) orgs.insert(std::move(org));
     for (const std::string& org : orgs) {
-      if (first_hour(org) <= to_hour) publisher_.DeleteRange(first_hour(org), to_hour, batch, org);
+      if (first_hour(org) <= to_hour) publisher_->DeleteRange(first_hour(org), to_hour, batch, org);
     }
   }
   // Each day's facts are frozen again once its slices are built, so the publication never holds
   // every fact thawed at once.
-  NAAP_RETURN_IF_ERROR(ResolveAndPublish(batch, /*defer=*/false, [this] { resolver_.Refreeze(); }));
+  NAAP_RETURN_IF_ERROR(
+      ResolveAndPublish(batch, /*defer=*/false, [this] { resolver_->Refreeze(); }));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
-  return publisher_.stats();
+  return publisher_->stats();
 }
 
 Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
@@ -434,13 +578,13 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
   RetentionRecord record{.cuts = cuts};
   for (const auto& [org, cut] : cuts) {
-    std::ranges::move(resolver_.Anchors(org, cut), std::back_inserter(record.anchors));
+    std::ranges::move(resolver_->Anchors(org, cut), std::back_inserter(record.anchors));
   }
   store::IngestBatch batch;
   batch.positions.emplace_back(kRetentionPosition, EncodeRetention(record));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
   for (const store::RetentionCut& cut : *sweep) NAAP_RETURN_IF_ERROR(store_.Sweep(cut));
-  for (const auto& [org, cut] : cuts) resolver_.Prune(org, cut);
+  for (const auto& [org, cut] : cuts) resolver_->Prune(org, cut);
   swept_cuts_ = std::move(cuts);
   return true;
 }
@@ -453,26 +597,29 @@ Millis Analytics::FactsFrom(const std::string& org) {
 Status Analytics::OnAccepted(const event::Decoded& decoded) {
   // A pipeline that read FactsFrom before a sweep moved it may still send an older record.
   if (decoded.event_ts < FactsFrom(decoded.org)) return Status::Ok();
-  resolver_.Add(decoded);
+  resolver_->Add(decoded);
   return Status::Ok();
 }
 
 Status Analytics::BeforeCommit(store::IngestBatch& batch) {
+  committing_blocks_ = batch.raw_blocks.size();
   return ResolveAndPublish(batch, /*defer=*/false);
 }
 
 Status Analytics::BeforeRunCommit(store::IngestBatch& batch, bool run_ends) {
+  committing_blocks_ = batch.raw_blocks.size();
+  run_ended_ = run_ends;
   return ResolveAndPublish(batch, !run_ends && deferred_commits_ + 1 < kPublishEveryCommits);
 }
 
 Status Analytics::ResolveAndPublish(store::IngestBatch& batch, bool defer,
                                     const std::function<void()>& after_each_day) {
-  unpublished_.merge(resolver_.Resolve());
-  NAAP_RETURN_IF_ERROR(resolver_.status());
+  unpublished_.merge(resolver_->Resolve());
+  NAAP_RETURN_IF_ERROR(resolver_->status());
   if (defer) {
     ++deferred_commits_;
   } else {
-    NAAP_RETURN_IF_ERROR(publisher_.Publish(resolver_, unpublished_, batch, after_each_day));
+    NAAP_RETURN_IF_ERROR(publisher_->Publish(*resolver_, unpublished_, batch, after_each_day));
     unpublished_.clear();
     deferred_commits_ = 0;
   }

@@ -13,13 +13,17 @@
 //
 // Facts live in memory; the resolver settles entities older than its lateness horizon (2 h) and
 // reloads their records from the store's raw log (DecodeRawLog) when a late record needs them.
-// Restore() rebuilds the facts from the raw log (decoded again, with each entry's stored ingest
-// time and org), hour by hour, without publishing: afterwards the facts are exactly those the
-// stored slices were built from, also for the capability versions a retention sweep cut short
-// (the anchors SweepRetention stores). Rebuild() does the same replay, then deletes and
-// republishes every slice of a range in one batch. Not thread-safe; after a failed commit it must
-// not be reused.
+// Restore() gives the resolver back without publishing: from the store's checkpoint when this
+// build wrote it (its facts and indexes, the capability registries rebuilt from the snapshots in
+// the raw log, then the raw blocks committed after it), else by replaying the whole raw log
+// (decoded again, with each entry's stored ingest time and org) hour by hour. Either way the facts
+// are afterwards exactly those the stored slices were built from, also for the capability versions
+// a retention sweep cut short (the anchors SweepRetention stores). After each commit of a pipeline
+// run the checkpoint is written again when the run ended or kCheckpointEvery passed (AfterCommit).
+// Rebuild() replays the whole raw log, then deletes and republishes every slice of a range in one
+// batch. Not thread-safe; after a failed commit it must not be reused.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -81,8 +85,11 @@ class Analytics final : public ingest::RecordSink {
   Status OnAccepted(const event::Decoded& decoded) override;
   Status BeforeCommit(store::IngestBatch& batch) override;
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
+  // Writes the checkpoint when the run ended or kCheckpointEvery passed since the last one; a
+  // failure is reported on stderr and keeps the stored one (the raw log still holds everything).
+  void AfterCommit() override;
   // Settling (resolver.h) waits for the inputs that are behind.
-  void OnWatermark(Millis watermark) override { resolver_.SetWatermark(watermark); }
+  void OnWatermark(Millis watermark) override { resolver_->SetWatermark(watermark); }
   // The org's cut of the last retention sweep (kRetentionPosition; lowest Millis before any):
   // the records of earlier hours reach no fact, live (OnAccepted drops them) or replayed.
   Millis FactsFrom(const std::string& org) override;
@@ -105,15 +112,28 @@ class Analytics final : public ingest::RecordSink {
   // (its replay starts from the stored anchors). True when it swept. Serialised like OnAccepted.
   Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
 
+  // Writes the resolver's checkpoint, covering every raw block committed so far (call between
+  // commits). Does nothing once raw blocks this resolver never took were committed (another
+  // process writing to the store): the checkpoint would not hold them.
+  Status WriteCheckpoint();
+  static constexpr std::chrono::minutes kCheckpointEvery{10};
+  // How the last Restore() got the facts back.
+  struct RestoreReport {
+    bool from_checkpoint = false;
+    std::string why_not;      // without the checkpoint: why ("" when the store held none)
+    int64_t tail_blocks = 0;  // raw blocks replayed after the checkpoint
+  };
+  const RestoreReport& restore_report() const { return restore_report_; }
+
   // Freezes again the hours that reads of facts() thawed (Resolver::Refreeze); serialised like
   // OnAccepted.
-  void Refreeze() { resolver_.Refreeze(); }
+  void Refreeze() { resolver_->Refreeze(); }
 
-  const Publisher& publisher() const { return publisher_; }
+  const Publisher& publisher() const { return *publisher_; }
   // Frozen (org, hour, fact kind) parts of the facts (Resolver::FrozenHours).
-  size_t FrozenHours() const { return resolver_.FrozenHours(); }
+  size_t FrozenHours() const { return resolver_->FrozenHours(); }
   // The resolver's facts; callers serialise with OnAccepted/BeforeCommit themselves.
-  const resolve::FactsView& facts() const { return resolver_; }
+  const resolve::FactsView& facts() const { return *resolver_; }
 
  private:
   // The resolver's loader (resolve::RecordLoader): decodes every raw log entry of `org` and of
@@ -122,6 +142,16 @@ class Analytics final : public ingest::RecordSink {
   // ignored, are skipped before they are decoded.
   Status DecodeRawLog(std::string_view org, std::span<const std::string_view> families,
                       Millis from_hour, Millis to_hour, const resolve::MessageFn& fn);
+  // A resolver and publisher that hold nothing yet.
+  void ResetEngine();
+  // Restores the resolver from the stored checkpoint, after LoadRetention(): false (nothing
+  // loaded) when there is none or another build wrote it. An error leaves the resolver partly
+  // loaded.
+  Result<bool> ResumeFromCheckpoint(RestoreControl* control);
+  // Adds the capability snapshots of the raw log's blocks up to `covers_seq` to the registries.
+  Status RestoreRegistries(int64_t covers_seq, RestoreControl* control);
+  // Adds the raw blocks committed after `covers_seq`, in commit order, resolving after each group.
+  Status ReplayTail(int64_t covers_seq, RestoreControl* control);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the
   // replay); returns every slice a Resolve() reported. A second thread reads and decodes the
   // hours (DecodeRawLogHours) while this one adds and resolves, running ahead into the next hour.
@@ -140,8 +170,8 @@ class Analytics final : public ingest::RecordSink {
 
   store::Store& store_;
   event::DecoderOptions decoder_options_;
-  resolve::Resolver resolver_;
-  Publisher publisher_;
+  std::unique_ptr<resolve::Resolver> resolver_;
+  std::unique_ptr<Publisher> publisher_;  // reads resolver_
   DirtySlices unpublished_;          // resolved dirty slices not yet published
   bool unpublished_stored_ = false;  // the store's record of unpublished slices is not empty
   int deferred_commits_ = 0;         // commits since the last publication
@@ -149,6 +179,17 @@ class Analytics final : public ingest::RecordSink {
   // The replay and the reloads decode the raw-log entries ingest ignored too (set by Rebuild: the
   // decoder may have changed since). Without it they are skipped: the same decoder ignores them.
   bool reclassify_ = false;
+  // The checkpoint's bookkeeping: the resolver holds every raw block up to known_seq_ (and none
+  // after), unless foreign_blocks_; committing_blocks_ are in the batch being committed.
+  int64_t known_seq_ = 0;
+  bool foreign_blocks_ = false;
+  size_t committing_blocks_ = 0;
+  bool run_ended_ = false;
+  std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
+  // While the tail after a checkpoint is replayed: the loader reads raw blocks up to this seq only
+  // (later ones are still to be added).
+  std::optional<int64_t> loader_max_seq_;
+  RestoreReport restore_report_;
 };
 
 }  // namespace naap::publish

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
+#include <optional>
 
 #include "base/bytes.h"
 #include "base/hash.h"
@@ -213,6 +215,24 @@ std::string AllFacts(const resolve::FactsView& facts, Millis from, Millis to) {
   return out;
 }
 
+// A checkpoint of another build: a restore replays the whole raw log instead.
+void PutOtherBuildsCheckpoint(store::Store& store) {
+  ASSERT_TRUE(store
+                  .PutCheckpoint(1,
+                                 [](const store::Store::PartWriter& write) {
+                                   return write("naap checkpoint 1 build 0123");
+                                 })
+                  .ok());
+}
+
+// The stored checkpoint's covers_seq (nullopt: none).
+std::optional<int64_t> CheckpointSeq(store::Store& store) {
+  Result<std::optional<int64_t>> seq =
+      store.ReadCheckpoint([](std::string_view) { return Status::Ok(); });
+  EXPECT_TRUE(seq.ok());
+  return seq.ok() ? *seq : std::nullopt;
+}
+
 // A restore decodes only the raw-log entries ingest accepted, a rebuild every entry: both give
 // back every fact the ingest built.
 TEST_F(RestoreTest, ReplaysEveryFactTheIngestBuilt) {
@@ -221,12 +241,166 @@ TEST_F(RestoreTest, ReplaysEveryFactTheIngestBuilt) {
   Ingest(live);
   const std::string built = AllFacts(live.facts(), from, to);
   ASSERT_GT(built.size(), 10'000u);
+  PutOtherBuildsCheckpoint(*store_);
   Analytics restored(*store_);
   ASSERT_TRUE(restored.Restore().ok());
   EXPECT_TRUE(AllFacts(restored.facts(), from, to) == built);
   Analytics rebuilt(*store_);
   ASSERT_TRUE(rebuilt.Rebuild(std::nullopt, std::nullopt).ok());
   EXPECT_TRUE(AllFacts(rebuilt.facts(), from, to) == built);
+}
+
+// The run that ingested the file wrote a checkpoint at its end: a restore loads it and gives back
+// every fact, as the replay of the whole raw log does when the checkpoint is another build's.
+TEST_F(RestoreTest, TheCheckpointGivesBackEveryFactTheIngestBuilt) {
+  const Millis from = *sim::ParseUtcTime("2026-01-08T00:00:00Z"), to = from + 27 * kHourMs;
+  Analytics live(*store_);
+  Ingest(live);
+  const std::string built = AllFacts(live.facts(), from, to);
+  ASSERT_EQ(CheckpointSeq(*store_), store_->LastRawSeq().value());
+  Analytics restored(*store_);
+  ASSERT_TRUE(restored.Restore().ok());
+  EXPECT_TRUE(restored.restore_report().from_checkpoint);
+  EXPECT_EQ(restored.restore_report().tail_blocks, 0);
+  EXPECT_TRUE(AllFacts(restored.facts(), from, to) == built);
+  PutOtherBuildsCheckpoint(*store_);
+  Analytics replayed(*store_);
+  ASSERT_TRUE(replayed.Restore().ok());
+  EXPECT_FALSE(replayed.restore_report().from_checkpoint);
+  EXPECT_EQ(replayed.restore_report().why_not, "written by another build");
+  EXPECT_TRUE(AllFacts(replayed.facts(), from, to) == built);
+}
+
+// A checkpoint that does not decode: the restore says so and replays the whole raw log.
+TEST_F(RestoreTest, AnUnreadableCheckpointFallsBackToTheWholeRawLog) {
+  const Millis from = *sim::ParseUtcTime("2026-01-08T00:00:00Z"), to = from + 27 * kHourMs;
+  Analytics live(*store_);
+  Ingest(live);
+  const std::string built = AllFacts(live.facts(), from, to);
+  std::vector<std::string> parts;
+  ASSERT_TRUE(store_
+                  ->ReadCheckpoint([&](std::string_view part) {
+                    parts.emplace_back(part);
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_GT(parts.size(), 2u);
+  parts[parts.size() / 2].resize(parts[parts.size() / 2].size() / 2);  // a truncated part
+  ASSERT_TRUE(store_
+                  ->PutCheckpoint(store_->LastRawSeq().value(),
+                                  [&](const store::Store::PartWriter& write) {
+                                    for (const std::string& part : parts) {
+                                      NAAP_RETURN_IF_ERROR(write(part));
+                                    }
+                                    return Status::Ok();
+                                  })
+                  .ok());
+  Analytics restored(*store_);
+  ASSERT_TRUE(restored.Restore().ok());
+  EXPECT_FALSE(restored.restore_report().from_checkpoint);
+  EXPECT_THAT(restored.restore_report().why_not, ::testing::HasSubstr("unreadable"));
+  EXPECT_TRUE(AllFacts(restored.facts(), from, to) == built);
+}
+
+// The simulated day in three files ingested by three runs: the runs without a checkpoint at their
+// end (a crash after their last commit, or raw blocks of another writer in between) leave their
+// blocks to the tail a restart replays. Facts, and the slices of the run after the restart, are
+// those of one run over the whole file.
+class CheckpointTest : public ::testing::Test {
+ protected:
+  CheckpointTest() {
+    std::string lines;
+    std::ifstream in(whole_);
+    std::vector<std::string> all;
+    for (std::string line; std::getline(in, line);) all.push_back(line + "\n");
+    for (size_t part = 0; part < 3; ++part) {
+      std::string text;
+      for (size_t i = all.size() * part / 3; i < all.size() * (part + 1) / 3; ++i) text += all[i];
+      parts_.push_back(dir_.Write("part" + std::to_string(part) + ".ndjson", text));
+    }
+  }
+  // Ingests `file` through `analytics` as a run does, with a checkpoint at its end unless
+  // `crash_before_checkpoint`.
+  void Run(Analytics& analytics, const std::string& file, bool crash_before_checkpoint = false) {
+    ForwardingSink forward(analytics, /*defer=*/true, /*crash_at_end=*/false);
+    ingest::RecordSink& sink = crash_before_checkpoint
+                                   ? static_cast<ingest::RecordSink&>(forward)
+                                   : static_cast<ingest::RecordSink&>(analytics);
+    ASSERT_TRUE(IngestFile(*store_, file, clock_, sink).ok());
+  }
+  // Facts and checksums of one run over the whole file, in a store of its own.
+  void ExpectOneRunsResults(const Analytics& restored) {
+    std::unique_ptr<store::Store> one = std::move(*store::OpenStore("memory:"));
+    Analytics analytics(*one);
+    ASSERT_TRUE(analytics.Restore().ok());
+    ASSERT_TRUE(IngestFile(*one, whole_, clock_, analytics).ok());
+    EXPECT_TRUE(AllFacts(restored.facts(), from_, from_ + 27 * kHourMs) ==
+                AllFacts(analytics.facts(), from_, from_ + 27 * kHourMs));
+    EXPECT_EQ(Checksums(*store_), Checksums(*one));
+  }
+
+  ingest::testing::TempDir dir_;
+  const std::string whole_ = SimulatedFile(dir_, "2026-01-08T00:00:00Z", 26, 0.001);
+  std::vector<std::string> parts_;
+  const Millis from_ = *sim::ParseUtcTime("2026-01-08T00:00:00Z");
+  FakeClock clock_{*sim::ParseUtcTime("2026-01-09T03:00:00Z")};
+  std::unique_ptr<store::Store> store_ = std::move(*store::OpenStore("memory:"));
+};
+
+TEST_F(CheckpointTest, ARestartAfterACrashReplaysTheBlocksCommittedAfterTheCheckpoint) {
+  {
+    Analytics first(*store_);
+    ASSERT_TRUE(first.Restore().ok());
+    Run(first, parts_[0]);
+  }
+  const std::optional<int64_t> first_checkpoint = CheckpointSeq(*store_);
+  ASSERT_EQ(first_checkpoint, store_->LastRawSeq().value());
+  {
+    Analytics crashed(*store_);
+    ASSERT_TRUE(crashed.Restore().ok());
+    EXPECT_TRUE(crashed.restore_report().from_checkpoint);
+    Run(crashed, parts_[1], /*crash_before_checkpoint=*/true);
+  }
+  ASSERT_EQ(CheckpointSeq(*store_), first_checkpoint);
+  Analytics restarted(*store_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_TRUE(restarted.restore_report().from_checkpoint);
+  EXPECT_EQ(restarted.restore_report().tail_blocks,
+            store_->LastRawSeq().value() - *first_checkpoint);
+  EXPECT_GT(restarted.restore_report().tail_blocks, 0);
+  Run(restarted, parts_[2]);
+  EXPECT_EQ(CheckpointSeq(*store_), store_->LastRawSeq().value());
+  ExpectOneRunsResults(restarted);
+}
+
+TEST_F(CheckpointTest, AResolverThatMissedAnotherWritersBlocksWritesNoCheckpoint) {
+  {
+    Analytics first(*store_);
+    ASSERT_TRUE(first.Restore().ok());
+    Run(first, parts_[0]);
+  }
+  Analytics a(*store_), b(*store_);
+  ASSERT_TRUE(a.Restore().ok());
+  ASSERT_TRUE(b.Restore().ok());
+  Run(a, parts_[1]);
+  const std::optional<int64_t> written_by_a = CheckpointSeq(*store_);
+  ASSERT_EQ(written_by_a, store_->LastRawSeq().value());
+  Run(b, parts_[2]);  // b never took part 1
+  EXPECT_EQ(CheckpointSeq(*store_), written_by_a);
+  ASSERT_TRUE(b.WriteCheckpoint().ok());
+  EXPECT_EQ(CheckpointSeq(*store_), written_by_a);
+  Analytics restarted(*store_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_TRUE(restarted.restore_report().from_checkpoint);
+  EXPECT_GT(restarted.restore_report().tail_blocks, 0);
+  // The slices b published missed part 1: what one run gives is the restarted engine's facts.
+  EXPECT_TRUE(AllFacts(restarted.facts(), from_, from_ + 27 * kHourMs) == [&] {
+    std::unique_ptr<store::Store> one = std::move(*store::OpenStore("memory:"));
+    Analytics analytics(*one);
+    EXPECT_TRUE(analytics.Restore().ok());
+    EXPECT_TRUE(IngestFile(*one, whole_, clock_, analytics).ok());
+    return AllFacts(analytics.facts(), from_, from_ + 27 * kHourMs);
+  }());
 }
 
 // A rebuild thaws every hour of facts to publish it, and freezes each day again once the day's
@@ -237,6 +411,7 @@ TEST_F(RebuildTest, FreezesEachPublishedDayAgain) {
     Ingest(analytics);
   }
   const std::string ingested = Checksums(*store_);
+  PutOtherBuildsCheckpoint(*store_);  // a replay of the whole raw log, as the rebuild's
   Analytics restored(*store_);
   ASSERT_TRUE(restored.Restore().ok());
   ASSERT_GT(restored.FrozenHours(), 0u);
@@ -363,11 +538,14 @@ TEST_F(RetentionTest, SweepDropsTheOldRawLogAndItsFactsAndKeepsTheSlices) {
   EXPECT_GE(raw_hours->front(), std::min_element(cuts.begin(), cuts.end(), [](auto& a, auto& b) {
                                   return a.second < b.second;
                                 })->second);
+  // From the checkpoint the ingest wrote before the sweep: the restore forgets what the sweep did.
   Analytics restarted(*store_);
   ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_TRUE(restarted.restore_report().from_checkpoint);
   size_t kept_after = 0, on_older_versions = 0;
   for (const auto& [org, cut] : cuts) {
     EXPECT_TRUE(sessions(analytics.facts(), org, first_hour, cut).empty()) << org;
+    EXPECT_TRUE(sessions(restarted.facts(), org, first_hour, cut).empty()) << org;
     const Millis end = first_hour + 27 * kHourMs;
     const auto kept = sessions(analytics.facts(), org, cut, end);
     kept_after += kept.size();

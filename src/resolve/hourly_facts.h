@@ -146,18 +146,9 @@ class HourlyFacts {
 
   void Freeze(Millis before) {
     std::lock_guard lock(mu_);
-    std::string bytes;
     for (auto hour = by_hour_.begin(); hour != by_hour_.end() && hour->first < before;) {
-      bytes.clear();
-      ByteWriter w(bytes);
       const std::vector<Entry>& entries = hour->second.Sorted();
-      w.Varint(entries.size());
-      for (const auto& [key, slot] : entries) {
-        EncodeKey(w, *key);
-        EncodeFact(w, slot->fact);
-      }
-      std::string frame = Compress(bytes);
-      FrameFile::Ref ref{.bytes = std::move(frame)};
+      FrameFile::Ref ref{.bytes = EncodeFrame(entries)};
       if (spill_ != nullptr) {
         const auto extent = released_.find(hour->first);
         ref = spill_->Keep(std::move(ref.bytes),
@@ -171,6 +162,52 @@ class HourlyFacts {
       }
       hour = by_hour_.erase(hour);
     }
+  }
+
+  // For the resolver's checkpoint: calls fn(hour, frame) with the frame of every hour, frozen or
+  // not, in hour order, as Freeze makes it; thaws nothing. False when a frozen frame cannot be
+  // read back from the file.
+  template <typename Fn>
+  bool ForEachFrame(Fn&& fn) const {
+    std::lock_guard lock(mu_);
+    auto thawed = by_hour_.begin();
+    auto frozen = frozen_.begin();
+    std::string frame;
+    while (thawed != by_hour_.end() || frozen != frozen_.end()) {
+      if (frozen == frozen_.end() || (thawed != by_hour_.end() && thawed->first < frozen->first)) {
+        fn(thawed->first, EncodeFrame(thawed->second.Sorted()));
+        ++thawed;
+        continue;
+      }
+      const FrameFile::Ref& ref = frozen->second;
+      if (ref.offset >= 0 && !spill_->Read(ref, frame)) return false;
+      fn(frozen->first, ref.offset >= 0 ? frame : ref.bytes);
+      ++frozen;
+    }
+    return true;
+  }
+  // Takes the frame of an hour (from ForEachFrame) as a frozen hour, into facts that hold nothing
+  // of that hour. False when the frame does not decode.
+  bool LoadFrame(Millis hour, std::string frame) {
+    std::lock_guard lock(mu_);
+    std::string bytes;
+    if (!Decompress(frame, bytes)) return false;
+    ByteReader r(bytes);
+    uint64_t n = 0;
+    if (!r.Varint(n)) return false;
+    std::vector<uint64_t> hashes;
+    for (uint64_t i = 0; i < n; ++i) {
+      Key key;
+      Fact fact;
+      if (!DecodeKey(r, key) || !DecodeFact(r, fact)) return false;
+      hashes.push_back(Hash{}(key));
+    }
+    if (!r.done() || by_hour_.contains(hour) || frozen_.contains(hour)) return false;
+    for (const uint64_t hash : hashes) frozen_keys_.Add(hash, hour);
+    FrameFile::Ref ref{.bytes = std::move(frame)};
+    if (spill_ != nullptr) ref = spill_->Keep(std::move(ref.bytes));
+    frozen_.emplace(hour, std::move(ref));
+    return true;
   }
 
   // Retention (spec/analytics.md §7.3): forgets every fact of an hour < `before`, frozen or not.
@@ -218,6 +255,18 @@ class HourlyFacts {
       return entries;
     }
   };
+
+  // The zstd frame of an hour's entries (in key order): their count, then each key and fact.
+  static std::string EncodeFrame(const std::vector<Entry>& entries) {
+    std::string bytes;
+    ByteWriter w(bytes);
+    w.Varint(entries.size());
+    for (const auto& [key, slot] : entries) {
+      EncodeKey(w, *key);
+      EncodeFact(w, slot->fact);
+    }
+    return Compress(bytes);
+  }
 
   void Insert(Millis hour, Entry entry) { by_hour_[hour].entries.push_back(entry); }
   void Erase(Millis hour, const Key& key) {

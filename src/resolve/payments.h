@@ -51,7 +51,6 @@ class SessionIndex {
   const BySessionKey* SessionsWithRequestId(std::string_view org,
                                             std::string_view request_id) const;
 
- private:
   // Orders (org, request_id) keys and their views alike, so a look-up copies no string.
   struct OrgRequestLess {
     using is_transparent = void;
@@ -60,7 +59,13 @@ class SessionIndex {
       return std::tie(a.first, a.second) < std::tie(b.first, b.second);
     }
   };
-  std::map<std::pair<std::string, std::string>, BySessionKey, OrgRequestLess> sessions_;
+  using Entries = std::map<std::pair<std::string, std::string>, BySessionKey, OrgRequestLess>;
+  // Every entry, for the resolver's checkpoint (which writes and reads them as they are).
+  const Entries& entries() const { return sessions_; }
+  Entries& entries() { return sessions_; }
+
+ private:
+  Entries sessions_;
 };
 
 inline constexpr Millis kPaymentSessionGraceMs = 60'000;  // rule 2: last_seen + 60 s

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "resolve/state_codec.h"
+
 namespace naap::resolve {
 
 void RecordHours::Add(Millis event_ts) {
@@ -56,6 +58,22 @@ RecordHours::Ranges RecordHours::HourRanges() const {
   }
   ranges.emplace_back(from, HourFloor(max_ts_));
   return ranges;
+}
+
+void RecordHours::Encode(ByteWriter& w) const {
+  state_codec::Put(w, min_ts_);
+  state_codec::Put(w, max_ts_);
+  state_codec::Put(w, gaps_ ? *gaps_ : Ranges{});
+}
+
+bool RecordHours::Decode(ByteReader& r) {
+  Ranges gaps;
+  if (!state_codec::Get(r, min_ts_) || !state_codec::Get(r, max_ts_) ||
+      !state_codec::Get(r, gaps)) {
+    return false;
+  }
+  gaps_ = gaps.empty() ? nullptr : std::make_unique<Ranges>(std::move(gaps));
+  return true;
 }
 
 }  // namespace naap::resolve

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/time.h"
 
 namespace naap::resolve {
@@ -24,6 +25,9 @@ class RecordHours {
   Millis max_ts() const { return max_ts_; }
   // The hours that hold a record.
   Ranges HourRanges() const;
+  // For the resolver's checkpoint: Decode(Encode()) gives an equal RecordHours; false on bad bytes.
+  void Encode(ByteWriter& w) const;
+  bool Decode(ByteReader& r);
 
  private:
   Millis min_ts_ = kNoTime;

@@ -71,5 +71,32 @@ TEST(RecordHours, AnyOrderGivesTheHoursOfItsRecords) {
   }
 }
 
+// The checkpoint's bytes: the decoded hours are the encoded ones, gaps included, and go on the
+// same way when records are added; truncated bytes do not decode.
+TEST(RecordHours, DecodeGivesBackTheEncodedHours) {
+  for (const std::vector<int>& added : std::vector<std::vector<int>>{{}, {3, 4}, {0, 1, 110, 50}}) {
+    RecordHours hours;
+    for (int h : added) hours.Add(Hour(h) + 7);
+    std::string bytes;
+    ByteWriter w(bytes);
+    hours.Encode(w);
+    RecordHours decoded;
+    ByteReader r(bytes);
+    ASSERT_TRUE(decoded.Decode(r));
+    EXPECT_TRUE(r.done());
+    EXPECT_EQ(decoded.empty(), hours.empty());
+    EXPECT_EQ(decoded.HourRanges(), hours.HourRanges());
+    if (hours.empty()) continue;
+    EXPECT_EQ(decoded.min_ts(), hours.min_ts());
+    EXPECT_EQ(decoded.max_ts(), hours.max_ts());
+    decoded.Add(Hour(51));
+    hours.Add(Hour(51));
+    EXPECT_EQ(decoded.HourRanges(), hours.HourRanges());
+    RecordHours truncated;
+    ByteReader short_reader(std::string_view(bytes).substr(0, bytes.size() - 1));
+    EXPECT_FALSE(truncated.Decode(short_reader));
+  }
+}
+
 }  // namespace
 }  // namespace naap::resolve

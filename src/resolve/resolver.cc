@@ -18,8 +18,23 @@
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
 #include "resolve/record_hours.h"
+#include "resolve/state_codec.h"
 
 namespace naap::resolve {
+
+// Coded for the checkpoint (state_codec.h).
+auto Fields(LinkableSession& s) {
+  return std::tie(s.session_key, s.first_seen, s.last_seen, s.pipeline_id, s.model_id);
+}
+auto Fields(NamedWorker& w) {
+  return std::tie(w.event_ts, w.event_id, w.worker_url, w.worker_url_norm);
+}
+auto Fields(LlmFact& f) {
+  return std::tie(f.org, f.request_id, f.event_id, f.event_ts, f.subtype, f.model, f.completion_id,
+                  f.orch_url_norm, f.streaming, f.prompt_tokens, f.completion_tokens,
+                  f.total_tokens, f.tokens_per_second, f.ttft_ms, f.finish_reason, f.error);
+}
+
 namespace {
 
 // Entities whose decisions a capability snapshot can change (§7.1).
@@ -30,6 +45,60 @@ struct EntityRef {
   std::string key;  // session key, request id, job id or event id
   size_t row = 0;   // discovery: the row's index in its message
   friend auto operator<=>(const EntityRef&, const EntityRef&) = default;
+};
+
+void Put(ByteWriter& w, EntityKind kind) { w.Varint(static_cast<uint64_t>(kind)); }
+bool Get(ByteReader& r, EntityKind& kind) {
+  uint64_t value = 0;
+  if (!r.Varint(value) || value > static_cast<uint64_t>(EntityKind::kDiscovery)) return false;
+  kind = static_cast<EntityKind>(value);
+  return true;
+}
+auto Fields(EntityRef& e) { return std::tie(e.kind, e.key, e.row); }
+
+// Checkpoint parts (Resolver::SaveState): an org's settling state ('O'), some elements of one of
+// its indexes ('I'), or one hour's frame of one of its fact kinds ('F').
+constexpr char kOrgPart = 'O', kIndexPart = 'I', kFactsPart = 'F';
+
+// Writes the elements of an org's indexes into 'I' parts of about kBytes encoded each, so that
+// neither writing nor reading a checkpoint holds a whole index encoded.
+class IndexParts {
+ public:
+  static constexpr size_t kBytes = 4 << 20;
+  IndexParts(std::string_view org, const std::function<Status(std::string part)>& emit)
+      : org_(org), emit_(emit) {}
+
+  // Index `id` is `elements`, each written by put(ByteWriter&, element).
+  template <typename Range, typename PutFn>
+  Status Write(uint64_t id, const Range& elements, PutFn put) {
+    ByteWriter w(bytes_);
+    for (const auto& element : elements) {
+      put(w, element);
+      ++count_;
+      if (bytes_.size() >= kBytes) NAAP_RETURN_IF_ERROR(Flush(id));
+    }
+    return Flush(id);
+  }
+
+ private:
+  // The part: its tag, the org, the index id, the element count, then the elements compressed.
+  Status Flush(uint64_t id) {
+    if (count_ == 0) return Status::Ok();
+    std::string part(1, kIndexPart);
+    ByteWriter w(part);
+    w.String(org_);
+    w.Varint(id);
+    w.Varint(count_);
+    part += Compress(bytes_);
+    bytes_.clear();
+    count_ = 0;
+    return emit_(std::move(part));
+  }
+
+  std::string_view org_;
+  const std::function<Status(std::string part)>& emit_;
+  std::string bytes_;
+  uint64_t count_ = 0;
 };
 
 // One observed identity ("u:" + URL norm, "a:" + reported address) at a time.
@@ -69,6 +138,11 @@ class IdentityIndex {
       seen.erase(seen.begin(), seen.lower_bound({before, EntityRef{}}));
     });
   }
+  using Entries = std::map<std::string, std::set<std::pair<Millis, EntityRef>>>;
+  // Every entry, for the checkpoint (which writes and reads them as they are).
+  const Entries& entries() const { return by_identity_; }
+  Entries& entries() { return by_identity_; }
+
   // Entities observing `identity` with ts in [from, to].
   void Collect(const std::string& identity, Millis from, Millis to,
                std::set<EntityRef>& out) const {
@@ -81,7 +155,7 @@ class IdentityIndex {
   }
 
  private:
-  std::map<std::string, std::set<std::pair<Millis, EntityRef>>> by_identity_;
+  Entries by_identity_;
 };
 
 Observations ObservationsOf(const SessionFact& fact) {
@@ -319,6 +393,27 @@ class KeyedRecords {
     }
     reloading_.clear();
     return status;
+  }
+
+  // For the checkpoint: every held key with the hours of its records, as settled (a settled key
+  // reloads its records when it needs them, so the records are left out).
+  Status EncodeSettled(uint64_t id, IndexParts& parts) const {
+    return parts.Write(id, held_, [](ByteWriter& w, const auto& held) {
+      state_codec::Put(w, held.first);
+      held.second.hours.Encode(w);
+    });
+  }
+  // Reads `n` keys EncodeSettled wrote.
+  bool DecodeSettled(ByteReader& r, uint64_t n) {
+    for (uint64_t i = 0; i < n; ++i) {
+      Key key;
+      RecordHours hours;
+      if (!state_codec::Get(r, key) || !hours.Decode(r)) return false;
+      Held& held = held_[std::move(key)];
+      held.hours = std::move(hours);
+      held.settled = true;
+    }
+    return true;
   }
 
   // During Reload: the records to append a record of `key` from message `event_id` to, or nullptr
@@ -591,6 +686,67 @@ struct Resolver::OrgState {
         dirty_discovery.emplace(entity.key, static_cast<int>(entity.row));
         break;
     }
+  }
+
+  // ---- checkpoint ----
+
+  // Nothing waits for a Resolve(): the state SaveState may write.
+  bool Idle() const {
+    return snapshot_hours.empty() && dirty_sessions.empty() && recheck_sessions.empty() &&
+           dirty_payment_groups.empty() && dirty_llm.empty() && dirty_batch_jobs.empty() &&
+           pending_workers.empty() && dirty_workers.empty() && pending_byoc_jobs.empty() &&
+           dirty_byoc_jobs.empty() && pending_discovery.empty() && dirty_discovery.empty() &&
+           pending_auth.empty() && pending_byoc_payments.empty();
+  }
+
+  // Calls fn(id, index) with each index the checkpoint holds, numbered in this order.
+  template <typename State, typename Fn>
+  static void ForEachIndex(State& state, Fn&& fn) {
+    uint64_t id = 0;
+    const auto each = [&](auto& index) { fn(id++, index); };
+    each(state.identities.entries());
+    each(state.session_records);
+    each(state.sessions_by_hour);
+    each(state.payment_groups);
+    each(state.payment_groups_by_request);
+    each(state.linkable_sessions.entries());
+    each(state.payments_by_session);
+    each(state.llm_records);
+    each(state.llm_facts);
+    each(state.batch_records);
+    each(state.workers_by_key);
+    each(state.workers_by_key_and_url);
+    each(state.byoc_by_worker_key);
+    each(state.byoc_by_payload_request);
+    each(state.named_workers);
+  }
+
+  // Every index but the registry's, with every held entity as settled.
+  Status EncodeIndexes(IndexParts& parts) const {
+    Status status;
+    ForEachIndex(*this, [&](uint64_t id, const auto& index) {
+      if (!status.ok()) return;
+      if constexpr (requires { index.EncodeSettled(id, parts); }) {
+        status = index.EncodeSettled(id, parts);
+      } else {
+        status =
+            parts.Write(id, index, [](ByteWriter& w, const auto& e) { state_codec::Put(w, e); });
+      }
+    });
+    return status;
+  }
+  // Reads `n` elements of index `id` that EncodeIndexes wrote.
+  bool DecodeIndex(uint64_t id, uint64_t n, ByteReader& r) {
+    bool ok = false;
+    ForEachIndex(*this, [&](uint64_t each, auto& index) {
+      if (each != id) return;
+      if constexpr (requires { index.DecodeSettled(r, n); }) {
+        ok = index.DecodeSettled(r, n);
+      } else {
+        ok = state_codec::GetElements(r, n, index);
+      }
+    });
+    return ok && r.done();
   }
 
   // ---- retention ----
@@ -992,6 +1148,86 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
     if (cutoff - step >= state->settled_before) state->Settle(cutoff);
   }
   return changed;
+}
+
+Status Resolver::SaveState(const std::function<Status(std::string part)>& emit) const {
+  for (const auto& [org, state] : orgs_) {
+    if (!state->Idle()) return Status(StatusCode::kInternal, "a checkpoint before Resolve()");
+    std::string part(1, kOrgPart);
+    ByteWriter w(part);
+    w.String(org);
+    state_codec::Put(w, state->data_clock);
+    state_codec::Put(w, state->settled_before);
+    state_codec::Put(w, state->pruned_before);
+    NAAP_RETURN_IF_ERROR(emit(std::move(part)));
+    IndexParts index_parts(org, emit);
+    NAAP_RETURN_IF_ERROR(state->EncodeIndexes(index_parts));
+    uint64_t kind = 0;
+    Status status;
+    OrgState::ForEachFactKind(*state, [&](const auto& facts) {
+      const bool read = facts.ForEachFrame([&](Millis hour, std::string_view frame) {
+        if (!status.ok()) return;
+        std::string part(1, kFactsPart);
+        ByteWriter w(part);
+        w.String(org);
+        w.Varint(kind);
+        w.Int(hour);
+        part += frame;
+        status = emit(std::move(part));
+      });
+      if (!read && status.ok()) {
+        status = Status(StatusCode::kIoError, "frozen facts cannot be read back for a checkpoint");
+      }
+      ++kind;
+    });
+    NAAP_RETURN_IF_ERROR(status);
+  }
+  return Status::Ok();
+}
+
+Status Resolver::LoadPart(std::string_view part) {
+  const Status corrupt(StatusCode::kCorruption, "unreadable checkpoint part");
+  if (part.empty()) return corrupt;
+  ByteReader r(part.substr(1));
+  std::string org;
+  if (!r.String(org)) return corrupt;
+  // The rest of a part after what `r` read.
+  const auto rest = [&] { return part.substr(part.size() - r.Remaining()); };
+  if (part[0] == kOrgPart) {
+    if (orgs_.contains(org)) return corrupt;  // each org's part comes once, before the others
+    OrgState& state = State(org);
+    const bool read = state_codec::Get(r, state.data_clock) &&
+                      state_codec::Get(r, state.settled_before) &&
+                      state_codec::Get(r, state.pruned_before) && r.done();
+    return read ? Status::Ok() : corrupt;
+  }
+  const auto it = orgs_.find(org);
+  if (it == orgs_.end()) return corrupt;
+  OrgState& state = *it->second;
+  if (part[0] == kIndexPart) {
+    uint64_t id = 0, n = 0;
+    std::string elements;
+    if (!r.Varint(id) || !r.Varint(n) || !Decompress(rest(), elements)) return corrupt;
+    ByteReader er(elements);
+    return state.DecodeIndex(id, n, er) ? Status::Ok() : corrupt;
+  }
+  uint64_t kind = 0;
+  Millis hour = 0;
+  if (part[0] != kFactsPart || !r.Varint(kind) || !r.Int(hour)) return corrupt;
+  uint64_t index = 0;
+  bool loaded = false;
+  OrgState::ForEachFactKind(state, [&](auto& facts) {
+    if (index++ == kind) loaded = facts.LoadFrame(hour, std::string(rest()));
+  });
+  return loaded ? Status::Ok() : corrupt;
+}
+
+void Resolver::AddCapabilities(const event::Decoded& decoded) {
+  if (decoded.cls != event::MessageClass::kAccepted) return;
+  const event::Records& r = decoded.records;
+  if (r.capability_snapshots.empty()) return;
+  OrgState& state = State(r.header.org);
+  for (const auto& s : r.capability_snapshots) state.registry.Add(r.header, s);
 }
 
 void Resolver::Prune(std::string_view org, Millis before) {

@@ -28,6 +28,9 @@ struct RawBlock {
   int64_t count = 0;              // entries in the block
   uint32_t crc32 = 0;             // of payload
   std::string payload;
+  // Commit order, set by the store when it reads a block (Commit ignores it): ascending over
+  // commits and never given again, not even after the block is swept.
+  int64_t seq = 0;
 };
 
 // A rejected message (spec/events.md §3.3): head bytes bounded, the full length and SHA-256 kept.
@@ -133,9 +136,14 @@ class Store {
 
   virtual Result<std::optional<std::string>> SourcePosition(std::string_view source) = 0;
 
-  // Raw blocks with from_hour <= hour <= to_hour, ordered by (hour, org, commit order).
+  // Raw blocks with from_hour <= hour <= to_hour, ordered by (hour, org, seq).
   virtual Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                                const std::function<Status(const RawBlock&)>& fn) = 0;
+  // Raw blocks with seq > after_seq, ordered by seq.
+  virtual Status ScanRawBlocksAfter(int64_t after_seq,
+                                    const std::function<Status(const RawBlock&)>& fn) = 0;
+  // The highest seq ever given to a raw block (swept or not); 0 before the first.
+  virtual Result<int64_t> LastRawSeq() = 0;
   // Block count, payload bytes and oldest event of the raw log, without reading payloads.
   virtual Result<RawLogStats> RawLogSize() = 0;
   // The distinct hours that hold raw blocks, ascending, without reading payloads.
@@ -153,6 +161,18 @@ class Store {
   virtual Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) = 0;
 
   virtual Status Sweep(const RetentionCut& cut) = 0;
+
+  // The resolver's checkpoint (docs/analytics-engine.md, "Checkpoint"): parts opaque to the store
+  // that cover every raw block with seq <= covers_seq. PutCheckpoint replaces the stored one in one
+  // transaction with the parts `produce` writes through its argument; when produce or a write
+  // fails, the old one stays and that Status is returned.
+  using PartWriter = std::function<Status(std::string_view part)>;
+  virtual Status PutCheckpoint(int64_t covers_seq,
+                               const std::function<Status(const PartWriter& write)>& produce) = 0;
+  // The stored checkpoint's covers_seq (nullopt: none) once fn took each of its parts in order;
+  // stops at the first non-ok Status of fn and returns it.
+  virtual Result<std::optional<int64_t>> ReadCheckpoint(
+      const std::function<Status(std::string_view part)>& fn) = 0;
 
   // Serving slices. Stored slices never have empty rows.
   // Slices of `table` with from_hour <= hour <= to_hour, ordered by (hour, org); stops at the

@@ -414,6 +414,81 @@ TEST_P(StoreConformanceTest, RawBlockFieldsRoundTripExactly) {
   EXPECT_EQ(seen[0].payload, block.payload);
 }
 
+TEST_P(StoreConformanceTest, RawBlockSeqsFollowCommitsAndAreNeverGivenTwice) {
+  EXPECT_EQ(store_->LastRawSeq().value(), 0);
+  IngestBatch first;
+  first.raw_blocks = {Block("acme", kT0 + kH, 0, 1, "a"), Block("acme", kT0, 0, 1, "b")};
+  CommitOk(first);
+  IngestBatch second;
+  second.raw_blocks = {Block("beta", kT0, 0, 1, "c")};
+  CommitOk(second);
+  const auto after = [&](int64_t seq) {
+    std::vector<std::string> seen;
+    EXPECT_TRUE(store_
+                    ->ScanRawBlocksAfter(seq,
+                                         [&](const RawBlock& b) {
+                                           seen.push_back(std::to_string(b.seq) + ":" + b.payload);
+                                           return Status::Ok();
+                                         })
+                    .ok());
+    return seen;
+  };
+  EXPECT_THAT(after(0), ElementsAre("1:a", "2:b", "3:c"));
+  EXPECT_THAT(after(1), ElementsAre("2:b", "3:c"));
+  EXPECT_THAT(after(3), ElementsAre());
+  EXPECT_EQ(store_->LastRawSeq().value(), 3);
+  // Sweeping the newest block leaves its seq used: the next block gets a new one.
+  ASSERT_TRUE(store_->Sweep({.org = "beta", .raw_before_hour = kT0 + kH}).ok());
+  EXPECT_EQ(store_->LastRawSeq().value(), 3);
+  IngestBatch third;
+  third.raw_blocks = {Block("beta", kT0 + 2 * kH, 0, 1, "d")};
+  CommitOk(third);
+  EXPECT_THAT(after(2), ElementsAre("4:d"));
+  if (GetParam().durable) {
+    Reopen();
+    EXPECT_EQ(store_->LastRawSeq().value(), 4);
+    EXPECT_THAT(after(0), ElementsAre("1:a", "2:b", "4:d"));
+  }
+}
+
+TEST_P(StoreConformanceTest, CheckpointIsReplacedWholeAndAFailedOneKeepsTheOld) {
+  const auto read = [&](std::vector<std::string>& parts) {
+    parts.clear();
+    Result<std::optional<int64_t>> seq = store_->ReadCheckpoint([&](std::string_view part) {
+      parts.emplace_back(part);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(seq.ok()) << seq.status().ToString();
+    return seq.ok() ? *seq : std::nullopt;
+  };
+  const auto put = [&](int64_t seq, std::vector<std::string> parts, bool fail_at_end) {
+    return store_->PutCheckpoint(seq, [&](const Store::PartWriter& write) {
+      for (const std::string& part : parts) NAAP_RETURN_IF_ERROR(write(part));
+      return fail_at_end ? Unavailable("encoding failed") : Status::Ok();
+    });
+  };
+  std::vector<std::string> parts;
+  EXPECT_EQ(read(parts), std::nullopt);
+  EXPECT_TRUE(parts.empty());
+  ASSERT_TRUE(put(7, {"one", std::string("\0two", 4), "three"}, false).ok());
+  EXPECT_EQ(read(parts), 7);
+  EXPECT_THAT(parts, ElementsAre("one", std::string("\0two", 4), "three"));
+  EXPECT_EQ(put(9, {"x"}, true).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(read(parts), 7);
+  EXPECT_THAT(parts, ElementsAre("one", std::string("\0two", 4), "three"));
+  ASSERT_TRUE(put(12, {"only"}, false).ok());
+  if (GetParam().durable) Reopen();
+  EXPECT_EQ(read(parts), 12);
+  EXPECT_THAT(parts, ElementsAre("only"));
+  int calls = 0;
+  Result<std::optional<int64_t>> stopped = store_->ReadCheckpoint([&](std::string_view) {
+    ++calls;
+    return Corruption("bad part");
+  });
+  EXPECT_EQ(stopped.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_P(StoreConformanceTest, ScanStopsAtTheFirstCallbackError) {
   IngestBatch batch;
   batch.raw_blocks = {Block("acme", kT0, 0, 1, "a"), Block("acme", kT0 + kH, 0, 1, "b")};

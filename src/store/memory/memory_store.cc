@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "store/batch_check.h"
@@ -20,6 +23,13 @@ class MemoryStore final : public Store {
   Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
   Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                        const std::function<Status(const RawBlock&)>& fn) override;
+  Status ScanRawBlocksAfter(int64_t after_seq,
+                            const std::function<Status(const RawBlock&)>& fn) override;
+  Result<int64_t> LastRawSeq() override;
+  Status PutCheckpoint(int64_t covers_seq,
+                       const std::function<Status(const PartWriter& write)>& produce) override;
+  Result<std::optional<int64_t>> ReadCheckpoint(
+      const std::function<Status(std::string_view part)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
   Result<std::vector<Millis>> RawLogHours() override;
   Result<std::vector<std::string>> RawLogOrgs() override;
@@ -36,16 +46,17 @@ class MemoryStore final : public Store {
                                std::string_view sha256_hex)>& fn) override;
 
  private:
-  // (hour, org, commit order): the scan order of raw blocks.
-  using RawKey = std::tuple<Millis, std::string, uint64_t>;
+  // (hour, org, seq): the scan order of raw blocks.
+  using RawKey = std::tuple<Millis, std::string, int64_t>;
   // (org, hour, ingest_hour, kind, family, key): the order Counters() returns.
   using CounterKey = std::tuple<std::string, Millis, Millis, std::string, std::string, std::string>;
   // (table, hour, org): the scan order of slices; checksums re-sort by (table, org, hour).
   using SliceKey = std::tuple<std::string, Millis, std::string>;
 
   std::mutex mu_;
-  uint64_t next_raw_seq_ = 0;
-  std::map<RawKey, RawBlock> raw_blocks_;
+  int64_t last_raw_seq_ = 0;
+  std::map<RawKey, RawBlock> raw_blocks_;                                   // each with its seq set
+  std::optional<std::pair<int64_t, std::vector<std::string>>> checkpoint_;  // covers_seq, parts
   std::vector<DedupEntry> dedup_;  // append-only, like the SQLite chunks
   std::map<CounterKey, int64_t> counters_;
   std::map<std::string, std::string, std::less<>> positions_;
@@ -63,7 +74,8 @@ Status MemoryStore::Commit(const IngestBatch& batch) {
   for (const RejectedRow& row : batch.rejected) rejected_.emplace(row.ingest_ms, row);
   for (const auto& [source, position] : batch.positions) positions_[source] = position;
   for (const RawBlock& block : batch.raw_blocks) {
-    raw_blocks_.emplace(RawKey{block.hour, block.org, next_raw_seq_++}, block);
+    const auto stored = raw_blocks_.emplace(RawKey{block.hour, block.org, ++last_raw_seq_}, block);
+    stored.first->second.seq = last_raw_seq_;
   }
   for (const SliceRange& range : batch.deleted_slice_ranges) {
     std::erase_if(slices_, [&](const auto& item) {
@@ -105,6 +117,42 @@ Status MemoryStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     NAAP_RETURN_IF_ERROR(fn(it->second));
   }
   return Status::Ok();
+}
+
+Status MemoryStore::ScanRawBlocksAfter(int64_t after_seq,
+                                       const std::function<Status(const RawBlock&)>& fn) {
+  std::lock_guard lock(mu_);
+  std::map<int64_t, const RawBlock*> by_seq;
+  for (const auto& [key, block] : raw_blocks_) {
+    if (block.seq > after_seq) by_seq.emplace(block.seq, &block);
+  }
+  for (const auto& [seq, block] : by_seq) NAAP_RETURN_IF_ERROR(fn(*block));
+  return Status::Ok();
+}
+
+Result<int64_t> MemoryStore::LastRawSeq() {
+  std::lock_guard lock(mu_);
+  return last_raw_seq_;
+}
+
+Status MemoryStore::PutCheckpoint(int64_t covers_seq,
+                                  const std::function<Status(const PartWriter& write)>& produce) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> parts;
+  NAAP_RETURN_IF_ERROR(produce([&](std::string_view part) {
+    parts.emplace_back(part);
+    return Status::Ok();
+  }));
+  checkpoint_.emplace(covers_seq, std::move(parts));
+  return Status::Ok();
+}
+
+Result<std::optional<int64_t>> MemoryStore::ReadCheckpoint(
+    const std::function<Status(std::string_view part)>& fn) {
+  std::lock_guard lock(mu_);
+  if (!checkpoint_) return std::optional<int64_t>();
+  for (const std::string& part : checkpoint_->second) NAAP_RETURN_IF_ERROR(fn(part));
+  return std::optional<int64_t>(checkpoint_->first);
 }
 
 Result<std::vector<Millis>> MemoryStore::RawLogHours() {

@@ -113,6 +113,13 @@ CREATE INDEX counters_by_hour ON counters(hour);
 CREATE INDEX counters_by_ingest_hour ON counters(ingest_hour);
 )sql";
 
+// Version 5. The resolver's checkpoint in parts, and the highest raw block seq a sweep removed
+// (store_meta: raw_seq_floor, checkpoint_covers_seq), so a seq is never given twice.
+constexpr char kCheckpointSchema[] = R"sql(
+CREATE TABLE store_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE checkpoint_parts(part INTEGER PRIMARY KEY, bytes BLOB NOT NULL);
+)sql";
+
 Status MoveV1DedupRowsIntoChunks(Db& db);
 
 constexpr Migration kMigrations[] = {
@@ -120,6 +127,7 @@ constexpr Migration kMigrations[] = {
     {2, "dedup entries in append-only chunks", kDedupChunksSchema, MoveV1DedupRowsIntoChunks},
     {3, "serving slices", kSlicesSchema},
     {4, "counters keyed by ingest hour too", kCountersByIngestHourSchema},
+    {5, "resolver checkpoint, raw block seqs never reused", kCheckpointSchema},
 };
 
 // Connection policy: WAL with synchronous=NORMAL (see the header), wait up to 5 s for a lock
@@ -146,14 +154,31 @@ constexpr char kSetPosition[] =
     "INSERT INTO source_positions(source, position) VALUES (?, ?) "
     "ON CONFLICT(source) DO UPDATE SET position = excluded.position";
 constexpr char kInsertRawBlock[] =
-    "INSERT INTO raw_blocks(org, hour, min_ts, max_ts, count, crc32, payload) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO raw_blocks(seq, org, hour, min_ts, max_ts, count, crc32, payload) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kLastRawSeq[] =
+    "SELECT MAX(COALESCE((SELECT MAX(seq) FROM raw_blocks), 0), "
+    "COALESCE((SELECT value FROM store_meta WHERE name = 'raw_seq_floor'), 0))";
+constexpr char kKeepRawSeqFloor[] =
+    "INSERT INTO store_meta(name, value) SELECT 'raw_seq_floor', COALESCE(MAX(seq), 0) "
+    "FROM raw_blocks WHERE true ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)";
+constexpr char kSetCheckpointSeq[] =
+    "INSERT INTO store_meta(name, value) VALUES ('checkpoint_covers_seq', ?) "
+    "ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+constexpr char kCheckpointSeq[] =
+    "SELECT value FROM store_meta WHERE name = 'checkpoint_covers_seq'";
+constexpr char kDeleteCheckpointParts[] = "DELETE FROM checkpoint_parts";
+constexpr char kInsertCheckpointPart[] = "INSERT INTO checkpoint_parts(part, bytes) VALUES (?, ?)";
+constexpr char kCheckpointParts[] = "SELECT bytes FROM checkpoint_parts ORDER BY part";
 
 constexpr char kAllDedupChunks[] = "SELECT org, count, records FROM dedup_chunks";
 constexpr char kGetPosition[] = "SELECT position FROM source_positions WHERE source = ?";
 constexpr char kScanRawBlocks[] =
-    "SELECT org, hour, min_ts, max_ts, count, crc32, payload FROM raw_blocks "
+    "SELECT org, hour, min_ts, max_ts, count, crc32, payload, seq FROM raw_blocks "
     "WHERE hour BETWEEN ? AND ? ORDER BY hour, org, seq";
+constexpr char kScanRawBlocksAfter[] =
+    "SELECT org, hour, min_ts, max_ts, count, crc32, payload, seq FROM raw_blocks "
+    "WHERE seq > ? ORDER BY seq";
 constexpr char kDataClock[] = "SELECT MAX(max_ts) FROM raw_blocks WHERE org = ?";
 constexpr char kDataClockOfAllOrgs[] = "SELECT MAX(max_ts) FROM raw_blocks";
 constexpr char kRawLogHours[] = "SELECT DISTINCT hour FROM raw_blocks ORDER BY hour";
@@ -261,6 +286,13 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
   Status ScanRawBlocks(Millis from_hour, Millis to_hour,
                        const std::function<Status(const RawBlock&)>& fn) override;
+  Status ScanRawBlocksAfter(int64_t after_seq,
+                            const std::function<Status(const RawBlock&)>& fn) override;
+  Result<int64_t> LastRawSeq() override;
+  Status PutCheckpoint(int64_t covers_seq,
+                       const std::function<Status(const PartWriter& write)>& produce) override;
+  Result<std::optional<int64_t>> ReadCheckpoint(
+      const std::function<Status(std::string_view part)>& fn) override;
   Result<RawLogStats> RawLogSize() override;
   Result<std::vector<Millis>> RawLogHours() override;
   Result<std::vector<std::string>> RawLogOrgs() override;
@@ -279,6 +311,9 @@ class SqliteStore final : public Store {
  private:
   // Writes every part of batch inside the caller's transaction.
   Status WriteBatch(const IngestBatch& batch);
+  Result<int64_t> LastRawSeqLocked();
+  // Calls fn with each raw block `query` returns (the columns of kScanRawBlocks).
+  Status ForEachRawBlock(Stmt& query, const std::function<Status(const RawBlock&)>& fn);
   // Removes the entries of org's dedup chunks that the cut sweeps, inside the caller's transaction.
   Status SweepDedup(const RetentionCut& cut);
 
@@ -323,8 +358,11 @@ Status SqliteStore::WriteBatch(const IngestBatch& batch) {
     NAAP_RETURN_IF_ERROR(position.Bind(source).Bind(value).Run());
   }
   Stmt raw = db_->Prepare(kInsertRawBlock);
+  Result<int64_t> seq = batch.raw_blocks.empty() ? Result<int64_t>(0) : LastRawSeqLocked();
+  NAAP_RETURN_IF_ERROR(seq.status());
   for (const RawBlock& b : batch.raw_blocks) {
-    NAAP_RETURN_IF_ERROR(raw.Bind(b.org)
+    NAAP_RETURN_IF_ERROR(raw.Bind(++*seq)
+                             .Bind(b.org)
                              .Bind(b.hour)
                              .Bind(b.min_ts)
                              .Bind(b.max_ts)
@@ -393,11 +431,7 @@ Result<std::optional<std::string>> SqliteStore::SourcePosition(std::string_view 
   return std::optional<std::string>(query.Bytes(0));
 }
 
-Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
-                                  const std::function<Status(const RawBlock&)>& fn) {
-  std::lock_guard lock(mu_);
-  Stmt query = db_->Prepare(kScanRawBlocks);
-  query.Bind(from_hour).Bind(to_hour);
+Status SqliteStore::ForEachRawBlock(Stmt& query, const std::function<Status(const RawBlock&)>& fn) {
   RawBlock block;
   return ForEachRow(query, [&] {
     block.org.assign(query.Bytes(0));
@@ -407,8 +441,63 @@ Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
     block.count = query.Int(4);
     block.crc32 = static_cast<uint32_t>(query.Int(5));
     block.payload.assign(query.Bytes(6));
+    block.seq = query.Int(7);
     return fn(block);
   });
+}
+
+Status SqliteStore::ScanRawBlocks(Millis from_hour, Millis to_hour,
+                                  const std::function<Status(const RawBlock&)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kScanRawBlocks);
+  query.Bind(from_hour).Bind(to_hour);
+  return ForEachRawBlock(query, fn);
+}
+
+Status SqliteStore::ScanRawBlocksAfter(int64_t after_seq,
+                                       const std::function<Status(const RawBlock&)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt query = db_->Prepare(kScanRawBlocksAfter);
+  query.Bind(after_seq);
+  return ForEachRawBlock(query, fn);
+}
+
+Result<int64_t> SqliteStore::LastRawSeqLocked() {
+  Stmt query = db_->Prepare(kLastRawSeq);
+  Result<bool> row = query.Next();
+  if (!row.ok()) return row.status();
+  return query.Int(0);
+}
+
+Result<int64_t> SqliteStore::LastRawSeq() {
+  std::lock_guard lock(mu_);
+  return LastRawSeqLocked();
+}
+
+Status SqliteStore::PutCheckpoint(int64_t covers_seq,
+                                  const std::function<Status(const PartWriter& write)>& produce) {
+  std::lock_guard lock(mu_);
+  return db_->Transaction([&]() -> Status {
+    NAAP_RETURN_IF_ERROR(db_->Exec(kDeleteCheckpointParts));
+    Stmt insert = db_->Prepare(kInsertCheckpointPart);
+    int64_t index = 0;
+    NAAP_RETURN_IF_ERROR(
+        produce([&](std::string_view part) { return insert.Bind(index++).BindBlob(part).Run(); }));
+    return db_->Prepare(kSetCheckpointSeq).Bind(covers_seq).Run();
+  });
+}
+
+Result<std::optional<int64_t>> SqliteStore::ReadCheckpoint(
+    const std::function<Status(std::string_view part)>& fn) {
+  std::lock_guard lock(mu_);
+  Stmt seq = db_->Prepare(kCheckpointSeq);
+  Result<bool> row = seq.Next();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  const int64_t covers_seq = seq.Int(0);
+  Stmt parts = db_->Prepare(kCheckpointParts);
+  NAAP_RETURN_IF_ERROR(ForEachRow(parts, [&] { return fn(parts.Bytes(0)); }));
+  return std::optional<int64_t>(covers_seq);
 }
 
 Result<std::vector<Millis>> SqliteStore::RawLogHours() {
@@ -526,6 +615,7 @@ Status SqliteStore::SweepDedup(const RetentionCut& cut) {
 Status SqliteStore::Sweep(const RetentionCut& cut) {
   std::lock_guard lock(mu_);
   return db_->Transaction([&]() -> Status {
+    NAAP_RETURN_IF_ERROR(db_->Exec(kKeepRawSeqFloor));
     NAAP_RETURN_IF_ERROR(
         db_->Prepare(kSweepRawBlocks).Bind(cut.org).Bind(cut.raw_before_hour).Run());
     NAAP_RETURN_IF_ERROR(SweepDedup(cut));
