@@ -393,6 +393,7 @@ Status Analytics::Restore(RestoreControl* control) {
     ResetEngine();  // ReplayRawLog gives the new resolver its anchors again
   }
   restore_report_.from_checkpoint = resumed.ok() && *resumed;
+  checkpoint_current_ = restore_report_.from_checkpoint && restore_report_.tail_blocks == 0;
   if (!restore_report_.from_checkpoint) {
     Result<int64_t> before = store_.LastRawSeq();
     NAAP_RETURN_IF_ERROR(before.status());
@@ -502,11 +503,13 @@ Status Analytics::ReplayTail(int64_t covers_seq, RestoreControl* control) {
 }
 
 Status Analytics::WriteCheckpoint() {
-  if (foreign_blocks_) return Status::Ok();
-  return store_.PutCheckpoint(known_seq_, [&](const store::Store::PartWriter& write) {
+  if (foreign_blocks_ || checkpoint_current_) return Status::Ok();
+  NAAP_RETURN_IF_ERROR(store_.PutCheckpoint(known_seq_, [&](const store::Store::PartWriter& write) {
     NAAP_RETURN_IF_ERROR(write(CheckpointHeader()));
     return resolver_->SaveState([&](std::string part) { return write(part); });
-  });
+  }));
+  checkpoint_current_ = true;
+  return Status::Ok();
 }
 
 void Analytics::AfterCommit() {
@@ -517,6 +520,7 @@ void Analytics::AfterCommit() {
   } else {
     known_seq_ = *last;
   }
+  if (committed > 0) checkpoint_current_ = false;
   const auto now = std::chrono::steady_clock::now();
   if (!std::exchange(run_ended_, false) && now - last_checkpoint_ < kCheckpointEvery) return;
   last_checkpoint_ = now;
@@ -598,6 +602,7 @@ Status Analytics::OnAccepted(const event::Decoded& decoded) {
   // A pipeline that read FactsFrom before a sweep moved it may still send an older record.
   if (decoded.event_ts < FactsFrom(decoded.org)) return Status::Ok();
   resolver_->Add(decoded);
+  checkpoint_current_ = false;
   return Status::Ok();
 }
 

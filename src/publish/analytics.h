@@ -113,8 +113,9 @@ class Analytics final : public ingest::RecordSink {
   Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
 
   // Writes the resolver's checkpoint, covering every raw block committed so far (call between
-  // commits). Does nothing once raw blocks this resolver never took were committed (another
-  // process writing to the store): the checkpoint would not hold them.
+  // commits). Does nothing when the stored one holds this state already (nothing was added since
+  // it was written or restored), or once raw blocks this resolver never took were committed
+  // (another process writing to the store): the checkpoint would not hold them.
   Status WriteCheckpoint();
   static constexpr std::chrono::minutes kCheckpointEvery{10};
   // How the last Restore() got the facts back.
@@ -183,6 +184,7 @@ class Analytics final : public ingest::RecordSink {
   // after), unless foreign_blocks_; committing_blocks_ are in the batch being committed.
   int64_t known_seq_ = 0;
   bool foreign_blocks_ = false;
+  bool checkpoint_current_ = false;  // the stored checkpoint holds exactly the resolver's state
   size_t committing_blocks_ = 0;
   bool run_ended_ = false;
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();

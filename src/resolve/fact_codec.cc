@@ -1,19 +1,18 @@
-// Each fact type lists its fields once, in Fields(); encoding and decoding both walk that list.
+// Each fact type lists its fields once, in Fields(); encoding and decoding both walk that list
+// (state_codec.h).
 #include "resolve/fact_codec.h"
 
 #include <zstd.h>
 
-#include <bit>
 #include <concepts>
 #include <cstdlib>
-#include <optional>
 #include <type_traits>
-#include <vector>
+
+#include "resolve/state_codec.h"
 
 namespace naap::resolve {
-namespace {
 
-// The field lists. `Self` is the fact type, const when encoding.
+// The field lists (state_codec.h). `Self` is the fact type, const when encoding.
 template <typename Self, typename Fn>
 requires std::same_as<std::remove_const_t<Self>, Decision>
 bool Fields(Self& d, Fn&& fn) {
@@ -170,131 +169,25 @@ static_assert(sizeof(LatestSample) == 104);
 static_assert(sizeof(Classification) == 248);
 static_assert(sizeof(SessionFact) == 1528);
 
-template <typename T>
-concept HasFields = requires(const T& t) {
-  Fields(t, [](const auto&...) { return true; });
-};
+void EncodeFact(ByteWriter& w, const SessionFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const PaymentFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const AiBatchJobFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const ByocJobFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const WorkerFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const AuthFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const ByocPaymentFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const DiscoveryFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const LlmFact& fact) { state_codec::Put(w, fact); }
 
-void Put(ByteWriter& w, const std::string& v) { w.String(v); }
-void Put(ByteWriter& w, int64_t v) { w.Int(v); }
-void Put(ByteWriter& w, int v) { w.Int(v); }
-void Put(ByteWriter& w, bool v) { w.Bool(v); }
-void Put(ByteWriter& w, double v) { w.Fixed64(std::bit_cast<uint64_t>(v)); }
-void Put(ByteWriter& w, const Wei& v) { w.U128(v.value()); }
-void Put(ByteWriter& w, const Decimal& v) { w.String(v.ToString()); }
-void Put(ByteWriter& w, const QuantileSketch& v) { w.String(v.Serialize()); }
-template <typename T>
-void Put(ByteWriter& w, const std::optional<T>& v);
-template <typename T>
-void Put(ByteWriter& w, const std::vector<T>& v);
-template <HasFields T>
-void Put(ByteWriter& w, const T& v);
-
-template <typename T>
-void Put(ByteWriter& w, const std::optional<T>& v) {
-  w.Bool(v.has_value());
-  if (v) Put(w, *v);
-}
-template <typename T>
-void Put(ByteWriter& w, const std::vector<T>& v) {
-  w.Varint(v.size());
-  for (const T& x : v) Put(w, x);
-}
-template <HasFields T>
-void Put(ByteWriter& w, const T& v) {
-  Fields(v, [&w](const auto&... field) {
-    (Put(w, field), ...);
-    return true;
-  });
-}
-
-bool Get(ByteReader& r, std::string& v) { return r.String(v); }
-bool Get(ByteReader& r, int64_t& v) { return r.Int(v); }
-bool Get(ByteReader& r, int& v) {
-  int64_t wide;
-  if (!r.Int(wide) || wide < INT32_MIN || wide > INT32_MAX) return false;
-  v = static_cast<int>(wide);
-  return true;
-}
-bool Get(ByteReader& r, bool& v) { return r.Bool(v); }
-bool Get(ByteReader& r, double& v) {
-  uint64_t bits;
-  if (!r.Fixed64(bits)) return false;
-  v = std::bit_cast<double>(bits);
-  return true;
-}
-bool Get(ByteReader& r, Wei& v) {
-  unsigned __int128 raw;
-  if (!r.U128(raw)) return false;
-  const std::optional<Wei> wei = Wei::FromU128(raw);
-  if (wei) v = *wei;
-  return wei.has_value();
-}
-bool Get(ByteReader& r, Decimal& v) {
-  std::string text;
-  if (!r.String(text)) return false;
-  const std::optional<Decimal> d = Decimal::Parse(text);
-  if (d) v = *d;
-  return d.has_value();
-}
-bool Get(ByteReader& r, QuantileSketch& v) {
-  std::string bytes;
-  if (!r.String(bytes)) return false;
-  Result<QuantileSketch> sketch = QuantileSketch::Parse(bytes);
-  if (sketch.ok()) v = std::move(*sketch);
-  return sketch.ok();
-}
-template <typename T>
-bool Get(ByteReader& r, std::optional<T>& v);
-template <typename T>
-bool Get(ByteReader& r, std::vector<T>& v);
-template <HasFields T>
-bool Get(ByteReader& r, T& v);
-
-template <typename T>
-bool Get(ByteReader& r, std::optional<T>& v) {
-  bool present;
-  if (!r.Bool(present)) return false;
-  if (!present) {
-    v.reset();
-    return true;
-  }
-  return Get(r, v.emplace());
-}
-template <typename T>
-bool Get(ByteReader& r, std::vector<T>& v) {
-  uint64_t n;
-  if (!r.Varint(n)) return false;
-  v.clear();
-  for (uint64_t i = 0; i < n; ++i) {
-    if (!Get(r, v.emplace_back())) return false;
-  }
-  return true;
-}
-template <HasFields T>
-bool Get(ByteReader& r, T& v) {
-  return Fields(v, [&r](auto&... field) { return (Get(r, field) && ...); });
-}
-
-}  // namespace
-
-void EncodeFact(ByteWriter& w, const SessionFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const PaymentFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const AiBatchJobFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const ByocJobFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const WorkerFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const AuthFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const ByocPaymentFact& fact) { Put(w, fact); }
-void EncodeFact(ByteWriter& w, const DiscoveryFact& fact) { Put(w, fact); }
-
-bool DecodeFact(ByteReader& r, SessionFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, PaymentFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, AiBatchJobFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, ByocJobFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, WorkerFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, AuthFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, ByocPaymentFact& fact) { return Get(r, fact); }
-bool DecodeFact(ByteReader& r, DiscoveryFact& fact) { return Get(r, fact); }
+bool DecodeFact(ByteReader& r, SessionFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, PaymentFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, AiBatchJobFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, ByocJobFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, WorkerFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, AuthFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, ByocPaymentFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, DiscoveryFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, LlmFact& fact) { return state_codec::Get(r, fact); }
 
 void EncodeKey(ByteWriter& w, const std::string& key) { w.String(key); }
 void EncodeKey(ByteWriter& w, const std::pair<std::string, int>& key) {

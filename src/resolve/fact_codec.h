@@ -22,6 +22,7 @@ void EncodeFact(ByteWriter& w, const WorkerFact& fact);
 void EncodeFact(ByteWriter& w, const AuthFact& fact);
 void EncodeFact(ByteWriter& w, const ByocPaymentFact& fact);
 void EncodeFact(ByteWriter& w, const DiscoveryFact& fact);
+void EncodeFact(ByteWriter& w, const LlmFact& fact);  // part of AI-batch facts; the checkpoint
 
 bool DecodeFact(ByteReader& r, SessionFact& fact);
 bool DecodeFact(ByteReader& r, PaymentFact& fact);
@@ -31,6 +32,7 @@ bool DecodeFact(ByteReader& r, WorkerFact& fact);
 bool DecodeFact(ByteReader& r, AuthFact& fact);
 bool DecodeFact(ByteReader& r, ByocPaymentFact& fact);
 bool DecodeFact(ByteReader& r, DiscoveryFact& fact);
+bool DecodeFact(ByteReader& r, LlmFact& fact);
 
 // The keys of HourlyFacts: a session key, payment or job id, or (discovery event id, rank).
 void EncodeKey(ByteWriter& w, const std::string& key);

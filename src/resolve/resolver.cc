@@ -3,6 +3,7 @@
 #include "resolve/resolver.h"
 
 #include <algorithm>
+#include <concepts>
 #include <functional>
 #include <iterator>
 #include <limits>
@@ -14,6 +15,7 @@
 #include <unordered_set>
 
 #include "base/containers.h"
+#include "resolve/fact_codec.h"
 #include "resolve/hourly_facts.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
@@ -22,18 +24,19 @@
 
 namespace naap::resolve {
 
-// Coded for the checkpoint (state_codec.h).
-auto Fields(LinkableSession& s) {
-  return std::tie(s.session_key, s.first_seen, s.last_seen, s.pipeline_id, s.model_id);
+// Coded for the checkpoint (state_codec.h; LlmFact as a fact, fact_codec.h).
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, LinkableSession>
+bool Fields(Self& s, Fn&& fn) {
+  return fn(s.session_key, s.first_seen, s.last_seen, s.pipeline_id, s.model_id);
 }
-auto Fields(NamedWorker& w) {
-  return std::tie(w.event_ts, w.event_id, w.worker_url, w.worker_url_norm);
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, NamedWorker>
+bool Fields(Self& w, Fn&& fn) {
+  return fn(w.event_ts, w.event_id, w.worker_url, w.worker_url_norm);
 }
-auto Fields(LlmFact& f) {
-  return std::tie(f.org, f.request_id, f.event_id, f.event_ts, f.subtype, f.model, f.completion_id,
-                  f.orch_url_norm, f.streaming, f.prompt_tokens, f.completion_tokens,
-                  f.total_tokens, f.tokens_per_second, f.ttft_ms, f.finish_reason, f.error);
-}
+void Put(ByteWriter& w, const LlmFact& fact) { EncodeFact(w, fact); }
+bool Get(ByteReader& r, LlmFact& fact) { return DecodeFact(r, fact); }
 
 namespace {
 
@@ -54,7 +57,9 @@ bool Get(ByteReader& r, EntityKind& kind) {
   kind = static_cast<EntityKind>(value);
   return true;
 }
-auto Fields(EntityRef& e) { return std::tie(e.kind, e.key, e.row); }
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, EntityRef>
+bool Fields(Self& e, Fn&& fn) { return fn(e.kind, e.key, e.row); }
 
 // Checkpoint parts (Resolver::SaveState): an org's settling state ('O'), some elements of one of
 // its indexes ('I'), or one hour's frame of one of its fact kinds ('F').

@@ -1,8 +1,11 @@
 #pragma once
-// Bytes of the resolver's indexes for its checkpoint (Resolver::SaveState): Put writes a value
-// with base/bytes.h, Get reads it back (false on truncated or malformed bytes). Containers write
-// their size, then their elements in iteration order; a struct is coded as the tuple of the
-// references its Fields() overload returns. Get(Put(x)) == x for every type here.
+// Bytes of the resolver's state: its facts (fact_codec.h) and the indexes of its checkpoint
+// (Resolver::SaveState). Put writes a value with base/bytes.h, Get reads it back (false on
+// truncated or malformed bytes, never reading past them). Containers write their size, then their
+// elements in iteration order. A struct lists its members once, in a Fields(self, fn) overload
+// found by argument-dependent lookup, which calls fn with every member in declaration order
+// (`self` is const when encoding); Put and Get both walk that list. Get(Put(x)) == x for every
+// type here.
 #include <bit>
 #include <cstdint>
 #include <map>
@@ -15,15 +18,20 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/decimal.h"
+#include "base/sketch.h"
 
 namespace naap::resolve::state_codec {
 
+template <typename T>
+concept HasFields = requires(const T& t) {
+  Fields(t, [](const auto&...) { return true; });
+};
+
 // The templates below call one another, so each is declared before any is defined.
-template <typename T>
-requires requires(T& t) { Fields(t); }
+template <HasFields T>
 void Put(ByteWriter& w, const T& v);
-template <typename T>
-requires requires(T& t) { Fields(t); }
+template <HasFields T>
 bool Get(ByteReader& r, T& v);
 template <typename... T>
 void Put(ByteWriter& w, const std::tuple<T...>& v);
@@ -59,7 +67,7 @@ inline void Put(ByteWriter& w, const std::string& v) { w.String(v); }
 inline bool Get(ByteReader& r, int64_t& v) { return r.Int(v); }
 inline bool Get(ByteReader& r, int& v) {
   int64_t wide = 0;
-  if (!r.Int(wide) || wide != static_cast<int>(wide)) return false;
+  if (!r.Int(wide) || wide < INT32_MIN || wide > INT32_MAX) return false;
   v = static_cast<int>(wide);
   return true;
 }
@@ -73,15 +81,41 @@ inline bool Get(ByteReader& r, double& v) {
 }
 inline bool Get(ByteReader& r, std::string& v) { return r.String(v); }
 
-// Structs: a Fields(T&) overload, found by argument-dependent lookup or declared before use.
-template <typename T>
-requires requires(T& t) { Fields(t); }
-void Put(ByteWriter& w, const T& v) { Put(w, Fields(const_cast<T&>(v))); }
-template <typename T>
-requires requires(T& t) { Fields(t); }
+inline void Put(ByteWriter& w, const Wei& v) { w.U128(v.value()); }
+inline void Put(ByteWriter& w, const Decimal& v) { w.String(v.ToString()); }
+inline void Put(ByteWriter& w, const QuantileSketch& v) { w.String(v.Serialize()); }
+inline bool Get(ByteReader& r, Wei& v) {
+  unsigned __int128 raw;
+  if (!r.U128(raw)) return false;
+  const std::optional<Wei> wei = Wei::FromU128(raw);
+  if (wei) v = *wei;
+  return wei.has_value();
+}
+inline bool Get(ByteReader& r, Decimal& v) {
+  std::string text;
+  if (!r.String(text)) return false;
+  const std::optional<Decimal> d = Decimal::Parse(text);
+  if (d) v = *d;
+  return d.has_value();
+}
+inline bool Get(ByteReader& r, QuantileSketch& v) {
+  std::string bytes;
+  if (!r.String(bytes)) return false;
+  Result<QuantileSketch> sketch = QuantileSketch::Parse(bytes);
+  if (sketch.ok()) v = std::move(*sketch);
+  return sketch.ok();
+}
+
+template <HasFields T>
+void Put(ByteWriter& w, const T& v) {
+  Fields(v, [&w](const auto&... field) {
+    (Put(w, field), ...);
+    return true;
+  });
+}
+template <HasFields T>
 bool Get(ByteReader& r, T& v) {
-  auto fields = Fields(v);
-  return Get(r, fields);
+  return Fields(v, [&r](auto&... field) { return (Get(r, field) && ...); });
 }
 
 template <typename... T>

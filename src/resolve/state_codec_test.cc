@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <concepts>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -22,7 +24,9 @@ struct Sample {
   bool flag = false;
   friend bool operator==(const Sample&, const Sample&) = default;
 };
-auto Fields(Sample& s) { return std::tie(s.name, s.ts, s.rate, s.flag); }
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, Sample>
+bool Fields(Self& s, Fn&& fn) { return fn(s.name, s.ts, s.rate, s.flag); }
 
 template <typename T>
 std::string Encoded(const T& value) {
