@@ -448,22 +448,49 @@ Status Analytics::RestoreRegistries(int64_t covers_seq, RestoreControl* control)
   Result<std::vector<Millis>> hours = store_.RawLogHours();
   NAAP_RETURN_IF_ERROR(hours.status());
   if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
-  event::Decoder decoder(decoder_options_);
-  for (const Millis hour : *hours) {
-    NAAP_RETURN_IF_ERROR(ingest::ScanRawLog(
-        store_, hour, hour,
-        [&](const ingest::RawEntry& entry) {
+  // Two threads take the hours in turn: a registry is a function of the set of its snapshots,
+  // not of their order. Each copies an hour's blocks out of the store and decompresses them
+  // without holding it; only the registry Adds are serialised.
+  std::mutex mu;  // the resolver, and `failed`
+  Status failed;
+  std::atomic<size_t> next{0};
+  const auto take_hours = [&] {
+    event::Decoder decoder(decoder_options_);
+    ingest::RawBlockEntries entries;
+    for (size_t i; (i = next++) < hours->size();) {
+      std::vector<store::RawBlock> blocks;
+      Status status = store_.ScanRawBlocks((*hours)[i], (*hours)[i], [&](const auto& block) {
+        if (block.seq <= covers_seq) blocks.push_back(block);
+        return Status::Ok();
+      });
+      for (size_t b = 0; status.ok() && b < blocks.size(); ++b) {
+        status = ingest::DecodeRawBlock(blocks[b], entries);
+        for (size_t e = 0; status.ok() && e < entries.entries.size(); ++e) {
+          const ingest::RawEntry& entry = entries.entries[e];
           if (entry.family != kCapabilityFamily || !Replays(entry, reclassify_, swept_cuts_)) {
-            return Status::Ok();
+            continue;
           }
-          resolver_->AddCapabilities(decoder.Decode(InputOf(entry)));
-          return Status::Ok();
-        },
-        std::nullopt, covers_seq));
-    if (control != nullptr) ++control->hours_replayed;
-    if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
-  }
-  return Status::Ok();
+          const event::Decoded& decoded = decoder.Decode(InputOf(entry));
+          std::lock_guard lock(mu);
+          resolver_->AddCapabilities(decoded);
+        }
+      }
+      if (status.ok() && control != nullptr && control->cancel) {
+        status = Unavailable("the restore was cancelled");
+      }
+      if (!status.ok()) {
+        std::lock_guard lock(mu);
+        if (failed.ok()) failed = std::move(status);
+        next = hours->size();  // the other thread stops too
+        return;
+      }
+      if (control != nullptr) ++control->hours_replayed;
+    }
+  };
+  std::thread other(take_hours);
+  take_hours();
+  other.join();
+  return failed;
 }
 
 Status Analytics::ReplayTail(int64_t covers_seq, RestoreControl* control) {

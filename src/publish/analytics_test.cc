@@ -191,7 +191,8 @@ using RebuildTest = SimulatedDayTest;
 using RestoreTest = SimulatedDayTest;
 using RetentionTest = SimulatedDayTest;
 
-// Every fact of every kind the view holds for the hours [from, to), encoded, org by org.
+// Every fact of every kind the view holds for the hours [from, to), and the capability snapshots
+// it observed in them, encoded, org by org.
 std::string AllFacts(const resolve::FactsView& facts, Millis from, Millis to) {
   std::string out;
   ByteWriter w(out);
@@ -210,6 +211,18 @@ std::string AllFacts(const resolve::FactsView& facts, Millis from, Millis to) {
       put(facts.AuthAt(org, hour));
       put(facts.ByocPaymentsAt(org, hour));
       put(facts.DiscoveryAt(org, hour));
+      // The capability registry, as observed inventory reads it.
+      for (const resolve::ObservedSnapshot& o : facts.ObservedSnapshotsAt(org, hour)) {
+        for (const std::string* text :
+             {&o.snapshot_id, &o.event_id, &o.capability_version_id, &o.content->digest}) {
+          w.String(*text);
+        }
+        w.Int(o.snapshot_ts);
+        w.String(o.raw_element);
+        for (const auto* values : {&o.capacity_in_use, &o.gpu_memory_bytes_free}) {
+          for (const std::optional<int64_t>& v : *values) w.Int(v.value_or(-1));
+        }
+      }
     }
   }
   return out;
