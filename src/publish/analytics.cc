@@ -415,16 +415,19 @@ namespace {
 
 // The first part of every checkpoint: a checkpoint is only read by the build that wrote it, as
 // another build may build other facts from the same records (docs/decisions.md).
-std::string CheckpointHeader() { return "naap checkpoint 1 build " + BuildId(); }
-
-constexpr std::string_view kCapabilityFamily = "network_capabilities";
+std::string CheckpointHeader() { return "naap checkpoint 2 build " + BuildId(); }
 
 }  // namespace
 
 Result<bool> Analytics::ResumeFromCheckpoint(RestoreControl* control) {
+  // Progress in the replay's unit: the raw log's hours, all of them done once the tail is.
+  Result<std::vector<Millis>> hours = store_.RawLogHours();
+  NAAP_RETURN_IF_ERROR(hours.status());
+  if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
   const std::string header = CheckpointHeader();
   bool header_seen = false, other_build = false;
   Result<std::optional<int64_t>> covers = store_.ReadCheckpoint([&](std::string_view part) {
+    if (control != nullptr && control->cancel) return Unavailable("the restore was cancelled");
     if (header_seen) return resolver_->LoadPart(part);
     header_seen = true;
     other_build = part != header;
@@ -439,58 +442,9 @@ Result<bool> Analytics::ResumeFromCheckpoint(RestoreControl* control) {
   if (!header_seen) return Corruption("a checkpoint without its header");
   // A sweep after the checkpoint was written forgot facts it still holds.
   for (const auto& [org, cut] : swept_cuts_) resolver_->Prune(org, cut);
-  NAAP_RETURN_IF_ERROR(RestoreRegistries(**covers, control));
   NAAP_RETURN_IF_ERROR(ReplayTail(**covers, control));
+  if (control != nullptr) control->hours_replayed = control->hours_total.load();
   return true;
-}
-
-Status Analytics::RestoreRegistries(int64_t covers_seq, RestoreControl* control) {
-  Result<std::vector<Millis>> hours = store_.RawLogHours();
-  NAAP_RETURN_IF_ERROR(hours.status());
-  if (control != nullptr) control->hours_total = static_cast<int64_t>(hours->size());
-  // Two threads take the hours in turn: a registry is a function of the set of its snapshots,
-  // not of their order. Each copies an hour's blocks out of the store and decompresses them
-  // without holding it; only the registry Adds are serialised.
-  std::mutex mu;  // the resolver, and `failed`
-  Status failed;
-  std::atomic<size_t> next{0};
-  const auto take_hours = [&] {
-    event::Decoder decoder(decoder_options_);
-    ingest::RawBlockEntries entries;
-    for (size_t i; (i = next++) < hours->size();) {
-      std::vector<store::RawBlock> blocks;
-      Status status = store_.ScanRawBlocks((*hours)[i], (*hours)[i], [&](const auto& block) {
-        if (block.seq <= covers_seq) blocks.push_back(block);
-        return Status::Ok();
-      });
-      for (size_t b = 0; status.ok() && b < blocks.size(); ++b) {
-        status = ingest::DecodeRawBlock(blocks[b], entries);
-        for (size_t e = 0; status.ok() && e < entries.entries.size(); ++e) {
-          const ingest::RawEntry& entry = entries.entries[e];
-          if (entry.family != kCapabilityFamily || !Replays(entry, reclassify_, swept_cuts_)) {
-            continue;
-          }
-          const event::Decoded& decoded = decoder.Decode(InputOf(entry));
-          std::lock_guard lock(mu);
-          resolver_->AddCapabilities(decoded);
-        }
-      }
-      if (status.ok() && control != nullptr && control->cancel) {
-        status = Unavailable("the restore was cancelled");
-      }
-      if (!status.ok()) {
-        std::lock_guard lock(mu);
-        if (failed.ok()) failed = std::move(status);
-        next = hours->size();  // the other thread stops too
-        return;
-      }
-      if (control != nullptr) ++control->hours_replayed;
-    }
-  };
-  std::thread other(take_hours);
-  take_hours();
-  other.join();
-  return failed;
 }
 
 Status Analytics::ReplayTail(int64_t covers_seq, RestoreControl* control) {

@@ -14,8 +14,8 @@
 // Facts live in memory; the resolver settles entities older than its lateness horizon (2 h) and
 // reloads their records from the store's raw log (DecodeRawLog) when a late record needs them.
 // Restore() gives the resolver back without publishing: from the store's checkpoint when this
-// build wrote it (its facts and indexes, the capability registries rebuilt from the snapshots in
-// the raw log, then the raw blocks committed after it), else by replaying the whole raw log
+// build wrote it (its facts, capability registries and indexes, then the raw blocks committed
+// after it), else by replaying the whole raw log
 // (decoded again, with each entry's stored ingest time and org) hour by hour. Either way the facts
 // are afterwards exactly those the stored slices were built from, also for the capability versions
 // a retention sweep cut short (the anchors SweepRetention stores). After each commit of a pipeline
@@ -149,8 +149,6 @@ class Analytics final : public ingest::RecordSink {
   // loaded) when there is none or another build wrote it. An error leaves the resolver partly
   // loaded.
   Result<bool> ResumeFromCheckpoint(RestoreControl* control);
-  // Adds the capability snapshots of the raw log's blocks up to `covers_seq` to the registries.
-  Status RestoreRegistries(int64_t covers_seq, RestoreControl* control);
   // Adds the raw blocks committed after `covers_seq`, in commit order, resolving after each group.
   Status ReplayTail(int64_t covers_seq, RestoreControl* control);
   // Replays the raw log hour by hour, resolving after each hour (so entities settle during the

@@ -233,7 +233,7 @@ void PutOtherBuildsCheckpoint(store::Store& store) {
   ASSERT_TRUE(store
                   .PutCheckpoint(1,
                                  [](const store::Store::PartWriter& write) {
-                                   return write("naap checkpoint 1 build 0123");
+                                   return write("naap checkpoint 2 build 0123");
                                  })
                   .ok());
 }

@@ -2,14 +2,46 @@
 #include "resolve/capability_registry.h"
 
 #include <algorithm>
+#include <concepts>
 #include <numeric>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "base/hash.h"
 #include "base/strings.h"
+#include "resolve/state_codec.h"
+
+// The rows of a version's content, coded for the resolver's checkpoint (state_codec.h).
+namespace naap::event {
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, CapabilityOffer>
+bool Fields(Self& o, Fn&& fn) {
+  return fn(o.capability_id, o.canonical_pipeline, o.model_id, o.warm, o.capacity,
+            o.capacity_in_use, o.runner_version);
+}
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, CapabilityPrice>
+bool Fields(Self& p, Fn&& fn) {
+  return fn(p.capability_id, p.constraint, p.price_per_unit, p.pixels_per_unit);
+}
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, HardwareRow>
+bool Fields(Self& h, Fn&& fn) {
+  return fn(h.offered_name, h.capability_id, h.canonical_pipeline, h.model_id, h.hardware_present,
+            h.gpu_slot, h.gpu_id, h.gpu_model_name, h.gpu_memory_bytes_total,
+            h.gpu_memory_bytes_free, h.gpu_compute_major, h.gpu_compute_minor);
+}
+}  // namespace naap::event
 
 namespace naap::resolve {
+
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, VersionContent>
+bool Fields(Self& c, Fn&& fn) {
+  return fn(c.digest, c.orch_uri, c.alias_address, c.version, c.offers, c.prices, c.hardware);
+}
+
 namespace {
 
 using event::CapabilityOffer;
@@ -261,6 +293,9 @@ struct SnapshotEntry {
   // empty when all are NULL.
   std::vector<std::optional<int64_t>> volatile_values;
 };
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, SnapshotEntry>
+bool Fields(Self& e, Fn&& fn) { return fn(e.event_id, e.ts, e.content, e.volatile_values); }
 
 }  // namespace
 
@@ -412,28 +447,8 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
                                     versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
     result.versions_changed = true;
   } else {
-    // A late snapshot: recompute the chain's versions from its snapshots. A version's volatile
-    // values are its newest snapshot's, so they are split once per version, not per snapshot.
-    std::vector<CapabilityVersion> rebuilt;
-    const SnapshotEntry* newest = nullptr;  // of rebuilt.back()
-    const auto take_newest_values = [&] {
-      if (rebuilt.empty()) return;
-      CapabilityVersion& v = rebuilt.back();
-      SplitVolatile(*newest, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
-    };
-    for (const SnapshotEntry& s : cs.snapshots) {
-      const std::shared_ptr<const VersionContent>& c = cs.contents[s.content];
-      if (!rebuilt.empty() && rebuilt.back().content == c) {
-        rebuilt.back().sightings.push_back(s.ts);
-      } else {
-        take_newest_values();
-        if (!rebuilt.empty()) rebuilt.back().valid_to = s.ts;
-        rebuilt.push_back(
-            StartVersion(cs.chain.key, s, c, rebuilt.empty() ? AnchorOf(cs.chain.key) : nullptr));
-      }
-      newest = &s;
-    }
-    take_newest_values();
+    // A late snapshot: recompute the chain's versions from its snapshots.
+    std::vector<CapabilityVersion> rebuilt = VersionsOf(cs);
     result.versions_changed = !SameBounds(versions, rebuilt);
     versions = std::move(rebuilt);
   }
@@ -448,6 +463,83 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
     Index(cs, IdentityType::kAlias, snapshot.alias_address);
   }
   return result;
+}
+
+std::vector<CapabilityVersion> CapabilityRegistry::VersionsOf(const ChainState& cs) const {
+  // A version's volatile values are its newest snapshot's, so they are split once per version,
+  // not per snapshot.
+  std::vector<CapabilityVersion> versions;
+  const SnapshotEntry* newest = nullptr;  // of versions.back()
+  const auto take_newest_values = [&] {
+    if (versions.empty()) return;
+    CapabilityVersion& v = versions.back();
+    SplitVolatile(*newest, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
+  };
+  for (const SnapshotEntry& s : cs.snapshots) {
+    const std::shared_ptr<const VersionContent>& c = cs.contents[s.content];
+    if (!versions.empty() && versions.back().content == c) {
+      versions.back().sightings.push_back(s.ts);
+    } else {
+      take_newest_values();
+      if (!versions.empty()) versions.back().valid_to = s.ts;
+      versions.push_back(
+          StartVersion(cs.chain.key, s, c, versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
+    }
+    newest = &s;
+  }
+  take_newest_values();
+  return versions;
+}
+
+void CapabilityRegistry::EncodeChains(ByteWriter& w) const {
+  w.Varint(chains_.size());
+  for (const auto& [key, cs] : chains_) {
+    state_codec::Put(w, key.org);
+    state_codec::Put(w, key.orch_address);
+    state_codec::Put(w, key.orch_uri_norm);
+    w.Varint(cs->contents.size());
+    for (const std::shared_ptr<const VersionContent>& content : cs->contents) {
+      state_codec::Put(w, *content);
+    }
+    state_codec::Put(w, cs->snapshots);
+    state_codec::Put(w, cs->raw_element_by_hour);
+    state_codec::Put(w, cs->chain.alias_addresses);
+  }
+}
+
+bool CapabilityRegistry::DecodeChains(ByteReader& r) {
+  uint64_t n = 0;
+  if (!r.Varint(n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    auto cs = std::make_unique<ChainState>();
+    ChainKey& key = cs->chain.key;
+    uint64_t contents = 0;
+    if (!state_codec::Get(r, key.org) || !state_codec::Get(r, key.orch_address) ||
+        !state_codec::Get(r, key.orch_uri_norm) || !r.Varint(contents) || chains_.contains(key)) {
+      return false;
+    }
+    for (uint64_t c = 0; c < contents; ++c) {
+      VersionContent content;
+      if (!state_codec::Get(r, content)) return false;
+      cs->content_by_digest.emplace(content.digest, static_cast<uint32_t>(c));
+      cs->contents.push_back(std::make_shared<const VersionContent>(std::move(content)));
+    }
+    if (!state_codec::Get(r, cs->snapshots) || !state_codec::Get(r, cs->raw_element_by_hour) ||
+        !state_codec::Get(r, cs->chain.alias_addresses) ||
+        std::any_of(cs->snapshots.begin(), cs->snapshots.end(),
+                    [&](const SnapshotEntry& e) { return e.content >= cs->contents.size(); })) {
+      return false;
+    }
+    cs->chain.versions = VersionsOf(*cs);
+    snapshot_count_ += cs->snapshots.size();
+    const ChainState& chain = *(chains_[key] = std::move(cs));
+    if (!key.orch_uri_norm.empty()) Index(chain, IdentityType::kUri, key.orch_uri_norm);
+    Index(chain, IdentityType::kAddress, key.orch_address);
+    for (const std::string& alias : chain.chain.alias_addresses) {
+      Index(chain, IdentityType::kAlias, alias);
+    }
+  }
+  return true;
 }
 
 void CapabilityRegistry::Index(const ChainState& chain, IdentityType type, std::string_view value) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/time.h"
 #include "event/records.h"
 #include "resolve/matcher.h"
@@ -157,6 +158,13 @@ class CapabilityRegistry : public Matcher {
   std::vector<ObservedSnapshot> ObservedSnapshots(std::string_view org, Millis from,
                                                   Millis to) const;
 
+  // For the resolver's checkpoint: every chain with its snapshots, contents and raw elements.
+  // DecodeChains takes them into a registry that holds none of those chains, and rebuilds their
+  // versions from the snapshots as a late snapshot does, with the anchors set before: the same
+  // registry as the one encoded when the anchors are those it had.
+  void EncodeChains(ByteWriter& w) const;
+  bool DecodeChains(ByteReader& r);
+
   size_t chain_count() const { return chains_.size(); }
   size_t snapshot_count() const { return snapshot_count_; }
 
@@ -174,6 +182,8 @@ class CapabilityRegistry : public Matcher {
   void Index(const ChainState& chain, IdentityType type, std::string_view value);
 
   const VersionAnchor* AnchorOf(const ChainKey& key) const;  // nullptr when none
+  // The chain's versions, from its snapshots in order (the first one anchored when it applies).
+  std::vector<CapabilityVersion> VersionsOf(const ChainState& chain) const;
 
   MatchHorizons horizons_;
   std::map<ChainKey, VersionAnchor> anchors_;

@@ -61,9 +61,10 @@ template <typename Self, typename Fn>
 requires std::same_as<std::remove_const_t<Self>, EntityRef>
 bool Fields(Self& e, Fn&& fn) { return fn(e.kind, e.key, e.row); }
 
-// Checkpoint parts (Resolver::SaveState): an org's settling state ('O'), some elements of one of
-// its indexes ('I'), or one hour's frame of one of its fact kinds ('F').
-constexpr char kOrgPart = 'O', kIndexPart = 'I', kFactsPart = 'F';
+// Checkpoint parts (Resolver::SaveState): an org's settling state ('O'), its capability registry
+// ('R'), some elements of one of its indexes ('I'), or one hour's frame of one of its fact kinds
+// ('F').
+constexpr char kOrgPart = 'O', kRegistryPart = 'R', kIndexPart = 'I', kFactsPart = 'F';
 
 // Writes the elements of an org's indexes into 'I' parts of about kBytes encoded each, so that
 // neither writing nor reading a checkpoint holds a whole index encoded.
@@ -1165,6 +1166,14 @@ Status Resolver::SaveState(const std::function<Status(std::string part)>& emit) 
     state_codec::Put(w, state->settled_before);
     state_codec::Put(w, state->pruned_before);
     NAAP_RETURN_IF_ERROR(emit(std::move(part)));
+    std::string chains;
+    ByteWriter cw(chains);
+    state->registry.EncodeChains(cw);
+    std::string registry(1, kRegistryPart);
+    ByteWriter rw(registry);
+    rw.String(org);
+    registry += Compress(chains);
+    NAAP_RETURN_IF_ERROR(emit(std::move(registry)));
     IndexParts index_parts(org, emit);
     NAAP_RETURN_IF_ERROR(state->EncodeIndexes(index_parts));
     uint64_t kind = 0;
@@ -1209,6 +1218,12 @@ Status Resolver::LoadPart(std::string_view part) {
   const auto it = orgs_.find(org);
   if (it == orgs_.end()) return corrupt;
   OrgState& state = *it->second;
+  if (part[0] == kRegistryPart) {
+    std::string chains;
+    if (!Decompress(rest(), chains)) return corrupt;
+    ByteReader cr(chains);
+    return state.registry.DecodeChains(cr) && cr.done() ? Status::Ok() : corrupt;
+  }
   if (part[0] == kIndexPart) {
     uint64_t id = 0, n = 0;
     std::string elements;
@@ -1225,14 +1240,6 @@ Status Resolver::LoadPart(std::string_view part) {
     if (index++ == kind) loaded = facts.LoadFrame(hour, std::string(rest()));
   });
   return loaded ? Status::Ok() : corrupt;
-}
-
-void Resolver::AddCapabilities(const event::Decoded& decoded) {
-  if (decoded.cls != event::MessageClass::kAccepted) return;
-  const event::Records& r = decoded.records;
-  if (r.capability_snapshots.empty()) return;
-  OrgState& state = State(r.header.org);
-  for (const auto& s : r.capability_snapshots) state.registry.Add(r.header, s);
 }
 
 void Resolver::Prune(std::string_view org, Millis before) {

@@ -114,17 +114,14 @@ class Resolver final : public FactsView {
   // without new input; a server calls this now and then to give the memory back.
   void Refreeze();
 
-  // Checkpoint (docs/analytics-engine.md, "Checkpoint"). Calls `emit` with parts that hold every
-  // org's facts, indexes and settling state, each held entity written as settled (a later record
-  // or rebuild reloads its records through the loader). Call right after Resolve(), before any
-  // Add. The capability registries are left out: they are functions of their snapshots, which the
-  // restorer adds again with AddCapabilities.
+  // Checkpoint (docs/analytics-engine.md, "Restart and rebuild"). Calls `emit` with parts that
+  // hold every org's facts, capability registry, indexes and settling state, each held entity
+  // written as settled (a later record or rebuild reloads its records through the loader). Call
+  // right after Resolve(), before any Add.
   Status SaveState(const std::function<Status(std::string part)>& emit) const;
-  // Takes one part of SaveState's output, in order, into a resolver that held no org before.
+  // Takes one part of SaveState's output, in order, into a resolver that held no org before and
+  // was given the anchors (SetAnchors) the encoded one had.
   Status LoadPart(std::string_view part);
-  // Adds the message's capability snapshots to its org's registry alone: no entity is marked and
-  // no observed-inventory hour changes (for a restored checkpoint, whose facts reflect them).
-  void AddCapabilities(const event::Decoded& decoded);
 
   // The first loader failure (facts of the entities it concerned are stale from then on).
   const Status& status() const { return status_; }

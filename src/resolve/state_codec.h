@@ -60,6 +60,7 @@ bool Get(ByteReader& r, std::unordered_map<K, V, Hash, Eq>& v);
 inline void Put(ByteWriter& w, int64_t v) { w.Int(v); }
 inline void Put(ByteWriter& w, int v) { w.Int(v); }
 inline void Put(ByteWriter& w, uint64_t v) { w.Varint(v); }
+inline void Put(ByteWriter& w, uint32_t v) { w.Varint(v); }
 inline void Put(ByteWriter& w, bool v) { w.Bool(v); }
 inline void Put(ByteWriter& w, double v) { w.Fixed64(std::bit_cast<uint64_t>(v)); }
 inline void Put(ByteWriter& w, const std::string& v) { w.String(v); }
@@ -72,6 +73,12 @@ inline bool Get(ByteReader& r, int& v) {
   return true;
 }
 inline bool Get(ByteReader& r, uint64_t& v) { return r.Varint(v); }
+inline bool Get(ByteReader& r, uint32_t& v) {
+  uint64_t wide = 0;
+  if (!r.Varint(wide) || wide > UINT32_MAX) return false;
+  v = static_cast<uint32_t>(wide);
+  return true;
+}
 inline bool Get(ByteReader& r, bool& v) { return r.Bool(v); }
 inline bool Get(ByteReader& r, double& v) {
   uint64_t bits = 0;
