@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <concepts>
+#include <functional>
 #include <numeric>
 #include <tuple>
 #include <type_traits>
@@ -491,9 +492,10 @@ std::vector<CapabilityVersion> CapabilityRegistry::VersionsOf(const ChainState& 
   return versions;
 }
 
-void CapabilityRegistry::EncodeChains(ByteWriter& w) const {
-  w.Varint(chains_.size());
+void CapabilityRegistry::ForEachEncodedChain(const std::function<void(std::string)>& fn) const {
   for (const auto& [key, cs] : chains_) {
+    std::string bytes;
+    ByteWriter w(bytes);
     state_codec::Put(w, key.org);
     state_codec::Put(w, key.orch_address);
     state_codec::Put(w, key.orch_uri_norm);
@@ -504,40 +506,37 @@ void CapabilityRegistry::EncodeChains(ByteWriter& w) const {
     state_codec::Put(w, cs->snapshots);
     state_codec::Put(w, cs->raw_element_by_hour);
     state_codec::Put(w, cs->chain.alias_addresses);
+    fn(std::move(bytes));
   }
 }
 
-bool CapabilityRegistry::DecodeChains(ByteReader& r) {
-  uint64_t n = 0;
-  if (!r.Varint(n)) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    auto cs = std::make_unique<ChainState>();
-    ChainKey& key = cs->chain.key;
-    uint64_t contents = 0;
-    if (!state_codec::Get(r, key.org) || !state_codec::Get(r, key.orch_address) ||
-        !state_codec::Get(r, key.orch_uri_norm) || !r.Varint(contents) || chains_.contains(key)) {
-      return false;
-    }
-    for (uint64_t c = 0; c < contents; ++c) {
-      VersionContent content;
-      if (!state_codec::Get(r, content)) return false;
-      cs->content_by_digest.emplace(content.digest, static_cast<uint32_t>(c));
-      cs->contents.push_back(std::make_shared<const VersionContent>(std::move(content)));
-    }
-    if (!state_codec::Get(r, cs->snapshots) || !state_codec::Get(r, cs->raw_element_by_hour) ||
-        !state_codec::Get(r, cs->chain.alias_addresses) ||
-        std::any_of(cs->snapshots.begin(), cs->snapshots.end(),
-                    [&](const SnapshotEntry& e) { return e.content >= cs->contents.size(); })) {
-      return false;
-    }
-    cs->chain.versions = VersionsOf(*cs);
-    snapshot_count_ += cs->snapshots.size();
-    const ChainState& chain = *(chains_[key] = std::move(cs));
-    if (!key.orch_uri_norm.empty()) Index(chain, IdentityType::kUri, key.orch_uri_norm);
-    Index(chain, IdentityType::kAddress, key.orch_address);
-    for (const std::string& alias : chain.chain.alias_addresses) {
-      Index(chain, IdentityType::kAlias, alias);
-    }
+bool CapabilityRegistry::DecodeChain(ByteReader& r) {
+  auto cs = std::make_unique<ChainState>();
+  ChainKey& key = cs->chain.key;
+  uint64_t contents = 0;
+  if (!state_codec::Get(r, key.org) || !state_codec::Get(r, key.orch_address) ||
+      !state_codec::Get(r, key.orch_uri_norm) || !r.Varint(contents) || chains_.contains(key)) {
+    return false;
+  }
+  for (uint64_t c = 0; c < contents; ++c) {
+    VersionContent content;
+    if (!state_codec::Get(r, content)) return false;
+    cs->content_by_digest.emplace(content.digest, static_cast<uint32_t>(c));
+    cs->contents.push_back(std::make_shared<const VersionContent>(std::move(content)));
+  }
+  if (!state_codec::Get(r, cs->snapshots) || !state_codec::Get(r, cs->raw_element_by_hour) ||
+      !state_codec::Get(r, cs->chain.alias_addresses) || !r.done() ||
+      std::any_of(cs->snapshots.begin(), cs->snapshots.end(),
+                  [&](const SnapshotEntry& e) { return e.content >= cs->contents.size(); })) {
+    return false;
+  }
+  cs->chain.versions = VersionsOf(*cs);
+  snapshot_count_ += cs->snapshots.size();
+  const ChainState& chain = *(chains_[key] = std::move(cs));
+  if (!key.orch_uri_norm.empty()) Index(chain, IdentityType::kUri, key.orch_uri_norm);
+  Index(chain, IdentityType::kAddress, key.orch_address);
+  for (const std::string& alias : chain.chain.alias_addresses) {
+    Index(chain, IdentityType::kAlias, alias);
   }
   return true;
 }

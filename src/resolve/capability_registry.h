@@ -6,6 +6,7 @@
 // version yields validity intervals from its templates. Invariants: Add is idempotent by
 // snapshot_id, the state is a pure function of the set of snapshots added (never of their arrival
 // order), and every iteration is in sorted key order. Not thread-safe.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -158,12 +159,12 @@ class CapabilityRegistry : public Matcher {
   std::vector<ObservedSnapshot> ObservedSnapshots(std::string_view org, Millis from,
                                                   Millis to) const;
 
-  // For the resolver's checkpoint: every chain with its snapshots, contents and raw elements.
-  // DecodeChains takes them into a registry that holds none of those chains, and rebuilds their
-  // versions from the snapshots as a late snapshot does, with the anchors set before: the same
-  // registry as the one encoded when the anchors are those it had.
-  void EncodeChains(ByteWriter& w) const;
-  bool DecodeChains(ByteReader& r);
+  // For the resolver's checkpoint: calls fn with the bytes of each chain, its snapshots, contents
+  // and raw elements. DecodeChain takes one into a registry that does not hold that chain, and
+  // rebuilds its versions from the snapshots as a late snapshot does, with the anchors set before:
+  // the same registry as the one encoded when the anchors are those it had.
+  void ForEachEncodedChain(const std::function<void(std::string)>& fn) const;
+  bool DecodeChain(ByteReader& r);
 
   size_t chain_count() const { return chains_.size(); }
   size_t snapshot_count() const { return snapshot_count_; }

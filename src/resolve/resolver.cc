@@ -61,9 +61,9 @@ template <typename Self, typename Fn>
 requires std::same_as<std::remove_const_t<Self>, EntityRef>
 bool Fields(Self& e, Fn&& fn) { return fn(e.kind, e.key, e.row); }
 
-// Checkpoint parts (Resolver::SaveState): an org's settling state ('O'), its capability registry
-// ('R'), some elements of one of its indexes ('I'), or one hour's frame of one of its fact kinds
-// ('F').
+// Checkpoint parts (Resolver::SaveState): an org's settling state ('O'), one chain of its
+// capability registry ('R'), some elements of one of its indexes ('I'), or one hour's frame of one
+// of its fact kinds ('F').
 constexpr char kOrgPart = 'O', kRegistryPart = 'R', kIndexPart = 'I', kFactsPart = 'F';
 
 // Writes the elements of an org's indexes into 'I' parts of about kBytes encoded each, so that
@@ -1166,18 +1166,19 @@ Status Resolver::SaveState(const std::function<Status(std::string part)>& emit) 
     state_codec::Put(w, state->settled_before);
     state_codec::Put(w, state->pruned_before);
     NAAP_RETURN_IF_ERROR(emit(std::move(part)));
-    std::string chains;
-    ByteWriter cw(chains);
-    state->registry.EncodeChains(cw);
-    std::string registry(1, kRegistryPart);
-    ByteWriter rw(registry);
-    rw.String(org);
-    registry += Compress(chains);
-    NAAP_RETURN_IF_ERROR(emit(std::move(registry)));
+    Status status;
+    state->registry.ForEachEncodedChain([&](std::string chain) {
+      if (!status.ok()) return;
+      std::string part(1, kRegistryPart);
+      ByteWriter w(part);
+      w.String(org);
+      part += Compress(chain);
+      status = emit(std::move(part));
+    });
+    NAAP_RETURN_IF_ERROR(status);
     IndexParts index_parts(org, emit);
     NAAP_RETURN_IF_ERROR(state->EncodeIndexes(index_parts));
     uint64_t kind = 0;
-    Status status;
     OrgState::ForEachFactKind(*state, [&](const auto& facts) {
       const bool read = facts.ForEachFrame([&](Millis hour, std::string_view frame) {
         if (!status.ok()) return;
@@ -1219,10 +1220,10 @@ Status Resolver::LoadPart(std::string_view part) {
   if (it == orgs_.end()) return corrupt;
   OrgState& state = *it->second;
   if (part[0] == kRegistryPart) {
-    std::string chains;
-    if (!Decompress(rest(), chains)) return corrupt;
-    ByteReader cr(chains);
-    return state.registry.DecodeChains(cr) && cr.done() ? Status::Ok() : corrupt;
+    std::string chain;
+    if (!Decompress(rest(), chain)) return corrupt;
+    ByteReader cr(chain);
+    return state.registry.DecodeChain(cr) ? Status::Ok() : corrupt;
   }
   if (part[0] == kIndexPart) {
     uint64_t id = 0, n = 0;
