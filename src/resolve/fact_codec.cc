@@ -189,18 +189,10 @@ bool DecodeFact(ByteReader& r, ByocPaymentFact& fact) { return state_codec::Get(
 bool DecodeFact(ByteReader& r, DiscoveryFact& fact) { return state_codec::Get(r, fact); }
 bool DecodeFact(ByteReader& r, LlmFact& fact) { return state_codec::Get(r, fact); }
 
-void EncodeKey(ByteWriter& w, const std::string& key) { w.String(key); }
-void EncodeKey(ByteWriter& w, const std::pair<std::string, int>& key) {
-  w.String(key.first);
-  w.Int(key.second);
-}
-bool DecodeKey(ByteReader& r, std::string& key) { return r.String(key); }
-bool DecodeKey(ByteReader& r, std::pair<std::string, int>& key) {
-  int64_t rank = 0;
-  if (!r.String(key.first) || !r.Int(rank)) return false;
-  key.second = static_cast<int>(rank);
-  return true;
-}
+void EncodeKey(ByteWriter& w, const std::string& key) { state_codec::Put(w, key); }
+void EncodeKey(ByteWriter& w, const std::pair<std::string, int>& key) { state_codec::Put(w, key); }
+bool DecodeKey(ByteReader& r, std::string& key) { return state_codec::Get(r, key); }
+bool DecodeKey(ByteReader& r, std::pair<std::string, int>& key) { return state_codec::Get(r, key); }
 
 std::string Compress(std::string_view bytes) {
   std::string frame(ZSTD_compressBound(bytes.size()), '\0');

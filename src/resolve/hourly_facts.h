@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -190,19 +191,11 @@ class HourlyFacts {
   // of that hour. False when the frame does not decode.
   bool LoadFrame(Millis hour, std::string frame) {
     std::lock_guard lock(mu_);
-    std::string bytes;
-    if (!Decompress(frame, bytes)) return false;
-    ByteReader r(bytes);
-    uint64_t n = 0;
-    if (!r.Varint(n)) return false;
     std::vector<uint64_t> hashes;
-    for (uint64_t i = 0; i < n; ++i) {
-      Key key;
-      Fact fact;
-      if (!DecodeKey(r, key) || !DecodeFact(r, fact)) return false;
-      hashes.push_back(Hash{}(key));
-    }
-    if (!r.done() || by_hour_.contains(hour) || frozen_.contains(hour)) return false;
+    const bool decoded = DecodeFrame(
+        frame, [&](size_t n) { hashes.reserve(n); },
+        [&](Key key, Fact) { hashes.push_back(Hash{}(key)); });
+    if (!decoded || by_hour_.contains(hour) || frozen_.contains(hour)) return false;
     for (const uint64_t hash : hashes) frozen_keys_.Add(hash, hour);
     FrameFile::Ref ref{.bytes = std::move(frame)};
     if (spill_ != nullptr) ref = spill_->Keep(std::move(ref.bytes));
@@ -267,6 +260,25 @@ class HourlyFacts {
     }
     return Compress(bytes);
   }
+  // Reads a frame EncodeFrame made: on_count(n) with at most its entry count, then
+  // on_entry(key, fact) for each entry in order. False when it does not decode (on_entry may
+  // have taken the entries before the fault).
+  template <typename OnCount, typename OnEntry>
+  static bool DecodeFrame(std::string_view frame, OnCount on_count, OnEntry on_entry) {
+    std::string bytes;
+    if (!Decompress(frame, bytes)) return false;
+    ByteReader r(bytes);
+    uint64_t n = 0;
+    if (!r.Varint(n)) return false;
+    on_count(static_cast<size_t>(std::min<uint64_t>(n, bytes.size())));  // bounded: bytes may lie
+    for (uint64_t i = 0; i < n; ++i) {
+      Key key;
+      Fact fact;
+      if (!DecodeKey(r, key) || !DecodeFact(r, fact)) return false;
+      on_entry(std::move(key), std::move(fact));
+    }
+    return r.done();
+  }
 
   void Insert(Millis hour, Entry entry) { by_hour_[hour].entries.push_back(entry); }
   void Erase(Millis hour, const Key& key) {
@@ -312,26 +324,22 @@ class HourlyFacts {
   void ThawLocked(Millis hour) const {
     const auto ref = frozen_.find(hour);
     if (ref == frozen_.end()) return;
-    std::string frame, bytes;
+    std::string frame;
     const bool read = ref->second.offset < 0 || spill_->Read(ref->second, frame);
-    bool ok = read && Decompress(ref->second.offset < 0 ? ref->second.bytes : frame, bytes);
-    ByteReader r(bytes);
-    uint64_t n = 0;
-    ok = ok && r.Varint(n);
     HourEntries& thawed = by_hour_[hour];
     std::vector<Entry>& entries = thawed.entries;
-    entries.reserve(n);
-    for (uint64_t i = 0; ok && i < n; ++i) {
-      Key key;
-      Fact fact;
-      ok = DecodeKey(r, key) && DecodeFact(r, fact);
-      if (!ok) break;
-      frozen_keys_.Remove(Hash{}(key), hour);
-      const auto it = facts_.emplace(std::move(key), Slot{hour, std::move(fact)}).first;
-      entries.push_back({&it->first, &it->second});  // encoded in key order
-    }
+    const bool ok =
+        read &&
+        DecodeFrame(
+            ref->second.offset < 0 ? ref->second.bytes : frame,
+            [&](size_t n) { entries.reserve(n); },
+            [&](Key key, Fact fact) {
+              frozen_keys_.Remove(Hash{}(key), hour);
+              const auto it = facts_.emplace(std::move(key), Slot{hour, std::move(fact)}).first;
+              entries.push_back({&it->first, &it->second});  // encoded in key order
+            });
     thawed.sorted = entries.size();
-    if (!ok || !r.done()) {  // the frame was written by Freeze above: only a bug or a lost file
+    if (!ok) {  // the frame was written by Freeze above: only a bug or a lost file
       std::fprintf(stderr, "naap: frozen facts of hour %lld %s\n", static_cast<long long>(hour),
                    read ? "do not decode" : "cannot be read back from the temporary file");
       std::abort();
