@@ -149,6 +149,12 @@ bool Fields(Self& s, Fn&& fn) {
             s.inferred_swapped, s.swapped, s.classification, s.hours, s.failures);
 }
 
+template <typename Self, typename Fn>
+requires std::same_as<std::remove_const_t<Self>, NamedWorker>
+bool Fields(Self& w, Fn&& fn) {
+  return fn(w.event_ts, w.event_id, w.worker_url, w.worker_url_norm);
+}
+
 // A field added to a fact belongs in its Fields() list above. Most additions change these sizes
 // (x86-64, libstdc++), which stops the build as a reminder.
 static_assert(sizeof(Decision) == 416);
@@ -168,6 +174,7 @@ static_assert(sizeof(FailureEvent) == 392);
 static_assert(sizeof(LatestSample) == 104);
 static_assert(sizeof(Classification) == 248);
 static_assert(sizeof(SessionFact) == 1528);
+static_assert(sizeof(NamedWorker) == 104);
 
 void EncodeFact(ByteWriter& w, const SessionFact& fact) { state_codec::Put(w, fact); }
 void EncodeFact(ByteWriter& w, const PaymentFact& fact) { state_codec::Put(w, fact); }
@@ -178,6 +185,7 @@ void EncodeFact(ByteWriter& w, const AuthFact& fact) { state_codec::Put(w, fact)
 void EncodeFact(ByteWriter& w, const ByocPaymentFact& fact) { state_codec::Put(w, fact); }
 void EncodeFact(ByteWriter& w, const DiscoveryFact& fact) { state_codec::Put(w, fact); }
 void EncodeFact(ByteWriter& w, const LlmFact& fact) { state_codec::Put(w, fact); }
+void EncodeFact(ByteWriter& w, const NamedWorker& worker) { state_codec::Put(w, worker); }
 
 bool DecodeFact(ByteReader& r, SessionFact& fact) { return state_codec::Get(r, fact); }
 bool DecodeFact(ByteReader& r, PaymentFact& fact) { return state_codec::Get(r, fact); }
@@ -188,6 +196,7 @@ bool DecodeFact(ByteReader& r, AuthFact& fact) { return state_codec::Get(r, fact
 bool DecodeFact(ByteReader& r, ByocPaymentFact& fact) { return state_codec::Get(r, fact); }
 bool DecodeFact(ByteReader& r, DiscoveryFact& fact) { return state_codec::Get(r, fact); }
 bool DecodeFact(ByteReader& r, LlmFact& fact) { return state_codec::Get(r, fact); }
+bool DecodeFact(ByteReader& r, NamedWorker& worker) { return state_codec::Get(r, worker); }
 
 void EncodeKey(ByteWriter& w, const std::string& key) { state_codec::Put(w, key); }
 void EncodeKey(ByteWriter& w, const std::pair<std::string, int>& key) { state_codec::Put(w, key); }

@@ -1,6 +1,7 @@
 #pragma once
 // HourlyFacts: the resolver's facts of one kind (sessions, payments, jobs, workers, auth, BYOC
-// payments, discovery rows) by key, each in one hour, with the per-hour index in key order.
+// payments, discovery rows, LLM facts, named workers) by key, each in one hour, with the per-hour
+// index in key order.
 //
 // Frozen hours (less memory): Freeze(before) encodes the keys and facts of every hour < before
 // (fact_codec.h) into one zstd frame per hour and drops them; only a hash of each key stays, with

@@ -280,6 +280,11 @@ TEST(FactCodec, EveryFieldOfEveryFactRoundTrips) {
                                  .attributed_model = "llama",
                                  .capability_id = 33,
                                  .llm = FullLlm()});
+  ExpectRoundTrip(FullLlm());
+  ExpectRoundTrip(NamedWorker{.event_ts = 8,
+                              .event_id = "o-1",
+                              .worker_url = "http://W:2",
+                              .worker_url_norm = "http://w:2"});
   ExpectRoundTrip(WorkerFact{.event_id = "w-1",
                              .org = "daydream",
                              .event_ts = 7,

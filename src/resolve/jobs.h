@@ -171,6 +171,7 @@ void AttributeWorker(WorkerFact& fact, const Matcher& matcher);  // orchestrator
 struct NamedWorker {
   Millis event_ts = 0;
   std::string event_id, worker_url, worker_url_norm;
+  friend bool operator==(const NamedWorker&, const NamedWorker&) = default;
 };
 // Replaces `latest` (of the record's request id) by `record` when the record names a worker and
 // is later; true when it did.

@@ -21,22 +21,16 @@
 #include "resolve/payments.h"
 #include "resolve/record_hours.h"
 #include "resolve/state_codec.h"
+#include "resolve/timed_index.h"
 
 namespace naap::resolve {
 
-// Coded for the checkpoint (state_codec.h; LlmFact as a fact, fact_codec.h).
+// Coded for the checkpoint (state_codec.h).
 template <typename Self, typename Fn>
 requires std::same_as<std::remove_const_t<Self>, LinkableSession>
 bool Fields(Self& s, Fn&& fn) {
   return fn(s.session_key, s.first_seen, s.last_seen, s.pipeline_id, s.model_id);
 }
-template <typename Self, typename Fn>
-requires std::same_as<std::remove_const_t<Self>, NamedWorker>
-bool Fields(Self& w, Fn&& fn) {
-  return fn(w.event_ts, w.event_id, w.worker_url, w.worker_url_norm);
-}
-void Put(ByteWriter& w, const LlmFact& fact) { EncodeFact(w, fact); }
-bool Get(ByteReader& r, LlmFact& fact) { return DecodeFact(r, fact); }
 
 namespace {
 
@@ -122,47 +116,15 @@ void Observe(std::string_view url, std::string_view address, Millis ts, Observat
 
 // Observed identity ("u:" + URL norm, "a:" + reported address) → the entities that observed it,
 // by observation time, so a snapshot visits only the entities in its time range.
-class IdentityIndex {
- public:
-  void Insert(const std::string& identity, Millis ts, const EntityRef& entity) {
-    by_identity_[identity].emplace(ts, entity);
-  }
-  void Erase(const std::string& identity, Millis ts, const EntityRef& entity) {
-    const auto it = by_identity_.find(identity);
-    if (it == by_identity_.end()) return;
-    it->second.erase({ts, entity});
-    if (it->second.empty()) by_identity_.erase(it);
-  }
-  void Replace(const EntityRef& entity, const Observations& before, const Observations& after) {
-    if (before == after) return;
-    for (const Observation& o : before) Erase(o.identity, o.ts, entity);
-    for (const Observation& o : after) Insert(o.identity, o.ts, entity);
-  }
-  // Retention: forgets every observation with ts < `before`.
-  void DropBefore(Millis before) {
-    TrimValues(by_identity_, [&](auto& seen) {
-      seen.erase(seen.begin(), seen.lower_bound({before, EntityRef{}}));
-    });
-  }
-  using Entries = std::map<std::string, std::set<std::pair<Millis, EntityRef>>>;
-  // Every entry, for the checkpoint (which writes and reads them as they are).
-  const Entries& entries() const { return by_identity_; }
-  Entries& entries() { return by_identity_; }
+using IdentityIndex = TimedIndex<std::string, EntityRef>;
 
-  // Entities observing `identity` with ts in [from, to].
-  void Collect(const std::string& identity, Millis from, Millis to,
-               std::set<EntityRef>& out) const {
-    const auto it = by_identity_.find(identity);
-    if (it == by_identity_.end()) return;
-    for (auto e = it->second.lower_bound({from, EntityRef{}});
-         e != it->second.end() && e->first <= to; ++e) {
-      out.insert(e->second);
-    }
-  }
-
- private:
-  Entries by_identity_;
-};
+// Files `entity` under the identities it observes now (`after`) instead of `before`.
+void ReplaceObservations(IdentityIndex& index, const EntityRef& entity, const Observations& before,
+                         const Observations& after) {
+  if (before == after) return;
+  for (const Observation& o : before) index.Erase(o.identity, o.ts, entity);
+  for (const Observation& o : after) index.Insert(o.identity, o.ts, entity);
+}
 
 Observations ObservationsOf(const SessionFact& fact) {
   Observations out;
@@ -560,7 +522,7 @@ struct Resolver::OrgState {
 
   // LLM facts and AI-batch jobs (§2.6), by request_id.
   RecordLists<std::string, event::LlmEvent> llm_records;
-  std::map<std::string, LlmFact> llm_facts;
+  HourlyFacts<std::string, LlmFact, EntityKeyHash> llm_facts;  // event hour
   std::set<std::string> dirty_llm;
   RecordLists<std::string, event::BatchEvent> batch_records;
   std::set<std::string> dirty_batch_jobs;
@@ -571,19 +533,18 @@ struct Resolver::OrgState {
   Pending<event::WorkerSnapshot> pending_workers;
   // (event_ts, event_id) of the workers of each lookup key, and of each (key, non-empty
   // worker_url_norm).
-  std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> workers_by_key;
-  std::map<std::pair<WorkerKey, std::string>, std::set<std::pair<Millis, std::string>>>
-      workers_by_key_and_url;
+  TimedIndex<WorkerKey, std::string> workers_by_key;
+  TimedIndex<std::pair<WorkerKey, std::string>, std::string> workers_by_key_and_url;
   std::set<std::string> dirty_workers;
   HourlyFacts<std::string, WorkerFact, EntityKeyHash> workers;
 
   // BYOC jobs, by job id (= event_id), and the worker named for each payload request id.
   Pending<event::ByocJobEvent> pending_byoc_jobs;
-  std::map<WorkerKey, std::set<std::pair<Millis, std::string>>> byoc_by_worker_key;
+  TimedIndex<WorkerKey, std::string> byoc_by_worker_key;
   // (event_ts, job id) of the jobs of each payload request id.
-  std::map<std::string, std::set<std::pair<Millis, std::string>>> byoc_by_payload_request;
+  TimedIndex<std::string, std::string> byoc_by_payload_request;
   // Only non-empty request ids that a record named a worker for: every value is set.
-  std::map<std::string, std::optional<NamedWorker>> named_workers;
+  HourlyFacts<std::string, NamedWorker, EntityKeyHash> named_workers;  // event hour
   std::set<std::string> dirty_byoc_jobs;
   HourlyFacts<std::string, ByocJobFact, EntityKeyHash> byoc_jobs;
 
@@ -630,35 +591,34 @@ struct Resolver::OrgState {
     for (const auto& w : r.worker_snapshots) {
       pending_workers.emplace_back(header, w);
       WorkerKey key{w.capability.capability_norm, w.orch.orch_reported_address};
-      workers_by_key[key].emplace(header.event_ts, header.event_id);
+      workers_by_key.Insert(key, header.event_ts, header.event_id);
       if (!w.worker_url_norm.empty()) {  // jobs only look up the URL a record names
-        workers_by_key_and_url[{std::move(key), w.worker_url_norm}].emplace(header.event_ts,
-                                                                            header.event_id);
+        workers_by_key_and_url.Insert({std::move(key), w.worker_url_norm}, header.event_ts,
+                                      header.event_id);
       }
       // The worker's identity match reads its orch URL only (§2.6).
       Observations observed;
       Observe(w.orch.orch_url_norm, "", header.event_ts, observed);
-      identities.Replace({EntityKind::kWorker, header.event_id}, {}, observed);
+      ReplaceObservations(identities, {EntityKind::kWorker, header.event_id}, {}, observed);
     }
     for (const auto& j : r.byoc_job_events) {
       if (!j.is_job) continue;  // only job_gateway_completed makes a job
       pending_byoc_jobs.emplace_back(header, j);
-      byoc_by_worker_key[{j.capability.capability_norm, j.orch.orch_reported_address}].emplace(
-          header.event_ts, header.event_id);
+      byoc_by_worker_key.Insert({j.capability.capability_norm, j.orch.orch_reported_address},
+                                header.event_ts, header.event_id);
       if (!j.request_id.empty()) {
-        byoc_by_payload_request[j.request_id].emplace(header.event_ts, header.event_id);
+        byoc_by_payload_request.Insert(j.request_id, header.event_ts, header.event_id);
       }
     }
     for (const auto& o : r.orchestrator_job_events) {
       if (o.request_id.empty() || o.worker_url_norm.empty()) continue;
-      if (!KeepLatestNamedWorker(header.event_ts, header.event_id, o,
-                                 named_workers[o.request_id])) {
-        continue;
-      }
-      const auto jobs = byoc_by_payload_request.find(o.request_id);
-      if (jobs != byoc_by_payload_request.end()) {
-        for (const auto& [ts, job_id] : jobs->second) dirty_byoc_jobs.insert(job_id);
-      }
+      std::optional<NamedWorker> latest;
+      if (const NamedWorker* known = named_workers.Find(o.request_id)) latest = *known;
+      if (!KeepLatestNamedWorker(header.event_ts, header.event_id, o, latest)) continue;
+      named_workers.Set(o.request_id, HourFloor(latest->event_ts), std::move(*latest));
+      byoc_by_payload_request.ForEach(
+          o.request_id, std::numeric_limits<Millis>::min(), std::numeric_limits<Millis>::max(),
+          [&](Millis, const std::string& job_id) { dirty_byoc_jobs.insert(job_id); });
     }
     if (!r.discovery_rows.empty()) {
       pending_discovery.emplace_back(header, r.discovery_rows);
@@ -666,8 +626,9 @@ struct Resolver::OrgState {
       for (const event::DiscoveryRow& row : r.discovery_rows) {
         Observations observed;
         Observe(row.orch_url_norm, row.orch_reported_address, header.event_ts, observed);
-        identities.Replace({EntityKind::kDiscovery, header.event_id, static_cast<size_t>(row.rank)},
-                           {}, observed);
+        ReplaceObservations(
+            identities, {EntityKind::kDiscovery, header.event_id, static_cast<size_t>(row.rank)},
+            {}, observed);
       }
     }
     for (const auto& a : r.auth_events) pending_auth.emplace_back(header, a);
@@ -710,7 +671,7 @@ struct Resolver::OrgState {
   static void ForEachIndex(State& state, Fn&& fn) {
     uint64_t id = 0;
     const auto each = [&](auto& index) { fn(id++, index); };
-    each(state.identities.entries());
+    each(state.identities);
     each(state.session_records);
     each(state.sessions_by_hour);
     each(state.payment_groups);
@@ -718,13 +679,11 @@ struct Resolver::OrgState {
     each(state.linkable_sessions.entries());
     each(state.payments_by_session);
     each(state.llm_records);
-    each(state.llm_facts);
     each(state.batch_records);
     each(state.workers_by_key);
     each(state.workers_by_key_and_url);
     each(state.byoc_by_worker_key);
     each(state.byoc_by_payload_request);
-    each(state.named_workers);
   }
 
   // Every index but the registry's, with every held entity as settled.
@@ -770,7 +729,6 @@ struct Resolver::OrgState {
     payment_groups.DropSettledBefore(before);
     llm_records.DropSettledBefore(before);
     batch_records.DropSettledBefore(before);
-    identities.DropBefore(before);
     linkable_sessions.DropBefore(before);
     sessions_by_hour.erase(sessions_by_hour.begin(), sessions_by_hour.lower_bound(before));
     TrimValues(payments_by_session,
@@ -778,19 +736,7 @@ struct Resolver::OrgState {
     TrimValues(payment_groups_by_request, [&](auto& groups) {
       std::erase_if(groups, [&](const auto& group) { return !payment_groups.Contains(group); });
     });
-    std::erase_if(llm_facts, [&](const auto& e) { return e.second.event_ts < before; });
-    DropTimedBefore(workers_by_key, before);
-    DropTimedBefore(workers_by_key_and_url, before);
-    DropTimedBefore(byoc_by_worker_key, before);
-    DropTimedBefore(byoc_by_payload_request, before);
-    std::erase_if(named_workers, [&](const auto& e) { return e.second->event_ts < before; });
-  }
-  // For the maps of (ts, event id) sets.
-  template <typename Map>
-  static void DropTimedBefore(Map& by_key, Millis before) {
-    TrimValues(by_key, [&](auto& seen) {
-      seen.erase(seen.begin(), seen.lower_bound({before, std::string()}));
-    });
+    ForEachTimedIndex(*this, [&](auto& index) { index.DropBefore(before); });
   }
 
   // ---- rebuilding, in dependency order ----
@@ -841,6 +787,17 @@ struct Resolver::OrgState {
     if (settled_before == std::numeric_limits<Millis>::min()) return;
     const Millis freeze_before = HourFloor(settled_before) - kHourMs;
     ForEachFactKind(*this, [&](auto& facts) { facts.Freeze(freeze_before); });
+    ForEachTimedIndex(*this, [&](auto& index) { index.Freeze(freeze_before); });
+  }
+
+  // Calls fn with each TimedIndex member of `state` (const or not).
+  template <typename State, typename Fn>
+  static void ForEachTimedIndex(State& state, Fn&& fn) {
+    fn(state.identities);
+    fn(state.workers_by_key);
+    fn(state.workers_by_key_and_url);
+    fn(state.byoc_by_worker_key);
+    fn(state.byoc_by_payload_request);
   }
 
   // Calls fn with each HourlyFacts member of `state` (const or not).
@@ -854,6 +811,8 @@ struct Resolver::OrgState {
     fn(state.discovery);
     fn(state.auth);
     fn(state.byoc_payments);
+    fn(state.llm_facts);
+    fn(state.named_workers);
   }
 
   void RebuildSession(const std::string& key, ChangedSlices& changed) {
@@ -869,9 +828,9 @@ struct Resolver::OrgState {
         dirty_payment_groups.insert(groups->second.begin(), groups->second.end());
       }
     }
-    identities.Replace({EntityKind::kSession, key},
-                       before != nullptr ? ObservationsOf(*before) : Observations{},
-                       ObservationsOf(fact));
+    ReplaceObservations(identities, {EntityKind::kSession, key},
+                        before != nullptr ? ObservationsOf(*before) : Observations{},
+                        ObservationsOf(fact));
     if (before != nullptr) {
       for (Millis hour : ContributedHours(*before)) {
         auto it = sessions_by_hour.find(hour);
@@ -924,24 +883,23 @@ struct Resolver::OrgState {
     Keep(status, llm_records.Reload(dirty_llm, load, kLlmFamilies, RouteLlmRecords));
     for (const std::string& request_id : dirty_llm) {
       std::optional<LlmFact> llm = BuildLlmFact(org, request_id, llm_records.At(request_id));
-      auto it = llm_facts.find(request_id);
-      if (!llm || (it != llm_facts.end() && it->second == *llm)) continue;
-      llm_facts.insert_or_assign(request_id, std::move(*llm));
+      const LlmFact* known = llm_facts.Find(request_id);
+      if (!llm || (known != nullptr && *known == *llm)) continue;
+      const Millis hour = HourFloor(llm->event_ts);
+      llm_facts.Set(request_id, hour, std::move(*llm));
       dirty_batch_jobs.insert(request_id);
     }
     dirty_llm.clear();
     Keep(status, batch_records.Reload(dirty_batch_jobs, load, kBatchFamilies, RouteBatchRecords));
     for (const std::string& request_id : dirty_batch_jobs) {
       if (!batch_records.Contains(request_id)) continue;  // LLM records only
-      const auto llm = llm_facts.find(request_id);
-      std::optional<AiBatchJobFact> job =
-          BuildAiBatchJob(org, request_id, batch_records.At(request_id),
-                          llm == llm_facts.end() ? nullptr : &llm->second, registry);
+      std::optional<AiBatchJobFact> job = BuildAiBatchJob(
+          org, request_id, batch_records.At(request_id), llm_facts.Find(request_id), registry);
       if (!job) continue;  // no completed record yet
       const AiBatchJobFact* before = batch_jobs.Find(request_id);
-      identities.Replace({EntityKind::kAiBatchJob, request_id},
-                         before != nullptr ? ObservationsOf(before->selection) : Observations{},
-                         ObservationsOf(job->selection));
+      ReplaceObservations(identities, {EntityKind::kAiBatchJob, request_id},
+                          before != nullptr ? ObservationsOf(before->selection) : Observations{},
+                          ObservationsOf(job->selection));
       const Millis hour = HourFloor(job->completed_at);
       batch_jobs.Put(request_id, hour, std::move(*job), org, changed);
     }
@@ -971,12 +929,9 @@ struct Resolver::OrgState {
     WorkerKey key{fact.capability_norm, fact.orch_reported_address};
     const std::string event_id = fact.event_id;
     if (!workers.Put(event_id, HourFloor(ts), std::move(fact), org, changed)) return;
-    const auto jobs = byoc_by_worker_key.find(key);
-    if (jobs == byoc_by_worker_key.end()) return;
-    for (auto j = jobs->second.lower_bound({ts, ""});
-         j != jobs->second.end() && j->first <= ts + kWorkerLookbackMs; ++j) {
-      dirty_byoc_jobs.insert(j->second);
-    }
+    byoc_by_worker_key.ForEach(
+        key, ts, ts + kWorkerLookbackMs,
+        [&](Millis, const std::string& job_id) { dirty_byoc_jobs.insert(job_id); });
   }
 
   void RebuildByocJobs(ChangedSlices& changed) {
@@ -993,23 +948,15 @@ struct Resolver::OrgState {
   }
 
   void AttributeAndPutByocJob(ByocJobFact job, ChangedSlices& changed) {
-    const NamedWorker* named = nullptr;
-    if (const auto it = named_workers.find(job.payload_request_id); it != named_workers.end()) {
-      named = &*it->second;
-    }
+    const NamedWorker* named = named_workers.Find(job.payload_request_id);
     // The two workers the §2.6 lookup can pick (jobs.h): the latest of the key in the
     // look-back window, and the latest of those with the job's worker URL.
     WorkerKey key{job.capability_norm, job.orch_reported_address};
     std::vector<const WorkerFact*> candidates;
-    const auto add_latest = [&](const auto& index, const auto& index_key) {
-      const auto it = index.find(index_key);
-      if (it == index.end()) return;
-      auto w = it->second.lower_bound({job.completed_at + 1, std::string()});
-      if (w == it->second.begin()) return;
-      --w;
-      if (w->first >= job.completed_at - kWorkerLookbackMs) {
-        candidates.push_back(workers.Find(w->second));
-      }
+    const auto add_latest = [&](auto& index, const auto& index_key) {
+      const auto* latest =
+          index.Last(index_key, job.completed_at - kWorkerLookbackMs, job.completed_at);
+      if (latest != nullptr) candidates.push_back(workers.Find(latest->second));
     };
     add_latest(workers_by_key, key);
     if (named != nullptr) {
@@ -1017,9 +964,9 @@ struct Resolver::OrgState {
     }
     AttributeByocJob(job, named, candidates, registry);
     const ByocJobFact* before = byoc_jobs.Find(job.job_id);
-    identities.Replace({EntityKind::kByocJob, job.job_id},
-                       before != nullptr ? ObservationsOf(before->selection) : Observations{},
-                       ObservationsOf(job.selection));
+    ReplaceObservations(identities, {EntityKind::kByocJob, job.job_id},
+                        before != nullptr ? ObservationsOf(before->selection) : Observations{},
+                        ObservationsOf(job.selection));
     const std::string job_id = job.job_id;
     const Millis hour = HourFloor(job.completed_at);
     byoc_jobs.Put(job_id, hour, std::move(job), org, changed);
@@ -1074,7 +1021,9 @@ Resolver::OrgState& Resolver::State(const std::string& org) {
   if (it == orgs_.end()) {
     it = orgs_.emplace(org, std::make_unique<OrgState>(org, horizons_)).first;
     if (auto anchors = anchors_.extract(org)) it->second->registry.SetAnchors(anchors.mapped());
-    OrgState::ForEachFactKind(*it->second, [&](auto& facts) { facts.SpillTo(frame_file_.get()); });
+    const auto spill = [&](auto& kept) { kept.SpillTo(frame_file_.get()); };
+    OrgState::ForEachFactKind(*it->second, spill);
+    OrgState::ForEachTimedIndex(*it->second, spill);
   }
   return *it->second;
 }
@@ -1122,7 +1071,8 @@ void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
   }
   std::set<EntityRef> hits;
   for (const Observation& identity : identities) {
-    state.identities.Collect(identity.identity, from, to, hits);
+    state.identities.ForEach(identity.identity, from, to,
+                             [&](Millis, const EntityRef& entity) { hits.insert(entity); });
   }
   for (const EntityRef& hit : hits) state.MarkForSnapshot(hit);
 }

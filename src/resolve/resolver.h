@@ -32,7 +32,9 @@
 // failures are kept in status(). Settling also freezes the facts of the hours that ended an hour or
 // more before the cutoff (hourly_facts.h; a session is in the last hour it contributes to): they
 // become compressed frames in a temporary file (FrameFile) with a hash of each key left in memory,
-// are thawed by any access, and are kept until retention (§7.3). Session records are held without
+// are thawed by any access, and are kept until retention (§7.3); so do the entries of those hours
+// in the indexes by time (timed_index.h: identities, workers and BYOC jobs by lookup key, BYOC
+// jobs by payload request). Session records are held without
 // their stream key and without the header's org, family and schema version, ingest samples as
 // IngestPoints and status samples as StatusPoints (BuildSession reads nothing else). Settling runs
 // when the cutoff advanced by min(lateness / 8, 15 min). The loader must return every message added
