@@ -530,6 +530,7 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
                   [&](const SnapshotEntry& e) { return e.content >= cs->contents.size(); })) {
     return false;
   }
+  cs->snapshots.shrink_to_fit();  // decoding grew it by doubling
   cs->chain.versions = VersionsOf(*cs);
   snapshot_count_ += cs->snapshots.size();
   const ChainState& chain = *(chains_[key] = std::move(cs));

@@ -8,22 +8,22 @@
 namespace naap::resolve {
 
 void FrozenKeyHours::Add(uint64_t hash, Millis hour) {
-  if ((size_ + removed_ + 1) * 4 > hours_.size() * 3) Grow();
-  const size_t mask = hours_.size() - 1;
-  size_t i = hash & mask;
-  while (hours_[i] > kRemoved) i = (i + 1) & mask;
-  if (hours_[i] == kRemoved) --removed_;
-  hashes_[i] = hash;
-  hours_[i] = Number(hour);
+  if ((size_ + removed_ + 1) * 4 > slots_.size() * 3) Grow();
+  const size_t mask = slots_.size() - 1;
+  const uint64_t fold = Fold(hash);
+  size_t i = fold & mask;
+  while (NumberOf(slots_[i]) > kRemoved) i = (i + 1) & mask;
+  if (NumberOf(slots_[i]) == kRemoved) --removed_;
+  slots_[i] = fold << 24 | Number(hour);
   ++size_;
 }
 
 void FrozenKeyHours::Remove(uint64_t hash, Millis hour) {
-  const size_t mask = hours_.size() - 1;
-  const uint32_t number = Number(hour);
-  for (size_t i = hash & mask; hours_[i] != kEmpty; i = (i + 1) & mask) {
-    if (hours_[i] == number && hashes_[i] == hash) {
-      hours_[i] = kRemoved;
+  const size_t mask = slots_.size() - 1;
+  const uint64_t fold = Fold(hash), slot = fold << 24 | Number(hour);
+  for (size_t i = fold & mask; NumberOf(slots_[i]) != kEmpty; i = (i + 1) & mask) {
+    if (slots_[i] == slot) {
+      slots_[i] = kRemoved;
       --size_;
       ++removed_;
       return;
@@ -32,10 +32,10 @@ void FrozenKeyHours::Remove(uint64_t hash, Millis hour) {
 }
 
 void FrozenKeyHours::RemoveBefore(Millis hour) {
-  const uint32_t number = Number(hour);
-  for (uint32_t& h : hours_) {
-    if (h <= kRemoved || h >= number) continue;
-    h = kRemoved;
+  const uint64_t number = Number(hour);
+  for (uint64_t& slot : slots_) {
+    if (NumberOf(slot) <= kRemoved || NumberOf(slot) >= number) continue;
+    slot = kRemoved;
     --size_;
     ++removed_;
   }
@@ -44,11 +44,12 @@ void FrozenKeyHours::RemoveBefore(Millis hour) {
 
 std::vector<Millis> FrozenKeyHours::HoursOf(uint64_t hash) const {
   std::vector<Millis> hours;
-  if (hours_.empty()) return hours;
-  const size_t mask = hours_.size() - 1;
-  for (size_t i = hash & mask; hours_[i] != kEmpty; i = (i + 1) & mask) {
-    if (hours_[i] > kRemoved && hashes_[i] == hash) {
-      hours.push_back(static_cast<Millis>(hours_[i] - 2) * kHourMs);
+  if (slots_.empty()) return hours;
+  const size_t mask = slots_.size() - 1;
+  const uint64_t fold = Fold(hash);
+  for (size_t i = fold & mask; NumberOf(slots_[i]) != kEmpty; i = (i + 1) & mask) {
+    if (NumberOf(slots_[i]) > kRemoved && slots_[i] >> 24 == fold) {
+      hours.push_back(static_cast<Millis>(NumberOf(slots_[i]) - 2) * kHourMs);
     }
   }
   return hours;
@@ -57,17 +58,14 @@ std::vector<Millis> FrozenKeyHours::HoursOf(uint64_t hash) const {
 void FrozenKeyHours::Grow() {
   // At most half full afterwards, so the next growth is at least size_ / 4 adds away.
   const size_t capacity = std::bit_ceil(std::max<size_t>(64, (size_ + 1) * 2));
-  std::vector<uint64_t> hashes(capacity);
-  std::vector<uint32_t> hours(capacity, kEmpty);
-  for (size_t j = 0; j < hours_.size(); ++j) {
-    if (hours_[j] <= kRemoved) continue;
-    size_t i = hashes_[j] & (capacity - 1);
-    while (hours[i] != kEmpty) i = (i + 1) & (capacity - 1);
-    hashes[i] = hashes_[j];
-    hours[i] = hours_[j];
+  std::vector<uint64_t> slots(capacity, kEmpty);
+  for (const uint64_t slot : slots_) {
+    if (NumberOf(slot) <= kRemoved) continue;
+    size_t i = (slot >> 24) & (capacity - 1);
+    while (NumberOf(slots[i]) != kEmpty) i = (i + 1) & (capacity - 1);
+    slots[i] = slot;
   }
-  hashes_ = std::move(hashes);
-  hours_ = std::move(hours);
+  slots_ = std::move(slots);
   removed_ = 0;
 }
 

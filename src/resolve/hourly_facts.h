@@ -38,9 +38,11 @@ namespace naap::resolve {
 // (org, hour) slices whose inputs changed.
 using ChangedSlices = std::set<std::pair<std::string, Millis>>;
 
-// The hours of the keys of frozen hours, by a 64-bit hash of the key. Several keys may share a
-// hash, so a look-up yields every hour stored under it and the caller checks those hours. Open
-// addressing with linear probing, 12 B a slot, at most 3/4 full (removed slots counted).
+// The hours of the keys of frozen hours, by a 64-bit hash of the key. A slot keeps 40 bits folded
+// from the hash, with the hour: keys whose hashes fold alike share entries, so a look-up yields
+// every hour stored under its folded hash and the caller checks those hours. Open addressing with
+// linear probing, 8 B a slot, at most 3/4 full (removed slots counted). Hours from 1970 to 3883
+// (event times are 2015 … ingest time + 24 h, spec/events.md §3).
 class FrozenKeyHours {
  public:
   void Add(uint64_t hash, Millis hour);
@@ -53,12 +55,13 @@ class FrozenKeyHours {
   size_t size() const { return size_; }
 
  private:
-  // hours_[i]: 0 empty, 1 removed, else the hour's number since the epoch + 2.
-  static constexpr uint32_t kEmpty = 0, kRemoved = 1;
-  static uint32_t Number(Millis hour) { return static_cast<uint32_t>(hour / kHourMs + 2); }
+  // slots_[i]: Fold(hash) << 24 | the hour's number since the epoch + 2; number 0 empty, 1 removed.
+  static constexpr uint64_t kEmpty = 0, kRemoved = 1, kNumberMask = (uint64_t{1} << 24) - 1;
+  static uint64_t Fold(uint64_t hash) { return (hash ^ (hash >> 24)) & ((uint64_t{1} << 40) - 1); }
+  static uint64_t Number(Millis hour) { return static_cast<uint64_t>(hour / kHourMs + 2); }
+  static uint64_t NumberOf(uint64_t slot) { return slot & kNumberMask; }
   void Grow();
-  std::vector<uint64_t> hashes_;
-  std::vector<uint32_t> hours_;
+  std::vector<uint64_t> slots_;
   size_t size_ = 0, removed_ = 0;
 };
 
