@@ -139,6 +139,27 @@ TEST_F(AnalyticsE2e, AKilledIngestLosesNothingAndCountsNothingTwice) {
   EXPECT_EQ(Checksum("killed.db"), Checksum("clean.db"));
 }
 
+// After an upgrade (the checkpoint names another build): the first restart replays the raw log
+// and, though it ingests nothing, leaves a checkpoint the next restart resumes from.
+TEST_F(AnalyticsE2e, ARestartThatReplayedLeavesACheckpointEvenWithNothingToIngest) {
+  Ingest("replayed.db", sim_);
+  const std::string whole = Checksum("replayed.db");
+  Shell("sqlite3 " + dir_ +
+        "/replayed.db \"UPDATE checkpoint_parts SET bytes = CAST('naap checkpoint 2 build 00' AS "
+        "BLOB) WHERE part = (SELECT MIN(part) FROM checkpoint_parts)\"");
+  Shell(": > nothing.ndjson");
+  const std::string restart = kNaap + " ingest --store " + Store("replayed.db") + " " + dir_ +
+                              "/nothing.ndjson 2>&1 >/dev/null";
+  auto replayed = RunCommand(restart);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.out;
+  EXPECT_THAT(replayed.out, ::testing::HasSubstr("by replaying the raw log"));
+  EXPECT_THAT(replayed.out, ::testing::HasSubstr("written by another build"));
+  auto resumed = RunCommand(restart);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out;
+  EXPECT_THAT(resumed.out, ::testing::HasSubstr("restored from the checkpoint and 0 raw blocks"));
+  EXPECT_EQ(Checksum("replayed.db"), whole);
+}
+
 TEST_F(AnalyticsE2e, SecondIngestOfTheSameFileChangesNoChecksum) {
   Ingest("a.db", sim_);
   const std::string first = Checksum("a.db");
