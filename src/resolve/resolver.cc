@@ -543,8 +543,8 @@ struct Resolver::OrgState {
   TimedIndex<WorkerKey, std::string> byoc_by_worker_key;
   // (event_ts, job id) of the jobs of each payload request id.
   TimedIndex<std::string, std::string> byoc_by_payload_request;
-  // Only non-empty request ids that a record named a worker for: every value is set.
-  HourlyFacts<std::string, NamedWorker, EntityKeyHash> named_workers;  // event hour
+  // The latest worker a record named for each non-empty request id, in that record's hour.
+  HourlyFacts<std::string, NamedWorker, EntityKeyHash> named_workers;
   std::set<std::string> dirty_byoc_jobs;
   HourlyFacts<std::string, ByocJobFact, EntityKeyHash> byoc_jobs;
 

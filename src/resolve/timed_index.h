@@ -107,20 +107,12 @@ class TimedIndex {
       if (spill_ != nullptr) ref = spill_->Keep(std::move(ref.bytes));
       frozen_.emplace(hour, std::move(ref));
     }
-    for (auto it = live_.begin(); it != live_.end();) {
-      Entries& entries = it->second;
-      entries.erase(entries.begin(), entries.lower_bound(Entry{before, Value{}}));
-      it = entries.empty() ? live_.erase(it) : std::next(it);
-    }
+    EraseLiveBefore(before);
   }
 
   // Retention: forgets every entry with ts < `before` (an hour boundary), frozen or not.
   void DropBefore(Millis before) {
-    for (auto it = live_.begin(); it != live_.end();) {
-      Entries& entries = it->second;
-      entries.erase(entries.begin(), entries.lower_bound(Entry{before, Value{}}));
-      it = entries.empty() ? live_.erase(it) : std::next(it);
-    }
+    EraseLiveBefore(before);
     for (auto ref = frozen_.begin(); ref != frozen_.end() && ref->first < before;) {
       DecodeFrameOf(ref->first, ref->second,
                     [&](Key key, Entries) { RemoveFrozen(HashOf(key), ref->first); });
@@ -251,6 +243,15 @@ class TimedIndex {
                  static_cast<long long>(hour),
                  read ? "do not decode" : "cannot be read back from the temporary file");
     std::abort();
+  }
+
+  // Erases the thawed entries with ts < `before`, and the keys left without entries.
+  void EraseLiveBefore(Millis before) {
+    for (auto it = live_.begin(); it != live_.end();) {
+      Entries& entries = it->second;
+      entries.erase(entries.begin(), entries.lower_bound(Entry{before, Value{}}));
+      it = entries.empty() ? live_.erase(it) : std::next(it);
+    }
   }
 
   // Decodes the frozen entries of `hour` back into live_.
