@@ -107,8 +107,12 @@ void LockedSink::OnWatermark(Millis watermark) {
   analytics_.OnWatermark(watermark);
 }
 
+// The shared side: AfterCommit changes only the sink's own bookkeeping and reads the facts for the
+// checkpoint (Resolver::SaveState is const, and thread-safe beside the readers' const calls), so
+// reads of the facts go on while a checkpoint of seconds is written. Writers of the facts run on
+// this thread or take the exclusive side.
 void LockedSink::AfterCommit() {
-  std::unique_lock lock(facts_mu_);
+  std::shared_lock lock(facts_mu_);
   analytics_.AfterCommit();
 }
 

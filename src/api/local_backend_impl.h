@@ -22,7 +22,8 @@
 
 namespace naap::api {
 
-// The analytics engine as the pipeline's record sink, behind the exclusive side of the facts lock.
+// The analytics engine as the pipeline's record sink, behind the exclusive side of the facts lock
+// (the shared side for AfterCommit, which writes the checkpoint).
 // Also notes, per run, the (org, hour) slices its records touched and the newest event time.
 class LockedSink final : public ingest::RecordSink {
  public:

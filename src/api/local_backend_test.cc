@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "resolve/facts_view.h"
 #include "sim/generator.h"
 #include "store/store.h"
+#include "store/store_test_util.h"
 
 namespace naap::api {
 namespace {
@@ -250,6 +252,41 @@ TEST_F(UnrestoredBackend, ACancelledRestoreIsNoFailureAndLeavesTheBackendUnavail
   EXPECT_EQ(backend.IngestFiles({kSample}).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(backend.ReadFacts([](const resolve::FactsView&) { return Status::Ok(); }).code(),
             StatusCode::kUnavailable);
+}
+
+// Holds each checkpoint write open until a read of the facts, started from inside it, returned
+// (or 10 s passed: the read waits for the write's lock).
+class CheckpointReadingStore final : public store::testing::ForwardingStore {
+ public:
+  CheckpointReadingStore() : ForwardingStore(std::move(store::OpenStore("memory:").value())) {}
+  Status PutCheckpoint(int64_t covers_seq,
+                       const std::function<Status(const PartWriter& write)>& produce) override {
+    return ForwardingStore::PutCheckpoint(covers_seq, [&](const PartWriter& write) {
+      reads.push_back(std::async(std::launch::async, [this] { return FactOrgs(*backend); }));
+      if (reads.back().wait_for(std::chrono::seconds(10)) == std::future_status::ready) {
+        orgs_read_during_checkpoint.push_back(reads.back().get());
+      } else {
+        ++reads_held_up;
+      }
+      return produce(write);
+    });
+  }
+
+  LocalBackend* backend = nullptr;
+  // A held-up read ends once the write released the lock; its future waits for it here.
+  std::vector<std::future<std::vector<std::string>>> reads;
+  std::vector<std::vector<std::string>> orgs_read_during_checkpoint;
+  int reads_held_up = 0;
+};
+
+TEST(LocalBackend, ReadsOfTheFactsGoOnWhileACheckpointIsWritten) {
+  CheckpointReadingStore store;
+  SystemClock clock;
+  auto backend = OpenBackend(store, clock);
+  store.backend = backend.get();
+  ASSERT_TRUE(backend->IngestFiles({kSample}).ok());  // the run's end writes a checkpoint
+  EXPECT_EQ(store.reads_held_up, 0);
+  EXPECT_EQ(store.orgs_read_during_checkpoint, std::vector<std::vector<std::string>>{{"cloudspe"}});
 }
 
 TEST(LocalBackend, BodyWithoutOrgNeedsMappedWrapperTopicsOnEveryLine) {

@@ -9,6 +9,7 @@
 
 #include "ingest/file_source.h"
 #include "ingest/test_util.h"
+#include "store/store_test_util.h"
 
 namespace naap::ingest {
 namespace {
@@ -47,68 +48,17 @@ std::string Wrapped(std::string_view topic, std::string_view envelope) {
 }
 
 // Forwards to a memory store, counting commits; can be told to fail them.
-class CountingStore final : public store::Store {
+class CountingStore final : public store::testing::ForwardingStore {
  public:
-  CountingStore() : inner_(std::move(store::OpenStore("memory:").value())) {}
+  CountingStore() : ForwardingStore(std::move(store::OpenStore("memory:").value())) {}
   Status Commit(const store::IngestBatch& batch) override {
     ++commits;
     if (fail_commits) return Unavailable("store down");
-    return inner_->Commit(batch);
-  }
-  Status ForEachDedupKey(const std::function<void(std::string_view, const Key128&)>& fn) override {
-    return inner_->ForEachDedupKey(fn);
-  }
-  Result<std::optional<std::string>> SourcePosition(std::string_view source) override {
-    return inner_->SourcePosition(source);
-  }
-  Status ScanRawBlocks(Millis from, Millis to,
-                       const std::function<Status(const store::RawBlock&)>& fn) override {
-    return inner_->ScanRawBlocks(from, to, fn);
-  }
-  Status ScanRawBlocksAfter(int64_t after_seq,
-                            const std::function<Status(const store::RawBlock&)>& fn) override {
-    return inner_->ScanRawBlocksAfter(after_seq, fn);
-  }
-  Result<int64_t> LastRawSeq() override { return inner_->LastRawSeq(); }
-  Status PutCheckpoint(int64_t covers_seq,
-                       const std::function<Status(const PartWriter& write)>& produce) override {
-    return inner_->PutCheckpoint(covers_seq, produce);
-  }
-  Result<std::optional<int64_t>> ReadCheckpoint(
-      const std::function<Status(std::string_view)>& fn) override {
-    return inner_->ReadCheckpoint(fn);
-  }
-  Result<store::RawLogStats> RawLogSize() override { return inner_->RawLogSize(); }
-  Result<std::vector<Millis>> RawLogHours() override { return inner_->RawLogHours(); }
-  Result<std::vector<std::string>> RawLogOrgs() override { return inner_->RawLogOrgs(); }
-  Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override {
-    return inner_->DataClock(org);
-  }
-  Result<std::vector<store::CounterRow>> Counters(Millis from, Millis to) override {
-    return inner_->Counters(from, to);
-  }
-  Result<std::vector<store::RejectedRow>> Rejected(Millis from, Millis to) override {
-    return inner_->Rejected(from, to);
-  }
-  Status Sweep(const store::RetentionCut& cut) override { return inner_->Sweep(cut); }
-  Status ScanSlices(std::string_view table, Millis from, Millis to,
-                    const std::function<Status(const store::Slice&)>& fn) override {
-    return inner_->ScanSlices(table, from, to, fn);
-  }
-  Result<std::optional<store::Slice>> GetSlice(std::string_view table, std::string_view org,
-                                               Millis hour) override {
-    return inner_->GetSlice(table, org, hour);
-  }
-  Status ForEachSliceChecksum(const std::function<void(std::string_view, std::string_view, Millis,
-                                                       std::string_view)>& fn) override {
-    return inner_->ForEachSliceChecksum(fn);
+    return ForwardingStore::Commit(batch);
   }
 
   int commits = 0;
   bool fail_commits = false;
-
- private:
-  std::unique_ptr<store::Store> inner_;
 };
 
 class RecordingSink final : public RecordSink {

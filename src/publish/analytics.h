@@ -87,6 +87,8 @@ class Analytics final : public ingest::RecordSink {
   Status BeforeRunCommit(store::IngestBatch& batch, bool run_ends) override;
   // Writes the checkpoint when the run ended or kCheckpointEvery passed since the last one; a
   // failure is reported on stderr and keeps the stored one (the raw log still holds everything).
+  // Changes the checkpoint's bookkeeping only, never the facts: readers of facts() may run beside
+  // it.
   void AfterCommit() override;
   // Settling (resolver.h) waits for the inputs that are behind.
   void OnWatermark(Millis watermark) override { resolver_->SetWatermark(watermark); }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "base/time.h"
@@ -27,6 +28,65 @@ class ScopedTempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// A store that forwards every call to `inner`; tests derive from it and override the calls they
+// count, fail or hold up.
+class ForwardingStore : public Store {
+ public:
+  explicit ForwardingStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
+  Status Commit(const IngestBatch& batch) override { return inner_->Commit(batch); }
+  Status ForEachDedupKey(const std::function<void(std::string_view, const Key128&)>& fn) override {
+    return inner_->ForEachDedupKey(fn);
+  }
+  Result<std::optional<std::string>> SourcePosition(std::string_view source) override {
+    return inner_->SourcePosition(source);
+  }
+  Status ScanRawBlocks(Millis from, Millis to,
+                       const std::function<Status(const RawBlock&)>& fn) override {
+    return inner_->ScanRawBlocks(from, to, fn);
+  }
+  Status ScanRawBlocksAfter(int64_t after_seq,
+                            const std::function<Status(const RawBlock&)>& fn) override {
+    return inner_->ScanRawBlocksAfter(after_seq, fn);
+  }
+  Result<int64_t> LastRawSeq() override { return inner_->LastRawSeq(); }
+  Result<RawLogStats> RawLogSize() override { return inner_->RawLogSize(); }
+  Result<std::vector<Millis>> RawLogHours() override { return inner_->RawLogHours(); }
+  Result<std::vector<std::string>> RawLogOrgs() override { return inner_->RawLogOrgs(); }
+  Result<std::optional<Millis>> DataClock(std::optional<std::string_view> org) override {
+    return inner_->DataClock(org);
+  }
+  Result<std::vector<CounterRow>> Counters(Millis from, Millis to) override {
+    return inner_->Counters(from, to);
+  }
+  Result<std::vector<RejectedRow>> Rejected(Millis from, Millis to) override {
+    return inner_->Rejected(from, to);
+  }
+  Status Sweep(const RetentionCut& cut) override { return inner_->Sweep(cut); }
+  Status PutCheckpoint(int64_t covers_seq,
+                       const std::function<Status(const PartWriter& write)>& produce) override {
+    return inner_->PutCheckpoint(covers_seq, produce);
+  }
+  Result<std::optional<int64_t>> ReadCheckpoint(
+      const std::function<Status(std::string_view)>& fn) override {
+    return inner_->ReadCheckpoint(fn);
+  }
+  Status ScanSlices(std::string_view table, Millis from, Millis to,
+                    const std::function<Status(const Slice&)>& fn) override {
+    return inner_->ScanSlices(table, from, to, fn);
+  }
+  Result<std::optional<Slice>> GetSlice(std::string_view table, std::string_view org,
+                                        Millis hour) override {
+    return inner_->GetSlice(table, org, hour);
+  }
+  Status ForEachSliceChecksum(const std::function<void(std::string_view, std::string_view, Millis,
+                                                       std::string_view)>& fn) override {
+    return inner_->ForEachSliceChecksum(fn);
+  }
+
+ private:
+  std::unique_ptr<Store> inner_;
 };
 
 inline RawBlock Block(std::string org, Millis hour, Millis min_offset, Millis max_offset,
