@@ -7,6 +7,7 @@
 #include <numeric>
 #include <tuple>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "base/hash.h"
@@ -285,20 +286,37 @@ std::string_view IdentityName(IdentityType t) {
   return "";
 }
 
-// One stored snapshot: what versions and the observed inventory need, nothing more.
+// One stored snapshot: what versions and the observed inventory need, nothing more (48 bytes).
 struct SnapshotEntry {
-  std::string event_id;
+  const std::string* event_id = nullptr;  // in CapabilityRegistry::EventIds
   Millis ts = 0;
   uint32_t content = 0;  // index into ChainState::contents
   // capacity_in_use per offer then gpu_memory_bytes_free per hardware row (canonical order);
   // empty when all are NULL.
   std::vector<std::optional<int64_t>> volatile_values;
 };
-template <typename Self, typename Fn>
-requires std::same_as<std::remove_const_t<Self>, SnapshotEntry>
-bool Fields(Self& e, Fn&& fn) { return fn(e.event_id, e.ts, e.content, e.volatile_values); }
 
 }  // namespace
+
+// Each id with the number of snapshots pointing to it; an id goes with its last snapshot.
+struct CapabilityRegistry::EventIds {
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> counts;
+
+  const std::string* Take(std::string_view id) {
+    auto it = counts.find(id);
+    if (it == counts.end()) it = counts.emplace(std::string(id), 0).first;
+    ++it->second;
+    return &it->first;  // a node's key stays where it is until the node goes
+  }
+  void Release(const std::string& id) {
+    const auto it = counts.find(id);
+    if (--it->second == 0) counts.erase(it);
+  }
+};
 
 struct CapabilityRegistry::ChainState {
   CapabilityChain chain;
@@ -339,7 +357,7 @@ CapabilityVersion StartVersion(const ChainKey& key, const SnapshotEntry& s,
                                std::shared_ptr<const VersionContent> content,
                                const VersionAnchor* anchor = nullptr) {
   CapabilityVersion v;
-  v.first_event_id = s.event_id;
+  v.first_event_id = *s.event_id;
   v.valid_from = s.ts;
   if (anchor != nullptr && anchor->digest == content->digest && anchor->valid_from < s.ts) {
     v.first_event_id = anchor->first_event_id;
@@ -377,12 +395,13 @@ bool IsLatestOfHour(const std::vector<SnapshotEntry>& snapshots, size_t index) {
 }
 
 bool EntryBefore(const SnapshotEntry& e, const std::pair<Millis, std::string_view>& k) {
-  return std::make_pair(e.ts, std::string_view(e.event_id)) < k;
+  return std::make_pair(e.ts, std::string_view(*e.event_id)) < k;
 }
 
 }  // namespace
 
-CapabilityRegistry::CapabilityRegistry(MatchHorizons horizons) : horizons_(horizons) {}
+CapabilityRegistry::CapabilityRegistry(MatchHorizons horizons)
+    : horizons_(horizons), event_ids_(std::make_unique<EventIds>()) {}
 CapabilityRegistry::~CapabilityRegistry() = default;
 
 std::string CapabilityRegistry::ContentDigest(const CapabilitySnapshot& snapshot) {
@@ -407,7 +426,7 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
   // and an event_id has one event_ts, so the (ts, event_id) position identifies the snapshot.
   const std::pair<Millis, std::string_view> order_key{header.event_ts, header.event_id};
   auto pos = std::lower_bound(cs.snapshots.begin(), cs.snapshots.end(), order_key, EntryBefore);
-  if (pos != cs.snapshots.end() && pos->ts == header.event_ts && pos->event_id == header.event_id)
+  if (pos != cs.snapshots.end() && pos->ts == header.event_ts && *pos->event_id == header.event_id)
     return result;
 
   Canonical canonical = Canonicalise(snapshot);
@@ -415,7 +434,7 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
       canonical.digest, static_cast<uint32_t>(cs.contents.size()));
   if (new_content) cs.contents.push_back(ContentOf(snapshot, canonical));
   SnapshotEntry entry;
-  entry.event_id = header.event_id;
+  entry.event_id = event_ids_->Take(header.event_id);
   entry.ts = header.event_ts;
   entry.content = digest_it->second;
   const auto has_value = [](const std::optional<int64_t>& v) { return v.has_value(); };
@@ -503,7 +522,13 @@ void CapabilityRegistry::ForEachEncodedChain(const std::function<void(std::strin
     for (const std::shared_ptr<const VersionContent>& content : cs->contents) {
       state_codec::Put(w, *content);
     }
-    state_codec::Put(w, cs->snapshots);
+    w.Varint(cs->snapshots.size());
+    for (const SnapshotEntry& s : cs->snapshots) {
+      state_codec::Put(w, *s.event_id);
+      state_codec::Put(w, s.ts);
+      state_codec::Put(w, s.content);
+      state_codec::Put(w, s.volatile_values);
+    }
     state_codec::Put(w, cs->raw_element_by_hour);
     state_codec::Put(w, cs->chain.alias_addresses);
     fn(std::move(bytes));
@@ -524,13 +549,27 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
     cs->content_by_digest.emplace(content.digest, static_cast<uint32_t>(c));
     cs->contents.push_back(std::make_shared<const VersionContent>(std::move(content)));
   }
-  if (!state_codec::Get(r, cs->snapshots) || !state_codec::Get(r, cs->raw_element_by_hour) ||
-      !state_codec::Get(r, cs->chain.alias_addresses) || !r.done() ||
-      std::any_of(cs->snapshots.begin(), cs->snapshots.end(),
-                  [&](const SnapshotEntry& e) { return e.content >= cs->contents.size(); })) {
+  // The chain takes its ids from the pool only once it decoded whole (a failed decode leaves
+  // the registry as it was).
+  std::vector<std::string> event_ids;
+  uint64_t snapshots = 0;
+  if (!r.Varint(snapshots) || snapshots > r.Remaining()) return false;  // a snapshot takes bytes
+  event_ids.resize(snapshots);
+  cs->snapshots.resize(snapshots);
+  for (uint64_t i = 0; i < snapshots; ++i) {
+    SnapshotEntry& s = cs->snapshots[i];
+    if (!state_codec::Get(r, event_ids[i]) || !state_codec::Get(r, s.ts) ||
+        !state_codec::Get(r, s.content) || !state_codec::Get(r, s.volatile_values) ||
+        s.content >= cs->contents.size()) {
+      return false;
+    }
+  }
+  if (!state_codec::Get(r, cs->raw_element_by_hour) ||
+      !state_codec::Get(r, cs->chain.alias_addresses) || !r.done()) {
     return false;
   }
-  cs->snapshots.shrink_to_fit();  // decoding grew it by doubling
+  for (uint64_t i = 0; i < snapshots; ++i)
+    cs->snapshots[i].event_id = event_ids_->Take(event_ids[i]);
   cs->chain.versions = VersionsOf(*cs);
   snapshot_count_ += cs->snapshots.size();
   const ChainState& chain = *(chains_[key] = std::move(cs));
@@ -541,6 +580,8 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
   }
   return true;
 }
+
+size_t CapabilityRegistry::event_id_count() const { return event_ids_->counts.size(); }
 
 void CapabilityRegistry::Index(const ChainState& chain, IdentityType type, std::string_view value) {
   std::vector<const ChainState*>& chains = index_[IndexKey(chain.chain.key.org, type, value)];
@@ -562,8 +603,9 @@ void CapabilityRegistry::Prune(std::string_view org, Millis before) {
     if (gone == 0) continue;
     anchors_.erase(cs.chain.key);  // it described the chain's first version, now gone
     versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(gone));
-    cs.snapshots.erase(cs.snapshots.begin(),
-                       cs.snapshots.begin() + static_cast<std::ptrdiff_t>(snapshots));
+    const auto kept = cs.snapshots.begin() + static_cast<std::ptrdiff_t>(snapshots);
+    for (auto s = cs.snapshots.begin(); s != kept; ++s) event_ids_->Release(*s->event_id);
+    cs.snapshots.erase(cs.snapshots.begin(), kept);
     snapshot_count_ -= snapshots;
     const Millis first_hour_kept = cs.snapshots.empty() ? before : HourFloor(cs.snapshots[0].ts);
     cs.raw_element_by_hour.erase(cs.raw_element_by_hour.begin(),
@@ -627,8 +669,8 @@ std::vector<ObservedSnapshot> CapabilityRegistry::ObservedSnapshots(std::string_
       while (index >= version_end) version_end += cs.chain.versions[++version].sightings.size();
       ObservedSnapshot o;
       o.chain = &it->first;
-      o.snapshot_id = Hid({s->event_id, cs.chain.key.orch_address, cs.chain.key.orch_uri_norm});
-      o.event_id = s->event_id;
+      o.snapshot_id = Hid({*s->event_id, cs.chain.key.orch_address, cs.chain.key.orch_uri_norm});
+      o.event_id = *s->event_id;
       o.snapshot_ts = s->ts;
       o.capability_version_id = cs.chain.versions[version].capability_version_id;
       o.content = cs.contents[s->content];

@@ -168,6 +168,8 @@ class CapabilityRegistry : public Matcher {
 
   size_t chain_count() const { return chains_.size(); }
   size_t snapshot_count() const { return snapshot_count_; }
+  // Distinct event ids the snapshots hold (each is stored once).
+  size_t event_id_count() const;
 
   // The content digest of a snapshot (§2.1); exposed for tests and tools.
   static std::string ContentDigest(const event::CapabilitySnapshot& snapshot);
@@ -175,6 +177,7 @@ class CapabilityRegistry : public Matcher {
  private:
   struct ChainState;
   struct Candidate;
+  struct EventIds;
 
   void CollectCandidates(const ChainState& chain, IdentityType type, std::string_view value,
                          Millis ts, std::vector<Candidate>& out) const;
@@ -188,6 +191,9 @@ class CapabilityRegistry : public Matcher {
 
   MatchHorizons horizons_;
   std::map<ChainKey, VersionAnchor> anchors_;
+  // The snapshots' event ids, one copy each: a message's snapshots in all the chains it lists point
+  // to the same one. Declared before chains_, which points into it.
+  std::unique_ptr<EventIds> event_ids_;
   std::map<ChainKey, std::unique_ptr<ChainState>> chains_;
   // (org, identity type, value) → chains, in chain key order.
   std::map<std::string, std::vector<const ChainState*>> index_;
