@@ -4,6 +4,7 @@
 // cryptographic; a collision between two of ~10^10 keys has probability ~10^-19.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@ struct Key128 {
 Key128 KeyDigest(std::initializer_list<std::string_view> parts);
 // XXH3-128 of bytes.
 Key128 ContentHash(std::string_view bytes);
+
+// std::hash of a string's characters, transparent: a container keyed by std::string finds a key by
+// a std::string_view (with std::equal_to<>) without copying it.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 // hid(a, b, …) of spec/analytics.md §0.1: the first 32 lower-case hex characters of SHA-256 of
 // the parts joined by '|'. Every id naap derives (snapshots, versions, selections, …).

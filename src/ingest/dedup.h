@@ -68,11 +68,7 @@ class DedupIndex {
  private:
   KeySet& SetOf(std::string_view org);  // created empty when new
 
-  struct OrgHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view org) const { return std::hash<std::string_view>{}(org); }
-  };
-  std::unordered_map<std::string, KeySet, OrgHash, std::equal_to<>> by_org_;
+  std::unordered_map<std::string, KeySet, StringHash, std::equal_to<>> by_org_;
 };
 
 }  // namespace naap::ingest

@@ -300,11 +300,7 @@ struct SnapshotEntry {
 
 // Each id with the number of snapshots pointing to it; an id goes with its last snapshot.
 struct CapabilityRegistry::EventIds {
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
-  };
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> counts;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> counts;
 
   const std::string* Take(std::string_view id) {
     auto it = counts.find(id);

@@ -15,6 +15,7 @@
 #include <unordered_set>
 
 #include "base/containers.h"
+#include "base/hash.h"
 #include "resolve/fact_codec.h"
 #include "resolve/hourly_facts.h"
 #include "resolve/jobs.h"
@@ -237,9 +238,8 @@ using PaymentGroupKey = std::tuple<std::string, std::string, std::string>;
 
 // Hash of the resolver's hashed keys: session keys, event ids, request ids, payment groups and
 // discovery rows (event_id, rank). Transparent, so a string key is found by a string_view.
-struct EntityKeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+struct EntityKeyHash : StringHash {
+  using StringHash::operator();
   size_t operator()(const std::pair<std::string, int>& key) const {
     return (*this)(key.first) ^ (static_cast<size_t>(key.second) * 0x9e3779b97f4a7c15ULL);
   }
