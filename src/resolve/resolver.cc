@@ -287,32 +287,49 @@ using RangeLoader =
     std::function<Status(std::span<const std::string_view> families, Millis from_hour,
                          Millis to_hour, const std::function<void(const event::Records&)>& fn)>;
 
+// The digest a settled entity is kept under (KeyedRecords): XXH3-128 of its key's parts, unique
+// in practice (base/hash.h), in 16 B instead of the key's strings.
+Key128 SettledDigest(const std::string& key) { return KeyDigest({key}); }
+Key128 SettledDigest(const PaymentGroupKey& key) {
+  const auto& [a, b, c] = key;
+  return KeyDigest({a, b, c});
+}
+struct Key128Hash {
+  size_t operator()(const Key128& k) const { return k.lo; }  // XXH3's bits are uniform
+};
+
 // The records of one kind by entity key, with the hours of every record the entity ever had
-// (RecordHours). Settle() drops the records of entities whose newest record is older than a cutoff;
-// records appended later are held beside the dropped ones until Reload() brings those back.
+// (RecordHours). Settle() drops the records of entities whose newest record is older than a cutoff
+// and keeps only their hours, under the key's digest; a later record (Append) or a Reload() of the
+// key brings the entity back under its key, its new records held beside the dropped ones until
+// Reload() reads those back.
 template <typename Key, typename Records>
 class KeyedRecords {
  public:
   Records& Append(const Key& key, Millis event_ts) {
     auto [it, added] = held_.try_emplace(key);
     Held& held = it->second;
+    if (added) Unsettle(key, held);
     held.hours.Add(event_ts);
     if (added || held.settled) active_.insert(key);  // an unsettled held key is active already
     return held.records;
   }
-  bool Contains(const Key& key) const { return held_.contains(key); }
-  // The records of a known key; complete unless the key is settled and not reloaded.
+  bool Contains(const Key& key) const {
+    return held_.contains(key) || settled_.contains(SettledDigest(key));
+  }
+  // The records of a key held since its last Append or Reload; complete unless the key settled
+  // before and was not reloaded since.
   const Records& At(const Key& key) const { return held_.find(key)->second.records; }
 
   void Settle(Millis cutoff) {
     for (auto it = active_.begin(); it != active_.end();) {
-      Held& held = held_.find(*it)->second;
-      if (held.hours.max_ts() >= cutoff || held.settled) {
+      const auto held = held_.find(*it);
+      if (held->second.hours.max_ts() >= cutoff || held->second.settled) {
         ++it;
         continue;
       }
-      held.records = Records{};
-      held.settled = true;
+      settled_[SettledDigest(*it)] = std::move(held->second.hours);
+      held_.erase(held);
       it = active_.erase(it);
     }
   }
@@ -320,6 +337,8 @@ class KeyedRecords {
   // Retention: forgets settled keys whose newest record is older than `before` (not one that
   // took a record since it settled: its rebuild still reads it).
   void DropSettledBefore(Millis before) {
+    std::erase_if(settled_, [&](const auto& e) { return e.second.max_ts() < before; });
+    // A key whose reload failed stays held as settled, and not active.
     std::erase_if(held_, [&](const auto& e) {
       return e.second.settled && e.second.hours.max_ts() < before && !active_.contains(e.first);
     });
@@ -333,8 +352,15 @@ class KeyedRecords {
                 std::span<const std::string_view> families, const Route& route) {
     std::vector<std::pair<Millis, Millis>> ranges;
     for (const Key& key : keys) {
-      const auto it = held_.find(key);
-      if (it == held_.end() || !it->second.settled) continue;
+      auto it = held_.find(key);
+      if (it == held_.end()) {
+        it = held_.try_emplace(key).first;
+        if (!Unsettle(key, it->second)) {
+          held_.erase(it);
+          continue;
+        }
+      }
+      if (!it->second.settled) continue;
       CollectEventIds(it->second.records, reloading_[key]);
       std::ranges::copy(it->second.hours.HourRanges(), std::back_inserter(ranges));
     }
@@ -363,23 +389,35 @@ class KeyedRecords {
     return status;
   }
 
-  // For the checkpoint: every held key with the hours of its records, as settled (a settled key
-  // reloads its records when it needs them, so the records are left out).
+  // For the checkpoint: every key with the hours of its records, as settled (a settled key
+  // reloads its records when it needs them, so the records are left out). A held key is written
+  // with its key, a settled one with its digest.
   Status EncodeSettled(uint64_t id, IndexParts& parts) const {
-    return parts.Write(id, held_, [](ByteWriter& w, const auto& held) {
+    NAAP_RETURN_IF_ERROR(parts.Write(id, held_, [](ByteWriter& w, const auto& held) {
+      w.Bool(true);
       state_codec::Put(w, held.first);
       held.second.hours.Encode(w);
+    }));
+    return parts.Write(id, settled_, [](ByteWriter& w, const auto& settled) {
+      w.Bool(false);
+      w.Fixed64(settled.first.hi);
+      w.Fixed64(settled.first.lo);
+      settled.second.Encode(w);
     });
   }
   // Reads `n` keys EncodeSettled wrote.
   bool DecodeSettled(ByteReader& r, uint64_t n) {
     for (uint64_t i = 0; i < n; ++i) {
+      bool keyed = false;
       Key key;
+      Key128 digest;
       RecordHours hours;
-      if (!state_codec::Get(r, key) || !hours.Decode(r)) return false;
-      Held& held = held_[std::move(key)];
-      held.hours = std::move(hours);
-      held.settled = true;
+      const bool read =
+          r.Bool(keyed) &&
+          (keyed ? state_codec::Get(r, key) : r.Fixed64(digest.hi) && r.Fixed64(digest.lo)) &&
+          hours.Decode(r);
+      if (!read) return false;
+      settled_[keyed ? SettledDigest(key) : digest] = std::move(hours);
     }
     return true;
   }
@@ -398,8 +436,19 @@ class KeyedRecords {
     RecordHours hours;     // of every record the key ever had
     bool settled = false;  // records older than the settling are not in `records`
   };
+  // A key new to held_: takes the hours of its settled digest as settled; false when it has none.
+  bool Unsettle(const Key& key, Held& held) {
+    const auto settled = settled_.find(SettledDigest(key));
+    if (settled == settled_.end()) return false;
+    held.hours = std::move(settled->second);
+    held.settled = true;
+    settled_.erase(settled);
+    return true;
+  }
+
   // Hashed: a record's entity is looked up once per Append, the hottest path of ingest.
-  std::unordered_map<Key, Held, EntityKeyHash> held_;
+  std::unordered_map<Key, Held, EntityKeyHash> held_;            // keys with records in memory
+  std::unordered_map<Key128, RecordHours, Key128Hash> settled_;  // the others, by digest
   std::unordered_set<Key, EntityKeyHash> active_;  // keys holding all their records
   std::map<Key, std::set<std::string>> reloading_;  // key → event ids held before the reload
 };
