@@ -549,7 +549,9 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
   // the registry as it was).
   std::vector<std::string> event_ids;
   uint64_t snapshots = 0;
-  if (!r.Varint(snapshots) || snapshots > r.Remaining()) return false;  // a snapshot takes bytes
+  // A snapshot takes at least 4 bytes (id length, time, content, value count): a corrupt count
+  // cannot make the vectors below larger than the part allows.
+  if (!r.Varint(snapshots) || snapshots > r.Remaining() / 4) return false;
   event_ids.resize(snapshots);
   cs->snapshots.resize(snapshots);
   for (uint64_t i = 0; i < snapshots; ++i) {
