@@ -288,7 +288,7 @@ std::string_view IdentityName(IdentityType t) {
 
 // One stored snapshot: what versions and the observed inventory need, nothing more (48 bytes).
 struct SnapshotEntry {
-  const std::string* event_id = nullptr;  // in CapabilityRegistry::EventIds
+  const std::string* event_id = nullptr;  // in CapabilityRegistry::event_ids_
   Millis ts = 0;
   uint32_t content = 0;  // index into ChainState::contents
   // capacity_in_use per offer then gpu_memory_bytes_free per hardware row (canonical order);
@@ -299,21 +299,6 @@ struct SnapshotEntry {
 }  // namespace
 
 // Each id with the number of snapshots pointing to it; an id goes with its last snapshot.
-struct CapabilityRegistry::EventIds {
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> counts;
-
-  const std::string* Take(std::string_view id) {
-    auto it = counts.find(id);
-    if (it == counts.end()) it = counts.emplace(std::string(id), 0).first;
-    ++it->second;
-    return &it->first;  // a node's key stays where it is until the node goes
-  }
-  void Release(const std::string& id) {
-    const auto it = counts.find(id);
-    if (--it->second == 0) counts.erase(it);
-  }
-};
-
 struct CapabilityRegistry::ChainState {
   CapabilityChain chain;
   std::vector<SnapshotEntry> snapshots;  // by (ts, event_id)
@@ -396,8 +381,7 @@ bool EntryBefore(const SnapshotEntry& e, const std::pair<Millis, std::string_vie
 
 }  // namespace
 
-CapabilityRegistry::CapabilityRegistry(MatchHorizons horizons)
-    : horizons_(horizons), event_ids_(std::make_unique<EventIds>()) {}
+CapabilityRegistry::CapabilityRegistry(MatchHorizons horizons) : horizons_(horizons) {}
 CapabilityRegistry::~CapabilityRegistry() = default;
 
 std::string CapabilityRegistry::ContentDigest(const CapabilitySnapshot& snapshot) {
@@ -430,7 +414,7 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
       canonical.digest, static_cast<uint32_t>(cs.contents.size()));
   if (new_content) cs.contents.push_back(ContentOf(snapshot, canonical));
   SnapshotEntry entry;
-  entry.event_id = event_ids_->Take(header.event_id);
+  entry.event_id = event_ids_.Take(header.event_id);
   entry.ts = header.event_ts;
   entry.content = digest_it->second;
   const auto has_value = [](const std::optional<int64_t>& v) { return v.has_value(); };
@@ -567,7 +551,7 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
     return false;
   }
   for (uint64_t i = 0; i < snapshots; ++i)
-    cs->snapshots[i].event_id = event_ids_->Take(event_ids[i]);
+    cs->snapshots[i].event_id = event_ids_.Take(event_ids[i]);
   cs->chain.versions = VersionsOf(*cs);
   snapshot_count_ += cs->snapshots.size();
   const ChainState& chain = *(chains_[key] = std::move(cs));
@@ -579,7 +563,7 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
   return true;
 }
 
-size_t CapabilityRegistry::event_id_count() const { return event_ids_->counts.size(); }
+size_t CapabilityRegistry::event_id_count() const { return event_ids_.size(); }
 
 void CapabilityRegistry::Index(const ChainState& chain, IdentityType type, std::string_view value) {
   std::vector<const ChainState*>& chains = index_[IndexKey(chain.chain.key.org, type, value)];
@@ -602,7 +586,7 @@ void CapabilityRegistry::Prune(std::string_view org, Millis before) {
     anchors_.erase(cs.chain.key);  // it described the chain's first version, now gone
     versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(gone));
     const auto kept = cs.snapshots.begin() + static_cast<std::ptrdiff_t>(snapshots);
-    for (auto s = cs.snapshots.begin(); s != kept; ++s) event_ids_->Release(*s->event_id);
+    for (auto s = cs.snapshots.begin(); s != kept; ++s) event_ids_.Release(*s->event_id);
     cs.snapshots.erase(cs.snapshots.begin(), kept);
     snapshot_count_ -= snapshots;
     const Millis first_hour_kept = cs.snapshots.empty() ? before : HourFloor(cs.snapshots[0].ts);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/shared_strings.h"
 #include "base/time.h"
 #include "event/records.h"
 #include "resolve/matcher.h"
@@ -177,7 +178,6 @@ class CapabilityRegistry : public Matcher {
  private:
   struct ChainState;
   struct Candidate;
-  struct EventIds;
 
   void CollectCandidates(const ChainState& chain, IdentityType type, std::string_view value,
                          Millis ts, std::vector<Candidate>& out) const;
@@ -193,7 +193,7 @@ class CapabilityRegistry : public Matcher {
   std::map<ChainKey, VersionAnchor> anchors_;
   // The snapshots' event ids, one copy each: a message's snapshots in all the chains it lists point
   // to the same one. Declared before chains_, which points into it.
-  std::unique_ptr<EventIds> event_ids_;
+  SharedStrings event_ids_;
   std::map<ChainKey, std::unique_ptr<ChainState>> chains_;
   // (org, identity type, value) → chains, in chain key order.
   std::map<std::string, std::vector<const ChainState*>> index_;

@@ -3,26 +3,24 @@
 #include <algorithm>
 #include <tuple>
 
-#include "base/containers.h"
-
 namespace naap::resolve {
 namespace {
 
 // Distance from ts to [first_seen, last_seen]: 0 when contained.
-Millis DistanceToSpan(const LinkableSession& s, Millis ts) {
+Millis DistanceToSpan(const SessionIndex::Entry& e, Millis ts) {
+  const LinkableSession& s = e.second;
   if (ts < s.first_seen) return s.first_seen - ts;
   if (ts > s.last_seen) return ts - s.last_seen;
   return 0;
 }
 
 // Rule 1: the session containing ts, else the nearest one; ties by session_key.
-const LinkableSession* SessionByRequestId(std::string_view org, const event::Payment& p, Millis ts,
-                                          const SessionIndex& sessions) {
+const SessionIndex::Entry* SessionByRequestId(std::string_view org, const event::Payment& p,
+                                              Millis ts, const SessionIndex& sessions) {
   if (p.request_id.empty()) return nullptr;
-  const SessionIndex::BySessionKey* candidates = sessions.SessionsWithRequestId(org, p.request_id);
-  if (candidates == nullptr) return nullptr;
-  const LinkableSession* nearest = nullptr;
-  for (const auto& [key, session] : *candidates) {  // by session_key: the first nearest wins ties
+  const SessionIndex::Entry* nearest = nullptr;
+  // By session_key: the first nearest wins ties.
+  for (const SessionIndex::Entry& session : sessions.SessionsWithRequestId(org, p.request_id)) {
     if (nearest == nullptr || DistanceToSpan(session, ts) < DistanceToSpan(*nearest, ts)) {
       nearest = &session;
     }
@@ -69,14 +67,17 @@ PaymentFact BaseFact(std::string_view org, const Stamped<event::Payment>& s) {
 struct Link {
   std::string_view session_key, method, status, pipeline_id, model_id;
 
-  Link(const LinkableSession* session, std::string_view linked_by, const event::Payment& p)
-      : session_key(session != nullptr ? std::string_view(session->session_key) : ""),
+  Link(const SessionIndex::Entry* session, std::string_view linked_by, const event::Payment& p)
+      : session_key(session != nullptr ? std::string_view(session->first.session_key) : ""),
         method(session != nullptr ? linked_by : "unlinked"),
         status(session != nullptr ? "resolved" : "unresolved"),
         // Each dimension from the linked session, falling back to the manifest hint.
-        pipeline_id(session != nullptr && !session->pipeline_id.empty() ? session->pipeline_id
-                                                                        : p.pipeline),
-        model_id(session != nullptr && !session->model_id.empty() ? session->model_id : p.model) {}
+        pipeline_id(session != nullptr && !session->second.pipeline_id->empty()
+                        ? *session->second.pipeline_id
+                        : p.pipeline),
+        model_id(session != nullptr && !session->second.model_id->empty()
+                     ? *session->second.model_id
+                     : p.model) {}
 
   bool CarriedBy(const PaymentFact& f) const {
     return f.session_key == session_key && f.link_method == method && f.link_status == status &&
@@ -97,21 +98,65 @@ void SessionIndex::Add(const SessionFact& session) {
   if (!session.exists || session.request_id.empty() || !session.first_seen || !session.last_seen) {
     return;
   }
-  sessions_[{session.org, session.request_id}][session.session_key] =
-      LinkableSession{session.session_key, *session.first_seen, *session.last_seen,
-                      session.pipeline_id, session.model_id};
+  const LinkableSession linkable{.first_seen = *session.first_seen,
+                                 .last_seen = *session.last_seen,
+                                 .pipeline_id = dimensions_.Take(session.pipeline_id),
+                                 .model_id = dimensions_.Take(session.model_id)};
+  const auto [it, added] =
+      entries_.try_emplace({session.org, session.request_id, session.session_key}, linkable);
+  if (added) return;
+  Release(it->second);
+  it->second = linkable;
+}
+
+void SessionIndex::Release(const LinkableSession& session) {
+  dimensions_.Release(*session.pipeline_id);
+  dimensions_.Release(*session.model_id);
 }
 
 void SessionIndex::DropBefore(Millis before) {
-  TrimValues(sessions_, [&](BySessionKey& by_key) {
-    std::erase_if(by_key, [&](const auto& s) { return s.second.last_seen < before; });
-  });
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.last_seen >= before) {
+      ++it;
+      continue;
+    }
+    Release(it->second);
+    it = entries_.erase(it);
+  }
 }
 
-const SessionIndex::BySessionKey* SessionIndex::SessionsWithRequestId(
-    std::string_view org, std::string_view request_id) const {
-  const auto it = sessions_.find(std::make_pair(org, request_id));
-  return it == sessions_.end() ? nullptr : &it->second;
+SessionIndex::Range SessionIndex::SessionsWithRequestId(std::string_view org,
+                                                        std::string_view request_id) const {
+  const auto [first, last] = entries_.equal_range(std::make_pair(org, request_id));
+  return {first, last};
+}
+
+void SessionIndex::Encode(ByteWriter& w, const Entry& e) {
+  w.String(e.first.org);
+  w.String(e.first.request_id);
+  w.String(e.first.session_key);
+  w.Int(e.second.first_seen);
+  w.Int(e.second.last_seen);
+  w.String(*e.second.pipeline_id);
+  w.String(*e.second.model_id);
+}
+
+bool SessionIndex::DecodeSettled(ByteReader& r, uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) {
+    Key key;
+    Millis first_seen = 0, last_seen = 0;
+    std::string_view pipeline_id, model_id;
+    if (!r.String(key.org) || !r.String(key.request_id) || !r.String(key.session_key) ||
+        !r.Int(first_seen) || !r.Int(last_seen) || !r.String(pipeline_id) || !r.String(model_id) ||
+        entries_.contains(key)) {
+      return false;
+    }
+    entries_.emplace(std::move(key), LinkableSession{.first_seen = first_seen,
+                                                     .last_seen = last_seen,
+                                                     .pipeline_id = dimensions_.Take(pipeline_id),
+                                                     .model_id = dimensions_.Take(model_id)});
+  }
+  return true;
 }
 
 std::pair<std::string_view, std::string_view> PaymentGroupOf(const event::Payment& payment) {
@@ -125,10 +170,10 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
   struct Anchor {
     Millis ts;
     std::string_view event_id;
-    const LinkableSession* session;
+    const SessionIndex::Entry* session;
     auto Key() const { return std::make_pair(ts, event_id); }
   };
-  std::vector<const LinkableSession*> direct(payments.size());
+  std::vector<const SessionIndex::Entry*> direct(payments.size());
   std::map<std::pair<std::string_view, std::string_view>, std::vector<Anchor>> anchors;
   for (size_t i = 0; i < payments.size(); ++i) {
     direct[i] = SessionByRequestId(org, payments[i].record, payments[i].header.event_ts, sessions);
@@ -148,7 +193,7 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
   for (size_t i = 0; i < payments.size(); ++i) {
     const event::Payment& p = payments[i].record;
     const Millis ts = payments[i].header.event_ts;
-    const LinkableSession* via_group = nullptr;
+    const SessionIndex::Entry* via_group = nullptr;
     if (direct[i] == nullptr && !p.payment_session_id.empty()) {
       const auto group = anchors.find(PaymentGroupOf(p));
       if (group != anchors.end()) {
@@ -157,7 +202,8 @@ std::vector<PaymentFact> LinkPayments(std::string_view org,
         const auto after = std::upper_bound(list.begin(), list.end(), ts,
                                             [](Millis t, const Anchor& a) { return t < a.ts; });
         const Anchor& anchor = after == list.begin() ? list.front() : *std::prev(after);
-        if (ts <= anchor.session->last_seen + kPaymentSessionGraceMs) via_group = anchor.session;
+        if (ts <= anchor.session->second.last_seen + kPaymentSessionGraceMs)
+          via_group = anchor.session;
       }
     }
     const Link link = direct[i] != nullptr ? Link(direct[i], "request_id", p)

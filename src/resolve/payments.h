@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,50 +23,79 @@
 #include <utility>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/decimal.h"
+#include "base/shared_strings.h"
+#include "base/status.h"
 #include "base/time.h"
 #include "event/records.h"
 #include "resolve/session.h"
 
 namespace naap::resolve {
 
-// What payment linking needs to know about one existing session.
+// What payment linking needs to know about one existing session, besides its key.
 struct LinkableSession {
-  std::string session_key;
   Millis first_seen = 0, last_seen = 0;
-  std::string pipeline_id, model_id;  // the session dimensions (§2.3)
-  friend bool operator==(const LinkableSession&, const LinkableSession&) = default;
+  // The session dimensions (§2.3): copies the SessionIndex shares among its sessions.
+  const std::string* pipeline_id = nullptr;
+  const std::string* model_id = nullptr;
 };
 
-// Sessions by request id: copies of the linkable part of session facts (the resolver builds it
-// from SessionFacts).
+// Sessions by request id: the linkable part of session facts (the resolver builds it from
+// SessionFacts). One entry per session, ordered by (org, request_id, session_key); the few
+// distinct pipelines and models are held once each. Not copyable: entries point into the index.
 class SessionIndex {
  public:
-  using BySessionKey = std::map<std::string, LinkableSession>;
+  struct Key {
+    std::string org, request_id, session_key;
+    friend auto operator<=>(const Key&, const Key&) = default;
+  };
+  // Orders keys, and keys against (org, request_id) views, so a look-up copies no string.
+  struct KeyLess {
+    using is_transparent = void;
+    bool operator()(const Key& a, const Key& b) const { return a < b; }
+    template <typename View>
+    bool operator()(const Key& a, const View& b) const {
+      return std::tie(a.org, a.request_id) < std::tie(b.first, b.second);
+    }
+    template <typename View>
+    bool operator()(const View& a, const Key& b) const {
+      return std::tie(a.first, a.second) < std::tie(b.org, b.request_id);
+    }
+  };
+  using Entries = std::map<Key, LinkableSession, KeyLess>;
+  using Entry = Entries::value_type;
+  using Range = std::ranges::subrange<Entries::const_iterator>;
+
+  SessionIndex() = default;
+  SessionIndex(const SessionIndex&) = delete;
+  SessionIndex& operator=(const SessionIndex&) = delete;
+
   // Adds (or replaces, by session_key) a session; ignored unless it exists and has a request_id.
   void Add(const SessionFact& session);
   // Retention: forgets the sessions last seen before `before`.
   void DropBefore(Millis before);
-  // The existing sessions of `org` whose request_id is `request_id` (non-empty); nullptr when
-  // there are none. Valid until the next Add.
-  const BySessionKey* SessionsWithRequestId(std::string_view org,
-                                            std::string_view request_id) const;
+  // The sessions of `org` whose request_id is `request_id` (non-empty), by session_key. Valid
+  // until the next Add or DropBefore.
+  Range SessionsWithRequestId(std::string_view org, std::string_view request_id) const;
+  size_t size() const { return entries_.size(); }
+  // How many distinct pipelines and models the sessions name (each held once).
+  size_t dimension_count() const { return dimensions_.size(); }
 
-  // Orders (org, request_id) keys and their views alike, so a look-up copies no string.
-  struct OrgRequestLess {
-    using is_transparent = void;
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return std::tie(a.first, a.second) < std::tie(b.first, b.second);
-    }
-  };
-  using Entries = std::map<std::pair<std::string, std::string>, BySessionKey, OrgRequestLess>;
-  // Every entry, for the resolver's checkpoint (which writes and reads them as they are).
-  const Entries& entries() const { return sessions_; }
-  Entries& entries() { return sessions_; }
+  // For the resolver's checkpoint: every entry as one element of index part `id`, and back.
+  template <typename Parts>
+  Status EncodeSettled(uint64_t id, Parts& parts) const {
+    return parts.Write(id, entries_, [](ByteWriter& w, const Entry& e) { Encode(w, e); });
+  }
+  // Reads `n` elements EncodeSettled wrote; false on bad bytes or a key already held.
+  bool DecodeSettled(ByteReader& r, uint64_t n);
 
  private:
-  Entries sessions_;
+  static void Encode(ByteWriter& w, const Entry& e);
+  void Release(const LinkableSession& session);
+
+  Entries entries_;
+  SharedStrings dimensions_;  // pipelines and models
 };
 
 inline constexpr Millis kPaymentSessionGraceMs = 60'000;  // rule 2: last_seen + 60 s

@@ -270,5 +270,91 @@ TEST(LinkPayments, KnownFactsComeOutOnlyWhenTheirLinkChanges) {
   EXPECT_EQ(changed.back().event_id, "d");
 }
 
+// Writes index parts as the resolver's checkpoint does, into one buffer.
+struct BufferParts {
+  std::string bytes;
+  uint64_t elements = 0;
+  template <typename Elements, typename Encode>
+  Status Write(uint64_t id, const Elements& all, Encode encode) {
+    ByteWriter w(bytes);
+    for (const auto& e : all) {
+      encode(w, e);
+      ++elements;
+    }
+    return Status::Ok();
+  }
+};
+
+std::vector<std::string> KeysWithRequestId(const SessionIndex& index, std::string_view org,
+                                           std::string_view request_id) {
+  std::vector<std::string> keys;
+  for (const SessionIndex::Entry& e : index.SessionsWithRequestId(org, request_id)) {
+    keys.push_back(e.first.session_key + " " + *e.second.pipeline_id + " " + *e.second.model_id);
+  }
+  return keys;
+}
+
+TEST(SessionIndex, HoldsEachPipelineAndModelOnceAndReleasesThem) {
+  SessionIndex index;
+  index.Add(Session("cloudspe|s2|r", "r", At(10, 0, 0), At(10, 5, 0), "p", "m1"));
+  index.Add(Session("cloudspe|s1|r", "r", At(10, 0, 0), At(10, 20, 0), "p", "m1"));
+  index.Add(Session("cloudspe|s3|q", "q", At(11, 0, 0), At(11, 5, 0), "p", "m2"));
+  SessionFact other_org = Session("other|s4|r", "r", At(10, 0, 0), At(10, 5, 0), "p", "m1");
+  other_org.org = "other";
+  index.Add(other_org);
+  SessionFact gone = Session("cloudspe|s5|r", "r", At(10, 0, 0), At(10, 5, 0), "p", "m9");
+  gone.exists = false;
+  index.Add(gone);  // ignored
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.dimension_count(), 3u);  // p, m1, m2
+  EXPECT_EQ(KeysWithRequestId(index, "cloudspe", "r"),
+            (std::vector<std::string>{"cloudspe|s1|r p m1", "cloudspe|s2|r p m1"}));
+  EXPECT_TRUE(KeysWithRequestId(index, "cloudspe", "none").empty());
+
+  // A new fact of s3 replaces its entry and lets m2 go.
+  index.Add(Session("cloudspe|s3|q", "q", At(11, 0, 0), At(11, 9, 0), "p", "m1"));
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.dimension_count(), 2u);
+  EXPECT_EQ(KeysWithRequestId(index, "cloudspe", "q"),
+            (std::vector<std::string>{"cloudspe|s3|q p m1"}));
+
+  // Retention drops the sessions last seen before 10:10 and keeps the copies the others need.
+  index.DropBefore(At(10, 10, 0));
+  EXPECT_EQ(KeysWithRequestId(index, "cloudspe", "r"),
+            (std::vector<std::string>{"cloudspe|s1|r p m1"}));
+  EXPECT_TRUE(KeysWithRequestId(index, "other", "r").empty());
+  EXPECT_EQ(index.dimension_count(), 2u);
+  index.DropBefore(At(12, 0, 0));
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_EQ(index.dimension_count(), 0u);
+}
+
+TEST(SessionIndex, CheckpointRoundTripGivesTheSameLinks) {
+  SessionIndex index;
+  index.Add(Session("cloudspe|s1|r", "r", At(10, 0, 0), At(10, 5, 0), "p1", "m1"));
+  index.Add(Session("cloudspe|s2|r", "r", At(10, 10, 0), At(10, 20, 0), "p2", "m1"));
+  BufferParts parts;
+  ASSERT_TRUE(index.EncodeSettled(5, parts).ok());
+  ASSERT_EQ(parts.elements, 2u);
+
+  SessionIndex restored;
+  ByteReader r(parts.bytes);
+  ASSERT_TRUE(restored.DecodeSettled(r, parts.elements));
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(restored.dimension_count(), 3u);
+  EXPECT_EQ(KeysWithRequestId(restored, "cloudspe", "r"),
+            KeysWithRequestId(index, "cloudspe", "r"));
+  const std::vector<Stamped<event::Payment>> payments = {
+      Payment("a", At(10, 7, 0), "r", "", "1", 1), Payment("b", At(10, 15, 0), "r", "", "1", 1)};
+  EXPECT_EQ(LinkPayments("cloudspe", payments, restored),
+            LinkPayments("cloudspe", payments, index));
+
+  ByteReader again(parts.bytes);
+  EXPECT_FALSE(restored.DecodeSettled(again, parts.elements));  // keys already held
+  ByteReader truncated(std::string_view(parts.bytes).substr(0, parts.bytes.size() - 3));
+  SessionIndex bad;
+  EXPECT_FALSE(bad.DecodeSettled(truncated, parts.elements));
+}
+
 }  // namespace
 }  // namespace naap::resolve

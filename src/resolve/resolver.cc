@@ -26,13 +26,6 @@
 
 namespace naap::resolve {
 
-// Coded for the checkpoint (state_codec.h).
-template <typename Self, typename Fn>
-requires std::same_as<std::remove_const_t<Self>, LinkableSession>
-bool Fields(Self& s, Fn&& fn) {
-  return fn(s.session_key, s.first_seen, s.last_seen, s.pipeline_id, s.model_id);
-}
-
 namespace {
 
 // Entities whose decisions a capability snapshot can change (§7.1).
@@ -725,7 +718,7 @@ struct Resolver::OrgState {
     each(state.sessions_by_hour);
     each(state.payment_groups);
     each(state.payment_groups_by_request);
-    each(state.linkable_sessions.entries());
+    each(state.linkable_sessions);
     each(state.payments_by_session);
     each(state.llm_records);
     each(state.batch_records);
