@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <concepts>
 #include <functional>
+#include <limits>
 #include <numeric>
+#include <span>
 #include <tuple>
 #include <type_traits>
 #include <unordered_map>
@@ -286,14 +288,17 @@ std::string_view IdentityName(IdentityType t) {
   return "";
 }
 
-// One stored snapshot: what versions and the observed inventory need, nothing more (48 bytes).
+using VolatileValues = std::span<const std::optional<int64_t>>;
+
+// One stored snapshot: what versions and the observed inventory need, nothing more (24 bytes).
 struct SnapshotEntry {
+  static constexpr uint32_t kNoValues = std::numeric_limits<uint32_t>::max();
   const std::string* event_id = nullptr;  // in CapabilityRegistry::event_ids_
   Millis ts = 0;
   uint32_t content = 0;  // index into ChainState::contents
-  // capacity_in_use per offer then gpu_memory_bytes_free per hardware row (canonical order);
-  // empty when all are NULL.
-  std::vector<std::optional<int64_t>> volatile_values;
+  // Where the snapshot's volatile values start in ChainState::values (as many as its content
+  // has offers and hardware rows); kNoValues when all are NULL.
+  uint32_t values_at = kNoValues;
 };
 
 }  // namespace
@@ -305,6 +310,36 @@ struct CapabilityRegistry::ChainState {
   std::vector<std::shared_ptr<const VersionContent>> contents;
   std::map<std::string, uint32_t, std::less<>> content_by_digest;
   std::map<Millis, std::string> raw_element_by_hour;  // of the latest snapshot of each hour
+  // The snapshots' volatile values, each snapshot's in one run: capacity_in_use per offer, then
+  // gpu_memory_bytes_free per hardware row (canonical order).
+  std::vector<std::optional<int64_t>> values;
+
+  VolatileValues ValuesOf(const SnapshotEntry& s) const {
+    if (s.values_at == SnapshotEntry::kNoValues) return {};
+    const VersionContent& c = *contents[s.content];
+    return VolatileValues(values).subspan(s.values_at, c.offers.size() + c.hardware.size());
+  }
+  // Keeps a snapshot's values (as many as its content has offers and hardware rows): where
+  // they start, or kNoValues when all are NULL.
+  uint32_t KeepValues(VolatileValues run) {
+    if (std::none_of(run.begin(), run.end(), [](const auto& v) { return v.has_value(); })) {
+      return SnapshotEntry::kNoValues;
+    }
+    const size_t at = values.size();
+    values.insert(values.end(), run.begin(), run.end());
+    return static_cast<uint32_t>(at);
+  }
+  // After snapshots were removed: keeps only the values of the remaining ones.
+  void CompactValues() {
+    std::vector<std::optional<int64_t>> kept;
+    for (SnapshotEntry& s : snapshots) {
+      if (s.values_at == SnapshotEntry::kNoValues) continue;
+      const VolatileValues run = ValuesOf(s);
+      s.values_at = static_cast<uint32_t>(kept.size());
+      kept.insert(kept.end(), run.begin(), run.end());
+    }
+    values = std::move(kept);
+  }
 };
 
 struct CapabilityRegistry::Candidate {
@@ -317,24 +352,24 @@ struct CapabilityRegistry::Candidate {
 
 namespace {
 
-void SplitVolatile(const SnapshotEntry& s, const VersionContent& c,
+void SplitVolatile(VolatileValues values, const VersionContent& c,
                    std::vector<std::optional<int64_t>>& capacity,
                    std::vector<std::optional<int64_t>>& gpu_free) {
   capacity.assign(c.offers.size(), std::nullopt);
   gpu_free.assign(c.hardware.size(), std::nullopt);
-  if (s.volatile_values.empty()) return;
-  std::copy_n(s.volatile_values.begin(), c.offers.size(), capacity.begin());
-  std::copy_n(s.volatile_values.begin() + c.offers.size(), c.hardware.size(), gpu_free.begin());
+  if (values.empty()) return;
+  std::copy_n(values.begin(), c.offers.size(), capacity.begin());
+  std::copy_n(values.begin() + c.offers.size(), c.hardware.size(), gpu_free.begin());
 }
 
-void AddSighting(CapabilityVersion& v, const SnapshotEntry& s) {
+void AddSighting(CapabilityVersion& v, const SnapshotEntry& s, VolatileValues values) {
   v.sightings.push_back(s.ts);
-  SplitVolatile(s, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
+  SplitVolatile(values, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
 }
 
 // A version from its first snapshot `s`; with `anchor` (the chain's first version only), from the
 // anchor when it has the same content and began earlier.
-CapabilityVersion StartVersion(const ChainKey& key, const SnapshotEntry& s,
+CapabilityVersion StartVersion(const ChainKey& key, const SnapshotEntry& s, VolatileValues values,
                                std::shared_ptr<const VersionContent> content,
                                const VersionAnchor* anchor = nullptr) {
   CapabilityVersion v;
@@ -349,7 +384,7 @@ CapabilityVersion StartVersion(const ChainKey& key, const SnapshotEntry& s,
       Hid({key.org, key.orch_address, key.orch_uri_norm, v.first_event_id, content->digest});
   v.content = std::move(content);
   v.intervals = BuildIntervals(v.capability_version_id, *v.content);
-  AddSighting(v, s);
+  AddSighting(v, s, values);
   return v;
 }
 
@@ -417,15 +452,10 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
   entry.event_id = event_ids_.Take(header.event_id);
   entry.ts = header.event_ts;
   entry.content = digest_it->second;
-  const auto has_value = [](const std::optional<int64_t>& v) { return v.has_value(); };
-  if (std::any_of(canonical.capacity_in_use.begin(), canonical.capacity_in_use.end(), has_value) ||
-      std::any_of(canonical.gpu_memory_bytes_free.begin(), canonical.gpu_memory_bytes_free.end(),
-                  has_value)) {
-    entry.volatile_values = std::move(canonical.capacity_in_use);
-    entry.volatile_values.insert(entry.volatile_values.end(),
-                                 canonical.gpu_memory_bytes_free.begin(),
-                                 canonical.gpu_memory_bytes_free.end());
-  }
+  std::vector<std::optional<int64_t>>& run = canonical.capacity_in_use;
+  run.insert(run.end(), canonical.gpu_memory_bytes_free.begin(),
+             canonical.gpu_memory_bytes_free.end());
+  entry.values_at = cs.KeepValues(run);
   const bool appended = pos == cs.snapshots.end();
   const size_t index = pos - cs.snapshots.begin();
   cs.snapshots.insert(pos, std::move(entry));
@@ -440,10 +470,10 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
   const SnapshotEntry& added = cs.snapshots[index];
   const std::shared_ptr<const VersionContent>& content = cs.contents[added.content];
   if (appended && !versions.empty() && versions.back().content == content) {
-    AddSighting(versions.back(), added);
+    AddSighting(versions.back(), added, cs.ValuesOf(added));
   } else if (appended) {
     if (!versions.empty()) versions.back().valid_to = added.ts;
-    versions.push_back(StartVersion(cs.chain.key, added, content,
+    versions.push_back(StartVersion(cs.chain.key, added, cs.ValuesOf(added), content,
                                     versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
     result.versions_changed = true;
   } else {
@@ -473,7 +503,7 @@ std::vector<CapabilityVersion> CapabilityRegistry::VersionsOf(const ChainState& 
   const auto take_newest_values = [&] {
     if (versions.empty()) return;
     CapabilityVersion& v = versions.back();
-    SplitVolatile(*newest, *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
+    SplitVolatile(cs.ValuesOf(*newest), *v.content, v.capacity_in_use, v.gpu_memory_bytes_free);
   };
   for (const SnapshotEntry& s : cs.snapshots) {
     const std::shared_ptr<const VersionContent>& c = cs.contents[s.content];
@@ -482,8 +512,8 @@ std::vector<CapabilityVersion> CapabilityRegistry::VersionsOf(const ChainState& 
     } else {
       take_newest_values();
       if (!versions.empty()) versions.back().valid_to = s.ts;
-      versions.push_back(
-          StartVersion(cs.chain.key, s, c, versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
+      versions.push_back(StartVersion(cs.chain.key, s, cs.ValuesOf(s), c,
+                                      versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
     }
     newest = &s;
   }
@@ -507,7 +537,7 @@ void CapabilityRegistry::ForEachEncodedChain(const std::function<void(std::strin
       state_codec::Put(w, *s.event_id);
       state_codec::Put(w, s.ts);
       state_codec::Put(w, s.content);
-      state_codec::Put(w, s.volatile_values);
+      state_codec::Put(w, cs->ValuesOf(s));  // as a vector: empty when all are NULL
     }
     state_codec::Put(w, cs->raw_element_by_hour);
     state_codec::Put(w, cs->chain.alias_addresses);
@@ -538,13 +568,17 @@ bool CapabilityRegistry::DecodeChain(ByteReader& r) {
   if (!r.Varint(snapshots) || snapshots > r.Remaining() / 4) return false;
   event_ids.resize(snapshots);
   cs->snapshots.resize(snapshots);
+  std::vector<std::optional<int64_t>> run;
   for (uint64_t i = 0; i < snapshots; ++i) {
     SnapshotEntry& s = cs->snapshots[i];
     if (!state_codec::Get(r, event_ids[i]) || !state_codec::Get(r, s.ts) ||
-        !state_codec::Get(r, s.content) || !state_codec::Get(r, s.volatile_values) ||
+        !state_codec::Get(r, s.content) || !state_codec::Get(r, run) ||
         s.content >= cs->contents.size()) {
       return false;
     }
+    const VersionContent& c = *cs->contents[s.content];
+    if (!run.empty() && run.size() != c.offers.size() + c.hardware.size()) return false;
+    s.values_at = cs->KeepValues(run);
   }
   if (!state_codec::Get(r, cs->raw_element_by_hour) ||
       !state_codec::Get(r, cs->chain.alias_addresses) || !r.done()) {
@@ -588,6 +622,7 @@ void CapabilityRegistry::Prune(std::string_view org, Millis before) {
     const auto kept = cs.snapshots.begin() + static_cast<std::ptrdiff_t>(snapshots);
     for (auto s = cs.snapshots.begin(); s != kept; ++s) event_ids_.Release(*s->event_id);
     cs.snapshots.erase(cs.snapshots.begin(), kept);
+    cs.CompactValues();
     snapshot_count_ -= snapshots;
     const Millis first_hour_kept = cs.snapshots.empty() ? before : HourFloor(cs.snapshots[0].ts);
     cs.raw_element_by_hour.erase(cs.raw_element_by_hour.begin(),
@@ -656,7 +691,7 @@ std::vector<ObservedSnapshot> CapabilityRegistry::ObservedSnapshots(std::string_
       o.snapshot_ts = s->ts;
       o.capability_version_id = cs.chain.versions[version].capability_version_id;
       o.content = cs.contents[s->content];
-      SplitVolatile(*s, *o.content, o.capacity_in_use, o.gpu_memory_bytes_free);
+      SplitVolatile(cs.ValuesOf(*s), *o.content, o.capacity_in_use, o.gpu_memory_bytes_free);
       if (IsLatestOfHour(cs.snapshots, index))
         o.raw_element = cs.raw_element_by_hour.at(HourFloor(s->ts));
       out.push_back(std::move(o));

@@ -682,22 +682,33 @@ TEST(CapabilityRegistry, PruneForgetsWholeVersionsLastSightedBeforeTheCut) {
     }
   };
   same_versions();
-  const std::vector<ObservedSnapshot> observed =
-      pruned.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs);
-  const std::vector<ObservedSnapshot> expected =
-      never_saw.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs);
-  ASSERT_EQ(observed.size(), 3u);
-  ASSERT_EQ(expected.size(), 3u);
-  for (size_t i = 0; i < observed.size(); ++i) {
-    EXPECT_EQ(observed[i].event_id, expected[i].event_id);
-    EXPECT_EQ(observed[i].capability_version_id, expected[i].capability_version_id);
-    EXPECT_EQ(observed[i].raw_element, expected[i].raw_element);
-  }
+  // The kept snapshots, their volatile values (d1: 1 in use, 100 B free; d2: 3 and 300) included.
+  const auto same_observed = [&](size_t n) {
+    const std::vector<ObservedSnapshot> observed =
+        pruned.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs);
+    const std::vector<ObservedSnapshot> expected =
+        never_saw.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs);
+    ASSERT_EQ(observed.size(), n);
+    ASSERT_EQ(expected.size(), n);
+    for (size_t i = 0; i < observed.size(); ++i) {
+      EXPECT_EQ(observed[i].event_id, expected[i].event_id);
+      EXPECT_EQ(observed[i].capability_version_id, expected[i].capability_version_id);
+      EXPECT_EQ(observed[i].raw_element, expected[i].raw_element);
+      EXPECT_EQ(observed[i].capacity_in_use, expected[i].capacity_in_use) << i;
+      EXPECT_EQ(observed[i].gpu_memory_bytes_free, expected[i].gpu_memory_bytes_free) << i;
+    }
+    EXPECT_EQ(observed.back().capacity_in_use, (std::vector<std::optional<int64_t>>{1}));
+    EXPECT_EQ(observed.back().gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{100}));
+  };
+  same_observed(3);
+  EXPECT_EQ(pruned.ObservedSnapshots("cloudspe", 0, kDay0310 + kDayMs)[0].capacity_in_use,
+            (std::vector<std::optional<int64_t>>{3}));
   // A late d1 snapshot inside d2's version splits it the same way in both.
   for (CapabilityRegistry* reg : {&pruned, &never_saw}) {
     EXPECT_TRUE(reg->Add(Header("s6", kDay0310 + 100 * kMinute), d1).versions_changed);
   }
   same_versions();
+  same_observed(4);
   // Every version last sighted before the cut goes; the chain itself stays, without versions.
   pruned.Prune("cloudspe", kDay0310 + kDayMs);
   EXPECT_EQ(pruned.snapshot_count(), 0u);
