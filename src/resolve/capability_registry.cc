@@ -303,7 +303,7 @@ struct SnapshotEntry {
 
 }  // namespace
 
-// Each id with the number of snapshots pointing to it; an id goes with its last snapshot.
+// One chain: its snapshots, their distinct contents and volatile values, and its versions.
 struct CapabilityRegistry::ChainState {
   CapabilityChain chain;
   std::vector<SnapshotEntry> snapshots;  // by (ts, event_id)
