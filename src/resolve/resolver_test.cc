@@ -415,6 +415,27 @@ class LateSnapshot : public ::testing::Test {
   }
 };
 
+// A payment resolved before any record of its session is unlinked; the session's arrival relinks
+// it by request id and marks the payment's hour.
+TEST_F(LateSnapshot, APaymentResolvedBeforeItsSessionIsLinkedOnceTheSessionArrives) {
+  using testing::At;
+  const Millis h13 = HourFloor(At(13, 0, 0));
+  std::vector<event::Decoded> messages = SessionMessages();
+  const event::Decoded payment = messages.back();
+  messages.pop_back();
+  Resolver resolver;
+  resolver.Add(payment);
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h13}}));
+  ASSERT_EQ(resolver.PaymentsAt("daydream", h13).size(), 1u);
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h13)[0]->link_method, "unlinked");
+
+  for (const auto& m : messages) resolver.Add(m);
+  EXPECT_TRUE(resolver.Resolve().contains({"daydream", h13}));
+  ASSERT_EQ(resolver.PaymentsAt("daydream", h13).size(), 1u);
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h13)[0]->session_key, kKey);
+  EXPECT_EQ(resolver.PaymentsAt("daydream", h13)[0]->link_method, "request_id");
+}
+
 TEST_F(LateSnapshot, ReattributesTheSessionAndMarksItsHours) {
   using testing::At;
   const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs, h12 = h11 + kHourMs;
