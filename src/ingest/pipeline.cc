@@ -1,5 +1,7 @@
 #include "ingest/pipeline.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -13,6 +15,9 @@
 #include "base/strings.h"
 
 namespace naap::ingest {
+
+using pipeline_internal::kSinkChunk;
+
 namespace {
 
 int64_t Sum(const std::map<std::string, int64_t>& by_reason) {
@@ -28,8 +33,6 @@ std::string SourcePositionKey(const event::Provenance& p) {
   return "";
 }
 
-// Accepted messages travel to the sink thread in chunks of this many, to keep locking rare.
-constexpr size_t kSinkChunk = 256;
 // Messages the sink thread is done with, kept for the decoder to fill again (SinkThread::Send).
 constexpr size_t kMaxSpares = 2 * kSinkChunk;
 
@@ -148,6 +151,21 @@ class Pipeline::SinkThread {
   std::thread thread_;  // last: starts once the members above exist
 };
 
+namespace pipeline_internal {
+
+size_t SinkQueueJobs(int64_t commit_every, int cpus) {
+  if (cpus == 1) return 2;
+  return static_cast<size_t>(std::max<int64_t>(commit_every, 0)) / kSinkChunk + 2;
+}
+
+int UsableCpus() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 0;
+  return CPU_COUNT(&cpus);
+}
+
+}  // namespace pipeline_internal
+
 int64_t RunStats::ignored_total() const { return Sum(ignored); }
 int64_t RunStats::rejected_total() const { return Sum(rejected); }
 
@@ -167,12 +185,10 @@ Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions opti
       sink_(sink),
       decoder_(options_.decoder),
       dedup_(std::move(index)),
-      // About a batch of accepted messages may wait for the sink thread, so decoding goes on
-      // through the sink's resolve and publish at a commit (half a batch left a core idle there:
-      // the week took 225 s instead of 211 s, docs/benchmarks.md).
       sink_thread_(std::make_unique<SinkThread>(
           store, sink,
-          static_cast<size_t>(std::max<int64_t>(options_.commit_every, 0)) / kSinkChunk + 2)) {}
+          pipeline_internal::SinkQueueJobs(options_.commit_every,
+                                           pipeline_internal::UsableCpus()))) {}
 
 Pipeline::~Pipeline() = default;
 

@@ -1,10 +1,16 @@
 #include "ingest/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <tuple>
 
 #include "ingest/file_source.h"
@@ -308,6 +314,110 @@ class PartitionedSource final : public Source {
   size_t next_ = 0;
   bool partition_1_spoke_ = false;
 };
+
+// Holds the first message it is given until Release(), so accepted messages pile up before it.
+class HoldingSink final : public RecordSink {
+ public:
+  Status OnAccepted(const event::Decoded&) override {
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [&] { return release_; });
+    return Status::Ok();
+  }
+  Status BeforeCommit(store::IngestBatch&) override { return Status::Ok(); }
+  void Release() {
+    std::lock_guard lock(mutex_);
+    release_ = true;
+    released_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool release_ = false;
+};
+
+// Counts the messages read from it, for another thread to watch.
+class CountingSource final : public Source {
+ public:
+  explicit CountingSource(std::vector<std::string> messages) : source_(std::move(messages)) {}
+  bool Next(Message& out) override {
+    if (!source_.Next(out)) return false;
+    ++read;
+    return true;
+  }
+  Status status() const override { return Status::Ok(); }
+  std::atomic<int64_t> read = 0;
+
+ private:
+  VectorSource source_;
+};
+
+// Runs a pipeline over `n` distinct traces on a thread (and so a sink thread) allowed `cpus` of
+// the CPUs this process may use, with the sink holding its first message. Returns how many messages
+// the pipeline read before it stopped reading: all of them, or those it could queue.
+int64_t ReadWhileTheSinkHolds(store::Store& store, const Clock& clock, int cpus, int n) {
+  std::vector<std::string> messages;
+  for (int i = 0; i < n; ++i) messages.push_back(TraceEnvelope("held-" + std::to_string(i)));
+  CountingSource source(std::move(messages));
+  HoldingSink sink;
+  std::thread run([&] {
+    cpu_set_t allowed, chosen;
+    CPU_ZERO(&chosen);
+    EXPECT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+    for (int cpu = 0, left = cpus; cpu < CPU_SETSIZE && left > 0; ++cpu) {
+      if (CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &chosen), --left;
+    }
+    EXPECT_EQ(sched_setaffinity(0, sizeof chosen, &chosen), 0);
+    PipelineOptions options;
+    options.org_override = "cloudspe";
+    auto pipeline = Pipeline::Open(store, clock, options, &sink);
+    EXPECT_TRUE(pipeline.ok());
+    if (pipeline.ok()) {
+      EXPECT_TRUE((*pipeline)->Run(source).ok());
+    }
+  });
+  // Reading has stopped once the count stays the same for a second (a chunk decodes in ~1 ms).
+  int64_t read = -1;
+  for (int still = 0; still < 20 && read < n;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int64_t now = source.read;
+    still = now == read ? still + 1 : 0;
+    read = now;
+  }
+  sink.Release();
+  run.join();
+  return read;
+}
+
+TEST_F(PipelineTest, OnOneCpuOnlyTwoChunksOfMessagesWaitForTheSink) {
+  using pipeline_internal::kSinkChunk;
+  if (pipeline_internal::UsableCpus() < 2) GTEST_SKIP() << "needs two CPUs to compare";
+  const int n = 20 * kSinkChunk;
+  // One chunk held by the sink, two waiting, one being handed over when reading stopped.
+  EXPECT_LE(ReadWhileTheSinkHolds(store_, clock_, 1, n), 4 * kSinkChunk + 1);
+  // With two CPUs a whole commit batch (100,000 messages by default) may wait.
+  EXPECT_EQ(ReadWhileTheSinkHolds(store_, clock_, 2, n), n);
+}
+
+TEST(SinkQueue, BoundByCpusAndUsableCpusFollowTheAffinityMask) {
+  using pipeline_internal::kSinkChunk;
+  using pipeline_internal::SinkQueueJobs;
+  EXPECT_EQ(SinkQueueJobs(100'000, 1), 2u);
+  for (int cpus : {0, 2, 8}) EXPECT_GE(SinkQueueJobs(100'000, cpus) * kSinkChunk, 100'000u);
+  cpu_set_t allowed, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  EXPECT_EQ(pipeline_internal::UsableCpus(), CPU_COUNT(&allowed));
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  EXPECT_EQ(pipeline_internal::UsableCpus(), 1);
+  ASSERT_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
+}
 
 class WatermarkSink final : public RecordSink {
  public:
