@@ -357,7 +357,10 @@ class CountingSource final : public Source {
 // the pipeline read before it stopped reading: all of them, or those it could queue.
 int64_t ReadWhileTheSinkHolds(store::Store& store, const Clock& clock, int cpus, int n) {
   std::vector<std::string> messages;
-  for (int i = 0; i < n; ++i) messages.push_back(TraceEnvelope("held-" + std::to_string(i)));
+  // Ids of their own per `cpus`: a duplicate of an earlier call's message never reaches the sink.
+  for (int i = 0; i < n; ++i) {
+    messages.push_back(TraceEnvelope("held-" + std::to_string(cpus) + "-" + std::to_string(i)));
+  }
   CountingSource source(std::move(messages));
   HoldingSink sink;
   std::thread run([&] {
