@@ -232,11 +232,12 @@ namespace pipeline_internal {
 inline constexpr size_t kSinkChunk = 256;
 
 // How many jobs (a chunk of accepted messages, or a batch to commit) may wait for the sink thread
-// when the process may run on `cpus` CPUs. With two or more, about a batch of messages, so decoding
-// goes on through the sink's resolve and publish at a commit (half a batch left a core idle there:
-// the week took 225 s instead of 211 s). With one, decoding cannot overlap the sink anyway, and
-// waiting messages only cost memory that is cold by the time the sink reads it: two jobs (the
-// one-core day peaked 200 MB lower and took about 3 % less user CPU, docs/benchmarks.md).
+// when the pipeline's threads may run on `cpus` CPUs. With two or more (or 0: unknown), about a
+// batch of messages, so decoding goes on through the sink's resolve and publish at a commit (half
+// a batch left a core idle there: the week took 225 s instead of 211 s). With one, decoding cannot
+// overlap the sink anyway, and waiting messages only cost memory that is cold by the time the sink
+// reads it: two jobs (the one-core day peaked 200 MB lower and took about 3 % less user CPU,
+// docs/benchmarks.md).
 size_t SinkQueueJobs(int64_t commit_every, int cpus);
 
 // The CPUs the calling thread may run on (its affinity mask, as `taskset` sets it); 0 when unknown.

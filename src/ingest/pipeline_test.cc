@@ -352,6 +352,17 @@ class CountingSource final : public Source {
   VectorSource source_;
 };
 
+// The first `count` of the CPUs the calling thread may run on.
+cpu_set_t FirstCpus(int count) {
+  cpu_set_t allowed, chosen;
+  CPU_ZERO(&chosen);
+  EXPECT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&chosen) < count; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &chosen);
+  }
+  return chosen;
+}
+
 // Runs a pipeline over `n` distinct traces on a thread (and so a sink thread) allowed `cpus` of
 // the CPUs this process may use, with the sink holding its first message. Returns how many messages
 // the pipeline read before it stopped reading: all of them, or those it could queue.
@@ -364,12 +375,7 @@ int64_t ReadWhileTheSinkHolds(store::Store& store, const Clock& clock, int cpus,
   CountingSource source(std::move(messages));
   HoldingSink sink;
   std::thread run([&] {
-    cpu_set_t allowed, chosen;
-    CPU_ZERO(&chosen);
-    EXPECT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
-    for (int cpu = 0, left = cpus; cpu < CPU_SETSIZE && left > 0; ++cpu) {
-      if (CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &chosen), --left;
-    }
+    const cpu_set_t chosen = FirstCpus(cpus);
     EXPECT_EQ(sched_setaffinity(0, sizeof chosen, &chosen), 0);
     PipelineOptions options;
     options.org_override = "cloudspe";
@@ -407,16 +413,10 @@ TEST(SinkQueue, BoundByCpusAndUsableCpusFollowTheAffinityMask) {
   using pipeline_internal::SinkQueueJobs;
   EXPECT_EQ(SinkQueueJobs(100'000, 1), 2u);
   for (int cpus : {0, 2, 8}) EXPECT_GE(SinkQueueJobs(100'000, cpus) * kSinkChunk, 100'000u);
-  cpu_set_t allowed, one;
+  cpu_set_t allowed;
   ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
   EXPECT_EQ(pipeline_internal::UsableCpus(), CPU_COUNT(&allowed));
-  CPU_ZERO(&one);
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &allowed)) {
-      CPU_SET(cpu, &one);
-      break;
-    }
-  }
+  const cpu_set_t one = FirstCpus(1);
   ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
   EXPECT_EQ(pipeline_internal::UsableCpus(), 1);
   ASSERT_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
