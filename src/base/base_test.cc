@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "base/build_id.h"
 #include "base/bytes.h"
+#include "base/cpus.h"
 #include "base/hash.h"
 #include "base/json_writer.h"
 #include "base/scoped_env.h"
@@ -111,6 +113,21 @@ std::vector<std::string> Entries(const std::string& dir) {
   }
   closedir(d);
   return names;
+}
+
+TEST(Cpus, UsableCpusFollowTheAffinityMaskAndOneCpuQueuesTwo) {
+  cpu_set_t allowed, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  EXPECT_EQ(UsableCpus(), CPU_COUNT(&allowed));
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&one) == 0; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &one);
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  EXPECT_EQ(UsableCpus(), 1);
+  ASSERT_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
+  EXPECT_EQ(QueueBound(392, 1), 2u);
+  for (int cpus : {0, 2, 8}) EXPECT_EQ(QueueBound(392, cpus), 392u);
 }
 
 TEST(TempFile, IsCreatedInTmpdirWithoutANameAndHoldsWhatWasWritten) {

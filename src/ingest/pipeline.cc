@@ -1,7 +1,5 @@
 #include "ingest/pipeline.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -11,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/cpus.h"
 #include "base/hash.h"
 #include "base/strings.h"
 
@@ -35,6 +34,13 @@ std::string SourcePositionKey(const event::Provenance& p) {
 
 // Messages the sink thread is done with, kept for the decoder to fill again (SinkThread::Send).
 constexpr size_t kMaxSpares = 2 * kSinkChunk;
+
+// How many jobs (a chunk of accepted messages, or a batch to commit) may wait for the sink thread:
+// about a batch of messages, or two jobs on one CPU (the top of pipeline.h).
+size_t SinkQueueJobs(int64_t commit_every) {
+  return QueueBound(static_cast<size_t>(std::max<int64_t>(commit_every, 0)) / kSinkChunk + 2,
+                    UsableCpus());
+}
 
 constexpr Millis kOnTimeWithinMs = 70 * 60'000;     // after the event's hour starts
 constexpr Millis kLateWithinMs = kHourMs + kDayMs;  // 24 h after the event's hour closes
@@ -151,21 +157,6 @@ class Pipeline::SinkThread {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-namespace pipeline_internal {
-
-size_t SinkQueueJobs(int64_t commit_every, int cpus) {
-  if (cpus == 1) return 2;
-  return static_cast<size_t>(std::max<int64_t>(commit_every, 0)) / kSinkChunk + 2;
-}
-
-int UsableCpus() {
-  cpu_set_t cpus;
-  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 0;
-  return CPU_COUNT(&cpus);
-}
-
-}  // namespace pipeline_internal
-
 int64_t RunStats::ignored_total() const { return Sum(ignored); }
 int64_t RunStats::rejected_total() const { return Sum(rejected); }
 
@@ -185,10 +176,8 @@ Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions opti
       sink_(sink),
       decoder_(options_.decoder),
       dedup_(std::move(index)),
-      sink_thread_(std::make_unique<SinkThread>(
-          store, sink,
-          pipeline_internal::SinkQueueJobs(options_.commit_every,
-                                           pipeline_internal::UsableCpus()))) {}
+      sink_thread_(
+          std::make_unique<SinkThread>(store, sink, SinkQueueJobs(options_.commit_every))) {}
 
 Pipeline::~Pipeline() = default;
 

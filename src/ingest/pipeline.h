@@ -24,10 +24,12 @@
 //
 // Threads: the calling thread decodes, deduplicates and builds the raw log; a sink thread feeds
 // the sink and commits each finished batch, in order, while the next batch is decoded. At most
-// about one batch of accepted messages waits between them (back-pressure; two chunks of them when
-// the thread opening the pipeline may run on one CPU only: pipeline_internal::SinkQueueJobs), and
-// the store is used by one thread at a time: the calling thread reads it only after the sink
-// thread went idle.
+// about one batch of accepted messages waits between them (back-pressure), so decoding goes on
+// through the sink's resolve and publish at a commit (half a batch left a core idle there: the
+// week took 225 s instead of 211 s). When the thread opening the pipeline may run on one CPU only,
+// two chunks of them wait instead (base/cpus.h QueueBound: the one-core day peaked 200 MB lower and
+// took about 3 % less user CPU, docs/benchmarks.md). The store is used by one thread at a time:
+// the calling thread reads it only after the sink thread went idle.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -230,18 +232,6 @@ namespace pipeline_internal {
 
 // Accepted messages travel to the sink thread in chunks of this many, to keep locking rare.
 inline constexpr size_t kSinkChunk = 256;
-
-// How many jobs (a chunk of accepted messages, or a batch to commit) may wait for the sink thread
-// when the pipeline's threads may run on `cpus` CPUs. With two or more (or 0: unknown), about a
-// batch of messages, so decoding goes on through the sink's resolve and publish at a commit (half
-// a batch left a core idle there: the week took 225 s instead of 211 s). With one, decoding cannot
-// overlap the sink anyway, and waiting messages only cost memory that is cold by the time the sink
-// reads it: two jobs (the one-core day peaked 200 MB lower and took about 3 % less user CPU,
-// docs/benchmarks.md).
-size_t SinkQueueJobs(int64_t commit_every, int cpus);
-
-// The CPUs the calling thread may run on (its affinity mask, as `taskset` sets it); 0 when unknown.
-int UsableCpus();
 
 }  // namespace pipeline_internal
 

@@ -13,6 +13,7 @@
 #include <thread>
 #include <tuple>
 
+#include "base/cpus.h"
 #include "ingest/file_source.h"
 #include "ingest/test_util.h"
 #include "store/store_test_util.h"
@@ -400,26 +401,12 @@ int64_t ReadWhileTheSinkHolds(store::Store& store, const Clock& clock, int cpus,
 
 TEST_F(PipelineTest, OnOneCpuOnlyTwoChunksOfMessagesWaitForTheSink) {
   using pipeline_internal::kSinkChunk;
-  if (pipeline_internal::UsableCpus() < 2) GTEST_SKIP() << "needs two CPUs to compare";
+  if (UsableCpus() < 2) GTEST_SKIP() << "needs two CPUs to compare";
   const int n = 20 * kSinkChunk;
   // One chunk held by the sink, two waiting, one being handed over when reading stopped.
   EXPECT_LE(ReadWhileTheSinkHolds(store_, clock_, 1, n), 4 * kSinkChunk + 1);
   // With two CPUs a whole commit batch (100,000 messages by default) may wait.
   EXPECT_EQ(ReadWhileTheSinkHolds(store_, clock_, 2, n), n);
-}
-
-TEST(SinkQueue, BoundByCpusAndUsableCpusFollowTheAffinityMask) {
-  using pipeline_internal::kSinkChunk;
-  using pipeline_internal::SinkQueueJobs;
-  EXPECT_EQ(SinkQueueJobs(100'000, 1), 2u);
-  for (int cpus : {0, 2, 8}) EXPECT_GE(SinkQueueJobs(100'000, cpus) * kSinkChunk, 100'000u);
-  cpu_set_t allowed;
-  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
-  EXPECT_EQ(pipeline_internal::UsableCpus(), CPU_COUNT(&allowed));
-  const cpu_set_t one = FirstCpus(1);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  EXPECT_EQ(pipeline_internal::UsableCpus(), 1);
-  ASSERT_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
 }
 
 class WatermarkSink final : public RecordSink {

@@ -16,6 +16,7 @@
 
 #include "base/build_id.h"
 #include "base/bytes.h"
+#include "base/cpus.h"
 #include "base/hash.h"
 #include "ingest/raw_log.h"
 #include "publish/tables_inventory.h"
@@ -43,16 +44,18 @@ struct MessageChunk {
   bool ends_hour = false;
 };
 
-// Message chunks on their way from one thread to another, in order; at most kMaxWaiting chunks
-// wait (Push blocks until the other side takes one or stops taking).
+// Message chunks on their way from one thread to another, in order; at most kOverlap chunks wait,
+// about one hour's Resolve() worth of decoding, or two on one CPU (base/cpus.h QueueBound: the
+// one-core rebuild of the 5 h file's store peaked 100 MB lower, docs/analytics-engine.md). Push
+// blocks until the other side takes one or stops taking.
 class MessageChunks {
  public:
-  static constexpr size_t kChunkSize = 1024, kMaxWaiting = 64;
+  static constexpr size_t kChunkSize = 1024, kOverlap = 64;
 
   // False once the taking side stopped: the chunk is dropped.
   bool Push(MessageChunk chunk) {
     std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return waiting_.size() < kMaxWaiting || stopped_; });
+    changed_.wait(lock, [&] { return waiting_.size() < max_waiting_ || stopped_; });
     if (stopped_) return false;
     waiting_.push_back(std::move(chunk));
     changed_.notify_all();
@@ -86,6 +89,7 @@ class MessageChunks {
   std::condition_variable changed_;
   std::deque<MessageChunk> waiting_;
   bool closed_ = false, stopped_ = false;
+  const size_t max_waiting_ = QueueBound(kOverlap, UsableCpus());
 };
 
 // Whether a replay applies a raw-log entry: it reaches facts (RawEntry::ReachesFacts) and its
