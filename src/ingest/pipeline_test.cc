@@ -21,6 +21,8 @@
 namespace naap::ingest {
 namespace {
 
+using testing::CountWhereItStops;
+using testing::FirstCpus;
 using testing::Gzip;
 using testing::TempDir;
 using testing::VectorSource;
@@ -353,17 +355,6 @@ class CountingSource final : public Source {
   VectorSource source_;
 };
 
-// The first `count` of the CPUs the calling thread may run on.
-cpu_set_t FirstCpus(int count) {
-  cpu_set_t allowed, chosen;
-  CPU_ZERO(&chosen);
-  EXPECT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
-  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&chosen) < count; ++cpu) {
-    if (CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &chosen);
-  }
-  return chosen;
-}
-
 // Runs a pipeline over `n` distinct traces on a thread (and so a sink thread) allowed `cpus` of
 // the CPUs this process may use, with the sink holding its first message. Returns how many messages
 // the pipeline read before it stopped reading: all of them, or those it could queue.
@@ -386,14 +377,8 @@ int64_t ReadWhileTheSinkHolds(store::Store& store, const Clock& clock, int cpus,
       EXPECT_TRUE((*pipeline)->Run(source).ok());
     }
   });
-  // Reading has stopped once the count stays the same for a second (a chunk decodes in ~1 ms).
-  int64_t read = -1;
-  for (int still = 0; still < 20 && read < n;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const int64_t now = source.read;
-    still = now == read ? still + 1 : 0;
-    read = now;
-  }
+  // A chunk decodes in about 1 ms.
+  const int64_t read = CountWhereItStops(source.read, n);
   sink.Release();
   run.join();
   return read;

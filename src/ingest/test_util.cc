@@ -3,10 +3,12 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace naap::ingest::testing {
 
@@ -66,6 +68,27 @@ bool VectorSource::Next(Message& out) {
   out.provenance.source = "test";
   out.provenance.index = static_cast<int64_t>(next_);
   return true;
+}
+
+cpu_set_t FirstCpus(int count) {
+  cpu_set_t allowed, chosen;
+  CPU_ZERO(&chosen);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return chosen;
+  for (int cpu = 0; cpu < CPU_SETSIZE && CPU_COUNT(&chosen) < count; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) CPU_SET(cpu, &chosen);
+  }
+  return chosen;
+}
+
+int64_t CountWhereItStops(const std::atomic<int64_t>& count, int64_t all) {
+  int64_t seen = -1;
+  for (int still = 0; still < 20 && seen < all;) {  // 20 looks 50 ms apart
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int64_t now = count;
+    still = now == seen ? still + 1 : 0;
+    seen = now;
+  }
+  return seen;
 }
 
 }  // namespace naap::ingest::testing

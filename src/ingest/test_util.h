@@ -1,5 +1,9 @@
 #pragma once
-// Helpers shared by the ingest tests: a scratch directory, compressors, and draining a Source.
+// Helpers shared by the ingest tests: a scratch directory, compressors, draining a Source, and
+// watching a thread that should stop on its own.
+#include <sched.h>
+
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -48,5 +52,12 @@ class VectorSource final : public Source {
   std::vector<std::string> messages_;
   size_t next_ = 0;
 };
+
+// The first `count` of the CPUs the calling thread may run on (for sched_setaffinity).
+cpu_set_t FirstCpus(int count);
+
+// The value of a count another thread increments, once it stayed the same for a second or
+// reached `all`: where that thread stopped (blocked) if it did.
+int64_t CountWhereItStops(const std::atomic<int64_t>& count, int64_t all);
 
 }  // namespace naap::ingest::testing

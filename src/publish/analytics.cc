@@ -1,13 +1,10 @@
 #include "publish/analytics.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <iterator>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,9 +13,9 @@
 
 #include "base/build_id.h"
 #include "base/bytes.h"
-#include "base/cpus.h"
 #include "base/hash.h"
 #include "ingest/raw_log.h"
+#include "publish/message_chunks.h"
 #include "publish/tables_inventory.h"
 #include "publish/tables_quality.h"
 #include "publish/tables_requests.h"
@@ -36,61 +33,6 @@ event::DecodeInput InputOf(const ingest::RawEntry& entry) {
   input.ingest_ms = entry.ingest_ms;
   return input;
 }
-
-// Accepted messages of the raw log, decoded, in the raw log's order; `ends_hour` marks the last
-// chunk of an hour.
-struct MessageChunk {
-  std::vector<std::unique_ptr<event::Decoded>> messages;
-  bool ends_hour = false;
-};
-
-// Message chunks on their way from one thread to another, in order; at most kOverlap chunks wait,
-// about one hour's Resolve() worth of decoding, or two on one CPU (base/cpus.h QueueBound: the
-// one-core rebuild of the 5 h file's store peaked 100 MB lower, docs/analytics-engine.md). Push
-// blocks until the other side takes one or stops taking.
-class MessageChunks {
- public:
-  static constexpr size_t kChunkSize = 1024, kOverlap = 64;
-
-  // False once the taking side stopped: the chunk is dropped.
-  bool Push(MessageChunk chunk) {
-    std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return waiting_.size() < max_waiting_ || stopped_; });
-    if (stopped_) return false;
-    waiting_.push_back(std::move(chunk));
-    changed_.notify_all();
-    return true;
-  }
-  // The pushing side is done.
-  void Close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    changed_.notify_all();
-  }
-  // The taking side is done: every Push from now on returns false.
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    changed_.notify_all();
-  }
-  // The next chunk; false once closed and every chunk was taken.
-  bool Pop(MessageChunk& chunk) {
-    std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return !waiting_.empty() || closed_; });
-    if (waiting_.empty()) return false;
-    chunk = std::move(waiting_.front());
-    waiting_.pop_front();
-    changed_.notify_all();
-    return true;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<MessageChunk> waiting_;
-  bool closed_ = false, stopped_ = false;
-  const size_t max_waiting_ = QueueBound(kOverlap, UsableCpus());
-};
 
 // Whether a replay applies a raw-log entry: it reaches facts (RawEntry::ReachesFacts) and its
 // hour was not cut from its org's facts by a retention sweep (`cuts`: org → first hour kept). The
@@ -565,7 +507,7 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   if (cuts == swept_cuts_) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
   // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
-  RetentionRecord record{.cuts = cuts};
+  RetentionRecord record{.cuts = cuts, .anchors = {}};
   for (const auto& [org, cut] : cuts) {
     std::ranges::move(resolver_->Anchors(org, cut), std::back_inserter(record.anchors));
   }
