@@ -23,10 +23,6 @@ ParamSpec EnumParam(std::string name, std::vector<std::string> values, std::stri
           .description = std::move(description)};
 }
 
-std::string ParamOr(const RequestContext& ctx, std::string_view name) {
-  return ctx.Get(name).value_or("");
-}
-
 std::optional<publish::TableQuery> WindowQuery(const RequestContext& ctx,
                                                std::vector<std::string> group_by,
                                                publish::TimeBucket bucket) {

@@ -34,8 +34,6 @@ void WriteNullableString(JsonWriter& w, std::string_view s);
 // ---- parameters ----
 
 ParamSpec EnumParam(std::string name, std::vector<std::string> values, std::string description);
-// A single-valued parameter, or "" when absent.
-std::string ParamOr(const RequestContext& ctx, std::string_view name);
 
 // ---- hourly tables ----
 

@@ -274,13 +274,6 @@ std::optional<Wei> Decimal::FloorToWei(int shift) const {
   return Wei::FromU128(*v);
 }
 
-double Decimal::ToDouble() const {
-  std::string s = coefficient_.ToString() + "e" + std::to_string(-scale_);
-  double v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return negative_ ? -v : v;
-}
-
 std::string Decimal::ToString() const {
   std::string digits = coefficient_.ToString();
   if (scale_ <= 0) {

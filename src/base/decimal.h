@@ -85,7 +85,6 @@ class Decimal {
   std::optional<int64_t> FloorToInt64(int shift = 0) const;
   // floor(value × 10^shift) when the value is non-negative and the result is in 0 … 2^127−1.
   std::optional<Wei> FloorToWei(int shift = 0) const;
-  double ToDouble() const;
   // Exact text: the digits with `scale` fraction digits ("120.000"); never an exponent.
   std::string ToString() const;
   std::strong_ordering operator<=>(const Decimal& other) const;

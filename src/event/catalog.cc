@@ -21,8 +21,6 @@ constexpr std::array<CapabilityInfo, 11> kCatalog = {{
 }};
 }  // namespace
 
-std::span<const CapabilityInfo> CapabilityCatalog() { return kCatalog; }
-
 const CapabilityInfo* FindCapability(int capability_id) {
   for (const auto& c : kCatalog) {
     if (c.capability_id == capability_id) return &c;

@@ -1,7 +1,6 @@
 #pragma once
 // The built-in capability catalog (spec/events.md §4.5). Ids 0–26 are transcoding capabilities
 // with no AI meaning and are not listed; 27–36 are builtin AI pipelines; 37 is BYOC.
-#include <span>
 #include <string_view>
 
 namespace naap::event {
@@ -18,7 +17,6 @@ struct CapabilityInfo {
   bool supports_request;
 };
 
-std::span<const CapabilityInfo> CapabilityCatalog();
 const CapabilityInfo* FindCapability(int capability_id);  // nullptr when not in the catalog
 // Canonical pipeline of a builtin id (27–36), else "".
 std::string_view CatalogPipeline(int capability_id);

@@ -60,12 +60,9 @@ class FileSource final : public Source {
   void DecideFraming();
   bool NextLine(Message& out);
   bool NextElement(Message& out);
-  bool ScanElementByte(char c);  // false when the byte breaks the array syntax
-  void BeginMessage(size_t pos);
   void SpillIfOversized();
   void EmitMessage(Message& out, size_t end, bool strip_cr);
   void EmitTail(Message& out, size_t from);
-  void FillProvenance(Message& out);
 
   FileSourceOptions options_;
   std::vector<std::string> files_;

@@ -147,11 +147,6 @@ std::optional<double> Ratio(double numerator, double denominator) {
   return numerator / denominator;
 }
 
-std::optional<double> Clamp(std::optional<double> x, double lo, double hi) {
-  if (!x) return std::nullopt;
-  return std::clamp(*x, lo, hi);
-}
-
 // §5.1
 
 std::optional<double> StartupSuccessRate(const StreamingSums& s) {

@@ -76,9 +76,8 @@ struct StreamingSums {
   friend bool operator==(const StreamingSums&, const StreamingSums&) = default;
 };
 
-// ratio(a, b) of §0.1; clamp(x, lo, hi) with clamp(NULL) = NULL.
+// ratio(a, b) of §0.1.
 std::optional<double> Ratio(double numerator, double denominator);
-std::optional<double> Clamp(std::optional<double> x, double lo, double hi);
 
 // §5.1 streaming ratios.
 std::optional<double> StartupSuccessRate(const StreamingSums& s);

@@ -158,7 +158,6 @@ class Resolver final : public FactsView {
   const OrgState* FindState(std::string_view org) const;
   void AddSnapshot(OrgState& state, const event::RecordHeader& header,
                    const event::CapabilitySnapshot& snapshot);
-  void ResolveOrg(OrgState& state, std::set<std::pair<std::string, Millis>>& changed);
 
   MatchHorizons horizons_;
   std::optional<Eviction> eviction_;
