@@ -359,6 +359,53 @@ TEST_F(QueryTest, RequestDemandRatesComeFromSums) {
   EXPECT_EQ((*one)[0].attributes.capability_id, 28);
 }
 
+// No route reads api_hourly_byoc_payments (spec/api.md); the read interface serves it all the same.
+// Amounts add up; the currency is that of the latest payment of the window, by (event_ts, id).
+TEST_F(QueryTest, ByocPaymentsSumAndKeepTheLatestCurrency) {
+  auto row = [](Millis hour, std::string type, int64_t count, int64_t micro,
+                LatestCurrency currency) {
+    ByocPaymentsRow r;
+    r.window_start = hour;
+    r.org = "cloudspe";
+    r.key = {
+        .capability = "my-cap", .payment_type = std::move(type), .orch_reported_address = kOrch};
+    r.sums = {.payment_count = count, .amount_sum_micro = micro, .amount_samples = count};
+    r.attributes = std::move(currency);
+    return r;
+  };
+  Put(kByocPaymentsTable, "cloudspe", Hour(5),
+      EncodeRequestRows<ByocPaymentsRow>(
+          {row(Hour(5), "balance", 2, 3'000'000,
+               {.event_ts = Hour(5) + 900, .event_id = "e9", .currency = "USD"}),
+           row(Hour(5), "ticket", 1, 250'000, {})}));
+  Put(kByocPaymentsTable, "cloudspe", Hour(6),
+      EncodeRequestRows<ByocPaymentsRow>(
+          {row(Hour(6), "balance", 1, 1'500'000,
+               {.event_ts = Hour(6) + 5, .event_id = "e1", .currency = "EUR"})}));
+  TableQuery q = Query(Hour(5), Hour(7), {"capability"});
+  auto rows = QueryByocPayments(*store_, q);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].sums.payment_count, 4);
+  EXPECT_TRUE((*rows)[0].sums.amount_sum_micro == 4'750'000);
+  EXPECT_EQ((*rows)[0].sums.amount_samples, 4);
+  EXPECT_EQ((*rows)[0].attributes.currency, "EUR");
+
+  q.to = Hour(6);
+  q.equals = {{"payment_type", "ticket"}};
+  auto tickets = QueryByocPayments(*store_, q);
+  ASSERT_TRUE(tickets.ok());
+  ASSERT_EQ(tickets->size(), 1u);
+  EXPECT_EQ((*tickets)[0].sums.payment_count, 1);
+  EXPECT_EQ((*tickets)[0].attributes.currency, "");  // no payment of it named one
+  q.equals = {{"payment_type", "balance"}};
+  auto balances = QueryByocPayments(*store_, q);
+  ASSERT_TRUE(balances.ok());
+  ASSERT_EQ(balances->size(), 1u);
+  EXPECT_EQ((*balances)[0].sums.payment_count, 2);
+  EXPECT_EQ((*balances)[0].attributes.currency, "USD");  // the latest of this window
+}
+
 TEST_F(QueryTest, AttributionQualityCountsSumPerSubject) {
   auto row = [](Millis hour, std::string subject, std::string status, int64_t count) {
     return AttributionQualityRow{.window_start = hour,
