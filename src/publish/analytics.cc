@@ -507,7 +507,7 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   if (cuts == swept_cuts_) return false;  // no hour left the horizon since
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
   // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
-  RetentionRecord record{.cuts = cuts, .anchors = {}};
+  RetentionRecord record{.cuts = cuts};
   for (const auto& [org, cut] : cuts) {
     std::ranges::move(resolver_->Anchors(org, cut), std::back_inserter(record.anchors));
   }
