@@ -11,7 +11,7 @@ int UsableCpus();
 // How many items a producing thread may queue for the thread that consumes them: `overlap` (enough
 // for the producer to go on through the consumer's long steps) when the two may run on separate
 // CPUs, and two when `cpus` is 1: there the threads take turns anyway, and queued items only cost
-// memory that is cold by the time they are taken (ingest/pipeline.h, publish/analytics.cc).
+// memory that is cold by the time they are taken (ingest/pipeline.h, publish/message_chunks.h).
 size_t QueueBound(size_t overlap, int cpus);
 
 }  // namespace naap
