@@ -11,6 +11,8 @@
 namespace naap::event {
 namespace {
 constexpr std::string_view kNetworkCapabilities = "network_capabilities";
+constexpr std::string_view kStreamTrace = "stream_trace";
+constexpr std::string_view kWorkerLifecycle = "worker_lifecycle";
 
 bool LooksLikeJsonText(std::string_view s) {
   std::string_view t = TrimView(s);
@@ -156,8 +158,12 @@ bool Decoder::Impl::ParseEnvelope(const DecodeInput& in, JsonObject& envelope,
 
 bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms) {
   Decoded& out = *result;
-  if (envelope.id && (envelope.id->is_string() || envelope.id->is_number())) {
+  if (envelope.id && envelope.id->is_string()) {
     ReadString(*envelope.id, out.event_id);
+  } else if (envelope.id && envelope.id->is_number()) {
+    // §2.1: a numeric id is its literal text (`1.50`, not the double's `1.5`).
+    auto span = JsonMemberSpan(out.envelope, "id");
+    if (span) out.event_id.assign(TrimView(*span));
   }
   if (out.event_id.empty()) return Reject("missing_event_id", "id: absent or empty");
 
@@ -181,7 +187,10 @@ bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms
   out.has_event_ts = true;
   out.event_ts = *event_ts;
 
-  if (envelope.gateway && ReadString(*envelope.gateway, out.gateway) == FieldState::kMismatch) {
+  // §2.1: only a string is a gateway; a number too is "" with a note.
+  if (envelope.gateway && envelope.gateway->is_string()) {
+    ReadString(*envelope.gateway, out.gateway);
+  } else if (envelope.gateway && !envelope.gateway->is_null()) {
     out.notes.push_back(Note{"field_type_mismatch", "gateway: not a string"});
   }
   if (IsEthAddress(out.gateway)) out.gateway = ToLower(out.gateway);
@@ -202,7 +211,7 @@ JsonElement Decoder::Impl::ResolveData(const EnvelopeMembers& envelope,
       return parsed;
     }
   }
-  if (out.family == kNetworkCapabilities) {
+  if (out.family == kNetworkCapabilities || out.family == kWorkerLifecycle) {
     data_text = JsonMemberSpan(out.envelope, "data").value_or(std::string_view());
   }
   return data;
@@ -251,23 +260,31 @@ const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
   EnvelopeMembers envelope(envelope_obj);
   if (!ReadHeader(envelope, in.ingest_ms)) return out;
 
-  FamilyDecoder decoder = FindFamilyDecoder(out.family);
-  if (decoder == nullptr) {
+  const Family* family = FindFamily(out.family);
+  if (family == nullptr) {
     Ignore("unsupported_event_family");
     return out;
   }
   std::string_view data_text;
   JsonElement data = ResolveData(envelope, data_text);
   JsonObject data_obj;
+  const bool is_trace = out.family == kStreamTrace;
   if (data.get_object().get(data_obj) == simdjson::SUCCESS) {
-    std::string_view s;
-    if (data_obj.at_key("type").get_string().get(s) == simdjson::SUCCESS)
-      AssignTrimLower(out.subtype, s);
-    if (data_obj.at_key("schema_version").get_string().get(s) == simdjson::SUCCESS) {
-      out.schema_version.assign(TrimView(s));
+    JsonElement type;
+    if (family->has_subtype && data_obj.at_key("type").get(type) == simdjson::SUCCESS) {
+      // A number is its text (§5.1), except for stream_trace, whose rows 8–10 read strings only.
+      if (type.is_string()) {
+        AssignTrimLower(out.subtype, type.get_string().value_unsafe());
+      } else if (type.is_number() && !is_trace) {
+        out.subtype = NumberText(type);
+      }
+    }
+    if (auto version = Member(data_obj, "schema_version");
+        version && ReadString(*version, out.schema_version) == FieldState::kMismatch) {
+      out.notes.push_back(Note{"field_type_mismatch", "data.schema_version: not a string"});
     }
   }
-  if (out.family == "stream_trace") {
+  if (is_trace) {
     std::string_view reason = StreamTraceIgnoreReason(data, out.subtype);
     if (!reason.empty()) {
       Ignore(reason);
@@ -278,7 +295,7 @@ const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
   PayloadReader reader(out.notes, in.ingest_ms);
   FamilyContext ctx{data, data_text, out.org, out.subtype, reader, out.records,
                     scratch_spans, scratch_text};
-  if (!decoder(ctx)) {
+  if (!family->decoder(ctx)) {
     Reject("invalid_payload", reader.detail());
     return out;
   }

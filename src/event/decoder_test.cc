@@ -73,6 +73,102 @@ TEST(Decoder, EnvelopeFieldKinds) {
   EXPECT_EQ(h.Kafka(R"({"id":"x","type":"x","timestamp":"2014-12-31T23:59:59.999Z"})").reason, "bad_timestamp");
 }
 
+// §2.1: an id that is a number is its literal text; only a string is a gateway.
+TEST(Decoder, NumericIdIsItsLiteralTextAndNumericGatewayIsAMismatch) {
+  DecoderHarness h;
+  const Decoded& d = h.Kafka(
+      R"({"id": 1.50 ,"type":"stream_trace","timestamp":"1767909000000","gateway":42,"data":{"type":"gateway_ingest_stream_closed","stream_id":"s1","request_id":"r1","schema_version":3}})");
+  ASSERT_EQ(d.cls, MessageClass::kAccepted) << d.detail;
+  EXPECT_EQ(d.event_id, "1.50");
+  EXPECT_EQ(d.gateway, "");
+  EXPECT_TRUE(HasNote(d, "field_type_mismatch", "gateway: not a string"));
+  EXPECT_EQ(d.schema_version, "3");  // a number in a string field is its text (§5.1)
+  EXPECT_EQ(h.Kafka(R"({"id":1e3,"type":"x","timestamp":"1767909000000"})").event_id, "1e3");
+  const Decoded& bad_version = h.Kafka(
+      R"({"id":"v","type":"stream_trace","timestamp":"1767909000000","data":{"type":"gateway_ingest_stream_closed","stream_id":"s1","request_id":"r1","schema_version":{}}})");
+  EXPECT_EQ(bad_version.schema_version, "");
+  EXPECT_TRUE(HasNote(bad_version, "field_type_mismatch", "data.schema_version"));
+}
+
+// §4.0: four families have no subtype, whatever their data.type says; a numeric data.type is the
+// subtype's text, except for stream_trace (§3.1 rows 8–10 read strings only).
+TEST(Decoder, SubtypeOnlyForFamiliesThatHaveOne) {
+  DecoderHarness h;
+  const Decoded& ingest = h.Kafka(
+      R"({"id":"i","type":"stream_ingest_metrics","timestamp":"1767909000000","data":{"type":"Foo","stream_id":"s","request_id":"r"}})");
+  ASSERT_EQ(ingest.cls, MessageClass::kAccepted) << ingest.detail;
+  EXPECT_EQ(ingest.subtype, "");
+  EXPECT_EQ(ingest.records.header.subtype, "");
+  const Decoded& numeric = h.Kafka(
+      R"({"id":"e","type":"ai_stream_events","timestamp":"1767909000000","data":{"type":5,"stream_id":"s","request_id":"r"}})");
+  ASSERT_EQ(numeric.cls, MessageClass::kAccepted) << numeric.detail;
+  EXPECT_EQ(numeric.subtype, "5");
+  EXPECT_EQ(numeric.records.stream_events.at(0).event_name, "5");
+  EXPECT_EQ(
+      h.Kafka(
+           R"({"id":"t","type":"stream_trace","timestamp":"1767909000000","data":{"type":5,"stream_id":"s","request_id":"r"}})")
+          .reason,
+      "unsupported_stream_trace_type");
+}
+
+// Line 26: an optional object member of another kind reads as absent, with a note.
+TEST(Decoder, OptionalObjectsOfAnotherKindAreNoted) {
+  DecoderHarness h;
+  const Decoded& status = h.Kafka(
+      R"({"id":"s","type":"ai_stream_status","timestamp":"1767909000000","data":{"type":"status","stream_id":"s","request_id":"r","pipeline":"x","inference_status":"oops","input_status":7}})");
+  ASSERT_EQ(status.cls, MessageClass::kAccepted) << status.detail;
+  EXPECT_TRUE(HasNote(status, "field_type_mismatch", "data.inference_status: not an object"));
+  EXPECT_TRUE(HasNote(status, "field_type_mismatch", "data.input_status: not an object"));
+  EXPECT_TRUE(HasNote(
+      h.Kafka(
+          R"({"id":"m","type":"stream_ingest_metrics","timestamp":"1767909000000","data":{"stream_id":"s","request_id":"r","stats":5}})"),
+      "field_type_mismatch", "data.stats: not an object"));
+  const Decoded& stats = h.Kafka(
+      R"({"id":"m2","type":"stream_ingest_metrics","timestamp":"1767909000000","data":{"stream_id":"s","request_id":"r","stats":{"peer_conn_stats":"x","track_stats":{}}}})");
+  EXPECT_TRUE(HasNote(stats, "field_type_mismatch", "peer_conn_stats: not an object"));
+  EXPECT_TRUE(HasNote(stats, "field_type_mismatch", "track_stats: not an array"));
+  const Decoded& caps = h.Kafka(
+      R"({"id":"c","type":"network_capabilities","timestamp":"1767909000000","data":[{"address":"0xa","capabilities":"x","price_info":[]},{"address":"0xb","capabilities":{"constraints":{"PerCapability":{"27":{"models":1}}}}}]})");
+  ASSERT_EQ(caps.cls, MessageClass::kAccepted) << caps.detail;
+  EXPECT_EQ(caps.records.capability_snapshots.size(), 2u);
+  for (const char* what : {"data[].capabilities: not an object", "price_info: not an object",
+                           "models: not an object"}) {
+    EXPECT_TRUE(HasNote(caps, "field_type_mismatch", what)) << what;
+  }
+}
+
+// §4.14: `model` is the first worker option whose model survives §5.5 (a pipeline name in the
+// model slot does not).
+TEST(Decoder, WorkerModelSkipsOptionsThatNormaliseToNoModel) {
+  DecoderHarness h;
+  const Decoded& d = h.Kafka(
+      R"({"id":"w","type":"worker_lifecycle","timestamp":"1767909000000","data":{"id":"w-1","type":"worker_registered","worker_options":[{"model":"llm"},{"model_id":"Qwen/Qwen2.5-14B"},{"model":""}]}})");
+  ASSERT_EQ(d.cls, MessageClass::kAccepted) << d.detail;
+  const WorkerSnapshot& w = d.records.worker_snapshots.at(0);
+  EXPECT_EQ(w.model, "Qwen/Qwen2.5-14B");
+  EXPECT_EQ(w.models, std::vector<std::string>{"Qwen/Qwen2.5-14B"});
+  EXPECT_EQ(w.options_raw, R"([{"model":"llm"},{"model_id":"Qwen/Qwen2.5-14B"},{"model":""}])");
+}
+
+// §4.14 "raw array kept": worker_options' text as received, minified, also when `data` came as a
+// JSON string; nothing when it is not an array.
+TEST(Decoder, WorkerOptionsKeepTheirRawText) {
+  DecoderHarness h;
+  const Decoded& spaced = h.Kafka(
+      R"({"id":"w1","type":"worker_lifecycle","timestamp":"1767909000000","data":{"type":"worker_registered","worker_options" : [ {"model": "M", "extra": 1.50, "n": null} ] }})");
+  ASSERT_EQ(spaced.cls, MessageClass::kAccepted) << spaced.detail;
+  EXPECT_EQ(spaced.records.worker_snapshots.at(0).options_raw,
+            R"([{"model":"M","extra":1.50,"n":null}])");
+  const Decoded& as_string = h.Kafka(
+      R"({"id":"w2","type":"worker_lifecycle","timestamp":"1767909000000","data":"{\"type\":\"worker_registered\",\"worker_options\":[{\"model\":\"M\"}]}"})");
+  ASSERT_EQ(as_string.cls, MessageClass::kAccepted) << as_string.detail;
+  EXPECT_EQ(as_string.records.worker_snapshots.at(0).options_raw, R"([{"model":"M"}])");
+  const Decoded& not_array = h.Kafka(
+      R"({"id":"w3","type":"worker_lifecycle","timestamp":"1767909000000","data":{"type":"worker_registered","worker_options":{"model":"M"}}})");
+  EXPECT_EQ(not_array.records.worker_snapshots.at(0).options_raw, "");
+  EXPECT_TRUE(HasNote(not_array, "field_type_mismatch", "worker_options"));
+}
+
 TEST(Decoder, OptionalFieldMismatchesAreNotes) {
   DecoderHarness h;
   const Decoded& d = h.Kafka(

@@ -12,7 +12,9 @@ namespace naap::event {
 
 struct FamilyContext {
   JsonElement data;             // the payload (a string holding JSON already parsed)
-  std::string_view data_text;   // exact JSON text of `data` (used for element hashes)
+  // Exact JSON text of `data` when the decoder has it: always for the families that keep raw
+  // JSON (network_capabilities, worker_lifecycle); else only when `data` came as a string.
+  std::string_view data_text;
   std::string_view org;
   std::string& subtype;         // trimmed, lower-cased data.type; a decoder may canonicalise it
   PayloadReader& reader;
@@ -23,8 +25,14 @@ struct FamilyContext {
 
 using FamilyDecoder = bool (*)(FamilyContext& ctx);
 
-// The decoder of an accepted family (§4.0), or nullptr when the family is not accepted.
-FamilyDecoder FindFamilyDecoder(std::string_view family);
+// An accepted family (§4.0): its decoder, and whether `data.type` is its subtype.
+struct Family {
+  std::string_view name;
+  FamilyDecoder decoder;
+  bool has_subtype;
+};
+// The accepted family named `family`, or nullptr when it is not accepted.
+const Family* FindFamily(std::string_view family);
 
 // §3.1 rows 8–10 for stream_trace: the ignore reason, or "" when the subtype is accepted.
 std::string_view StreamTraceIgnoreReason(JsonElement data, std::string_view subtype);

@@ -19,8 +19,8 @@ bool DecodeAiStreamStatus(FamilyContext& ctx) {
   StatusSample& s = ctx.records.status_samples.emplace_back();
   if (!ReadStreamKey(ctx, data, s.key)) return false;
   PayloadReader& r = ctx.reader;
-  std::optional<JsonObject> inference = MemberObject(data, "inference_status");
-  std::optional<JsonObject> input = MemberObject(data, "input_status");
+  std::optional<JsonObject> inference = r.Obj(data, kDataPath, "inference_status");
+  std::optional<JsonObject> input = r.Obj(data, kDataPath, "input_status");
 
   // pipeline, falling back to inference_status.pipeline; one of them is required.
   auto top = Member(data, "pipeline");

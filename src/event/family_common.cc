@@ -7,38 +7,35 @@
 
 namespace naap::event {
 namespace {
-struct FamilyEntry {
-  std::string_view family;
-  FamilyDecoder decoder;
-};
-constexpr std::array<FamilyEntry, 14> kFamilies = {{
-    {"stream_trace", DecodeStreamTrace},
-    {"ai_stream_status", DecodeAiStreamStatus},
-    {"ai_stream_events", DecodeAiStreamEvents},
-    {"stream_ingest_metrics", DecodeStreamIngestMetrics},
-    {"network_capabilities", DecodeNetworkCapabilities},
-    {"discovery_results", DecodeDiscoveryResults},
-    {"create_new_payment", DecodeCreateNewPayment},
-    {"ai_batch_request", DecodeAiBatchRequest},
-    {"ai_llm_request", DecodeAiLlmRequest},
-    {"job_gateway", DecodeJobGateway},
-    {"job_orchestrator", DecodeJobOrchestrator},
-    {"job_auth", DecodeJobAuth},
-    {"job_payment", DecodeJobPayment},
-    {"worker_lifecycle", DecodeWorkerLifecycle},
+// §4.0's table: four families have no subtype ("—").
+constexpr std::array<Family, 14> kFamilies = {{
+    {"stream_trace", DecodeStreamTrace, true},
+    {"ai_stream_status", DecodeAiStreamStatus, true},
+    {"ai_stream_events", DecodeAiStreamEvents, true},
+    {"stream_ingest_metrics", DecodeStreamIngestMetrics, false},
+    {"network_capabilities", DecodeNetworkCapabilities, false},
+    {"discovery_results", DecodeDiscoveryResults, false},
+    {"create_new_payment", DecodeCreateNewPayment, false},
+    {"ai_batch_request", DecodeAiBatchRequest, true},
+    {"ai_llm_request", DecodeAiLlmRequest, true},
+    {"job_gateway", DecodeJobGateway, true},
+    {"job_orchestrator", DecodeJobOrchestrator, true},
+    {"job_auth", DecodeJobAuth, true},
+    {"job_payment", DecodeJobPayment, true},
+    {"worker_lifecycle", DecodeWorkerLifecycle, true},
 }};
 }  // namespace
 
 std::vector<std::string_view> AcceptedFamilyNames() {
   std::vector<std::string_view> names;
-  for (const auto& f : kFamilies) names.push_back(f.family);
+  for (const auto& f : kFamilies) names.push_back(f.name);
   std::sort(names.begin(), names.end());
   return names;
 }
 
-FamilyDecoder FindFamilyDecoder(std::string_view family) {
-  for (const auto& f : kFamilies) {
-    if (f.family == family) return f.decoder;
+const Family* FindFamily(std::string_view family) {
+  for (const Family& f : kFamilies) {
+    if (f.name == family) return &f;
   }
   return nullptr;
 }

@@ -14,6 +14,8 @@ namespace naap::event {
 namespace {
 constexpr std::string_view kElement = "data[]";
 constexpr std::string_view kCapabilities = "data[].capabilities";
+constexpr std::string_view kConstraints = "data[].capabilities.constraints";
+constexpr std::string_view kPerCapability = "data[].capabilities.constraints.PerCapability.{capId}";
 constexpr std::string_view kOffer = "data[].capabilities.constraints.PerCapability.models";
 constexpr std::string_view kHardware = "data[].hardware[]";
 constexpr std::string_view kGpu = "data[].hardware[].gpu_info";
@@ -37,9 +39,9 @@ std::optional<Wei> PositiveExactInt(std::optional<JsonElement> e) {
 }
 
 void ReadOffers(PayloadReader& r, JsonObject capabilities, CapabilitySnapshot& snap) {
-  auto constraints = MemberObject(capabilities, "constraints");
+  auto constraints = r.Obj(capabilities, kCapabilities, "constraints");
   if (!constraints) return;
-  auto per_capability = MemberObject(*constraints, "PerCapability");
+  auto per_capability = r.Obj(*constraints, kConstraints, "PerCapability");
   if (!per_capability) return;
   for (auto [cap_key, cap_value] : *per_capability) {
     std::optional<int> capability_id = ParseDecimalKey(cap_key);
@@ -48,7 +50,7 @@ void ReadOffers(PayloadReader& r, JsonObject capabilities, CapabilitySnapshot& s
       r.SkipElement("offer key");
       continue;
     }
-    auto models = MemberObject(cap_obj, "models");
+    auto models = r.Obj(cap_obj, kPerCapability, "models");
     if (!models) continue;
     for (auto [model_key, model_value] : *models) {
       JsonObject model;
@@ -95,7 +97,7 @@ void ReadPrices(PayloadReader& r, JsonObject element, CapabilitySnapshot& snap) 
   } else if (list) {
     r.Mismatch(kElement, "capabilities_prices", "not an array");
   }
-  if (auto info = MemberObject(element, "price_info")) {
+  if (auto info = r.Obj(element, kElement, "price_info")) {
     auto price = PositiveExactInt(Member(*info, "pricePerUnit"));
     auto pixels = PositiveExactInt(Member(*info, "pixelsPerUnit"));
     if (price && pixels) {
@@ -217,7 +219,7 @@ bool ReadElement(FamilyContext& ctx, JsonElement value, std::string_view text) {
   }
   snap.orch_uri = std::move(uri);
   snap.orch_uri_norm = std::move(uri_norm);
-  auto capabilities = MemberObject(element, "capabilities");
+  auto capabilities = r.Obj(element, kElement, "capabilities");
   if (capabilities) snap.version = r.Str(*capabilities, kCapabilities, "version");
   if (snap.version.empty()) snap.version = r.Str(element, kElement, "version");
   JsonMinify(text, snap.raw_element);

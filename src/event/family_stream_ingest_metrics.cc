@@ -25,16 +25,20 @@ bool DecodeStreamIngestMetrics(FamilyContext& ctx) {
   if (!ReadStreamKey(ctx, data, s.key)) return false;
   PayloadReader& r = ctx.reader;
   s.pipeline_id = r.Str(data, kDataPath, "pipeline_id");
-  std::optional<JsonObject> stats = MemberObject(data, "stats");
+  std::optional<JsonObject> stats = r.Obj(data, kDataPath, "stats");
   if (!stats) return true;
-  if (auto peer = MemberObject(*stats, "peer_conn_stats")) {
+  if (auto peer = r.Obj(*stats, kStats, "peer_conn_stats")) {
     s.bytes_received = r.Int(*peer, kPeer, "BytesReceived", true);
     s.bytes_sent = r.Int(*peer, kPeer, "BytesSent", true);
   }
   s.conn_quality = ToLower(r.Str(*stats, kStats, "conn_quality"));
   auto tracks = Member(*stats, "track_stats");
   JsonArray array;
-  if (!tracks || tracks->get_array().get(array) != simdjson::SUCCESS) return true;
+  if (!tracks) return true;
+  if (tracks->get_array().get(array) != simdjson::SUCCESS) {
+    r.Mismatch(kStats, "track_stats", "not an array");
+    return true;
+  }
   bool seen_video = false, seen_audio = false;
   for (JsonElement element : array) {
     JsonObject track;

@@ -225,9 +225,10 @@ ManifestHints ParseManifestId(std::string_view manifest_id) {
   std::string_view m = TrimView(manifest_id);
   ManifestHints h;
   size_t i = 0;
-  int id = 0;
-  while (i < m.size() && IsDigit(m[i]) && i < 9) id = id * 10 + (m[i++] - '0');
-  if (i > 0 && i < m.size() && m[i] == '_') {
+  while (i < m.size() && IsDigit(m[i])) ++i;
+  int id = 0;  // digits beyond int's range do not match (docs/decisions.md)
+  const bool fits = std::from_chars(m.data(), m.data() + i, id).ec == std::errc();
+  if (i > 0 && fits && i < m.size() && m[i] == '_') {
     h.capability_id = id;
     h.pipeline_hint = std::string(id >= 27 && id <= 36 ? CatalogPipeline(id) : "");
     h.model_hint = std::string(m.substr(i + 1));

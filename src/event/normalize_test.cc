@@ -104,6 +104,11 @@ TEST(Normalise, UrlsSessionsManifestsOrgs) {
   EXPECT_EQ(m.pipeline_hint, "live-video-to-video");
   EXPECT_EQ(m.model_hint, "streamdiffusion-sdxl-faceid");
   EXPECT_EQ(ParseManifestId("Qm1a2b").pipeline_hint, "Qm1a2b");
+  // Any number of digits (leading zeros too); digits beyond int's range do not match.
+  EXPECT_EQ(ParseManifestId("0000000035_streamdiffusion-sdxl-faceid").capability_id, 35);
+  EXPECT_EQ(ParseManifestId("0000000035_x").pipeline_hint, "live-video-to-video");
+  EXPECT_FALSE(ParseManifestId("99999999999_x").capability_id.has_value());
+  EXPECT_EQ(ParseManifestId("99999999999_x").pipeline_hint, "99999999999_x");
   EXPECT_FALSE(ParseManifestId("Qm1a2b").capability_id.has_value());
   EXPECT_EQ(ParseManifestId("5_x").pipeline_hint, "");
   EXPECT_TRUE(IsValidOrg("cloudspe"));

@@ -76,13 +76,6 @@ std::optional<JsonElement> Member(JsonObject obj, std::string_view key) {
   return v;
 }
 
-std::optional<JsonObject> MemberObject(JsonObject obj, std::string_view key) {
-  JsonObject o;
-  auto m = Member(obj, key);
-  if (!m || m->get_object().get(o) != simdjson::SUCCESS) return std::nullopt;
-  return o;
-}
-
 FieldState ReadString(JsonElement e, std::string& out) {
   switch (e.type()) {
     case element_type::STRING:
@@ -215,6 +208,18 @@ std::string PayloadReader::Str(JsonObject obj, std::string_view path, std::strin
   std::string out;
   auto m = Member(obj, key);
   if (m && ReadString(*m, out) == FieldState::kMismatch) Mismatch(path, key, "not a string");
+  return out;
+}
+
+std::optional<JsonObject> PayloadReader::Obj(JsonObject obj, std::string_view path,
+                                             std::string_view key) {
+  auto m = Member(obj, key);
+  JsonObject out;
+  if (!m) return std::nullopt;
+  if (m->get_object().get(out) != simdjson::SUCCESS) {
+    Mismatch(path, key, "not an object");
+    return std::nullopt;
+  }
   return out;
 }
 

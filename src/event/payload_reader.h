@@ -32,7 +32,6 @@ FieldState ReadBool(JsonElement e, bool& out);           // true/false, "true"/"
 std::string NumberText(JsonElement e);
 // Member `key` when present and not null.
 std::optional<JsonElement> Member(JsonObject obj, std::string_view key);
-std::optional<JsonObject> MemberObject(JsonObject obj, std::string_view key);
 
 class PayloadReader {
  public:
@@ -46,6 +45,7 @@ class PayloadReader {
                             bool non_negative = false);
   std::optional<Decimal> Dec(JsonObject obj, std::string_view path, std::string_view key);
   std::optional<bool> Bool(JsonObject obj, std::string_view path, std::string_view key);
+  std::optional<JsonObject> Obj(JsonObject obj, std::string_view path, std::string_view key);
   // §2.2 parser and range; failure → NULL and a note.
   std::optional<Millis> Ts(JsonObject obj, std::string_view path, std::string_view key);
 

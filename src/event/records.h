@@ -308,6 +308,7 @@ struct WorkerSnapshot {
   std::optional<double> price_per_unit;
   std::string model;                // first non-empty worker_options[].model (or model_id)
   std::vector<std::string> models;  // all non-empty, in order
+  std::string options_raw;          // worker_options when an array: its text minified, else ""
 };
 
 struct Records {

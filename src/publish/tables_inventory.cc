@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
+#include <type_traits>
 #include <utility>
 
 #include "base/bytes.h"
@@ -245,11 +246,16 @@ bool Read(ByteReader& r, ObservedWorkerKey& k) {
 void Write(ByteWriter& w, const ObservedWorkerColumns& c) {
   WriteStrings(w, {&c.worker_url, &c.orch_url, &c.orchestrator_address, &c.model});
   WriteOptionalDouble(w, c.price_per_unit);
-  w.String(c.lifecycle_action);
+  WriteStrings(w, {&c.lifecycle_action, &c.worker_options_raw});
 }
-bool Read(ByteReader& r, ObservedWorkerColumns& c) {
+// The columns of a slice written before worker_options_raw was stored: they end with
+// lifecycle_action (docs/decisions.md, "Observed inventory").
+bool ReadWithoutOptions(ByteReader& r, ObservedWorkerColumns& c) {
   return ReadStrings(r, {&c.worker_url, &c.orch_url, &c.orchestrator_address, &c.model}) &&
          ReadOptionalDouble(r, c.price_per_unit) && r.String(c.lifecycle_action);
+}
+bool Read(ByteReader& r, ObservedWorkerColumns& c) {
+  return ReadWithoutOptions(r, c) && r.String(c.worker_options_raw);
 }
 
 }  // namespace
@@ -324,7 +330,8 @@ std::vector<ObservedWorkerRow> BuildObservedWorkerRows(const resolve::FactsView&
                    .orchestrator_address = worker->orchestrator_address,
                    .model = worker->model,
                    .price_per_unit = worker->price_per_unit,
-                   .lifecycle_action = worker->lifecycle_action};
+                   .lifecycle_action = worker->lifecycle_action,
+                   .worker_options_raw = worker->worker_options_raw};
   }
   return RowsInKeyOrder(rows);
 }
@@ -340,9 +347,20 @@ std::string EncodeInventoryRows(const std::vector<Row>& rows) {
 
 template <typename Row>
 Result<std::vector<Row>> DecodeInventoryRows(std::string_view bytes) {
-  return DecodeHourlySlice<Row>(bytes, [](ByteReader& r, Row& row) {
+  Result<std::vector<Row>> rows = DecodeHourlySlice<Row>(bytes, [](ByteReader& r, Row& row) {
     return Read(r, row.key) && Read(r, row.sighting) && Read(r, row.columns);
   });
+  if constexpr (std::is_same_v<Row, ObservedWorkerRow>) {
+    // A worker slice of an older build, whose rows lack the last column, fails above: it is read
+    // without it.
+    if (!rows.ok()) {
+      Result<std::vector<Row>> older = DecodeHourlySlice<Row>(bytes, [](ByteReader& r, Row& row) {
+        return Read(r, row.key) && Read(r, row.sighting) && ReadWithoutOptions(r, row.columns);
+      });
+      if (older.ok()) return older;
+    }
+  }
+  return rows;
 }
 
 #define NAAP_INVENTORY_ROW_CODEC(Row)                                          \

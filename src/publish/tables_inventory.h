@@ -134,6 +134,7 @@ struct ObservedWorkerColumns {
   std::string model;
   std::optional<double> price_per_unit;  // as reported
   std::string lifecycle_action;
+  std::string worker_options_raw;  // worker_options as received, minified; "" when not an array
   friend bool operator==(const ObservedWorkerColumns&, const ObservedWorkerColumns&) = default;
 };
 using ObservedWorkerRow = InventoryRow<ObservedWorkerKey, ObservedWorkerColumns>;

@@ -250,7 +250,8 @@ TEST(ObservedInventory, TheRealNetworkCapabilitiesResponseAndAWorker) {
                   .orchestrator_address = kD003,
                   .model = "Qwen/Qwen2.5-14B-Instruct-AWQ",
                   .price_per_unit = 2500,
-                  .lifecycle_action = "registered"}};
+                  .lifecycle_action = "registered",
+                  .worker_options_raw = R"([{"model":"Qwen/Qwen2.5-14B-Instruct-AWQ"}])"}};
   EXPECT_THAT(BuildObservedWorkerRows(resolver, "cloudspe", kHour21), ElementsAre(expected_worker));
   ExpectTablesMatchBuilders(resolver, "cloudspe", kHour21);
 }
@@ -386,10 +387,11 @@ TEST(ObservedInventoryCodec, CanonicalBytesAndRejects) {
                                           .orchestrator_address = "",
                                           .model = "m",
                                           .price_per_unit = std::nullopt,
-                                          .lifecycle_action = "r"}};
+                                          .lifecycle_action = "r",
+                                          .worker_options_raw = "[]"}};
   // org, window_start (zigzag), 1 row; key strings; sighting 1 → 2, 2 → 4 (zigzag), "e"; columns:
-  // "w", "", "", "m", absent price, "r".
-  const std::string expected(
+  // "w", "", "", "m", absent price, "r", "[]".
+  const std::string older(
       "\x01o\x00\x01\x01"
       "c\x01"
       "a\x01u"
@@ -398,10 +400,16 @@ TEST(ObservedInventoryCodec, CanonicalBytesAndRejects) {
       "\x01w\x00\x00\x01m\x00\x01r",
       23);
   const std::string bytes = EncodeInventoryRows(std::vector<ObservedWorkerRow>{row});
-  EXPECT_EQ(bytes, expected);
+  EXPECT_EQ(bytes, older + "\x02[]");
   auto decoded = DecodeInventoryRows<ObservedWorkerRow>(bytes);
   ASSERT_TRUE(decoded.ok());
   EXPECT_THAT(*decoded, ElementsAre(row));
+  // A slice of a build before worker_options_raw reads with the column empty.
+  ObservedWorkerRow without_options = row;
+  without_options.columns.worker_options_raw.clear();
+  auto read_older = DecodeInventoryRows<ObservedWorkerRow>(older);
+  ASSERT_TRUE(read_older.ok()) << read_older.status().ToString();
+  EXPECT_THAT(*read_older, ElementsAre(without_options));
 
   EXPECT_FALSE(DecodeInventoryRows<ObservedWorkerRow>(bytes.substr(0, bytes.size() - 1)).ok());
   EXPECT_FALSE(DecodeInventoryRows<ObservedWorkerRow>(bytes + "x").ok());

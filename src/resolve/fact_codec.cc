@@ -55,7 +55,8 @@ requires std::same_as<std::remove_const_t<Self>, WorkerFact>
 bool Fields(Self& w, Fn&& fn) {
   return fn(w.event_id, w.org, w.event_ts, w.worker_event_id, w.lifecycle_action, w.capability,
             w.capability_norm, w.orch_reported_address, w.orch_url, w.orch_url_norm, w.worker_url,
-            w.worker_url_norm, w.price_per_unit, w.model, w.models, w.orchestrator_address);
+            w.worker_url_norm, w.price_per_unit, w.model, w.models, w.worker_options_raw,
+            w.orchestrator_address);
 }
 template <typename Self, typename Fn>
 requires std::same_as<std::remove_const_t<Self>, ByocJobFact>
@@ -162,7 +163,7 @@ static_assert(sizeof(JobSelection) == 584);
 static_assert(sizeof(LlmFact) == 384);
 static_assert(sizeof(PaymentFact) == 608);
 static_assert(sizeof(AiBatchJobFact) == 1496);
-static_assert(sizeof(WorkerFact) == 464);
+static_assert(sizeof(WorkerFact) == 496);
 static_assert(sizeof(ByocJobFact) == 1160);
 static_assert(sizeof(AuthFact) == 144);
 static_assert(sizeof(ByocPaymentFact) == 256);

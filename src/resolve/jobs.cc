@@ -170,6 +170,7 @@ WorkerFact BuildWorkerFact(const event::RecordHeader& header, const event::Worke
   f.price_per_unit = worker.price_per_unit;
   f.model = worker.model;
   f.models = worker.models;
+  f.worker_options_raw = worker.options_raw;
   AttributeWorker(f, matcher);
   return f;
 }

@@ -90,6 +90,7 @@ struct WorkerFact {
   std::optional<double> price_per_unit;
   std::string model;
   std::vector<std::string> models;
+  std::string worker_options_raw;    // the record's options_raw
   std::string orchestrator_address;  // matcher, identity kind, by orch_url; "" unless unique
   friend bool operator==(const WorkerFact&, const WorkerFact&) = default;
 };

@@ -180,6 +180,20 @@ TEST(LinkPayments, UnlinkedTakesManifestHints) {
   EXPECT_EQ(f.model_id, "streamdiffusion-sdxl");
 }
 
+// docs/decisions.md "Payments": each dimension falls back to the manifest hint on its own.
+TEST(LinkPayments, LinkedSessionWithoutPipelineTakesTheManifestsPipelineOnly) {
+  SessionIndex sessions;
+  sessions.Add(Session("cloudspe|s|r", "r", At(10, 0, 0), At(10, 5, 0), "", "session-model"));
+  std::vector<Stamped<event::Payment>> payments = {Payment("a", At(10, 1, 0), "r", "", "1", 1)};
+  payments[0].record.pipeline = "live-video-to-video";
+  payments[0].record.model = "manifest-model";
+  const PaymentFact f = LinkPayments("cloudspe", payments, sessions).at(0);
+  EXPECT_EQ(f.link_method, "request_id");
+  EXPECT_EQ(f.session_key, "cloudspe|s|r");
+  EXPECT_EQ(f.pipeline_id, "live-video-to-video");
+  EXPECT_EQ(f.model_id, "session-model");
+}
+
 TEST(LinkPayments, SeveralSessionsWithOneRequestId) {
   SessionIndex sessions;
   sessions.Add(Session("cloudspe|s1|r", "r", At(10, 0, 0), At(10, 5, 0), "p1", "m1"));
