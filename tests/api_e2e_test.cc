@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -14,6 +15,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/api.h"
@@ -350,6 +352,50 @@ TEST_F(ApiE2e, KpiTotalsEqualTheSumOfTheDemandRowsOfTheWindow) {
   }
   EXPECT_EQ(buckets, total);
   EXPECT_EQ(total, sessions);
+}
+
+// A6, B38 and B39 read the same quotes (api.md B38 "Reads: as A6"), cold ones included.
+TEST_F(ApiE2e, PricesAgreeAcrossTheDashboardTheListAndTheOrchestrator) {
+  using Quote = std::tuple<std::string, std::string, std::string, std::string, bool>;
+  simdjson::dom::parser parser;
+  Fetched dashboard = Fetch(port(), "/v1/dashboard/pricing");
+  ASSERT_EQ(dashboard.status, 200) << dashboard.body;
+  std::set<Quote> a6;
+  for (simdjson::dom::element q : parser.parse(dashboard.body).get_array()) {
+    a6.insert({std::string(std::string_view(q["orchAddress"])),
+               std::string(std::string_view(q["pipeline"])),
+               std::string(std::string_view(q["model"])), simdjson::minify(q["priceWeiPerUnit"]),
+               bool(q["isWarm"])});
+  }
+  std::set<Quote> b38;
+  simdjson::dom::parser row_parser;
+  for (const std::string& row : Walk("/v1/net/pricing", 1000)) {
+    simdjson::dom::element q = row_parser.parse(row);
+    b38.insert({std::string(std::string_view(q["orch_address"])),
+                std::string(std::string_view(q["pipeline"])),
+                std::string(std::string_view(q["model_id"])),
+                std::string(std::string_view(q["price_per_unit"])), bool(q["is_warm"])});
+  }
+  EXPECT_EQ(b38, a6);
+  EXPECT_TRUE(std::any_of(a6.begin(), a6.end(), [](const Quote& q) { return !std::get<4>(q); }))
+      << "the simulated network quotes prices of models it does not offer warm";
+
+  const std::string orch = std::get<0>(*a6.begin());
+  Fetched detail = Fetch(port(), "/v1/net/pricing/" + orch);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  std::set<Quote> b39;
+  for (simdjson::dom::element p : parser.parse(detail.body)["data"]["pipelines"].get_array()) {
+    for (simdjson::dom::element m : p["models"].get_array()) {
+      b39.insert({orch, std::string(std::string_view(p["pipeline"])),
+                  std::string(std::string_view(m["model_id"])),
+                  std::string(std::string_view(m["price_per_unit"])), bool(m["is_warm"])});
+    }
+  }
+  std::set<Quote> a6_of_orch;
+  for (const Quote& q : a6) {
+    if (std::get<0>(q) == orch) a6_of_orch.insert(q);
+  }
+  EXPECT_EQ(b39, a6_of_orch);
 }
 
 TEST_F(ApiE2e, HourlyListRowsAreMemoizedPerDataVersion) {

@@ -161,7 +161,12 @@ struct Api::Impl {
   };
 
   HttpResponse Serve(Exchange& x);
+  // Sets x.path and x.query from the target, then x.route and x.path_values (Match).
+  void Route(Exchange& x) const;
   void Match(Exchange& x) const;
+  // What comes before any parameter (§1.5.3) on a routed exchange: the rate limit, 404, OPTIONS,
+  // 405 and admin authentication. Sets x.spec; the response when one of them answers.
+  std::optional<HttpResponse> Admit(Exchange& x);
   std::optional<HttpResponse> Authenticate(Exchange& x) const;
   HttpResponse Options(Exchange& x) const;
   // nullopt: the handler did not finish within the query timeout.
@@ -564,14 +569,16 @@ HttpResponse Api::Impl::ProblemResponse(
   return response;
 }
 
-HttpResponse Api::Impl::Serve(Exchange& x) {
+void Api::Impl::Route(Exchange& x) const {
   const std::string& target = x.request.target;
   const size_t question = target.find('?');
   x.path = std::string_view(target).substr(0, question);
   x.query = question == std::string::npos ? std::string_view()
                                           : std::string_view(target).substr(question + 1);
   Match(x);
+}
 
+std::optional<HttpResponse> Api::Impl::Admit(Exchange& x) {
   if (x.path != "/healthz" && x.path != "/readyz" && x.path != "/metrics" && limiter.enabled()) {
     std::vector<std::string_view> forwarded_for;
     for (const auto& [name, value] : x.request.headers) {
@@ -601,13 +608,18 @@ HttpResponse Api::Impl::Serve(Exchange& x) {
                            "method " + method + " is not allowed; allowed: " + x.route->allow,
                            {{"Allow", x.route->allow}});
   }
-  if (x.spec->admin) {
-    if (std::optional<HttpResponse> refused = Authenticate(x)) return std::move(*refused);
-  }
+  if (x.spec->admin) return Authenticate(x);
+  return std::nullopt;
+}
 
+HttpResponse Api::Impl::Serve(Exchange& x) {
+  Route(x);
+  if (std::optional<HttpResponse> answered = Admit(x)) return std::move(*answered);
+
+  const std::string& method = x.request.method;
   RequestContext ctx;
   ctx.route = x.spec;
-  ctx.method = std::string(wanted);
+  ctx.method = method == "HEAD" ? "GET" : method;
   ctx.path = std::string(x.path);
   ctx.request_id = x.request_id;
   ctx.now = backend.NowMs();
@@ -628,6 +640,7 @@ HttpResponse Api::Impl::Serve(Exchange& x) {
 }
 
 void Api::Impl::Finish(Exchange& x, HttpResponse& response) {
+  response.reason = ReasonPhrase(response.status);  // the phrase a problem's title gives (§1.4)
   response.SetHeader("X-Request-Id", x.request_id);
   response.SetHeader("X-Content-Type-Options", "nosniff");
   std::vector<std::string> vary;
@@ -696,8 +709,12 @@ HttpResponse Api::Handle(const HttpRequest& request) {
 HttpResponse Api::Reject(const HttpRequest& partial, int status, std::string_view detail) {
   impl_->in_flight.Add(1);
   Impl::Exchange x{.request = partial, .request_id = RequestIdOf(partial)};
-  x.path = std::string_view(partial.target).substr(0, partial.target.find('?'));
-  HttpResponse response = impl_->ProblemResponse(x, status, detail);
+  impl_->Route(x);  // the metrics name the route the (maybe cut) path matches
+  // A body over the limit is refused only after the checks that come first (§1.5.3).
+  std::optional<HttpResponse> answered;
+  if (status == 413) answered = impl_->Admit(x);
+  HttpResponse response =
+      answered ? std::move(*answered) : impl_->ProblemResponse(x, status, detail);
   response.close_connection = true;
   impl_->Finish(x, response);
   impl_->in_flight.Add(-1);

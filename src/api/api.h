@@ -28,7 +28,9 @@ class Api {
 
   HttpResponse Handle(const HttpRequest& request);
   // A problem response for a request the server refused before it was complete (414, 431, 413
-  // by Content-Length, 408): request id, problem JSON, no-store, counted as route "unmatched".
+  // by Content-Length, 408): request id, problem JSON, no-store, counted under the route its path
+  // matches ("unmatched" when none). A 413 is answered only after the rate limit, routing (404,
+  // 405) and admin authentication, which answer first as for any request (§1.5.3).
   HttpResponse Reject(const HttpRequest& partial, int status, std::string_view detail);
 
   const std::vector<RouteSpec>& routes() const;

@@ -874,16 +874,50 @@ TEST_F(ApiTest, AdminAuthentication) {
   EXPECT_EQ(Between(posted.body, "{\"data\":", ",\"meta\""), "\"line\\n\"");
 }
 
-TEST_F(ApiTest, RejectIsAProblemCountedAsUnmatched) {
+// §1.13: a refused request counts under the route its path matches, "unmatched" only without one.
+TEST_F(ApiTest, RejectIsAProblemCountedUnderTheRouteItsPathMatches) {
   HttpRequest partial{.method = "GET",
                       .target = "/v1/streams/active?x=" + std::string(100, 'y'),
                       .headers = {{"x-request-id", "rid"}}};
   HttpResponse response = api().Reject(partial, 414, "request target too long");
   EXPECT_EQ(response.body,
             ProblemJson(414, "URI Too Long", "\"request target too long\"", "/v1/streams/active"));
+  EXPECT_EQ(response.reason, "URI Too Long");
   EXPECT_EQ(*response.Header("Cache-Control"), "no-store");
   EXPECT_TRUE(response.close_connection);
+  EXPECT_EQ(Requests("GET", "/v1/streams/active", "414"), 1);
+  partial.target = "/v1/nope?x=" + std::string(100, 'y');
+  EXPECT_EQ(api().Reject(partial, 414, "request target too long").status, 414);
   EXPECT_EQ(Requests("GET", "unmatched", "414"), 1);
+}
+
+// §1.5.3: rate limiting, routing (404, 405) and admin authentication come before a body that is
+// too large; the status line's reason phrase is the problem's title (§1.4).
+TEST_F(ApiTest, TooLargeBodyIsRefusedOnlyAfterRoutingAndAuthentication) {
+  backend_.config_.admin_token = "0123456789abcdef0123";
+  const std::string detail = "request body exceeds 64 MiB";
+  auto reject = [&](std::string method, std::string target,
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return api().Reject(HttpRequest{.method = std::move(method),
+                                    .target = std::move(target),
+                                    .headers = std::move(headers),
+                                    .peer_ip = "192.0.2.1"},
+                        413, detail);
+  };
+  EXPECT_EQ(reject("POST", "/v1/nope").status, 404);
+  HttpResponse not_allowed = reject("POST", "/v1/dashboard/kpi");
+  EXPECT_EQ(not_allowed.status, 405);
+  EXPECT_NE(not_allowed.Header("Allow"), nullptr);
+  EXPECT_EQ(reject("POST", "/v1/admin/events?org=daydream").status, 401);
+  HttpResponse too_large = reject("POST", "/v1/admin/events?org=daydream",
+                                  {{"authorization", "Bearer 0123456789abcdef0123"}});
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_EQ(too_large.reason, "Content Too Large");
+  EXPECT_NE(too_large.body.find("\"title\":\"Content Too Large\""), std::string::npos);
+  EXPECT_NE(too_large.body.find(detail), std::string::npos);
+  EXPECT_TRUE(too_large.close_connection);
+  EXPECT_EQ(Requests("POST", "/v1/admin/events", "413"), 1);
+  EXPECT_EQ(Requests("POST", "/v1/admin/events", "401"), 1);
 }
 
 }  // namespace

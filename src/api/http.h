@@ -30,6 +30,7 @@ struct HttpResponse {
   // Header fields in the order they are sent; names in canonical case ("Content-Type").
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // empty for HEAD, 204 and 304
+  std::string reason;  // the status line's reason phrase; "" for the server's standard one
   bool close_connection = false;
 
   const std::string* Header(std::string_view name) const;  // case-insensitive lookup

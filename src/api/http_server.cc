@@ -108,6 +108,7 @@ http::response<http::string_body> ToWire(HttpResponse response, std::string_view
   http::response<http::string_body> wire;
   wire.version(11);
   wire.result(static_cast<unsigned>(response.status));
+  if (!response.reason.empty()) wire.reason(response.reason);
   bool has_date = false;
   for (auto& [name, value] : response.headers) {
     if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Connection")) continue;

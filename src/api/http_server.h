@@ -9,9 +9,11 @@
 // before they are complete go to the rejecter with the parsed part (then the connection closes):
 // target > max_target_bytes → 414 "request target too long"; request line + headers >
 // max_header_bytes → 431 "request headers too large"; a body over max_body_bytes (Content-Length
-// checked before reading) → 413 "request body exceeds <n> MiB"; malformed HTTP → 400. Bodies of
-// GET and HEAD are read and dropped. HEAD responses carry the headers (and Content-Length) of
-// the handler's response without its body.
+// checked before reading) → 413 "request body exceeds <n> MiB"; malformed HTTP → 400. The
+// rejecter's response is sent as it is (Api::Reject answers a 413 with 404, 405 or 401 first when
+// they apply). Bodies of GET and HEAD are read and dropped. HEAD responses carry the headers (and
+// Content-Length) of the handler's response without its body. A response's `reason`, when set,
+// is the status line's reason phrase.
 //
 // Back-pressure: at most max_connections are open; beyond it the server stops accepting (the
 // kernel backlog holds new clients) until one closes. Stop() stops accepting, closes idle

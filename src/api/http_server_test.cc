@@ -120,6 +120,7 @@ HttpResponse RejectPlain(const HttpRequest& partial, int status, std::string_vie
   response.status = status;
   response.headers = {{"Content-Type", "text/plain"}};
   response.body = std::string(detail) + " [" + partial.method + "]";
+  if (status == 413) response.reason = "Content Too Large";
   return response;
 }
 
@@ -208,6 +209,7 @@ TEST(HttpServerTest, TargetOver8KiBIs414) {
   auto ok = exact.Read();
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
+  EXPECT_TRUE(ok->head.starts_with("HTTP/1.1 200 OK\r\n")) << ok->head;  // no reason given
 }
 
 TEST(HttpServerTest, HeadersOver16KiBAre431) {
@@ -234,6 +236,7 @@ TEST(HttpServerTest, BodyOverTheLimitIs413) {
   auto r = declared.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
+  EXPECT_TRUE(r->head.starts_with("HTTP/1.1 413 Content Too Large\r\n")) << r->head;
   EXPECT_EQ(r->body, "request body exceeds 1 MiB [POST]");
   // A chunked body found too long while reading.
   Client chunked(server->port());
@@ -254,6 +257,7 @@ TEST(HttpServerTest, BodyOverTheLimitIs413) {
   auto ok = exact.Read();
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
+  EXPECT_TRUE(ok->head.starts_with("HTTP/1.1 200 OK\r\n")) << ok->head;  // no reason given
 }
 
 TEST(HttpServerTest, MalformedRequestIs400) {

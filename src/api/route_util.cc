@@ -199,6 +199,7 @@ Result<std::shared_ptr<const CurrentInventory>> ComputeCurrentInventory(
   current->orchestrators = publish::BuildCurrentOrchestrators(current->observed, window);
   current->capabilities = publish::BuildCurrentCapabilities(current->observed, window);
   current->gpus = publish::BuildCurrentGpuInventory(current->observed.offers, window);
+  current->prices = publish::BuildCurrentPrices(current->observed, window);
   return std::shared_ptr<const CurrentInventory>(std::move(current));
 }
 

@@ -200,6 +200,7 @@ struct CurrentInventory {
   std::vector<publish::CurrentOrchestrator> orchestrators;
   std::vector<publish::CurrentCapability> capabilities;
   std::vector<publish::CurrentGpu> gpus;
+  std::vector<publish::CurrentPrice> prices;
 };
 Result<std::shared_ptr<const CurrentInventory>> LoadCurrentInventory(
     Backend& backend, std::optional<Millis> clock, std::optional<std::string_view> org = {});

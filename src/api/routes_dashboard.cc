@@ -395,68 +395,24 @@ std::string HostOf(std::string_view uri) {
   return std::string(uri.substr(0, uri.find(':')));
 }
 
-using PriceKey = std::tuple<std::string, std::string, std::string>;  // (orch, pipeline, model)
-
 Outcome Pricing(const RequestContext& ctx, Backend& backend) {
-  std::map<PriceKey, const publish::ObservedPricingRow*> latest;
-  std::map<std::string, std::string> uri_of;
-  std::set<PriceKey> warm;
   auto loaded = LoadCurrentInventory(backend, ctx.data_clock);
   if (!loaded.ok()) return loaded.status();
-  const publish::ObservedInventory& inventory = (*loaded)->observed;
-  const publish::CurrentWindow current{.now = ctx.data_clock.value_or(0)};
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> worker_models;
-  for (const publish::CurrentWorker& wk :
-       publish::BuildCurrentWorkers(inventory.workers, current)) {
-    if (!wk.columns.model.empty()) {
-      worker_models[{wk.columns.orchestrator_address, wk.key.capability}].insert(wk.columns.model);
-    }
-  }
-  for (const publish::ObservedPricingRow& row : inventory.pricing) {
-    const publish::ObservedPricingKey& k = row.key;
-    if (!current.Contains(row.sighting.last_seen) || !k.capability_id || !k.constraint) continue;
-    if (row.columns.price_per_unit.value() == 0 || row.columns.pixels_per_unit.value() == 0)
-      continue;
-    std::string pipeline;
-    std::set<std::string> models;
-    if (*k.capability_id == event::kByocCapabilityId) {
-      pipeline = *k.constraint;
-      auto it = worker_models.find({k.orch_address, pipeline});
-      models = it != worker_models.end() ? it->second : std::set<std::string>{pipeline};
-    } else {
-      pipeline = std::string(event::CatalogPipeline(static_cast<int>(*k.capability_id)));
-      models = {*k.constraint};
-    }
-    if (pipeline.empty()) continue;
-    for (const std::string& model : models) {
-      const publish::ObservedPricingRow*& best = latest[{k.orch_address, pipeline, model}];
-      if (best == nullptr ||
-          std::tie(row.sighting.last_seen, row.columns.capability_version_id) >
-              std::tie(best->sighting.last_seen, best->columns.capability_version_id)) {
-        best = &row;
-      }
-    }
-  }
+  std::map<std::string, std::string> uri_of;
   for (const publish::OrchestratorIdentity& id :
-       publish::BuildOrchestratorIdentities(inventory.orchestrators)) {
+       publish::BuildOrchestratorIdentities((*loaded)->observed.orchestrators)) {
     uri_of[id.orch_address] = id.orchestrator_uri;
-  }
-  for (const publish::ObservedOfferRow& row : inventory.offers) {
-    if (!current.Contains(row.sighting.last_seen)) continue;
-    if (row.columns.warm.value_or(false) || row.columns.hardware_present) {
-      warm.insert({row.key.orch_address, row.key.pipeline_id, row.key.model_id});
-    }
   }
   JsonWriter w;
   w.BeginArray();
-  for (const auto& [key, row] : latest) {
-    const auto& [orch, pipeline, model] = key;
-    w.BeginObject().Key("orchAddress").String(orch);
-    w.Key("orchName").String(HostOf(uri_of[orch]));
-    w.Key("pipeline").String(pipeline).Key("model").String(model);
-    w.Key("priceWeiPerUnit").Raw(row->columns.price_per_unit.ToString());
-    w.Key("pixelsPerUnit").Raw(row->columns.pixels_per_unit.ToString());
-    w.Key("isWarm").Bool(warm.contains(key)).EndObject();
+  for (const publish::CurrentPrice& price : (*loaded)->prices) {
+    const publish::CurrentPriceKey& key = price.key;
+    w.BeginObject().Key("orchAddress").String(key.orch_address);
+    w.Key("orchName").String(HostOf(uri_of[key.orch_address]));
+    w.Key("pipeline").String(key.pipeline).Key("model").String(key.model);
+    w.Key("priceWeiPerUnit").Raw(price.price_per_unit.ToString());
+    w.Key("pixelsPerUnit").Raw(price.pixels_per_unit.ToString());
+    w.Key("isWarm").Bool(price.is_warm).EndObject();
   }
   w.EndArray();
   return Reply::Data(w.Take());

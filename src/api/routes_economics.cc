@@ -1275,41 +1275,8 @@ Outcome GatewayOrchs(const RequestContext& ctx, Backend& backend) {
   return Reply::List(std::move(out));
 }
 
-// The latest price quote per (orchestrator, pipeline, model) among the current offers: the
-// quoted offer with the newest sighting (ties: the first in key order); warm when any offer of
-// the triple is warm.
-struct PriceQuote {
-  Wei price_per_unit, pixels_per_unit;
-  std::optional<double> unit_price;
-  Millis last_seen = 0;
-  bool is_warm = false;
-};
-using QuoteKey = std::tuple<std::string, std::string, std::string>;  // orch, pipeline, model
-
-std::map<QuoteKey, PriceQuote> LatestQuotes(const econ::Inventory& inventory,
-                                            const std::optional<std::string>& pipeline,
-                                            const std::optional<std::string>& address) {
-  std::map<QuoteKey, PriceQuote> quotes;
-  std::set<QuoteKey> warm;
-  for (const publish::CurrentCapability& c : inventory.current->capabilities) {
-    if (pipeline && c.key.pipeline_id != *pipeline) continue;
-    if (address && c.key.orch_address != *address) continue;
-    const QuoteKey key{c.key.orch_address, c.key.pipeline_id, c.key.model_id};
-    if (c.columns.warm.value_or(false)) warm.insert(key);
-    if (!c.price_per_unit || !c.pixels_per_unit) continue;
-    auto [it, inserted] = quotes.try_emplace(key);
-    if (inserted || c.sighting.last_seen > it->second.last_seen) {
-      it->second = {.price_per_unit = *c.price_per_unit,
-                    .pixels_per_unit = *c.pixels_per_unit,
-                    .unit_price = c.unit_price,
-                    .last_seen = c.sighting.last_seen};
-    }
-  }
-  for (auto& [key, quote] : quotes) quote.is_warm = warm.contains(key);
-  return quotes;
-}
-
-void WriteQuotePrice(JsonWriter& w, const PriceQuote& quote) {
+// B38 and B39 read the prices A6 reads (publish::BuildCurrentPrices).
+void WriteQuotePrice(JsonWriter& w, const publish::CurrentPrice& quote) {
   w.Key("price_per_unit").String(quote.price_per_unit.ToString());
   w.Key("pixels_per_unit")
       .Int(static_cast<int64_t>(
@@ -1322,9 +1289,11 @@ void WriteQuotePrice(JsonWriter& w, const PriceQuote& quote) {
 Outcome Pricing(const RequestContext& ctx, Backend& backend) {
   Result<econ::Inventory> inventory = econ::LoadInventory(ctx, backend);
   if (!inventory.ok()) return inventory.status();
+  const std::optional<std::string> pipeline_filter = ctx.Get("pipeline");
   std::vector<ListRow> out;
-  for (const auto& [key, quote] : LatestQuotes(*inventory, ctx.Get("pipeline"), std::nullopt)) {
-    const auto& [orch, pipeline, model] = key;
+  for (const publish::CurrentPrice& quote : inventory->current->prices) {
+    const auto& [orch, pipeline, model] = quote.key;
+    if (pipeline_filter && pipeline != *pipeline_filter) continue;
     JsonWriter w;
     w.BeginObject();
     w.Key("orch_address").String(orch);
@@ -1346,9 +1315,9 @@ Outcome PricingDetail(const RequestContext& ctx, Backend& backend) {
   if (inventory->identities->Find(address) == nullptr) {
     return NotFoundProblem("orchestrator not found");
   }
-  std::map<std::string, std::vector<std::pair<std::string, PriceQuote>>> by_pipeline;
-  for (const auto& [key, quote] : LatestQuotes(*inventory, std::nullopt, address)) {
-    by_pipeline[std::get<1>(key)].emplace_back(std::get<2>(key), quote);
+  std::map<std::string, std::vector<const publish::CurrentPrice*>> by_pipeline;
+  for (const publish::CurrentPrice& quote : inventory->current->prices) {
+    if (quote.key.orch_address == address) by_pipeline[quote.key.pipeline].push_back(&quote);
   }
   JsonWriter w;
   w.BeginObject();
@@ -1360,10 +1329,10 @@ Outcome PricingDetail(const RequestContext& ctx, Backend& backend) {
     w.BeginObject();
     w.Key("pipeline").String(pipeline);
     w.Key("models").BeginArray();
-    for (const auto& [model, quote] : models) {
+    for (const publish::CurrentPrice* quote : models) {
       w.BeginObject();
-      w.Key("model_id").String(model);
-      WriteQuotePrice(w, quote);
+      w.Key("model_id").String(quote->key.model);
+      WriteQuotePrice(w, *quote);
       w.EndObject();
     }
     w.EndArray().EndObject();

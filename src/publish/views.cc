@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "base/strings.h"
+#include "event/catalog.h"
 #include "resolve/jobs.h"
 #include "resolve/payments.h"
 
@@ -249,6 +250,60 @@ std::vector<CurrentCapability> BuildCurrentCapabilities(const ObservedInventory&
       c.unit_price = UnitPrice(*c.price_per_unit, *c.pixels_per_unit);
     }
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<CurrentPrice> BuildCurrentPrices(const ObservedInventory& inventory,
+                                             const CurrentWindow& window) {
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> worker_models;
+  for (const CurrentWorker& w : BuildCurrentWorkers(inventory.workers, window)) {
+    if (!w.columns.model.empty()) {
+      worker_models[{w.columns.orchestrator_address, w.key.capability}].insert(w.columns.model);
+    }
+  }
+  std::map<CurrentPriceKey, const ObservedPricingRow*> latest;
+  for (const ObservedPricingRow& row : inventory.pricing) {
+    const ObservedPricingKey& k = row.key;
+    if (!window.Contains(row.sighting.last_seen) || !k.capability_id || !k.constraint) continue;
+    if (row.columns.price_per_unit.value() == 0 || row.columns.pixels_per_unit.value() == 0) {
+      continue;
+    }
+    std::string pipeline;
+    std::set<std::string> models;
+    if (*k.capability_id == kByocCapabilityId) {
+      pipeline = *k.constraint;
+      auto it = worker_models.find({k.orch_address, pipeline});
+      models = it != worker_models.end() ? it->second : std::set<std::string>{pipeline};
+    } else {
+      pipeline = std::string(event::CatalogPipeline(static_cast<int>(*k.capability_id)));
+      models = {*k.constraint};
+    }
+    if (pipeline.empty()) continue;
+    for (const std::string& model : models) {
+      const ObservedPricingRow*& best = latest[{k.orch_address, pipeline, model}];
+      if (best == nullptr ||
+          std::tie(row.sighting.last_seen, row.columns.capability_version_id) >
+              std::tie(best->sighting.last_seen, best->columns.capability_version_id)) {
+        best = &row;
+      }
+    }
+  }
+  std::set<CurrentPriceKey> warm;
+  for (const ObservedOfferRow& row : inventory.offers) {
+    if (window.Contains(row.sighting.last_seen) &&
+        (row.columns.warm.value_or(false) || row.columns.hardware_present)) {
+      warm.insert({row.key.orch_address, row.key.pipeline_id, row.key.model_id});
+    }
+  }
+  std::vector<CurrentPrice> out;
+  for (const auto& [key, row] : latest) {
+    out.push_back(
+        {.key = key,
+         .price_per_unit = row->columns.price_per_unit,
+         .pixels_per_unit = row->columns.pixels_per_unit,
+         .unit_price = UnitPrice(row->columns.price_per_unit, row->columns.pixels_per_unit),
+         .is_warm = warm.contains(key)});
   }
   return out;
 }

@@ -137,6 +137,27 @@ struct CurrentGpu {
 std::vector<CurrentGpu> BuildCurrentGpuInventory(const std::vector<ObservedOfferRow>& offers,
                                                  const CurrentWindow& window);
 
+// ---- current prices (api.md A6, B38 and B39) ----
+
+struct CurrentPriceKey {
+  std::string orch_address, pipeline, model;
+  friend auto operator<=>(const CurrentPriceKey&, const CurrentPriceKey&) = default;
+};
+struct CurrentPrice {
+  CurrentPriceKey key;
+  Wei price_per_unit, pixels_per_unit;  // both > 0
+  std::optional<double> unit_price;     // price_per_unit ÷ pixels_per_unit
+  bool is_warm = false;  // an offer of the key in the window is warm or hardware-backed
+  friend bool operator==(const CurrentPrice&, const CurrentPrice&) = default;
+};
+// The latest quote per key among the pricing rows in the window with a capability and both
+// integers > 0, by (last_seen, capability_version_id); by key. A builtin quote's pipeline is its
+// capability's catalog pipeline (rows of ids without one are left out) and its model the
+// constraint. A BYOC quote's pipeline is the capability name, with one row per model of the
+// current workers of that orchestrator and capability, else the name as its model.
+std::vector<CurrentPrice> BuildCurrentPrices(const ObservedInventory& inventory,
+                                             const CurrentWindow& window);
+
 // ---- api_current_active_stream_state ----
 
 struct ActiveStreamState {

@@ -314,6 +314,19 @@ TEST(CurrentWorkersTest, UnregisteredWorkerIsNotCurrentButItsCapabilityRegistere
   EXPECT_THAT(current[0].pipelines, ElementsAre("back"));
 }
 
+ObservedPricingRow Quote(std::optional<int64_t> id, std::optional<std::string> constraint, Millis t,
+                         uint64_t price, uint64_t pixels, std::string version = "") {
+  ObservedPricingRow row;
+  row.window_start = HourFloor(t);
+  row.org = "o1";
+  row.key = {kA, id, std::move(constraint)};
+  row.sighting = {t, t, "p" + std::to_string(t)};
+  row.columns.price_per_unit = *Wei::FromU128(price);
+  row.columns.pixels_per_unit = *Wei::FromU128(pixels);
+  row.columns.capability_version_id = std::move(version);
+  return row;
+}
+
 TEST(CurrentCapabilityTest, MergesOffersPricesAndAddsWorkersWithoutAnOffer) {
   ObservedInventory inv;
   inv.offers = {
@@ -321,17 +334,7 @@ TEST(CurrentCapabilityTest, MergesOffersPricesAndAddsWorkersWithoutAnOffer) {
       Offer("o1", kA, 27, "text-to-image", "sd", "", kNow - 1 * kHourMs, "e2", 2),
       Offer("o1", kA, 37, "byoc-offered", "m1", "", kNow - 1 * kHourMs, "e2", std::nullopt),
   };
-  auto quote = [](std::optional<int64_t> id, std::optional<std::string> constraint, Millis t,
-                  uint64_t price, uint64_t pixels) {
-    ObservedPricingRow row;
-    row.window_start = HourFloor(t);
-    row.org = "o1";
-    row.key = {kA, id, constraint};
-    row.sighting = {t, t, "p" + std::to_string(t)};
-    row.columns.price_per_unit = *Wei::FromU128(price);
-    row.columns.pixels_per_unit = *Wei::FromU128(pixels);
-    return row;
-  };
+  const auto quote = [](auto... args) { return Quote(args...); };
   inv.pricing = {quote(27, "sd", kNow - 2 * kHourMs, 9, 1),
                  quote(27, "sd", kNow - kHourMs, 1000, 4),
                  quote(std::nullopt, std::nullopt, kNow, 7, 1)};
@@ -357,6 +360,46 @@ TEST(CurrentCapabilityTest, MergesOffersPricesAndAddsWorkersWithoutAnOffer) {
   EXPECT_TRUE(caps[2].columns.supports_request);
   EXPECT_FALSE(caps[2].columns.supports_stream);
   EXPECT_EQ(caps[2].unit_price, std::nullopt);
+}
+
+// api.md A6/B38/B39: every quote of the window counts, offered or not; warmth comes from offers.
+TEST(CurrentPricesTest, LatestQuotePerKeyWithOrWithoutAnOffer) {
+  ObservedInventory inv;
+  ObservedOfferRow cold_gpu = Offer("o1", kA, 27, "text-to-image", "gpu-model", "GPU-1",
+                                    kNow - kHourMs, "e1", std::nullopt);
+  cold_gpu.columns.warm = false;  // hardware-backed: warm for prices all the same
+  ObservedOfferRow cold = Offer("o1", kA, 27, "text-to-image", "cold", "", kNow - kHourMs, "e2", 1);
+  cold.columns.warm = false;
+  inv.offers = {cold_gpu, cold};
+  inv.pricing = {
+      Quote(27, "gpu-model", kNow - 2 * kHourMs, 5, 1, "v1"),
+      Quote(27, "gpu-model", kNow - kHourMs, 6, 1, "v1"),  // newer
+      Quote(27, "gpu-model", kNow - kHourMs, 7, 1, "v2"),  // same time, greater version: latest
+      Quote(27, "cold", kNow - kHourMs, 8, 2),             // offered, not warm
+      Quote(27, "unoffered", kNow - kHourMs, 9, 3),        // no offer at all
+      Quote(27, "stale", kNow - kDayMs, 1, 1),             // outside (now − 24 h, now]
+      Quote(27, "free", kNow - kHourMs, 0, 1),             // price 0
+      Quote(5, "transcoding", kNow - kHourMs, 1, 1),       // no catalog pipeline
+      Quote(std::nullopt, std::nullopt, kNow - kHourMs, 1, 1),  // the global price_info row
+      Quote(37, "byoc-cap", kNow - kHourMs, 4, 1),
+      Quote(37, "byoc-alone", kNow - kHourMs, 3, 1),
+  };
+  inv.workers = {Worker("byoc-cap", "http://w1", kNow - kHourMs, "w1", "register", "m1"),
+                 Worker("byoc-cap", "http://w2", kNow - kHourMs, "w2", "register", "m2")};
+  std::vector<std::tuple<std::string, std::string, uint64_t, uint64_t, bool>> got;
+  for (const CurrentPrice& p : BuildCurrentPrices(inv, {kNow})) {
+    EXPECT_EQ(p.key.orch_address, kA);
+    got.emplace_back(p.key.pipeline, p.key.model, static_cast<uint64_t>(p.price_per_unit.value()),
+                     static_cast<uint64_t>(p.pixels_per_unit.value()), p.is_warm);
+  }
+  using Row = std::tuple<std::string, std::string, uint64_t, uint64_t, bool>;
+  EXPECT_THAT(
+      got,
+      ElementsAre(Row{"byoc-alone", "byoc-alone", 3, 1, false}, Row{"byoc-cap", "m1", 4, 1, false},
+                  Row{"byoc-cap", "m2", 4, 1, false}, Row{"text-to-image", "cold", 8, 2, false},
+                  Row{"text-to-image", "gpu-model", 7, 1, true},
+                  Row{"text-to-image", "unoffered", 9, 3, false}));
+  EXPECT_EQ(BuildCurrentPrices(inv, {kNow}).at(3).unit_price, 4.0);
 }
 
 // ---- leaderboard ----
