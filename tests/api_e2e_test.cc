@@ -398,6 +398,32 @@ TEST_F(ApiE2e, PricesAgreeAcrossTheDashboardTheListAndTheOrchestrator) {
   EXPECT_EQ(b39, a6_of_orch);
 }
 
+// A current BYOC worker is a warm orchestrator of its capability (docs/api.md): B41 counts the
+// orchestrators A13 counts.
+TEST_F(ApiE2e, ByocWorkersAreWarmOrchestratorsInPipelinesAsInRequestModels) {
+  simdjson::dom::parser parser;
+  Fetched models = Fetch(port(), "/v1/requests/models");
+  ASSERT_EQ(models.status, 200) << models.body;
+  int compared = 0;
+  for (simdjson::dom::element m : parser.parse(models.body).get_array()) {
+    if (std::string_view(m["job_type"]) != "byoc") continue;
+    const std::string pipeline{std::string_view(m["pipeline"])};
+    const std::string model{std::string_view(m["model"])};
+    simdjson::dom::parser detail_parser;
+    Fetched detail = Fetch(port(), "/v1/pipelines/" + Escape(pipeline));
+    ASSERT_EQ(detail.status, 200) << detail.body;
+    simdjson::dom::element data = detail_parser.parse(detail.body)["data"];
+    EXPECT_GT(int64_t(data["warm_orch_count"]), 0) << pipeline;
+    for (simdjson::dom::element by_model : data["by_model"].get_array()) {
+      if (std::string_view(by_model["model_id"]) != model) continue;
+      EXPECT_EQ(int64_t(by_model["warm_orch_count"]), int64_t(m["warm_orch_count"]))
+          << pipeline << " " << model;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 0) << "the simulated network has BYOC workers";
+}
+
 TEST_F(ApiE2e, HourlyListRowsAreMemoizedPerDataVersion) {
   api::ReadCache& cache = *backend_->read_cache();
   const std::string target = "/v1/streaming/sla?window=24h&limit=3";

@@ -292,7 +292,8 @@ bool Identities::IsActive(std::string_view address) const {
 }
 
 bool IsWarmOffer(const publish::CurrentCapability& capability) {
-  return capability.columns.warm.value_or(false) || capability.columns.hardware_present;
+  return capability.columns.warm.value_or(false) || capability.columns.hardware_present ||
+         capability.from_worker;
 }
 
 std::vector<std::string> FactOrgs(const resolve::FactsView& facts,

@@ -227,7 +227,8 @@ struct Identities {
 Result<std::shared_ptr<const Identities>> LoadIdentities(Backend& backend,
                                                          std::optional<Millis> clock);
 
-// A capability offered warm or with hardware present (the "warm orchestrator" rule of B5).
+// A capability offered warm or with hardware present, or served by a current BYOC worker (the
+// "warm orchestrator" rule of B5, B40 and B41; docs/api.md).
 bool IsWarmOffer(const publish::CurrentCapability& capability);
 
 // ---- facts ----

@@ -257,9 +257,11 @@ std::vector<CurrentCapability> BuildCurrentCapabilities(const ObservedInventory&
 std::vector<CurrentPrice> BuildCurrentPrices(const ObservedInventory& inventory,
                                              const CurrentWindow& window) {
   std::map<std::pair<std::string, std::string>, std::set<std::string>> worker_models;
+  std::set<CurrentPriceKey> warm;  // a current BYOC worker serves its key
   for (const CurrentWorker& w : BuildCurrentWorkers(inventory.workers, window)) {
     if (!w.columns.model.empty()) {
       worker_models[{w.columns.orchestrator_address, w.key.capability}].insert(w.columns.model);
+      warm.insert({w.columns.orchestrator_address, w.key.capability, w.columns.model});
     }
   }
   std::map<CurrentPriceKey, const ObservedPricingRow*> latest;
@@ -289,7 +291,6 @@ std::vector<CurrentPrice> BuildCurrentPrices(const ObservedInventory& inventory,
       }
     }
   }
-  std::set<CurrentPriceKey> warm;
   for (const ObservedOfferRow& row : inventory.offers) {
     if (window.Contains(row.sighting.last_seen) &&
         (row.columns.warm.value_or(false) || row.columns.hardware_present)) {

@@ -147,7 +147,9 @@ struct CurrentPrice {
   CurrentPriceKey key;
   Wei price_per_unit, pixels_per_unit;  // both > 0
   std::optional<double> unit_price;     // price_per_unit ÷ pixels_per_unit
-  bool is_warm = false;  // an offer of the key in the window is warm or hardware-backed
+  // An offer of the key in the window is warm or hardware-backed, or a current BYOC worker serves
+  // it.
+  bool is_warm = false;
   friend bool operator==(const CurrentPrice&, const CurrentPrice&) = default;
 };
 // The latest quote per key among the pricing rows in the window with a capability and both

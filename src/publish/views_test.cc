@@ -393,12 +393,11 @@ TEST(CurrentPricesTest, LatestQuotePerKeyWithOrWithoutAnOffer) {
                      static_cast<uint64_t>(p.pixels_per_unit.value()), p.is_warm);
   }
   using Row = std::tuple<std::string, std::string, uint64_t, uint64_t, bool>;
-  EXPECT_THAT(
-      got,
-      ElementsAre(Row{"byoc-alone", "byoc-alone", 3, 1, false}, Row{"byoc-cap", "m1", 4, 1, false},
-                  Row{"byoc-cap", "m2", 4, 1, false}, Row{"text-to-image", "cold", 8, 2, false},
-                  Row{"text-to-image", "gpu-model", 7, 1, true},
-                  Row{"text-to-image", "unoffered", 9, 3, false}));
+  EXPECT_THAT(got, ElementsAre(Row{"byoc-alone", "byoc-alone", 3, 1, false},
+                               Row{"byoc-cap", "m1", 4, 1, true}, Row{"byoc-cap", "m2", 4, 1, true},
+                               Row{"text-to-image", "cold", 8, 2, false},
+                               Row{"text-to-image", "gpu-model", 7, 1, true},
+                               Row{"text-to-image", "unoffered", 9, 3, false}));
   EXPECT_EQ(BuildCurrentPrices(inv, {kNow}).at(3).unit_price, 4.0);
 }
 
