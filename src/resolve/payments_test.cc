@@ -168,30 +168,27 @@ TEST(LinkPayments, PaymentSessionLinksUpToSixtySecondsAfterLastSeen) {
   }
 }
 
-TEST(LinkPayments, UnlinkedTakesManifestHints) {
-  SessionIndex sessions;
-  std::vector<Stamped<event::Payment>> payments = {
-      Payment("a", At(10, 0, 0), "nope", "ps", "1", 1)};
-  payments[0].record.pipeline = "live-video-to-video";
-  payments[0].record.model = "streamdiffusion-sdxl";
-  const PaymentFact f = LinkPayments("cloudspe", payments, sessions).at(0);
-  EXPECT_EQ(f.link_method, "unlinked");
-  EXPECT_EQ(f.pipeline_id, "live-video-to-video");
-  EXPECT_EQ(f.model_id, "streamdiffusion-sdxl");
-}
-
-// docs/decisions.md "Payments": each dimension falls back to the manifest hint on its own.
-TEST(LinkPayments, LinkedSessionWithoutPipelineTakesTheManifestsPipelineOnly) {
+// The manifest hints stand in for each dimension the link leaves empty, one at a time
+// (docs/decisions.md "Payments"): both when unlinked, only the pipeline for a session without one.
+TEST(LinkPayments, ManifestHintsFillEachDimensionTheLinkLacks) {
   SessionIndex sessions;
   sessions.Add(Session("cloudspe|s|r", "r", At(10, 0, 0), At(10, 5, 0), "", "session-model"));
-  std::vector<Stamped<event::Payment>> payments = {Payment("a", At(10, 1, 0), "r", "", "1", 1)};
-  payments[0].record.pipeline = "live-video-to-video";
-  payments[0].record.model = "manifest-model";
-  const PaymentFact f = LinkPayments("cloudspe", payments, sessions).at(0);
-  EXPECT_EQ(f.link_method, "request_id");
-  EXPECT_EQ(f.session_key, "cloudspe|s|r");
-  EXPECT_EQ(f.pipeline_id, "live-video-to-video");
-  EXPECT_EQ(f.model_id, "session-model");
+  std::vector<Stamped<event::Payment>> payments = {Payment("a", At(10, 0, 0), "nope", "ps", "1", 1),
+                                                   Payment("b", At(10, 1, 0), "r", "", "1", 1)};
+  for (Stamped<event::Payment>& p : payments) {
+    p.record.pipeline = "live-video-to-video";
+    p.record.model = "streamdiffusion-sdxl";
+  }
+  const std::vector<PaymentFact> facts = LinkPayments("cloudspe", payments, sessions);
+  const PaymentFact& unlinked = ById(facts, "a");
+  EXPECT_EQ(unlinked.link_method, "unlinked");
+  EXPECT_EQ(unlinked.pipeline_id, "live-video-to-video");
+  EXPECT_EQ(unlinked.model_id, "streamdiffusion-sdxl");
+  const PaymentFact& linked = ById(facts, "b");
+  EXPECT_EQ(linked.link_method, "request_id");
+  EXPECT_EQ(linked.session_key, "cloudspe|s|r");
+  EXPECT_EQ(linked.pipeline_id, "live-video-to-video");
+  EXPECT_EQ(linked.model_id, "session-model");
 }
 
 TEST(LinkPayments, SeveralSessionsWithOneRequestId) {
