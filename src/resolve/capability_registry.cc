@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <concepts>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <numeric>
+#include <set>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -403,6 +405,38 @@ bool SameBounds(const std::vector<CapabilityVersion>& a, const std::vector<Capab
   });
 }
 
+// The hours of `snapshots` within a version of `before` or `after` that the other does not have
+// with the same id and bounds, except `own_hour`; ascending.
+std::vector<Millis> RestatedHours(const std::vector<SnapshotEntry>& snapshots,
+                                  const std::vector<CapabilityVersion>& before,
+                                  const std::vector<CapabilityVersion>& after, Millis own_hour) {
+  using Bounds = std::tuple<std::string_view, Millis, Millis>;
+  auto bounds = [](const CapabilityVersion& v) {
+    return Bounds{v.capability_version_id, v.valid_from,
+                  v.valid_to.value_or(std::numeric_limits<Millis>::max())};
+  };
+  std::set<Bounds> a, b, changed;
+  for (const CapabilityVersion& v : before) a.insert(bounds(v));
+  for (const CapabilityVersion& v : after) b.insert(bounds(v));
+  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(),
+                                std::inserter(changed, changed.end()));
+  std::vector<Millis> hours;
+  if (changed.empty()) return hours;
+  Millis from = std::numeric_limits<Millis>::max();
+  for (const Bounds& v : changed) from = std::min(from, std::get<1>(v));
+  auto first = std::partition_point(snapshots.begin(), snapshots.end(),
+                                    [from](const SnapshotEntry& s) { return s.ts < from; });
+  for (auto it = first; it != snapshots.end(); ++it) {
+    const Millis hour = HourFloor(it->ts);
+    if (hour == own_hour || (!hours.empty() && hours.back() == hour)) continue;
+    const bool restated = std::any_of(changed.begin(), changed.end(), [&](const Bounds& v) {
+      return std::get<1>(v) <= it->ts && it->ts < std::get<2>(v);
+    });
+    if (restated) hours.push_back(hour);
+  }
+  return hours;
+}
+
 // Whether snapshots[index] is the latest of its chain in its hour (it holds the hour's
 // raw_element).
 bool IsLatestOfHour(const std::vector<SnapshotEntry>& snapshots, size_t index) {
@@ -480,6 +514,10 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
     // A late snapshot: recompute the chain's versions from its snapshots.
     std::vector<CapabilityVersion> rebuilt = VersionsOf(cs);
     result.versions_changed = !SameBounds(versions, rebuilt);
+    if (result.versions_changed) {
+      result.restated_hours =
+          RestatedHours(cs.snapshots, versions, rebuilt, HourFloor(header.event_ts));
+    }
     versions = std::move(rebuilt);
   }
 

@@ -109,6 +109,10 @@ struct SnapshotAddResult {
   Millis snapshot_ts = 0;
   bool added = false;             // false: the snapshot_id was already known (or no address)
   bool versions_changed = false;  // a version appeared, vanished or changed id or bounds
+  // After a late snapshot changed versions: the hours of the chain's snapshots that lie in a
+  // version that appeared, vanished or changed, whose observed-inventory rows carry another
+  // capability_version_id now (§4.13). Ascending, without the added snapshot's own hour.
+  std::vector<Millis> restated_hours;
 };
 
 // One snapshot as observed-inventory input (§2.1 last paragraph, §4.13).

@@ -559,6 +559,33 @@ TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
   }
 }
 
+// A late snapshot before a version's first one gives the version another id (its first event
+// id): every hour with a sighting of it is restated, so its observed-inventory slices are
+// published again (found by a split ingest whose older part came more than a day late).
+TEST(CapabilityRegistry, LateSnapshotRestatesTheHoursOfTheVersionsItChanged) {
+  CapabilityRegistry reg;
+  const CapabilitySnapshot d1 = FaceIdSnapshot(1, 100);
+  CapabilitySnapshot d2 = FaceIdSnapshot(2, 200);
+  d2.version = "0.8.9";
+  const Millis h0 = kDay0310, h1 = h0 + kHourMs, h2 = h0 + 2 * kHourMs, h3 = h0 + 3 * kHourMs;
+  reg.Add(Header("a1", h1 + kMinute), d1);
+  reg.Add(Header("a2", h2 + kMinute), d1);
+  reg.Add(Header("b1", h3 + kMinute), d2);
+  const ChainKey key{"cloudspe", kAddrD003, kUriRtav};
+  const std::string d1_id = reg.FindChain(key)->versions.at(0).capability_version_id;
+  const std::string d2_id = reg.FindChain(key)->versions.at(1).capability_version_id;
+  const SnapshotAddResult late = reg.Add(Header("a0", h0 + kMinute), d1);
+  EXPECT_TRUE(late.versions_changed);
+  EXPECT_NE(reg.FindChain(key)->versions.at(0).capability_version_id, d1_id);
+  EXPECT_EQ(reg.FindChain(key)->versions.at(1).capability_version_id, d2_id);
+  // h1 and h2 held the d1 version under its old id; h0 is the snapshot's own hour; h3 unchanged.
+  EXPECT_EQ(late.restated_hours, (std::vector<Millis>{h1, h2}));
+  // A late sighting inside a version restates nothing.
+  const SnapshotAddResult inside = reg.Add(Header("a15", h1 + 30 * kMinute), d1);
+  EXPECT_FALSE(inside.versions_changed);
+  EXPECT_TRUE(inside.restated_hours.empty());
+}
+
 TEST(CapabilityRegistry, AddIsIdempotent) {
   CapabilityRegistry reg;
   EXPECT_TRUE(reg.Add(Header("e1", kDay0310), FaceIdSnapshot()).added);

@@ -1103,6 +1103,7 @@ void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
   if (!result.added) return;
   const Millis t = result.snapshot_ts;
   state.snapshot_hours.insert(HourFloor(t));
+  state.snapshot_hours.insert(result.restated_hours.begin(), result.restated_hours.end());
   const Millis from = t - std::max(horizons_.first_after_ms, horizons_.future_ms);
   const Millis to =
       result.versions_changed ? std::numeric_limits<Millis>::max() : t + horizons_.stale_ms;

@@ -436,6 +436,21 @@ TEST_F(LateSnapshot, APaymentResolvedBeforeItsSessionIsLinkedOnceTheSessionArriv
   EXPECT_EQ(resolver.PaymentsAt("daydream", h13)[0]->link_method, "request_id");
 }
 
+// A snapshot older than a chain's first gives the chain's first version another id: every hour
+// that sighted the version is changed (its observed-inventory rows carry the id), not only the
+// late snapshot's own hour.
+TEST_F(LateSnapshot, AnEarlierFirstSnapshotChangesEveryHourOfItsVersion) {
+  using testing::At;
+  const Millis h10 = HourFloor(At(10, 0, 0)), h12 = h10 + 2 * kHourMs, h14 = h10 + 4 * kHourMs;
+  const char* gpu = "GPU-aaaaaaaa-0000-0000-0000-000000000001";
+  Resolver resolver;
+  resolver.Add(Snapshot("F12", At(12, 5, 0), kA, kALocal, kAUri, gpu));
+  resolver.Add(Snapshot("F14", At(14, 5, 0), kA, kALocal, kAUri, gpu));
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h12}, {"daydream", h14}}));
+  resolver.Add(Snapshot("F10", At(10, 5, 0), kA, kALocal, kAUri, gpu));
+  EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}, {"daydream", h12}, {"daydream", h14}}));
+}
+
 TEST_F(LateSnapshot, ReattributesTheSessionAndMarksItsHours) {
   using testing::At;
   const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs, h12 = h11 + kHourMs;
