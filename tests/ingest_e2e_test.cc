@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "test_util.h"
 
@@ -68,6 +70,41 @@ class IngestE2e : public ::testing::Test {
   }
   std::string dir_;
 };
+
+// Exit 2 for usage errors, whoever finds them (the option parser or the command), with a message
+// naming the problem; 1 for a missing or unreadable store. No run leaves a store behind.
+TEST_F(IngestE2e, UsageErrorsExit2AndStoreErrorsExit1WithAClearMessage) {
+  const std::string store = dir_ + "/none.db";
+  const std::vector<std::pair<std::string, std::string>> usage = {
+      {"", "A subcommand is required"},
+      {"bogus", "unknown command \"bogus\""},
+      {"ingest --bogus x", "--bogus"},
+      {"ingest --org '' " + kSample, "invalid --org \"\""},
+      {"checksum extra", "extra"},
+      {"simulate --hours 0 --out -", "--hours: must be > 0, got 0"},
+      {"simulate --hours nan --out -", "--hours: not a number: \"nan\""},
+      {"simulate --seed -5 --hours 0.01 --out -", "--seed: not an unsigned integer"},
+      {"rebuild --from '' --store sqlite:" + store, "invalid --from \"\""},
+  };
+  for (const auto& [args, message] : usage) {
+    auto r = RunCommand(kNaap + " " + args + " 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_NE(r.out.find(message), std::string::npos) << args << ": " << r.out;
+  }
+  for (const std::string command : {"checksum", "rebuild"}) {
+    auto r = RunCommand(kNaap + " " + command + " --store sqlite:" + store + " 2>&1");
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_NE(r.out.find("no store at " + store), std::string::npos) << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(store));
+  const std::string not_sqlite = dir_ + "/not.db";
+  std::filesystem::copy_file(kSample, not_sqlite);
+  auto r = RunCommand(kNaap + " checksum --store sqlite:" + not_sqlite + " 2>&1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("open " + not_sqlite + ": file is not a database"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(RunCommand(kNaap + " --version").exit_code, 0);
+}
 
 TEST_F(IngestE2e, RealSampleIsAllAcceptedThenAllDuplicates) {
   Counts first = Ingest("a.db", kSample);

@@ -273,6 +273,8 @@ TEST_F(ServeE2e, UsageErrorsExitWithStatus2) {
   std::fclose(f);
   for (const std::string& args :
        {"--admin-token-file " + token_file, std::string("--listen nowhere"),
+        std::string("--listen 256.1.1.1:80"), std::string("--source sim:600000"),
+        std::string("--trusted-proxies bogus"), std::string("--threads abc"),
         std::string("--source kafka"), std::string("--admin-max-body 12XB")}) {
     auto r = testing::RunCommand(kNaap + " serve --store memory: " + args + " 2>/dev/null");
     EXPECT_EQ(r.exit_code, 2) << args;

@@ -1,7 +1,8 @@
 // `naap checksum [--store URI]`: one line per serving table, `<table> <sha256> <slices>`, where
 // the SHA-256 covers (org, hour, slice SHA-256) of every stored slice of the table in order
 // (publish::StoredTableChecksums). Equal lines mean byte-identical serving tables; ingest
-// accounting and other arrival-dependent data are not covered. Exit 1 on a store error.
+// accounting and other arrival-dependent data are not covered. Exit 1 on a store error, a missing
+// store included (it never creates one).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -18,7 +19,7 @@ int RunChecksum(const std::string& store_uri) {
     std::fprintf(stderr, "naap checksum: %s\n", st.ToString().c_str());
     return 1;
   };
-  auto store = store::OpenStore(store_uri);
+  auto store = store::OpenStore(store_uri, store::OpenMode::kExisting);
   if (!store.ok()) return fail(store.status());
   auto checksums = publish::StoredTableChecksums(**store, publish::ServingTableNames());
   if (!checksums.ok()) return fail(checksums.status());

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ namespace {
 
 struct IngestArgs {
   std::string store_uri = "sqlite:naap.db";
-  std::string org;
+  std::optional<std::string> org;
   bool json = false;
   std::vector<std::string> paths;
 };
@@ -144,9 +145,9 @@ void PrintRestore(const publish::Analytics::RestoreReport& report, double second
 
 int RunIngest(const IngestArgs& args) {
   UseLargePages();
-  if (!args.org.empty() && !event::IsValidOrg(args.org)) {
+  if (args.org && !event::IsValidOrg(*args.org)) {
     std::fprintf(stderr, "naap ingest: invalid --org \"%s\" (expected [a-z0-9][a-z0-9_-]{0,63})\n",
-                 args.org.c_str());
+                 args.org->c_str());
     return 2;
   }
   auto fail = [](const Status& st) {
@@ -160,7 +161,7 @@ int RunIngest(const IngestArgs& args) {
 
   SystemClock clock;
   ingest::PipelineOptions options;
-  options.org_override = args.org;
+  options.org_override = args.org.value_or("");
   // The analytics engine first rebuilds its facts from the raw log already stored, so the slices
   // this run publishes reflect every record, old and new.
   // Deliberately never freed: releasing millions of facts one by one would only delay the exit

@@ -1,7 +1,8 @@
 // `naap rebuild [--store URI] [--from T] [--to T]`: replays the raw event log through the analytics
 // engine and, in one transaction, deletes the serving slices of the range and publishes them again
 // (publish::Analytics::Rebuild). T is RFC 3339; the range is widened to whole UTC days and defaults
-// to everything. Exit 2 for a usage error, 1 for a store or raw-log failure.
+// to everything. Exit 2 for a usage error (an empty T included), 1 for a store or raw-log failure
+// (a missing store included: it never creates one).
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -18,16 +19,18 @@ namespace {
 
 struct RebuildArgs {
   std::string store_uri = "sqlite:naap.db";
-  std::string from, to;
+  std::optional<std::string> from, to;
 };
 
-// Sets `bound` from text ("" leaves it unset); false, with a message, when text does not parse.
-bool ParseBound(const std::string& text, const char* flag, std::optional<Millis>& bound) {
-  if (text.empty()) return true;
-  bound = event::ParseTimestampText(text);
+// Sets `bound` from text (absent leaves it unset); false, with a message, when text does not
+// parse (an empty text included).
+bool ParseBound(const std::optional<std::string>& text, const char* flag,
+                std::optional<Millis>& bound) {
+  if (!text) return true;
+  bound = event::ParseTimestampText(*text);
   if (!bound)
     std::fprintf(stderr, "naap rebuild: invalid %s \"%s\" (RFC 3339 expected)\n", flag,
-                 text.c_str());
+                 text->c_str());
   return bound.has_value();
 }
 
@@ -43,7 +46,7 @@ int RunRebuild(const RebuildArgs& args) {
     std::fprintf(stderr, "naap rebuild: %s\n", st.ToString().c_str());
     return 1;
   };
-  auto store = store::OpenStore(args.store_uri);
+  auto store = store::OpenStore(args.store_uri, store::OpenMode::kExisting);
   if (!store.ok()) return fail(store.status());
   publish::Analytics analytics(**store);
   auto stats = analytics.Rebuild(from, to);

@@ -7,8 +7,10 @@
 // NAAP_ADMIN_TOKEN (≥ 16 characters). Prints the API, docs and metrics URLs on stdout once
 // listening; SIGTERM or SIGINT stops it gracefully (server drained, live sources stopped, their
 // last batches committed, the consumer group left) with exit 0. Exit 2 for a usage error
-// (including a --kafka-config property librdkafka refuses), 1 when the store, the listen address
-// or a live ingest fails.
+// (including a --kafka-config property librdkafka refuses, a listen host that is not an IP address
+// or localhost, an invalid trusted proxy), 1 when the store, binding the listen address or a live
+// ingest fails.
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@
 #include "api/api.h"
 #include "api/http_server.h"
 #include "api/local_backend.h"
+#include "api/rate_limiter.h"
 #include "base/strings.h"
 #include "base/time.h"
 #include "cli/commands.h"
@@ -132,6 +135,13 @@ std::optional<std::pair<std::string, uint16_t>> ParseListen(std::string_view tex
   std::string host(text.substr(0, colon));
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  unsigned char address[16];
+  if (inet_pton(AF_INET, host.c_str(), address) != 1 &&
+      inet_pton(AF_INET6, host.c_str(), address) != 1) {
+    return std::nullopt;  // the server binds an IP address; names other than localhost are not
+                          // looked up
+  }
   std::istringstream in{std::string(text.substr(colon + 1))};
   int port;
   if (!(in >> port) || !in.eof() || port < 0 || port > 65535) return std::nullopt;
@@ -144,7 +154,9 @@ std::optional<double> ParseSimSource(std::string_view text) {
   if (text.substr(0, 4) != "sim:") return std::nullopt;
   std::istringstream in{std::string(text.substr(4))};
   double rate;
-  if (!(in >> rate) || !in.eof() || !(rate > 0)) return std::nullopt;
+  if (!(in >> rate) || !in.eof() || !(rate > 0) || rate > sim::kMaxEventsPerSecond) {
+    return std::nullopt;
+  }
   return rate;
 }
 
@@ -201,6 +213,11 @@ Result<Settings> Resolve(const ServeArgs& args) {
   c.rate_limit_rps = args.rate_limit_rps;
   c.rate_limit_burst = args.rate_limit_burst;
   c.trusted_proxies = SplitList(args.trusted_proxies);
+  for (const std::string& proxy : c.trusted_proxies) {
+    if (Result<api::Cidr> cidr = api::ParseCidr(proxy); !cidr.ok()) {
+      return InvalidArgument("--trusted-proxies: " + cidr.status().message());
+    }
+  }
   const std::vector<std::tuple<const char*, const std::string*, Millis*>> durations = {
       {"--query-timeout", &args.query_timeout, &c.query_timeout_ms},
       {"--raw-retention", &args.raw_retention, &c.raw_retention_ms}};
@@ -255,7 +272,10 @@ Result<Settings> Resolve(const ServeArgs& args) {
   }
 
   auto listen = ParseListen(args.listen);
-  if (!listen) return InvalidArgument("--listen: expected HOST:PORT, got \"" + args.listen + "\"");
+  if (!listen) {
+    return InvalidArgument("--listen: expected IP:PORT (or localhost:PORT), got \"" + args.listen +
+                           "\"");
+  }
   s.server.host = listen->first;
   s.server.port = listen->second;
   if (args.threads < 1 || args.threads > 256) return InvalidArgument("--threads must be in 1..256");
@@ -264,7 +284,8 @@ Result<Settings> Resolve(const ServeArgs& args) {
   if (!args.source.empty()) {
     s.sim_rate = ParseSimSource(args.source);
     if (!s.sim_rate)
-      return InvalidArgument("--source: expected sim or sim:EVENTS_PER_S, got \"" + args.source +
+      return InvalidArgument("--source: expected sim or sim:EVENTS_PER_S with 0 < EVENTS_PER_S ≤ " +
+                             std::to_string(sim::kMaxEventsPerSecond) + ", got \"" + args.source +
                              "\"");
   }
   NAAP_RETURN_IF_ERROR(ResolveKafka(args, s));

@@ -15,12 +15,14 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -280,6 +282,33 @@ int RunSimulate(const SimulateOptions& opt) {
   return 0;
 }
 
+// A finite number, > 0 (or ≥ 0 with `allow_zero`), with a message naming the value: CLI11's own
+// range checks print the whole of DBL_MAX.
+CLI::Validator FiniteNumber(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& text) -> std::string {
+        double value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+          return "not a number: \"" + text + "\"";
+        }
+        if (allow_zero ? value < 0 : value <= 0) {
+          return std::string(allow_zero ? "must be ≥ 0" : "must be > 0") + ", got " + text;
+        }
+        return "";
+      },
+      allow_zero ? "NUMBER ≥ 0" : "NUMBER > 0");
+}
+
+// Decimal digits only: CLI11 reads "-5" into an unsigned option as 2^64 − 5.
+const CLI::Validator kUnsigned(
+    [](std::string& text) -> std::string {
+      const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                       [](char c) { return c >= '0' && c <= '9'; });
+      return digits ? "" : "not an unsigned integer: \"" + text + "\"";
+    },
+    "UINT");
+
 }  // namespace
 
 void AddSimulateCommand(CLI::App& app, int& exit_code) {
@@ -293,12 +322,15 @@ void AddSimulateCommand(CLI::App& app, int& exit_code) {
       ->needs(kafka);
   cmd->add_option("--kafka-config", opt->kafka_config,
                   "with --kafka: a librdkafka producer property KEY=VALUE (repeatable)");
-  cmd->add_option("--hours", opt->hours, "simulated hours (default 1)")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", opt->seed, "random seed (default 1)");
+  cmd->add_option("--hours", opt->hours, "simulated hours (default 1)")->check(FiniteNumber(false));
+  cmd->add_option("--seed", opt->seed, "random seed (default 1)")->check(kUnsigned);
   cmd->add_option("--start", opt->start, "first event hour, UTC ISO-8601 (default: the current hour minus --hours)");
   cmd->add_option("--truth", opt->truth, "write the ground-truth JSON here");
-  cmd->add_option("--rate", opt->rate, "pace output at this many events per second of wall time")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--scale", opt->scale, "network size; 1 = today's network (about 5M events a day)")->check(CLI::PositiveNumber);
+  cmd->add_option("--rate", opt->rate, "pace output at this many events per second of wall time")
+      ->check(FiniteNumber(true));
+  cmd->add_option("--scale", opt->scale,
+                  "network size; 1 = today's network (about 5M events a day)")
+      ->check(FiniteNumber(false));
   cmd->callback([opt, &exit_code] { exit_code = RunSimulate(*opt); });
 }
 

@@ -18,7 +18,7 @@ constexpr auto kMaxWaitSlice = std::chrono::milliseconds(50);
 
 Result<std::unique_ptr<LiveSource>> LiveSource::Create(const Clock& clock,
                                                        LiveSourceOptions options) {
-  if (!(options.events_per_s > 0) || options.events_per_s > 500'000) {
+  if (!(options.events_per_s > 0) || options.events_per_s > kMaxEventsPerSecond) {
     return InvalidArgument("simulator rate must be in (0, 500000] events per second");
   }
   Config config;

@@ -33,6 +33,8 @@ struct LiveSourceOptions {
   int64_t batch_messages = 5000;
 };
 
+inline constexpr int64_t kMaxEventsPerSecond = 500'000;
+
 class LiveSource final : public ingest::Source {
  public:
   // `clock` must outlive the source. InvalidArgument for a rate outside (0, 500000].

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "store/batch_check.h"
 #include "store/memory/memory_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -45,11 +48,17 @@ Status CheckBatch(const IngestBatch& batch) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view uri) {
+Result<std::unique_ptr<Store>> OpenStore(std::string_view uri, OpenMode mode) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (uri == "memory:") return memory::NewMemoryStore();
   if (uri.starts_with(kSqlite) && uri.size() > kSqlite.size()) {
-    return sqlite::OpenSqliteStore(std::string(uri.substr(kSqlite.size())));
+    const std::string path(uri.substr(kSqlite.size()));
+    std::error_code ec;
+    if (mode == OpenMode::kExisting && !std::filesystem::exists(path, ec)) {
+      return NotFound(
+          fmt::format("no store at {} (it is made by naap ingest or naap serve)", path));
+    }
+    return sqlite::OpenSqliteStore(path);
   }
   return InvalidArgument(
       fmt::format("unsupported store URI '{}': expected sqlite:PATH or memory:", uri));

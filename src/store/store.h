@@ -187,7 +187,12 @@ class Store {
                                std::string_view sha256_hex)>& fn) = 0;
 };
 
-// Opens a store from a URI: "sqlite:PATH" or "memory:". Creates and migrates as needed.
-Result<std::unique_ptr<Store>> OpenStore(std::string_view uri);
+// kCreate makes the store when it does not exist (ingest, serve); kExisting opens only a store
+// that exists (checksum and rebuild, which an empty new store would answer wrongly).
+enum class OpenMode { kCreate, kExisting };
+
+// Opens a store from a URI: "sqlite:PATH" or "memory:", and migrates it as needed. With
+// kExisting, a PATH that does not exist is NotFound.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view uri, OpenMode mode = OpenMode::kCreate);
 
 }  // namespace naap::store

@@ -121,9 +121,9 @@ Db::~Db() {
   sqlite3_close(db_);
 }
 
-Status Db::Exec(const char* sql) {
+Status Db::Exec(const char* sql, std::string_view context) {
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, rc, sql);
+  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, rc, context.empty() ? sql : context);
 }
 
 Stmt Db::Prepare(const char* sql) {

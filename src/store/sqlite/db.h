@@ -57,8 +57,9 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  // Runs one or more SQL statements whose rows, if any, are discarded.
-  Status Exec(const char* sql);
+  // Runs one or more SQL statements whose rows, if any, are discarded. A failure names `context`
+  // when given, else the SQL.
+  Status Exec(const char* sql, std::string_view context = {});
   // The cached statement for sql (prepared on first use). sql must outlive the Db.
   Stmt Prepare(const char* sql);
   // Runs body inside BEGIN IMMEDIATE ... COMMIT; any failure rolls the whole transaction back.

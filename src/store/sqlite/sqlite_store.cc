@@ -671,7 +671,8 @@ std::span<const Migration> StoreMigrations() { return kMigrations; }
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   Result<std::unique_ptr<Db>> db = Db::Open(path);
   if (!db.ok()) return db.status();
-  NAAP_RETURN_IF_ERROR((*db)->Exec(kPragmas));
+  // The pragmas are the first statements to read the file: name it, not them, when it fails.
+  NAAP_RETURN_IF_ERROR((*db)->Exec(kPragmas, "open " + path));
   NAAP_RETURN_IF_ERROR(Migrate(**db, StoreMigrations()));
   return std::unique_ptr<Store>(new SqliteStore(std::move(*db)));
 }
