@@ -48,6 +48,10 @@ Result<std::unique_ptr<FileSource>> FileSource::Open(const std::vector<std::stri
     std::vector<fs::path> found;
     for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
+      if (it->path().filename().string().starts_with('.')) {
+        if (it->is_directory()) it.disable_recursion_pending();
+        continue;  // hidden: .git, editor swap files, .DS_Store …
+      }
       if (it->is_regular_file()) found.push_back(it->path());
     }
     if (ec) return IoError(path + ": " + ec.message());

@@ -36,7 +36,8 @@ struct FileSourceOptions {
 
 class FileSource final : public Source {
  public:
-  // Expands directories (recursively, regular files, lexical path order). A path that does not
+  // Expands directories (recursively, regular files, lexical path order), leaving out hidden
+  // entries (names starting with '.', and what is below a hidden directory). A path that does not
   // exist → NotFound before anything is read.
   static Result<std::unique_ptr<FileSource>> Open(const std::vector<std::string>& paths,
                                                   FileSourceOptions options = {});

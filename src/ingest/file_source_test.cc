@@ -210,6 +210,8 @@ TEST_P(FramingTest, DirectoryIsReadInLexicalPathOrder) {
   dir_.Write("in/a/z.ndjson", "{\"n\":2}\n");
   dir_.Write("in/a.ndjson", "{\"n\":1}\n");
   dir_.Write("c.json", "[{\"n\":4}]");
+  dir_.Write("in/.hidden.ndjson", "{\"n\":0}\n");  // hidden entries are left out
+  dir_.Write("in/.git/objects.ndjson", "{\"n\":0}\n");
   auto got = Read({dir_.path() + "/in", dir_.path() + "/c.json"});
   ASSERT_EQ(got.size(), 4u);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(got[i].bytes, "{\"n\":" + std::to_string(i + 1) + "}");
