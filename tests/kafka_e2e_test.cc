@@ -410,5 +410,14 @@ TEST_F(KafkaE2e, PoisonMessageIsRejectedAndItsPartitionGoesOn) {
   EXPECT_EQ(WaitConsumed(serve, 5).counts, more);
 }
 
+// No broker listening: the producer gives up after its connect timeout (10 s), not after
+// librdkafka's 5 minutes of delivery retries, and says so (exit 1, an operational failure).
+TEST(KafkaSimulate, AnUnreachableBrokerFailsTheRunAtOnce) {
+  auto r = RunCommand(kNaap + " simulate --kafka 127.0.0.1:1 --hours 0.01 --scale 0.01 2>&1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("no broker of 127.0.0.1:1 answered within 10 s"), std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace naap

@@ -142,6 +142,22 @@ class KafkaOutput final : public MessageOutput {
     if (producer_ != nullptr) rd_kafka_destroy(producer_);
   }
 
+  // Whether a broker answers within kConnectTimeoutMs: an unreachable cluster fails the run at
+  // once instead of after message.timeout.ms (5 minutes by default) of retries.
+  static constexpr int kConnectTimeoutMs = 10'000;
+  bool Reachable(std::string& error) {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_metadata(producer_, 0, nullptr, &metadata, kConnectTimeoutMs);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      error = "no broker of " + options_.kafka + " answered within " +
+              std::to_string(kConnectTimeoutMs / 1000) + " s: " + rd_kafka_err2str(err);
+      return false;
+    }
+    rd_kafka_metadata_destroy(metadata);
+    return true;
+  }
+
   bool Write(const sim::Message& msg) override {
     const std::string_view topic =
         !options_.topic.empty() ? options_.topic
@@ -235,11 +251,16 @@ int RunSimulate(const SimulateOptions& opt) {
   std::unique_ptr<MessageOutput> output;
   if (!opt.kafka.empty()) {
     std::string error;
-    output = KafkaOutput::Open(opt, error);
-    if (output == nullptr) {
+    std::unique_ptr<KafkaOutput> kafka = KafkaOutput::Open(opt, error);
+    if (kafka == nullptr) {
       std::fprintf(stderr, "naap simulate: kafka producer: %s\n", error.c_str());
       return 2;
     }
+    if (!kafka->Reachable(error)) {
+      std::fprintf(stderr, "naap simulate: %s\n", error.c_str());
+      return 1;
+    }
+    output = std::move(kafka);
   } else if (!(output = FileOutput::Open(opt.out))) {
     std::fprintf(stderr, "naap simulate: cannot open %s\n", opt.out.c_str());
     return 1;
