@@ -15,7 +15,6 @@ namespace {
 
 constexpr char kLiveVideoToVideo[] = "live-video-to-video";
 constexpr char kUnregistered[] = "unregistered";
-constexpr int64_t kByocCapabilityId = 37;
 
 // True when sighting `a` is later than `b` by (last_seen, latest_event_id) (§0.1).
 bool Later(const Sighting& a, const Sighting& b) {
@@ -213,7 +212,7 @@ std::vector<CurrentCapability> BuildCurrentCapabilities(const ObservedInventory&
   }
   std::set<std::tuple<std::string, std::string, std::string, std::string>> byoc_offers;
   for (const auto& [key, c] : merged) {
-    if (key.capability_id == kByocCapabilityId) {
+    if (key.capability_id == event::kByocCapabilityId) {
       byoc_offers.insert({key.org, key.orch_address, key.pipeline_id, key.model_id});
     }
   }
@@ -222,8 +221,8 @@ std::vector<CurrentCapability> BuildCurrentCapabilities(const ObservedInventory&
     if (orch.empty() || byoc_offers.contains({w.org, orch, w.key.capability, w.columns.model})) {
       continue;
     }
-    auto [it, inserted] =
-        merged.try_emplace({w.org, orch, kByocCapabilityId, w.key.capability, w.columns.model, ""});
+    auto [it, inserted] = merged.try_emplace(
+        {w.org, orch, event::kByocCapabilityId, w.key.capability, w.columns.model, ""});
     CurrentCapability& c = it->second;
     if (inserted) {
       c.key = it->first;
@@ -242,7 +241,7 @@ std::vector<CurrentCapability> BuildCurrentCapabilities(const ObservedInventory&
   std::vector<CurrentCapability> out;
   for (auto& [key, c] : merged) {
     const std::string& constraint =
-        key.capability_id == kByocCapabilityId ? key.pipeline_id : key.model_id;
+        key.capability_id == event::kByocCapabilityId ? key.pipeline_id : key.model_id;
     auto q = quotes.find({key.org, key.orch_address, key.capability_id, constraint});
     if (q != quotes.end()) {
       c.price_per_unit = q->second->columns.price_per_unit;
@@ -273,7 +272,7 @@ std::vector<CurrentPrice> BuildCurrentPrices(const ObservedInventory& inventory,
     }
     std::string pipeline;
     std::set<std::string> models;
-    if (*k.capability_id == kByocCapabilityId) {
+    if (*k.capability_id == event::kByocCapabilityId) {
       pipeline = *k.constraint;
       auto it = worker_models.find({k.orch_address, pipeline});
       models = it != worker_models.end() ? it->second : std::set<std::string>{pipeline};
