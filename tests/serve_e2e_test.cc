@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -266,6 +268,56 @@ TEST_F(ServeE2e, SweepsTheRawLogPastItsRetention) {
   EXPECT_EQ(swept.Terminate(std::chrono::seconds(20)), 0);
 }
 
+// `--serving-retention`: the sweep removes the serving slices of the UTC days wholly past it
+// (here all of 2026-01-01, four hours of two orgs, and its benchmark day), and a later server
+// that names no horizon keeps the store's: nothing more goes, nothing comes back.
+TEST_F(ServeE2e, ServingRetentionRemovesTheDaysPastIt) {
+  const std::string store = "sqlite:" + dir_ + "/serving.db";
+  auto ingested = testing::RunCommand(
+      kNaap + " simulate --hours 8 --seed 5 --scale 0.05 --start 2026-01-01T20:00:00Z --out - | " +
+      kNaap + " ingest --store " + store + " - > /dev/null");
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.out;
+  // Table → slice count, from `naap checksum`.
+  const auto slice_counts = [&] {
+    auto r = testing::RunCommand(kNaap + " checksum --store " + store);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    std::map<std::string, int> counts;
+    std::istringstream lines(r.out);
+    std::string table, sha;
+    int count = 0;
+    while (lines >> table >> sha >> count) counts[table] = count;
+    return counts;
+  };
+  const std::map<std::string, int> before = slice_counts();
+  ASSERT_EQ(before.at("api_hourly_streaming_sla"), 16);
+  ASSERT_EQ(before.at("api_sla_benchmark_daily"), 2);
+
+  // The newest event is just before 04:00 on 2026-01-02: with 3 h, the serving cut is that day.
+  for (const bool named : {true, false}) {
+    std::vector<std::string> args = {"serve", "--store", store, "--listen", "127.0.0.1:0"};
+    if (named) {
+      for (const char* arg : {"--raw-retention", "3h", "--serving-retention", "3h"}) {
+        args.emplace_back(arg);
+      }
+    }
+    ServeProcess server(args);
+    ASSERT_GT(server.port(), 0) << server.output();
+    ASSERT_TRUE(testing::WaitFactsRestored(server.port(), std::chrono::seconds(60)));
+    // The sweep at the restore's end: the benchmark's day (org "") goes last.
+    const auto deadline = steady_clock::now() + std::chrono::seconds(20);
+    while (named && slice_counts().at("api_sla_benchmark_daily") > 1 &&
+           steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(200));
+    }
+    EXPECT_EQ(server.Terminate(std::chrono::seconds(20)), 0);
+    const std::map<std::string, int> after = slice_counts();
+    ASSERT_EQ(after.size(), before.size());
+    for (const auto& [table, count] : after) {
+      EXPECT_EQ(count, table == "api_sla_benchmark_daily" ? 1 : 8) << table << " named " << named;
+    }
+  }
+}
+
 TEST_F(ServeE2e, UsageErrorsExitWithStatus2) {
   const std::string token_file = dir_ + "/token";
   std::FILE* f = std::fopen(token_file.c_str(), "w");
@@ -275,7 +327,9 @@ TEST_F(ServeE2e, UsageErrorsExitWithStatus2) {
        {"--admin-token-file " + token_file, std::string("--listen nowhere"),
         std::string("--listen 256.1.1.1:80"), std::string("--source sim:600000"),
         std::string("--trusted-proxies bogus"), std::string("--threads abc"),
-        std::string("--source kafka"), std::string("--admin-max-body 12XB")}) {
+        std::string("--source kafka"), std::string("--admin-max-body 12XB"),
+        std::string("--serving-retention 2x"),
+        std::string("--raw-retention 10d --serving-retention 5d")}) {
     auto r = testing::RunCommand(kNaap + " serve --store memory: " + args + " 2>/dev/null");
     EXPECT_EQ(r.exit_code, 2) << args;
   }

@@ -36,6 +36,7 @@ struct ApiConfig {
   std::optional<std::string> admin_token;        // nullopt: admin API disabled (403)
   int64_t admin_max_body_bytes = 64ll << 20;
   Millis raw_retention_ms = 90 * kDayMs;         // the widest window
+  std::optional<Millis> serving_retention_ms;    // ≥ raw_retention_ms; nullopt: the store's
   Millis maintain_every_ms = 60'000;             // LocalBackend: refreezes and retention sweeps
   double ready_max_ingest_lag_s = 300, ready_max_publish_lag_s = 600;
   int64_t leaderboard_min_streams = 10;

@@ -109,10 +109,12 @@ struct LocalBackend::Impl {
   // tries again.
   void Maintain();
   // config.raw_retention_ms of raw log: what Maintain() keeps and the pipeline's too_old horizon,
-  // so no record older than a sweep's cut reaches the facts.
+  // so no record older than a sweep's cut reaches the facts; config.serving_retention_ms of
+  // serving slices.
   ingest::RetentionPolicy Retention() const {
     ingest::RetentionPolicy policy;
     policy.raw_log = config.raw_retention_ms;
+    policy.serving = config.serving_retention_ms;
     return policy;
   }
   Periodic maintainer{std::chrono::milliseconds(config.maintain_every_ms), [this] { Maintain(); }};

@@ -184,7 +184,7 @@ int RunIngest(const IngestArgs& args) {
   });
   if (progress) progress->Clear();
   Status sweep;  // after a failed run the Analytics must not be used again
-  if (run.ok()) sweep = analytics.SweepRetention({}).status();
+  if (run.ok()) sweep = analytics.SweepRetention({}, /*always=*/true).status();
   PrintSummary((*pipeline)->stats(), SecondsSince(start), args.json);
   if (!run.ok()) return fail(run);
   if (!sweep.ok()) return fail(sweep);

@@ -70,6 +70,7 @@ struct ServeArgs {
   std::string query_timeout = "30s";
   std::string admin_max_body = "64MiB";
   std::string raw_retention = "90d";
+  std::string serving_retention;  // "": the store's last sweep's, else 90d
   std::string ready_max_ingest_lag = "300s";
   std::string ready_max_publish_lag = "600s";
   int64_t leaderboard_min_streams = 10;
@@ -226,6 +227,14 @@ Result<Settings> Resolve(const ServeArgs& args) {
     if (!ms || *ms <= 0)
       return InvalidArgument(std::string(flag) + ": invalid duration \"" + *text + "\"");
     *out = *ms;
+  }
+  if (!args.serving_retention.empty()) {
+    auto ms = ParseFlagDuration(args.serving_retention);
+    if (!ms || *ms < c.raw_retention_ms) {
+      return InvalidArgument("--serving-retention: \"" + args.serving_retention +
+                             "\" is not a duration at least as long as --raw-retention");
+    }
+    c.serving_retention_ms = *ms;
   }
   const std::vector<std::tuple<const char*, const std::string*, double*>> seconds = {
       {"--ready-max-ingest-lag", &args.ready_max_ingest_lag, &c.ready_max_ingest_lag_s},
@@ -619,6 +628,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       "largest POST /v1/admin/events body (B, KiB, MiB, GiB)");
   add("--raw-retention", args->raw_retention, "NAAP_RAW_RETENTION",
       "raw log retention, also the widest window");
+  add("--serving-retention", args->serving_retention, "NAAP_SERVING_RETENTION",
+      "serving tables' retention, ≥ --raw-retention (default: the store's last, else 90d)");
   add("--ready-max-ingest-lag", args->ready_max_ingest_lag, "NAAP_READY_MAX_INGEST_LAG",
       "readiness: largest live ingest lag");
   add("--ready-max-publish-lag", args->ready_max_publish_lag, "NAAP_READY_MAX_PUBLISH_LAG",

@@ -161,6 +161,9 @@ store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
   cut.dedup_event_before = cut.raw_before_hour;
   cut.dedup_seen_before = data_clock - policy.dedup_min;
   cut.rejected_before = data_clock - policy.rejected;
+  const Millis serving =
+      std::max(policy.serving.value_or(RetentionPolicy::kDefaultServing), policy.raw_log);
+  cut.serving_before_hour = DayFloor(data_clock - serving);
   return cut;
 }
 
@@ -181,7 +184,12 @@ Result<std::vector<store::RetentionCut>> RetentionCuts(
       cut.raw_before_hour = cut.dedup_event_before = std::max(cut.raw_before_hour, kept->second);
     }
   }
-  if (newest.has_value()) cuts.push_back(ComputeRetentionCut("", *newest, policy));
+  if (!newest.has_value()) return cuts;
+  store::RetentionCut unscoped = ComputeRetentionCut("", *newest, policy);
+  for (const store::RetentionCut& cut : cuts) {
+    unscoped.serving_before_hour = std::min(unscoped.serving_before_hour, cut.serving_before_hour);
+  }
+  cuts.push_back(std::move(unscoped));
   return cuts;
 }
 

@@ -111,15 +111,23 @@ struct RetentionPolicy {
   Millis raw_log = 90 * kDayMs;    // raw log and typed records, on event_ts
   Millis dedup_min = 90 * kDayMs;  // dedup entries: at least this long after first seen
   Millis rejected = 90 * kDayMs;   // rejected store, on ingest time
+  // Serving slices, benchmark days and counter rows (analytics §7.3), never shorter than raw_log.
+  // nullopt: the horizon of the store's last sweep (Analytics keeps it), else kDefaultServing.
+  std::optional<Millis> serving;
+  static constexpr Millis kDefaultServing = 90 * kDayMs;
 };
 
 // The cut for one org whose data clock is `data_clock`. Raw blocks go by whole hours: an hour is
 // kept while any of it is within the horizon. A dedup entry lives as long as its raw copy.
+// Serving slices and counters go by whole UTC days: a day goes once all of it is past the
+// serving horizon (a day partly past the raw horizon is frozen whole, never republished).
 store::RetentionCut ComputeRetentionCut(std::string_view org, Millis data_clock,
                                         const RetentionPolicy& policy);
 
 // A sweep's cuts (Store::Sweep each): one for every org that holds raw log, from its data clock,
-// and one for org "" (rejected messages without an org, no raw log) from the newest of those.
+// and one for org "" (rejected messages without an org, no raw log) from the newest of those,
+// whose serving cut (the benchmark days, org "") is the oldest org's: a day goes once every org
+// has let it go.
 // `first_kept` (org → the first raw-log hour an earlier sweep kept) raises an org's raw cut to it:
 // a longer horizon than a past sweep's brings nothing back.
 Result<std::vector<store::RetentionCut>> RetentionCuts(

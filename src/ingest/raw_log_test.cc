@@ -260,6 +260,34 @@ TEST(RetentionTest, CutIsMeasuredBackFromTheDataClock) {
   EXPECT_EQ(cut.dedup_event_before, kHour0 - 90 * kDayMs);
   EXPECT_EQ(cut.dedup_seen_before, clock - 90 * kDayMs);
   EXPECT_EQ(cut.rejected_before, clock - 90 * kDayMs);
+  EXPECT_EQ(cut.serving_before_hour, kHour0 - 21 * kHourMs - 90 * kDayMs);  // whole days only
+
+  // A longer serving horizon keeps more days; a shorter one than the raw log's is raised to it.
+  RetentionPolicy policy;
+  policy.serving = 400 * kDayMs;
+  EXPECT_EQ(ComputeRetentionCut("cloudspe", clock, policy).serving_before_hour,
+            kHour0 - 21 * kHourMs - 400 * kDayMs);
+  policy.serving = kDayMs;
+  EXPECT_EQ(ComputeRetentionCut("cloudspe", clock, policy).serving_before_hour,
+            kHour0 - 21 * kHourMs - 90 * kDayMs);
+}
+
+// Org "" (rejected rows without an org, the benchmark's slices) is cut from the newest clock,
+// its serving days from the oldest org's: a benchmark day goes once every org let it go.
+TEST(RetentionTest, TheUnscopedCutKeepsTheBenchmarkDaysOfTheOldestOrg) {
+  auto store = MemoryStore();
+  RawLogWriter writer;
+  writer.Add(Entry("cloudspe", "newest", kHour0 + 10 * kDayMs));
+  writer.Add(Entry("daydream", "older", kHour0));
+  store::IngestBatch batch;
+  batch.raw_blocks = writer.Flush().value();
+  ASSERT_TRUE(store->Commit(batch).ok());
+  Result<std::vector<store::RetentionCut>> cuts = RetentionCuts(*store);
+  ASSERT_TRUE(cuts.ok());
+  ASSERT_EQ(cuts->size(), 3u);
+  EXPECT_EQ(cuts->back().org, "");
+  EXPECT_EQ(cuts->back().rejected_before, kHour0 + 10 * kDayMs - 90 * kDayMs);
+  EXPECT_EQ(cuts->back().serving_before_hour, kHour0 - 21 * kHourMs - 90 * kDayMs);
 }
 
 // Sweeps `store` to RetentionCuts under the default policy.

@@ -155,6 +155,7 @@ Result<DirtySlices> DecodeSlices(std::string_view bytes) {
 struct RetentionRecord {
   std::map<std::string, Millis> cuts;  // org → first raw-log hour kept
   std::vector<resolve::VersionAnchor> anchors;
+  std::optional<Millis> serving_horizon;  // absent from records written before it existed
 };
 
 std::string EncodeRetention(const RetentionRecord& record) {
@@ -170,6 +171,7 @@ std::string EncodeRetention(const RetentionRecord& record) {
     w.Int(a.valid_from);
     w.Int(a.last_sighting);
   }
+  if (record.serving_horizon) w.Int(*record.serving_horizon);
   return out;
 }
 
@@ -187,6 +189,7 @@ Result<RetentionRecord> DecodeRetention(std::string_view bytes) {
     }
     ok = ok && r.Int(a.valid_from) && r.Int(a.last_sighting);
   }
+  if (ok && !r.done()) ok = r.Int(record.serving_horizon.emplace());
   if (!ok || !r.done()) return Status(StatusCode::kCorruption, "unreadable retention record");
   return record;
 }
@@ -315,6 +318,7 @@ Status Analytics::LoadRetention() {
   Result<RetentionRecord> record = DecodeRetention(stored->value_or(""));
   NAAP_RETURN_IF_ERROR(record.status());
   swept_cuts_ = std::move(record->cuts);
+  serving_horizon_ = record->serving_horizon;
   resolver_->SetAnchors(std::move(record->anchors));
   return Status::Ok();
 }
@@ -495,7 +499,11 @@ Result<PublishStats> Analytics::Rebuild(std::optional<Millis> from, std::optiona
   return publisher_->stats();
 }
 
-Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
+Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& asked, bool always) {
+  ingest::RetentionPolicy policy = asked;
+  policy.serving = std::max(
+      policy.raw_log,
+      asked.serving.value_or(serving_horizon_.value_or(ingest::RetentionPolicy::kDefaultServing)));
   // Every org of the raw log: those of the facts, and those whose records were all ignored.
   Result<std::vector<store::RetentionCut>> sweep =
       ingest::RetentionCuts(store_, policy, swept_cuts_);
@@ -504,19 +512,27 @@ Result<bool> Analytics::SweepRetention(const ingest::RetentionPolicy& policy) {
   for (const store::RetentionCut& cut : *sweep) {
     if (!cut.org.empty()) cuts[cut.org] = cut.raw_before_hour;
   }
-  if (cuts == swept_cuts_) return false;  // no hour left the horizon since
+  // No cut moved since (a serving cut moves by days; the raw cuts' next move, within the hour,
+  // sweeps it too).
+  if (cuts.empty() || (cuts == swept_cuts_ && policy.serving == serving_horizon_ && !always)) {
+    return false;
+  }
   // The anchors are stored before the sweep: after a crash in between, a replay of the unswept
   // raw log finds each anchor's first snapshot itself, and the anchor changes nothing.
-  RetentionRecord record{.cuts = cuts};
+  RetentionRecord record{.cuts = cuts, .serving_horizon = policy.serving};
   for (const auto& [org, cut] : cuts) {
     std::ranges::move(resolver_->Anchors(org, cut), std::back_inserter(record.anchors));
   }
   store::IngestBatch batch;
   batch.positions.emplace_back(kRetentionPosition, EncodeRetention(record));
   NAAP_RETURN_IF_ERROR(store_.Commit(batch));
-  for (const store::RetentionCut& cut : *sweep) NAAP_RETURN_IF_ERROR(store_.Sweep(cut));
+  for (const store::RetentionCut& cut : *sweep) {
+    NAAP_RETURN_IF_ERROR(store_.Sweep(cut));
+    publisher_->ForgetBefore(cut.org, cut.serving_before_hour);
+  }
   for (const auto& [org, cut] : cuts) resolver_->Prune(org, cut);
   swept_cuts_ = std::move(cuts);
+  serving_horizon_ = policy.serving;
   return true;
 }
 

@@ -101,18 +101,22 @@ class Analytics final : public ingest::RecordSink {
   // The source position that holds the resolved (org, hour) slices not yet published.
   static constexpr char kUnpublishedSlicesPosition[] = "analytics:unpublished_slices";
 
-  // The source position that holds the last sweep's cuts (org → first raw-log hour kept) and the
-  // capability registry's anchors (resolve::VersionAnchor) of the versions that began before a
-  // cut and were still sighted after it.
+  // The source position that holds the last sweep's cuts (org → first raw-log hour kept), its
+  // serving horizon, and the capability registry's anchors (resolve::VersionAnchor) of the
+  // versions that began before a cut and were still sighted after it.
   static constexpr char kRetentionPosition[] = "analytics:retention";
 
   // Retention (events §7.2, analytics §7.3), from each org's data clock: once an hour has left
   // the horizon of some org of the raw log since the last sweep (this process's, or the stored
-  // one's), stores the new cuts with the registry's anchors at them, sweeps the store to them
-  // (ingest::RetentionCuts) and forgets the facts of the hours the raw log no longer holds
-  // (Resolver::Prune), so a long-running server holds the retained hours only, as a restart would
-  // (its replay starts from the stored anchors). True when it swept. Serialised like OnAccepted.
-  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy);
+  // one's), or the serving horizon changed, stores the new cuts with the registry's anchors at
+  // them, sweeps the store to them (ingest::RetentionCuts: raw log, dedup keys, rejected rows,
+  // and the serving slices and counters of the days past the serving horizon) and forgets the
+  // facts of the hours the raw log no longer holds (Resolver::Prune), so a long-running server
+  // holds the retained hours only, as a restart would (its replay starts from the stored
+  // anchors). A policy without a serving horizon takes the stored one. `always` sweeps even when
+  // no cut moved, for the raw entries and counters of too_old records that came in since (a run
+  // of `naap ingest`). True when it swept. Serialised like OnAccepted.
+  Result<bool> SweepRetention(const ingest::RetentionPolicy& policy, bool always = false);
 
   // Writes the resolver's checkpoint, covering every raw block committed so far (call between
   // commits). Does nothing when the stored one holds this state already (nothing was added since
@@ -177,6 +181,7 @@ class Analytics final : public ingest::RecordSink {
   bool unpublished_stored_ = false;  // the store's record of unpublished slices is not empty
   int deferred_commits_ = 0;         // commits since the last publication
   std::map<std::string, Millis> swept_cuts_;  // SweepRetention's last cuts: org → first hour kept
+  std::optional<Millis> serving_horizon_;     // and its serving horizon
   // The replay and the reloads decode the raw-log entries ingest ignored too (set by Rebuild: the
   // decoder may have changed since). Without it they are skipped: the same decoder ignores them.
   bool reclassify_ = false;

@@ -727,6 +727,82 @@ TEST_F(RetentionTest, RecordsOfHoursBeforeAShorterHorizonsCutReachNoFact) {
   EXPECT_EQ(Checksums(*store_), ingested);
 }
 
+// Slices of every serving table (benchmark included) with from <= hour <= to.
+size_t SlicesIn(store::Store& store, Millis from, Millis to) {
+  size_t n = 0;
+  for (const std::string& table : ServingTableNames()) {
+    EXPECT_TRUE(store
+                    .ScanSlices(table, from, to,
+                                [&](const store::Slice&) {
+                                  ++n;
+                                  return Status::Ok();
+                                })
+                    .ok());
+  }
+  return n;
+}
+
+// Serving retention (analytics §7.3): data 100 days older than the newest is too_old when it
+// arrives second, and its slices and counters go at the sweep when it arrived first, so both
+// orders leave the same tables. A longer serving horizon keeps them, also for sweeps that name
+// none (the stored horizon), until one names a shorter one.
+TEST_F(RetentionTest, ServingSlicesPastTheHorizonGoSoEitherOrderGivesTheSameTables) {
+  ingest::testing::TempDir dir;
+  const Millis old_ts = *sim::ParseUtcTime("2026-01-01T10:00:00Z");
+  const Millis new_ts = old_ts + 100 * kDayMs;
+  const std::string old_file = StreamRequests(dir, "old", old_ts, 3);
+  const std::string new_file = StreamRequests(dir, "new", new_ts, 3);
+  const FakeClock clock(new_ts + kHourMs);
+  const auto feed = [&](store::Store& store, const std::vector<std::string>& files,
+                        const ingest::RetentionPolicy& policy) {
+    Analytics analytics(store);
+    for (const std::string& file : files) {
+      ASSERT_TRUE(IngestFile(store, file, clock, analytics).ok());
+      ASSERT_TRUE(analytics.SweepRetention(policy, /*always=*/true).ok());  // as naap ingest
+    }
+  };
+  const auto old_counters = [&](store::Store& store) {
+    Result<std::vector<store::CounterRow>> rows = store.Counters(old_ts - kDayMs, old_ts + kDayMs);
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows->size() : 0;
+  };
+  std::unique_ptr<store::Store> old_first = std::move(*store::OpenStore("memory:"));
+  std::unique_ptr<store::Store> new_first = std::move(*store::OpenStore("memory:"));
+  {
+    Analytics analytics(*old_first);
+    ASSERT_TRUE(IngestFile(*old_first, old_file, clock, analytics).ok());
+  }
+  ASSERT_GT(SlicesIn(*old_first, old_ts - kDayMs, old_ts + kDayMs), 0u);
+  ASSERT_GT(old_counters(*old_first), 0u);
+  feed(*old_first, {new_file}, {});
+  feed(*new_first, {new_file, old_file}, {});
+  EXPECT_EQ(SlicesIn(*old_first, old_ts - kDayMs, old_ts + kDayMs), 0u);
+  EXPECT_EQ(old_counters(*old_first), 0u);
+  EXPECT_EQ(old_counters(*new_first), 0u);
+  EXPECT_GT(SlicesIn(*old_first, new_ts - kDayMs, new_ts + kDayMs), 0u);
+  EXPECT_EQ(Checksums(*old_first), Checksums(*new_first));
+
+  std::unique_ptr<store::Store> kept = std::move(*store::OpenStore("memory:"));
+  ingest::RetentionPolicy longer;
+  longer.serving = 200 * kDayMs;
+  feed(*kept, {old_file, new_file}, longer);
+  const size_t old_slices = SlicesIn(*kept, old_ts - kDayMs, old_ts + kDayMs);
+  EXPECT_GT(old_slices, 0u);
+  Analytics restarted(*kept);
+  ASSERT_TRUE(restarted.Restore().ok());
+  Result<bool> swept = restarted.SweepRetention({});  // no horizon named: the stored 200 days
+  ASSERT_TRUE(swept.ok());
+  EXPECT_FALSE(*swept);
+  EXPECT_EQ(SlicesIn(*kept, old_ts - kDayMs, old_ts + kDayMs), old_slices);
+  ingest::RetentionPolicy shorter;
+  shorter.serving = ingest::RetentionPolicy::kDefaultServing;
+  swept = restarted.SweepRetention(shorter);
+  ASSERT_TRUE(swept.ok());
+  EXPECT_TRUE(*swept);
+  EXPECT_EQ(SlicesIn(*kept, old_ts - kDayMs, old_ts + kDayMs), 0u);
+  EXPECT_EQ(Checksums(*kept), Checksums(*new_first));
+}
+
 // A retention record that does not decode stops a restore, before any replay, and says what.
 TEST(RetentionRecordTest, AnUnreadableOneStopsTheRestore) {
   std::unique_ptr<store::Store> store = std::move(*store::OpenStore("memory:"));

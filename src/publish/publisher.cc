@@ -1,5 +1,6 @@
 #include "publish/publisher.h"
 
+#include <limits>
 #include <utility>
 
 #include "base/hash.h"
@@ -147,6 +148,14 @@ void Publisher::DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch
                                           .to_hour = to_hour,
                                           .org = org});
   }
+  Forget(from_hour, to_hour, org);
+}
+
+void Publisher::ForgetBefore(const std::string& org, Millis before_hour) {
+  Forget(std::numeric_limits<Millis>::min(), before_hour - 1, org);
+}
+
+void Publisher::Forget(Millis from_hour, Millis to_hour, const std::optional<std::string>& org) {
   const auto in_range = [&](std::string_view slice_org, Millis hour) {
     return hour >= from_hour && hour <= to_hour && (!org || slice_org == *org);
   };

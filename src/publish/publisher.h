@@ -66,6 +66,9 @@ class Publisher {
   // re-emits every non-empty one.
   void DeleteRange(Millis from_hour, Millis to_hour, store::IngestBatch& batch,
                    const std::optional<std::string>& org = std::nullopt);
+  // Forgets the checksums and memos of the slices of `org` with hour < before_hour, which a
+  // retention sweep (Store::Sweep) removed.
+  void ForgetBefore(const std::string& org, Millis before_hour);
 
   // Builds the slices `dirty` marks and appends the changed ones to `batch.slices`, one UTC day
   // at a time in time order. `after_each_day` runs after each day's slices were built; no fact
@@ -86,6 +89,9 @@ class Publisher {
   std::vector<std::unique_ptr<Table>> tables_;
   store::Store& store_;
   PublisherOptions options_;
+  // Forgets the checksums and memos of the slices with from_hour <= hour <= to_hour (of `org`).
+  void Forget(Millis from_hour, Millis to_hour, const std::optional<std::string>& org);
+
   std::map<SliceKey, std::string> stored_sha256_;  // checksum of every stored slice
   // PublishContext::Memo, by (org, hour, kind); entries of dirty (org, hour)s go at each Publish.
   using Memos = std::map<std::tuple<std::string, Millis, std::string>, std::string>;

@@ -111,6 +111,7 @@ struct RetentionCut {
   Millis dedup_event_before = 0;   // dedup entries with event_ms < this ...
   Millis dedup_seen_before = 0;    // ... and first_seen_ms < this go
   Millis rejected_before = 0;      // rejected rows with ingest_ms < this go
+  Millis serving_before_hour = 0;  // serving slices and counter rows with hour < this go
 };
 
 // Size of the raw event log, for status reports.
@@ -160,6 +161,7 @@ class Store {
   // Rejected rows ordered by (ingest_ms, insertion order).
   virtual Result<std::vector<RejectedRow>> Rejected(Millis from_ingest, Millis to_ingest) = 0;
 
+  // Removes the rows of cut.org that each bound of `cut` names, in one transaction.
   virtual Status Sweep(const RetentionCut& cut) = 0;
 
   // The resolver's checkpoint (docs/analytics-engine.md, "Checkpoint"): parts opaque to the store

@@ -613,7 +613,7 @@ TEST_P(StoreConformanceTest, SweepDedupAcrossCommitsOfMixedAges) {
   EXPECT_EQ(AllDedupKeys(), after_second);
 }
 
-TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCounters) {
+TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCountersOfTheServingHorizon) {
   IngestBatch batch;
   batch.rejected = {Rejection("acme", kT0 + 10, "old"), Rejection("acme", kT0 + 20, "at-cut"),
                     Rejection("zeta", kT0 + 10, "other-org")};
@@ -624,11 +624,34 @@ TEST_P(StoreConformanceTest, SweepRejectedBeforeIngestAndKeepsCounters) {
                            .raw_before_hour = kT0 + 9 * kH,
                            .dedup_event_before = kT0 + 9 * kH,
                            .dedup_seen_before = kT0 + 9 * kH,
-                           .rejected_before = kT0 + 20})
+                           .rejected_before = kT0 + 20,
+                           .serving_before_hour = kT0})
                   .ok());
   EXPECT_THAT(RejectedDetails(kT0, kT0 + kH), ElementsAre("other-org", "at-cut"));
   EXPECT_THAT(CountersIn(kT0, kT0),
               ElementsAre(CounterRow{"acme", kT0, kT0, "rejected", "", "malformed_json", 2}));
+}
+
+// Serving slices and counter rows go by their hour, for the cut's org only (org "" is the
+// benchmark's).
+TEST_P(StoreConformanceTest, SweepSlicesAndCountersBeforeTheServingCutOfOneOrg) {
+  IngestBatch batch;
+  batch.slices = {MakeSlice("sla", "acme", kT0, "a0"), MakeSlice("demand", "acme", kT0 + kH, "d1"),
+                  MakeSlice("sla", "acme", kT0 + 2 * kH, "a2"), MakeSlice("sla", "zeta", kT0, "z0"),
+                  MakeSlice("bench", "", kT0, "b0")};
+  batch.counters = {{"acme", kT0 + kH, kT0 + 5 * kH, "accepted", "stream_trace", "a", 3},
+                    {"acme", kT0 + 2 * kH, kT0 + 2 * kH, "duplicate", "", "", 1},
+                    {"zeta", kT0, kT0, "duplicate", "", "", 4}};
+  CommitOk(batch);
+  ASSERT_TRUE(store_->Sweep({.org = "acme", .serving_before_hour = kT0 + 2 * kH}).ok());
+  EXPECT_THAT(SliceSummary("sla", 0, kT0 * 2), ElementsAre("sla/zeta/0/z0", "sla/acme/2/a2"));
+  EXPECT_THAT(SliceSummary("demand", 0, kT0 * 2), ElementsAre());
+  EXPECT_THAT(SliceSummary("bench", 0, kT0 * 2), ElementsAre("bench//0/b0"));
+  EXPECT_THAT(CountersIn(kT0, kT0 + 2 * kH),
+              ElementsAre(CounterRow{"acme", kT0 + 2 * kH, kT0 + 2 * kH, "duplicate", "", "", 1},
+                          CounterRow{"zeta", kT0, kT0, "duplicate", "", "", 4}));
+  ASSERT_TRUE(store_->Sweep({.org = "", .serving_before_hour = kT0 + kH}).ok());
+  EXPECT_THAT(SliceSummary("bench", 0, kT0 * 2), ElementsAre());
 }
 
 TEST_P(StoreConformanceTest, SlicesAreReplacedDeletedAndScannedByHourThenOrg) {

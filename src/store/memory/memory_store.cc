@@ -225,6 +225,12 @@ Status MemoryStore::Sweep(const RetentionCut& cut) {
   std::erase_if(rejected_, [&](const auto& item) {
     return item.second.org == cut.org && item.second.ingest_ms < cut.rejected_before;
   });
+  std::erase_if(slices_, [&](const auto& item) {
+    return item.second.org == cut.org && item.second.hour < cut.serving_before_hour;
+  });
+  std::erase_if(counters_, [&](const auto& item) {
+    return std::get<0>(item.first) == cut.org && std::get<1>(item.first) < cut.serving_before_hour;
+  });
   return Status::Ok();
 }
 

@@ -196,6 +196,8 @@ constexpr char kRejected[] =
 
 constexpr char kSweepRawBlocks[] = "DELETE FROM raw_blocks WHERE org = ? AND hour < ?";
 constexpr char kSweepRejected[] = "DELETE FROM rejected WHERE org = ? AND ingest_ms < ?";
+constexpr char kSweepSlices[] = "DELETE FROM slices WHERE org = ? AND hour < ?";
+constexpr char kSweepCounters[] = "DELETE FROM counters WHERE org = ? AND hour < ?";
 // A chunk whose newest times are all before the cut goes whole; one whose oldest times are
 // before it may hold swept entries and is rewritten without them.
 constexpr char kSweepWholeDedupChunks[] =
@@ -619,6 +621,10 @@ Status SqliteStore::Sweep(const RetentionCut& cut) {
     NAAP_RETURN_IF_ERROR(
         db_->Prepare(kSweepRawBlocks).Bind(cut.org).Bind(cut.raw_before_hour).Run());
     NAAP_RETURN_IF_ERROR(SweepDedup(cut));
+    NAAP_RETURN_IF_ERROR(
+        db_->Prepare(kSweepSlices).Bind(cut.org).Bind(cut.serving_before_hour).Run());
+    NAAP_RETURN_IF_ERROR(
+        db_->Prepare(kSweepCounters).Bind(cut.org).Bind(cut.serving_before_hour).Run());
     return db_->Prepare(kSweepRejected).Bind(cut.org).Bind(cut.rejected_before).Run();
   });
 }
