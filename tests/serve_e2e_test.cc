@@ -98,6 +98,16 @@ class ServeE2e : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = testing::MakeTempDir(); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+  // The URI of a new sqlite store in dir_ holding `hours` simulated hours (0.05 scale) from
+  // `start`.
+  std::string SimulatedStore(const std::string& name, int hours, const std::string& start) {
+    const std::string store = "sqlite:" + dir_ + "/" + name;
+    auto ingested = testing::RunCommand(kNaap + " simulate --hours " + std::to_string(hours) +
+                                        " --seed 5 --scale 0.05 --start " + start + " --out - | " +
+                                        kNaap + " ingest --store " + store + " - > /dev/null");
+    EXPECT_EQ(ingested.exit_code, 0) << ingested.out;
+    return store;
+  }
   std::string dir_;
 };
 
@@ -226,11 +236,7 @@ TEST_F(ServeE2e, AnswersWhileItRestoresAndStopsPromptlyThen) {
 // `--raw-retention`: once restored, the server sweeps the raw log hours older than the horizon
 // (from the newest event), and its status reports the new oldest event.
 TEST_F(ServeE2e, SweepsTheRawLogPastItsRetention) {
-  const std::string store = "sqlite:" + dir_ + "/retention.db";
-  auto ingested = testing::RunCommand(
-      kNaap + " simulate --hours 5 --seed 5 --scale 0.05 --start 2026-01-01T00:00:00Z --out - | " +
-      kNaap + " ingest --store " + store + " - > /dev/null");
-  ASSERT_EQ(ingested.exit_code, 0) << ingested.out;
+  const std::string store = SimulatedStore("retention.db", 5, "2026-01-01T00:00:00Z");
   const std::string token = "0123456789abcdef0123";
   const std::string token_file = dir_ + "/token";
   std::FILE* f = std::fopen(token_file.c_str(), "w");
@@ -272,11 +278,7 @@ TEST_F(ServeE2e, SweepsTheRawLogPastItsRetention) {
 // (here all of 2026-01-01, four hours of two orgs, and its benchmark day), and a later server
 // that names no horizon keeps the store's: nothing more goes, nothing comes back.
 TEST_F(ServeE2e, ServingRetentionRemovesTheDaysPastIt) {
-  const std::string store = "sqlite:" + dir_ + "/serving.db";
-  auto ingested = testing::RunCommand(
-      kNaap + " simulate --hours 8 --seed 5 --scale 0.05 --start 2026-01-01T20:00:00Z --out - | " +
-      kNaap + " ingest --store " + store + " - > /dev/null");
-  ASSERT_EQ(ingested.exit_code, 0) << ingested.out;
+  const std::string store = SimulatedStore("serving.db", 8, "2026-01-01T20:00:00Z");
   // Table → slice count, from `naap checksum`.
   const auto slice_counts = [&] {
     auto r = testing::RunCommand(kNaap + " checksum --store " + store);
