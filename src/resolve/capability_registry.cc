@@ -510,8 +510,16 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
     versions.push_back(StartVersion(cs.chain.key, added, cs.ValuesOf(added), content,
                                     versions.empty() ? AnchorOf(cs.chain.key) : nullptr));
     result.versions_changed = true;
+  } else if (CapabilityVersion* v = VersionEndingRunAt(cs, index)) {
+    // A late snapshot right after one of its content: one more sighting of that version, whose
+    // id and bounds stay (as VersionsOf would give them). Its values when it is the run's newest.
+    v->sightings.insert(std::upper_bound(v->sightings.begin(), v->sightings.end(), added.ts),
+                        added.ts);
+    if (cs.snapshots[index + 1].content != added.content) {
+      SplitVolatile(cs.ValuesOf(added), *v->content, v->capacity_in_use, v->gpu_memory_bytes_free);
+    }
   } else {
-    // A late snapshot: recompute the chain's versions from its snapshots.
+    // Any other late snapshot: recompute the chain's versions from its snapshots.
     std::vector<CapabilityVersion> rebuilt = VersionsOf(cs);
     result.versions_changed = !SameBounds(versions, rebuilt);
     if (result.versions_changed) {
@@ -531,6 +539,22 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
     Index(cs, IdentityType::kAlias, snapshot.alias_address);
   }
   return result;
+}
+
+CapabilityVersion* CapabilityRegistry::VersionEndingRunAt(ChainState& cs, size_t index) {
+  if (index == 0 || cs.snapshots[index - 1].content != cs.snapshots[index].content) return nullptr;
+  // The version of snapshots[index - 1]: the last that began at or before it in the chain's
+  // (ts, event_id) order (an anchored first version began before every snapshot kept).
+  const SnapshotEntry& prev = cs.snapshots[index - 1];
+  const std::pair<Millis, std::string_view> prev_key{prev.ts, *prev.event_id};
+  std::vector<CapabilityVersion>& versions = cs.chain.versions;
+  auto after = std::upper_bound(
+      versions.begin(), versions.end(), prev_key, [](const auto& key, const CapabilityVersion& v) {
+        return key < std::pair<Millis, std::string_view>(v.valid_from, v.first_event_id);
+      });
+  if (after == versions.begin()) return nullptr;
+  CapabilityVersion& v = *std::prev(after);
+  return v.content == cs.contents[cs.snapshots[index].content] ? &v : nullptr;
 }
 
 std::vector<CapabilityVersion> CapabilityRegistry::VersionsOf(const ChainState& cs) const {

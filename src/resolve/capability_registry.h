@@ -192,6 +192,9 @@ class CapabilityRegistry : public Matcher {
   const VersionAnchor* AnchorOf(const ChainKey& key) const;  // nullptr when none
   // The chain's versions, from its snapshots in order (the first one anchored when it applies).
   std::vector<CapabilityVersion> VersionsOf(const ChainState& chain) const;
+  // The version that holds snapshots[index - 1] when snapshots[index] (just inserted) has its
+  // content, so that it joins that version's run; nullptr otherwise.
+  static CapabilityVersion* VersionEndingRunAt(ChainState& chain, size_t index);
 
   MatchHorizons horizons_;
   std::map<ChainKey, VersionAnchor> anchors_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 
 #include "base/hash.h"
 #include "event/catalog.h"
@@ -556,6 +557,50 @@ TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
     EXPECT_EQ(expected[i].sightings, versions[i].sightings);
     EXPECT_EQ(expected[i].capacity_in_use, versions[i].capacity_in_use);
     EXPECT_EQ(expected[i].gpu_memory_bytes_free, versions[i].gpu_memory_bytes_free);
+  }
+}
+
+// Any arrival order gives the versions of in-order arrival, field by field: 60 snapshots in
+// runs of three contents (the first five A A B A A in one millisecond), half sharing a
+// millisecond with the one before, each with its own volatile values, added
+// in 40 shuffled orders (the late ones that join a run take the incremental path, the others
+// the recomputation).
+TEST(CapabilityRegistry, AnyArrivalOrderGivesTheVersionsOfInOrderArrival) {
+  std::mt19937 rng(7);
+  std::vector<std::tuple<std::string, Millis, CapabilitySnapshot>> in_order;
+  Millis ts = kDay0310;
+  int content = 0;
+  for (int i = 0; i < 60; ++i) {
+    if (i < 5) {
+      content = i == 2 ? 1 : 0;  // runs of A, B, A in one millisecond
+    } else if (rng() % 3 == 0) {
+      content = static_cast<int>(rng() % 3);
+    }
+    ts += i < 5 || rng() % 2 == 0 ? 0 : kMinute;  // half share the one before's millisecond
+    CapabilitySnapshot s = FaceIdSnapshot(static_cast<int64_t>(i), 1000 + i);
+    s.version = "0.8." + std::to_string(content);
+    in_order.emplace_back("s" + std::to_string(100 + i), ts, std::move(s));
+  }
+  const ChainKey key{"cloudspe", kAddrD003, kUriRtav};
+  CapabilityRegistry ordered;
+  for (const auto& [id, at, snap] : in_order) ordered.Add(Header(id, at), snap);
+  const std::vector<CapabilityVersion>& expected = ordered.FindChain(key)->versions;
+  ASSERT_GT(expected.size(), 5u);
+  for (int round = 0; round < 40; ++round) {
+    auto shuffled = in_order;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    CapabilityRegistry late;
+    for (const auto& [id, at, snap] : shuffled) late.Add(Header(id, at), snap);
+    const std::vector<CapabilityVersion>& got = late.FindChain(key)->versions;
+    ASSERT_EQ(got.size(), expected.size()) << round;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(got[i].capability_version_id, expected[i].capability_version_id) << round;
+      EXPECT_EQ(got[i].valid_from, expected[i].valid_from) << round;
+      EXPECT_EQ(got[i].valid_to, expected[i].valid_to) << round;
+      EXPECT_EQ(got[i].sightings, expected[i].sightings) << round;
+      EXPECT_EQ(got[i].capacity_in_use, expected[i].capacity_in_use) << round;
+      EXPECT_EQ(got[i].gpu_memory_bytes_free, expected[i].gpu_memory_bytes_free) << round;
+    }
   }
 }
 
