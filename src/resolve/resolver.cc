@@ -1139,12 +1139,16 @@ std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
     };
     state->Resolve(load, status_, changed);
     if (!eviction_ || !state->data_clock) continue;
-    // Settling scans every unsettled entity: at most once per step of the cutoff.
+    // Settling scans every unsettled entity: at most once per step of the cutoff. The cutoff moves
+    // back when an input behind the data clock sets the watermark (a backfill of older days after
+    // newer ones): its entities settle behind it as in an ingest in order, so memory stays bounded.
     const Millis clock = std::min(*state->data_clock, watermark_.value_or(*state->data_clock));
     if (clock < std::numeric_limits<Millis>::min() + eviction_->lateness_ms) continue;
     const Millis cutoff = clock - eviction_->lateness_ms;
     const Millis step = std::clamp<Millis>(eviction_->lateness_ms / 8, 1, 15 * 60'000);
-    if (cutoff - step >= state->settled_before) state->Settle(cutoff);
+    if (cutoff - step >= state->settled_before || cutoff + step <= state->settled_before) {
+      state->Settle(cutoff);
+    }
   }
   return changed;
 }

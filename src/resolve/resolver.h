@@ -37,9 +37,10 @@
 // jobs by payload request). Session records are held without
 // their stream key and without the header's org, family and schema version, ingest samples as
 // IngestPoints and status samples as StatusPoints (BuildSession reads nothing else). Settling runs
-// when the cutoff advanced by min(lateness / 8, 15 min). The loader must return every message added
-// before the previous Resolve() (the owner commits them in between); messages it returns that are
-// also held are skipped by event id.
+// when the cutoff moved by min(lateness / 8, 15 min), either way (a watermark behind the last
+// settling, as in a backfill of older days, moves it back). The loader must return every message
+// added before the previous Resolve() (the owner commits them in between); messages it returns that
+// are also held are skipped by event id.
 #include <functional>
 #include <map>
 #include <memory>

@@ -674,6 +674,37 @@ TEST_F(LateSnapshot, WatermarkBehindTheDataClockHoldsSettlingBack) {
   EXPECT_EQ(resolver.FindSession("daydream", kKey)->status_sample_count, 5);
 }
 
+// A backfill: older records arrive after newer ones settled the org up to 14:00, their input's
+// watermark far behind. Settling follows the watermark back, so the backfilled session settles
+// behind it (its records leave memory; a later sample reloads them) and its facts stay right.
+TEST_F(LateSnapshot, AWatermarkBehindTheLastSettlingSettlesTheBackfillBehindIt) {
+  using testing::At;
+  using testing::Orch;
+  MessageLog log;
+  Resolver resolver({}, log.Settling(kHourMs));
+  Resolver reference;
+  const auto add = [&](const event::Decoded& m) {
+    log.Append(m);
+    resolver.Add(m);
+    reference.Add(m);
+  };
+  event::Decoded newer = Trace("X1", At(15, 0, 0), "gateway_receive_stream_request");
+  newer.records.stream_traces[0].key = {"stream-x", "x", "daydream|stream-x|x"};
+  add(newer);
+  resolver.Resolve();                    // settled up to 14:00
+  resolver.SetWatermark(At(14, 20, 0));  // the backfill has reached 14:20
+  for (const auto& m : SessionMessages()) add(m);
+  resolver.Resolve();  // cutoff 13:20: the session (to 13:10) settles
+  add(Status("F9b", At(11, 55, 30), 16.0, Orch(kBLocal, kBUri)));
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 1);
+  EXPECT_TRUE(resolver.status().ok());
+  reference.Resolve();
+  for (Millis h = HourFloor(At(10, 0, 0)); h <= HourFloor(At(15, 0, 0)); h += kHourMs) {
+    EXPECT_EQ(FactsOf(resolver, h), FactsOf(reference, h));
+  }
+}
+
 // Generated sessions, payments and AI-batch/LLM jobs over five hours, delivered shuffled in
 // chunks with lateness 0 (every entity not touched by the newest event settles after each
 // Resolve, and per-hour facts freeze an hour later, to be thawed by late records and reads):
