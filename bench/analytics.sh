@@ -6,8 +6,10 @@
 #     (both cores: simulator and naap run side by side), wall time and naap's peak memory;
 #  3. `naap rebuild` of that week's store from its raw log;
 #  4. a restart on that store (`naap ingest` of nothing): from the checkpoint the week's run wrote,
-#     then with the checkpoint dropped (a replay of the whole raw log).
-# Usage: bench/analytics.sh [BUILD_DIR] [which: e2e|week|all]   (week needs ~25 GB of disk)
+#     then with the checkpoint dropped (a replay of the whole raw log);
+#  5. a backfill: six simulated days (0.05 of today's volume) ingested after the two days that
+#     follow them, vs. one run of the same two files in order into a fresh store, same tables.
+# Usage: bench/analytics.sh [BUILD_DIR] [which: e2e|week|backfill|all]   (week needs ~25 GB of disk)
 set -euo pipefail
 build=${1:-build}
 which=${2:-all}
@@ -65,4 +67,25 @@ if [ "$which" = week ] || [ "$which" = all ]; then
   "$naap" checksum --store "sqlite:$out/week.db" > "$out/week.rebuilt.checksum"
   echo "rebuild: $(cat "$out/rebuild.secs") s, peak RSS $(( $(cat "$out/rebuild.rss") / 1024 )) MiB," \
        "checksums $(cmp -s "$out/week.checksum" "$out/week.rebuilt.checksum" && echo identical || echo DIFFER)"
+fi
+
+if [ "$which" = backfill ] || [ "$which" = all ]; then
+  old="$out/backfill-old.ndjson" new="$out/backfill-new.ndjson"
+  [ -s "$old" ] || "$naap" simulate --hours 144 --seed 20 --scale 0.05 \
+                      --start 2026-03-01T00:00:00Z --out "$old" 2> /dev/null
+  [ -s "$new" ] || "$naap" simulate --hours 48 --seed 21 --scale 0.05 \
+                      --start 2026-03-07T00:00:00Z --out "$new" 2> /dev/null
+  cat "$old" "$new" > /dev/null
+  rm -f "$out"/inorder.db* "$out"/backfill.db*
+  timed inorder "$naap" ingest --store "sqlite:$out/inorder.db" "$old" "$new"
+  timed newer "$naap" ingest --store "sqlite:$out/backfill.db" "$new"
+  timed backfill "$naap" ingest --store "sqlite:$out/backfill.db" "$old"
+  "$naap" checksum --store "sqlite:$out/inorder.db" > "$out/inorder.checksum"
+  "$naap" checksum --store "sqlite:$out/backfill.db" > "$out/backfill.checksum"
+  awk -v i="$(cat "$out/inorder.secs")" -v n="$(cat "$out/newer.secs")" \
+      -v b="$(cat "$out/backfill.secs")" -v im="$(cat "$out/inorder.rss")" \
+      -v bm="$(cat "$out/backfill.rss")" 'BEGIN {
+    printf "backfill: in order %.2f s (%.0f MiB); newer days %.2f s, then the older %.2f s (%.0f MiB); ratio %.2f\n",
+      i, im / 1024, n, b, bm / 1024, i / (n + b) }'
+  echo "backfill checksums: $(cmp -s "$out/inorder.checksum" "$out/backfill.checksum" && echo identical || echo DIFFER)"
 fi
