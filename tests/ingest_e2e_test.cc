@@ -2,6 +2,7 @@
 // simulator's ground truth, idempotence (ingest twice = ingest once), and framing independence.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -70,6 +71,33 @@ class IngestE2e : public ::testing::Test {
   }
   std::string dir_;
 };
+
+// `naap checksum` reads a store its user may only read (a file 0444 in a directory 0555, as a copy
+// handed to an analyst): the same output as the owner's, and the file unchanged. Root ignores
+// file modes, so as root the check runs as the user nobody (setpriv).
+TEST_F(IngestE2e, ChecksumReadsAStoreItsUserMayOnlyRead) {
+  Ingest("owned.db", kSample);
+  auto owner = RunCommand(kNaap + " checksum --store sqlite:" + dir_ + "/owned.db");
+  ASSERT_EQ(owner.exit_code, 0) << owner.out;
+  const std::string shared = dir_ + "/shared";
+  std::filesystem::create_directory(shared);
+  std::filesystem::copy_file(dir_ + "/owned.db", shared + "/naap.db");
+  using std::filesystem::perms;
+  std::filesystem::permissions(shared + "/naap.db",
+                               perms::owner_read | perms::group_read | perms::others_read);
+  std::filesystem::permissions(dir_, perms::owner_all | perms::group_read | perms::group_exec |
+                                         perms::others_read | perms::others_exec);
+  std::filesystem::permissions(shared, perms::owner_read | perms::owner_exec | perms::group_read |
+                                           perms::group_exec | perms::others_read |
+                                           perms::others_exec);
+  const std::string as_reader =
+      geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  auto reader = RunCommand(as_reader + kNaap + " checksum --store sqlite:" + shared + "/naap.db");
+  EXPECT_EQ(reader.exit_code, 0) << reader.out;
+  EXPECT_EQ(reader.out, owner.out);
+  EXPECT_FALSE(std::filesystem::exists(shared + "/naap.db-wal"));
+  std::filesystem::permissions(shared, perms::owner_all);
+}
 
 // Exit 2 for usage errors, whoever finds them (the option parser or the command), with a message
 // naming the problem; 1 for a missing or unreadable store. No run leaves a store behind.

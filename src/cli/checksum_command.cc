@@ -19,7 +19,7 @@ int RunChecksum(const std::string& store_uri) {
     std::fprintf(stderr, "naap checksum: %s\n", st.ToString().c_str());
     return 1;
   };
-  auto store = store::OpenStore(store_uri, store::OpenMode::kExisting);
+  auto store = store::OpenStore(store_uri, store::OpenMode::kReadOnly);
   if (!store.ok()) return fail(store.status());
   auto checksums = publish::StoredTableChecksums(**store, publish::ServingTableNames());
   if (!checksums.ok()) return fail(checksums.status());

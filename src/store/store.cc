@@ -54,11 +54,11 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view uri, OpenMode mode) {
   if (uri.starts_with(kSqlite) && uri.size() > kSqlite.size()) {
     const std::string path(uri.substr(kSqlite.size()));
     std::error_code ec;
-    if (mode == OpenMode::kExisting && !std::filesystem::exists(path, ec)) {
+    if (mode != OpenMode::kCreate && !std::filesystem::exists(path, ec)) {
       return NotFound(
           fmt::format("no store at {} (it is made by naap ingest or naap serve)", path));
     }
-    return sqlite::OpenSqliteStore(path);
+    return sqlite::OpenSqliteStore(path, mode == OpenMode::kReadOnly);
   }
   return InvalidArgument(
       fmt::format("unsupported store URI '{}': expected sqlite:PATH or memory:", uri));

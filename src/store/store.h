@@ -190,8 +190,10 @@ class Store {
 };
 
 // kCreate makes the store when it does not exist (ingest, serve); kExisting opens only a store
-// that exists (checksum and rebuild, which an empty new store would answer wrongly).
-enum class OpenMode { kCreate, kExisting };
+// that exists (rebuild, which an empty new store would answer wrongly); kReadOnly opens an
+// existing store for reading only (checksum: a file the user may only read), and refuses one whose
+// schema this binary would have to migrate.
+enum class OpenMode { kCreate, kExisting, kReadOnly };
 
 // Opens a store from a URI: "sqlite:PATH" or "memory:", and migrates it as needed. With
 // kExisting, a PATH that does not exist is NotFound.

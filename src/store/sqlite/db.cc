@@ -102,11 +102,17 @@ std::string_view Stmt::Bytes(int column) const {
   return {static_cast<const char*>(data), static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Access access) {
   sqlite3* handle = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &handle,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = SQLITE_OK;
+  if (access == Access::kImmutable) {
+    rc = sqlite3_open_v2(("file:" + path + "?immutable=1").c_str(), &handle,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  } else {
+    const int flags = access == Access::kReadOnly ? SQLITE_OPEN_READONLY
+                                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    rc = sqlite3_open_v2(path.c_str(), &handle, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  }
   if (rc != SQLITE_OK) {
     Status status = SqliteError(handle, rc, fmt::format("open {}", path));
     sqlite3_close(handle);

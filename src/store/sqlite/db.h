@@ -51,8 +51,13 @@ class Stmt {
 
 class Db {
  public:
-  // Opens (creating if missing) the database file at path.
-  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  // How Open() reaches the file: kImmutable reads it without locks or a WAL (SQLite's immutable=1),
+  // for a file no connection has open (it has no -wal file) in a directory the reader may not
+  // write, where a plain read-only connection cannot create the -shm file it needs.
+  enum class Access { kReadWrite, kReadOnly, kImmutable };
+  // Opens the database file at path, creating it if missing when kReadWrite.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path,
+                                          Access access = Access::kReadWrite);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

@@ -26,6 +26,12 @@ Status CheckSteps(std::span<const Migration> steps) {
   return Status::Ok();
 }
 
+Status TooNew(int current, int latest) {
+  return InvalidArgument(
+      fmt::format("store schema version {} is newer than this binary supports ({}); upgrade naap",
+                  current, latest));
+}
+
 }  // namespace
 
 Result<int> SchemaVersion(Db& db) {
@@ -50,11 +56,7 @@ Status Migrate(Db& db, std::span<const Migration> steps) {
     // Re-read under the write lock: another process may have migrated meanwhile.
     Result<int> current = SchemaVersion(db);
     if (!current.ok()) return current.status();
-    if (*current > latest) {
-      return InvalidArgument(fmt::format(
-          "store schema version {} is newer than this binary supports ({}); upgrade naap", *current,
-          latest));
-    }
+    if (*current > latest) return TooNew(*current, latest);
     const Millis now = SystemClock().NowMs();
     for (const Migration& step : steps.subspan(*current)) {
       NAAP_RETURN_IF_ERROR(db.Exec(step.sql));
@@ -64,6 +66,20 @@ Status Migrate(Db& db, std::span<const Migration> steps) {
     }
     return Status::Ok();
   });
+}
+
+Status CheckMigrated(Db& db, std::span<const Migration> steps) {
+  const int latest = static_cast<int>(steps.size());
+  Result<int> version = SchemaVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version > latest) return TooNew(*version, latest);
+  if (*version < latest) {
+    return InvalidArgument(fmt::format(
+        "store schema version {} is older than this binary's ({}) and a read-only open cannot "
+        "migrate it: run naap ingest or naap serve on the store once",
+        *version, latest));
+  }
+  return Status::Ok();
 }
 
 }  // namespace naap::store::sqlite

@@ -22,5 +22,7 @@ struct Migration {
 Result<int> SchemaVersion(Db& db);
 
 Status Migrate(Db& db, std::span<const Migration> steps);
+// For a connection that cannot write: OK when the schema is already the latest of `steps`.
+Status CheckMigrated(Db& db, std::span<const Migration> steps);
 
 }  // namespace naap::store::sqlite

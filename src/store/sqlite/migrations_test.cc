@@ -223,6 +223,39 @@ TEST_F(MigrationsTest, StoreOpenRefusesANewerFile) {
   EXPECT_THAT(store.status().message(), HasSubstr("schema version 99"));
 }
 
+// A read-only open migrates nothing: it reads a store of the latest schema, refuses an older or
+// a newer one, and every write through it fails.
+TEST_F(MigrationsTest, ReadOnlyOpenReadsTheLatestSchemaOnlyAndWritesNothing) {
+  {
+    std::unique_ptr<Db> db = OpenDb();
+    ASSERT_TRUE(Migrate(*db, StoreMigrations().first(4)).ok());
+  }
+  Result<std::unique_ptr<Store>> older = OpenSqliteStore(path_, /*read_only=*/true);
+  ASSERT_FALSE(older.ok());
+  EXPECT_THAT(older.status().message(), HasSubstr("schema version 4 is older"));
+  {
+    std::unique_ptr<Db> db = OpenDb();
+    ASSERT_TRUE(SchemaVersion(*db).ok());
+    EXPECT_EQ(*SchemaVersion(*db), 4);  // the refused open migrated nothing
+  }
+
+  ASSERT_TRUE(OpenSqliteStore(path_).ok());  // migrates
+  Result<std::unique_ptr<Store>> reader = OpenSqliteStore(path_, /*read_only=*/true);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->SourcePosition("anything").ok());
+  IngestBatch batch;
+  batch.positions.emplace_back("source", "1");
+  EXPECT_FALSE((*reader)->Commit(batch).ok());
+
+  {
+    std::unique_ptr<Db> db = OpenDb();
+    ASSERT_TRUE(db->Exec("INSERT INTO schema_migrations VALUES (99, 'from the future', 0)").ok());
+  }
+  Result<std::unique_ptr<Store>> newer = OpenSqliteStore(path_, /*read_only=*/true);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_THAT(newer.status().message(), HasSubstr("schema version 99 is newer"));
+}
+
 TEST_F(MigrationsTest, StoreOpenOfANonDatabaseFileIsCorruption) {
   std::ofstream(path_) << std::string(4096, 'x');
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_);

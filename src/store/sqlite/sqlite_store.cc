@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -132,12 +133,14 @@ constexpr Migration kMigrations[] = {
 
 // Connection policy: WAL with synchronous=NORMAL (see the header), wait up to 5 s for a lock
 // held by another process, and a page cache of up to 32 MiB (docs/decisions.md, "SQLite").
-constexpr char kPragmas[] =
-    "PRAGMA journal_mode = WAL;"
-    "PRAGMA synchronous = NORMAL;"
+// A read-only connection sets no journal mode (the file's WAL mode is persistent).
+constexpr char kReadPragmas[] =
     "PRAGMA busy_timeout = 5000;"
     "PRAGMA cache_size = -32768;"
     "PRAGMA temp_store = MEMORY;";
+constexpr char kWritePragmas[] =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;";
 
 constexpr char kInsertDedupChunk[] =
     "INSERT INTO dedup_chunks(org, min_event_ms, max_event_ms, min_first_seen_ms, "
@@ -674,12 +677,25 @@ Status SqliteStore::ForEachSliceChecksum(
 
 std::span<const Migration> StoreMigrations() { return kMigrations; }
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
-  Result<std::unique_ptr<Db>> db = Db::Open(path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool read_only) {
+  Result<std::unique_ptr<Db>> db =
+      Db::Open(path, read_only ? Db::Access::kReadOnly : Db::Access::kReadWrite);
   if (!db.ok()) return db.status();
   // The pragmas are the first statements to read the file: name it, not them, when it fails.
-  NAAP_RETURN_IF_ERROR((*db)->Exec(kPragmas, "open " + path));
-  NAAP_RETURN_IF_ERROR(Migrate(**db, StoreMigrations()));
+  Status first_read = (*db)->Exec(kReadPragmas, "open " + path);
+  std::error_code ec;
+  if (!first_read.ok() && read_only && !std::filesystem::exists(path + "-wal", ec)) {
+    db = Db::Open(path, Db::Access::kImmutable);  // no -shm can be made here, and none is needed
+    if (!db.ok()) return db.status();
+    first_read = (*db)->Exec(kReadPragmas, "open " + path);
+  }
+  NAAP_RETURN_IF_ERROR(first_read);
+  if (!read_only) {
+    NAAP_RETURN_IF_ERROR((*db)->Exec(kWritePragmas, "open " + path));
+    NAAP_RETURN_IF_ERROR(Migrate(**db, StoreMigrations()));
+  } else {
+    NAAP_RETURN_IF_ERROR(CheckMigrated(**db, StoreMigrations()));
+  }
   return std::unique_ptr<Store>(new SqliteStore(std::move(*db)));
 }
 

@@ -16,7 +16,8 @@ namespace naap::store::sqlite {
 // The ordered schema steps of the store; the last step's version is the binary's schema version.
 std::span<const Migration> StoreMigrations();
 
-// Opens or creates the store file at path and migrates it to the latest schema.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+// Opens or creates the store file at path and migrates it to the latest schema. With read_only,
+// opens an existing file for reading only (every write fails), whose schema must be the latest.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool read_only = false);
 
 }  // namespace naap::store::sqlite
