@@ -681,15 +681,20 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool rea
   Result<std::unique_ptr<Db>> db =
       Db::Open(path, read_only ? Db::Access::kReadOnly : Db::Access::kReadWrite);
   if (!db.ok()) return db.status();
-  // The pragmas are the first statements to read the file: name it, not them, when it fails.
-  Status first_read = (*db)->Exec(kReadPragmas, "open " + path);
+  // The pragmas, then the schema query, are the first statements to read the file: name it, not
+  // them, when they fail.
+  const auto first_read = [&](Db& connection) -> Status {
+    NAAP_RETURN_IF_ERROR(connection.Exec(kReadPragmas, "open " + path));
+    return SchemaVersion(connection).status();
+  };
+  Status read = first_read(**db);
   std::error_code ec;
-  if (!first_read.ok() && read_only && !std::filesystem::exists(path + "-wal", ec)) {
+  if (!read.ok() && read_only && !std::filesystem::exists(path + "-wal", ec)) {
     db = Db::Open(path, Db::Access::kImmutable);  // no -shm can be made here, and none is needed
     if (!db.ok()) return db.status();
-    first_read = (*db)->Exec(kReadPragmas, "open " + path);
+    read = first_read(**db);
   }
-  NAAP_RETURN_IF_ERROR(first_read);
+  NAAP_RETURN_IF_ERROR(read);
   if (!read_only) {
     NAAP_RETURN_IF_ERROR((*db)->Exec(kWritePragmas, "open " + path));
     NAAP_RETURN_IF_ERROR(Migrate(**db, StoreMigrations()));
