@@ -308,7 +308,7 @@ struct SnapshotEntry {
 // One chain: its snapshots, their distinct contents and volatile values, and its versions.
 struct CapabilityRegistry::ChainState {
   CapabilityChain chain;
-  std::vector<SnapshotEntry> snapshots;  // by (ts, event_id)
+  GapVector<SnapshotEntry> snapshots;  // by (ts, event_id); a backfill inserts before the newer
   std::vector<std::shared_ptr<const VersionContent>> contents;
   std::map<std::string, uint32_t, std::less<>> content_by_digest;
   std::map<Millis, std::string> raw_element_by_hour;  // of the latest snapshot of each hour
@@ -407,7 +407,7 @@ bool SameBounds(const std::vector<CapabilityVersion>& a, const std::vector<Capab
 
 // The hours of `snapshots` within a version of `before` or `after` that the other does not have
 // with the same id and bounds, except `own_hour`; ascending.
-std::vector<Millis> RestatedHours(const std::vector<SnapshotEntry>& snapshots,
+std::vector<Millis> RestatedHours(const GapVector<SnapshotEntry>& snapshots,
                                   const std::vector<CapabilityVersion>& before,
                                   const std::vector<CapabilityVersion>& after, Millis own_hour) {
   using Bounds = std::tuple<std::string_view, Millis, Millis>;
@@ -439,7 +439,7 @@ std::vector<Millis> RestatedHours(const std::vector<SnapshotEntry>& snapshots,
 
 // Whether snapshots[index] is the latest of its chain in its hour (it holds the hour's
 // raw_element).
-bool IsLatestOfHour(const std::vector<SnapshotEntry>& snapshots, size_t index) {
+bool IsLatestOfHour(const GapVector<SnapshotEntry>& snapshots, size_t index) {
   return index + 1 == snapshots.size() ||
          HourFloor(snapshots[index + 1].ts) != HourFloor(snapshots[index].ts);
 }
@@ -527,6 +527,10 @@ SnapshotAddResult CapabilityRegistry::Add(const event::RecordHeader& header,
           RestatedHours(cs.snapshots, versions, rebuilt, HourFloor(header.event_ts));
     }
     versions = std::move(rebuilt);
+  }
+  if (!result.versions_changed && index + 1 < cs.snapshots.size() &&
+      cs.snapshots[index + 1].content == added.content) {
+    result.next_sighting = cs.snapshots[index + 1].ts;
   }
 
   if (new_chain) {

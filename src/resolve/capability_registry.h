@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/gap_vector.h"
 #include "base/shared_strings.h"
 #include "base/time.h"
 #include "event/records.h"
@@ -70,7 +71,7 @@ struct CapabilityVersion {
   std::string first_event_id;
   Millis valid_from = 0;
   std::optional<Millis> valid_to;  // valid_from of the next version; nullopt for the last
-  std::vector<Millis> sightings;   // snapshot_ts of every snapshot, ascending
+  GapVector<Millis> sightings;     // snapshot_ts of every snapshot, ascending
   // From a VersionAnchor: the version's last sighting before the swept hours (its snapshots
   // there are gone; valid_from and first_event_id come from the anchor too).
   std::optional<Millis> anchored_sighting;
@@ -113,6 +114,10 @@ struct SnapshotAddResult {
   // version that appeared, vanished or changed, whose observed-inventory rows carry another
   // capability_version_id now (§4.13). Ascending, without the added snapshot's own hour.
   std::vector<Millis> restated_hours;
+  // When versions did not change and the chain's next snapshot is in the added one's version:
+  // its time. A match at or after it finds the same latest sighting as before the Add, so only
+  // matches before it can change.
+  std::optional<Millis> next_sighting;
 };
 
 // One snapshot as observed-inventory input (§2.1 last paragraph, §4.13).

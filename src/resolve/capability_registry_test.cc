@@ -499,7 +499,7 @@ TEST(CapabilityRegistry, ReannouncedAndVolatileOnlyChangesAreSightings) {
   const CapabilityVersion& v = OnlyVersion(reg, first.chain);
   EXPECT_EQ(v.first_event_id, "e1");
   EXPECT_EQ(v.sightings,
-            (std::vector<Millis>{kDay0310, kDay0310 + 24 * kSecond, kDay0310 + 48 * kSecond}));
+            (GapVector<Millis>{kDay0310, kDay0310 + 24 * kSecond, kDay0310 + 48 * kSecond}));
   EXPECT_EQ(v.capacity_in_use, (std::vector<std::optional<int64_t>>{2}));
   EXPECT_EQ(v.gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{200}));
   EXPECT_FALSE(v.content->offers[0].capacity_in_use.has_value());
@@ -522,9 +522,11 @@ TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
   d2_later.version = "0.8.9";
   const std::vector<std::tuple<std::string, Millis, const CapabilitySnapshot*>> in_order = {
       {"s1", kDay0310, &d1},
+      {"s15", kDay0310 + kMinute / 2, &d1},
       {"s2", kDay0310 + kMinute, &d1_later},
       {"s3", kDay0310 + 2 * kMinute, &d2},
-      {"s4", kDay0310 + 3 * kMinute, &d2_later}};
+      {"s4", kDay0310 + 3 * kMinute, &d2_later},
+      {"s5", kDay0310 + 4 * kMinute, &d2_later}};
   CapabilityRegistry late;
   late.Add(Header("s1", kDay0310), d1);
   late.Add(Header("s4", kDay0310 + 3 * kMinute), d2_later);
@@ -539,8 +541,17 @@ TEST(CapabilityRegistry, LateSnapshotInsertedInOrderIndependentOfArrival) {
   EXPECT_EQ(versions[0].valid_to, kDay0310 + 2 * kMinute);
   EXPECT_EQ(versions[1].first_event_id, "s3");
   EXPECT_EQ(versions[1].valid_from, kDay0310 + 2 * kMinute);
-  // s2 (content d1) arrives late inside the d1 version: a sighting only.
-  EXPECT_FALSE(late.Add(Header("s2", kDay0310 + kMinute), d1_later).versions_changed);
+  EXPECT_FALSE(r.next_sighting.has_value());  // versions changed: any later match can
+  // s2 (content d1) arrives late inside the d1 version: a sighting only, the version's last, so
+  // it is the latest sighting of every later match of the ended version (prior, stale).
+  const SnapshotAddResult s2 = late.Add(Header("s2", kDay0310 + kMinute), d1_later);
+  EXPECT_FALSE(s2.versions_changed);
+  EXPECT_FALSE(s2.next_sighting.has_value());
+  // One more before s2, in the same version: matches from s2 on see s2 as before.
+  const SnapshotAddResult s15 = late.Add(Header("s15", kDay0310 + kMinute / 2), d1);
+  EXPECT_FALSE(s15.versions_changed);
+  EXPECT_EQ(s15.next_sighting, kDay0310 + kMinute);
+  EXPECT_FALSE(late.Add(Header("s5", kDay0310 + 4 * kMinute), d2_later).next_sighting);
   // Each version's volatile values are its newest snapshot's, whatever arrived last.
   EXPECT_EQ(versions[0].capacity_in_use, (std::vector<std::optional<int64_t>>{5}));
   EXPECT_EQ(versions[0].gpu_memory_bytes_free, (std::vector<std::optional<int64_t>>{500}));

@@ -1105,8 +1105,8 @@ void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
   state.snapshot_hours.insert(HourFloor(t));
   state.snapshot_hours.insert(result.restated_hours.begin(), result.restated_hours.end());
   const Millis from = t - std::max(horizons_.first_after_ms, horizons_.future_ms);
-  const Millis to =
-      result.versions_changed ? std::numeric_limits<Millis>::max() : t + horizons_.stale_ms;
+  Millis to = result.versions_changed ? std::numeric_limits<Millis>::max() : t + horizons_.stale_ms;
+  if (result.next_sighting) to = std::min(to, *result.next_sighting - 1);
   Observations identities;
   Observe(result.chain.orch_uri_norm, result.chain.orch_address, t, identities);
   for (const std::string& alias : state.registry.FindChain(result.chain)->alias_addresses) {

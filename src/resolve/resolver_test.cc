@@ -451,6 +451,37 @@ TEST_F(LateSnapshot, AnEarlierFirstSnapshotChangesEveryHourOfItsVersion) {
   EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}, {"daydream", h12}, {"daydream", h14}}));
 }
 
+// A late sighting inside a version changes the matches between it and the version's next
+// sighting: the selection an hour after the last sighting before it was stale, and is exact now.
+TEST_F(LateSnapshot, ALateSightingInsideAVersionRematchesTheSelectionsBeforeTheNextSighting) {
+  using testing::At;
+  const char* gpu_a = "GPU-aaaaaaaa-0000-0000-0000-000000000001";
+  const char* gpu_b = "GPU-bbbbbbbb-0000-0000-0000-000000000002";
+  const auto add_all = [&](Resolver& r, bool with_late) {
+    r.Add(Snapshot("A09", At(9, 0, 0), kA, kALocal, kAUri, gpu_a));
+    r.Add(Snapshot("A14", At(14, 0, 0), kA, kALocal, kAUri, gpu_a));
+    r.Add(Snapshot("B11", At(11, 50, 0), kB, kBLocal, kBUri, gpu_b));
+    for (const auto& m : SessionMessages()) r.Add(m);
+    if (with_late) r.Add(Snapshot("A10", At(10, 58, 0), kA, kALocal, kAUri, gpu_a));
+  };
+  Resolver resolver;
+  add_all(resolver, false);
+  resolver.Resolve();
+  ASSERT_EQ(resolver.FindSession("daydream", kKey)->selections.size(), 3u);
+  EXPECT_EQ(resolver.FindSession("daydream", kKey)->selections[1].decision.status, "stale");
+
+  resolver.Add(Snapshot("A10", At(10, 58, 0), kA, kALocal, kAUri, gpu_a));
+  EXPECT_TRUE(resolver.Resolve().contains({"daydream", HourFloor(At(10, 0, 0))}));
+  const SessionFact* after = resolver.FindSession("daydream", kKey);
+  EXPECT_EQ(after->selections[1].decision.status, "resolved");
+  EXPECT_EQ(after->selections[1].decision.attributed_orch_address, kA);
+
+  Resolver in_order;
+  add_all(in_order, true);
+  in_order.Resolve();
+  EXPECT_EQ(*in_order.FindSession("daydream", kKey), *after);
+}
+
 TEST_F(LateSnapshot, ReattributesTheSessionAndMarksItsHours) {
   using testing::At;
   const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs, h12 = h11 + kHourMs;
