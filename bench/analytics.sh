@@ -8,8 +8,12 @@
 #  4. a restart on that store (`naap ingest` of nothing): from the checkpoint the week's run wrote,
 #     then with the checkpoint dropped (a replay of the whole raw log);
 #  5. a backfill: six simulated days (0.05 of today's volume) ingested after the two days that
-#     follow them, vs. one run of the same two files in order into a fresh store, same tables.
-# Usage: bench/analytics.sh [BUILD_DIR] [which: e2e|week|backfill|all]   (week needs ~25 GB of disk)
+#     follow them, vs. one run of the same two files in order into a fresh store, same tables;
+#  6. every day late: twenty simulated days (0.02 of today's volume) split into their UTC days and
+#     ingested newest day first, one run a day, vs. one run of the whole file; the tables that
+#     differ (api_observed_byoc_worker may: docs/decisions.md, the re-drain exception).
+# Usage: bench/analytics.sh [BUILD_DIR] [which: e2e|week|backfill|newest-first|all]
+#        (week needs ~25 GB of disk)
 set -euo pipefail
 build=${1:-build}
 which=${2:-all}
@@ -88,4 +92,35 @@ if [ "$which" = backfill ] || [ "$which" = all ]; then
     printf "backfill: in order %.2f s (%.0f MiB); newer days %.2f s, then the older %.2f s (%.0f MiB); ratio %.2f\n",
       i, im / 1024, n, b, bm / 1024, i / (n + b) }'
   echo "backfill checksums: $(cmp -s "$out/inorder.checksum" "$out/backfill.checksum" && echo identical || echo DIFFER)"
+fi
+
+if [ "$which" = newest-first ] || [ "$which" = all ]; then
+  file="$out/days20.ndjson" days="$out/days20"
+  [ -s "$file" ] || "$naap" simulate --hours 480 --seed 20 --scale 0.02 \
+                       --start 2026-02-01T00:00:00Z --out "$file" 2> /dev/null
+  rm -rf "$days" "$out"/days20-*.db* && mkdir -p "$days"
+  # A line's day is that of its first "timestamp" (epoch ms); a line without one inside the 20
+  # days (the simulator's malformed and out-of-range events) goes with the first day.
+  awk -v dir="$days" '{
+    day = 0
+    if (match($0, /"timestamp":"?[0-9]+/)) {
+      ts = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", ts)
+      day = int(ts / 86400000) - 20485
+      if (day < 0 || day > 19) day = 0
+    }
+    print > (dir "/" day ".ndjson")
+  }' "$file"
+  timed days20-one "$naap" ingest --store "sqlite:$out/days20-one.db" "$file"
+  t0=$(date +%s.%N) peak=0
+  for day in $(seq 19 -1 0); do
+    timed days20-run "$naap" ingest --store "sqlite:$out/days20-late.db" "$days/$day.ndjson"
+    peak=$(( $(cat "$out/days20-run.rss") > peak ? $(cat "$out/days20-run.rss") : peak ))
+  done
+  t1=$(date +%s.%N)
+  "$naap" checksum --store "sqlite:$out/days20-one.db" > "$out/days20-one.checksum"
+  "$naap" checksum --store "sqlite:$out/days20-late.db" > "$out/days20-late.checksum"
+  echo "newest first: one run $(cat "$out/days20-one.secs") s ($(( $(cat "$out/days20-one.rss") / 1024 )) MiB);" \
+       "a day a run, newest first $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}') s ($(( peak / 1024 )) MiB)"
+  echo "newest first, tables that differ: $(diff "$out/days20-one.checksum" "$out/days20-late.checksum" |
+                                           awk '/^>/ { printf "%s ", $2 }')"
 fi
