@@ -131,25 +131,28 @@ std::optional<AiBatchJobFact> BuildAiBatchJob(std::string_view org, std::string_
   f.price_per_unit = c.price_per_unit;
   f.error_type = c.error_type;
   f.error = c.error;
-  const bool selected = !c.orch_url_norm.empty();
-  f.selection_outcome = selected                                                   ? "selected"
+  f.selection_outcome = !c.orch_url_norm.empty()                                   ? "selected"
                         : c.success == false && c.error_type == "no_orchestrators" ? "no_orch"
                                                                                    : "unknown";
-  MatchRequest request;
-  request.org = org;
-  request.ts = f.received_at.value_or(f.completed_at);
-  request.observed_url = c.orch_url_norm;  // URL only
-  request.hint_pipeline = c.pipeline;
-  request.hint_model = c.model;
-  request.kind = MatchKind::kAiBatch;
-  f.selection = Select(Hid({org, request_id, "ai-batch"}), "ai_batch_completion", request.ts,
-                       selected, request, matcher);
-  const Decision& d = f.selection.decision;
-  f.canonical_pipeline = d.pipeline.empty() ? c.pipeline : d.pipeline;
-  f.attributed_model = d.model.empty() ? c.model : d.model;
-  f.capability_id = BuiltinCapabilityId(f.canonical_pipeline);
+  AttributeAiBatchJob(f, matcher);
   if (llm) f.llm = *llm;
   return f;
+}
+
+void AttributeAiBatchJob(AiBatchJobFact& f, const Matcher& matcher) {
+  MatchRequest request;
+  request.org = f.org;
+  request.ts = f.received_at.value_or(f.completed_at);
+  request.observed_url = f.orch_url_norm;  // URL only
+  request.hint_pipeline = f.pipeline;
+  request.hint_model = f.model_id;
+  request.kind = MatchKind::kAiBatch;
+  f.selection = Select(Hid({f.org, f.request_id, "ai-batch"}), "ai_batch_completion", request.ts,
+                       !f.orch_url_norm.empty(), request, matcher);
+  const Decision& d = f.selection.decision;
+  f.canonical_pipeline = d.pipeline.empty() ? f.pipeline : d.pipeline;
+  f.attributed_model = d.model.empty() ? f.model_id : d.model;
+  f.capability_id = BuiltinCapabilityId(f.canonical_pipeline);
 }
 
 WorkerFact BuildWorkerFact(const event::RecordHeader& header, const event::WorkerSnapshot& worker,

@@ -157,6 +157,10 @@ std::optional<LlmFact> BuildLlmFact(std::string_view org, std::string_view reque
 std::optional<AiBatchJobFact> BuildAiBatchJob(std::string_view org, std::string_view request_id,
                                               std::span<const Stamped<event::BatchEvent>> records,
                                               const LlmFact* llm, const Matcher& matcher);
+// Sets the selection and what derives from it (canonical pipeline, attributed model, capability
+// id) from the fact's own fields: BuildAiBatchJob's last step, so that a snapshot re-attributes a
+// job without its records.
+void AttributeAiBatchJob(AiBatchJobFact& fact, const Matcher& matcher);
 
 // Workers, BYOC jobs and discovery rows keep no records in memory: each fact holds every field
 // of its record that it is built from, so when a snapshot or worker may change an attribution the

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "base/time.h"
 
@@ -25,7 +26,8 @@ struct MatchRequest {
   std::string_view worker_model;  // byoc: the worker's model, "" when unknown
 };
 
-// One attribution decision. Defaults are the "no candidate" decision.
+// One attribution decision. Defaults are the "no candidate" decision. A new field belongs in
+// SameButVersionName too.
 struct Decision {
   std::string status = "unresolved";  // resolved | hardware_less | stale | ambiguous | unresolved
   std::string reason = "missing_candidate";
@@ -45,6 +47,19 @@ struct Decision {
   bool HasIdentity() const { return status == "resolved" || status == "hardware_less" || status == "stale"; }
   friend bool operator==(const Decision&, const Decision&) = default;
 };
+
+// Whether `a` and `b` are one decision but for the name of the capability version they chose, its
+// id and valid_from (both named or both not): what a late snapshot at the start of a version
+// changes (§2.1 names a version by its first snapshot). No serving table reads that name.
+inline bool SameButVersionName(const Decision& a, const Decision& b) {
+  // Every field of Decision but the two.
+  const auto rest = [](const Decision& d) {
+    return std::tie(d.status, d.reason, d.method, d.confidence, d.attributed_orch_address,
+                    d.attributed_orch_uri, d.pipeline, d.model, d.gpu_id, d.gpu_model_name,
+                    d.gpu_memory_bytes_total, d.runner_version);
+  };
+  return rest(a) == rest(b) && a.capability_version_id.empty() == b.capability_version_id.empty();
+}
 
 class Matcher {
  public:

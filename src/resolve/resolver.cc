@@ -134,23 +134,17 @@ Observations ObservationsOf(const JobSelection& selection) {
   return out;
 }
 
-// The request BuildSession made for `selection` (session_selection.cc).
-MatchRequest RequestOf(const SessionFact& fact, const Selection& selection) {
-  MatchRequest request;
-  request.org = fact.org;
-  request.ts = selection.selection_ts;
-  request.observed_url = selection.observed_url;
-  request.observed_address = selection.observed_address;
-  request.hint_pipeline = selection.hints.pipeline;
-  request.hint_model = selection.hints.model;
-  request.kind = MatchKind::kStream;
-  return request;
-}
-
-bool DecisionsChanged(const SessionFact& fact, const Matcher& matcher) {
-  return std::any_of(fact.selections.begin(), fact.selections.end(), [&](const Selection& s) {
-    return matcher.Match(RequestOf(fact, s)) != s.decision;
-  });
+// What a changed registry does to a session's decisions, re-matched from its stored selections.
+enum class Recheck { kSame, kVersionRenamed, kChanged };
+Recheck RecheckDecisions(const SessionFact& fact, const Matcher& matcher) {
+  Recheck result = Recheck::kSame;
+  for (const Selection& s : fact.selections) {
+    const Decision now = matcher.Match(SelectionRequest(fact, s));
+    if (now == s.decision) continue;
+    if (!SameButVersionName(now, s.decision)) return Recheck::kChanged;
+    result = Recheck::kVersionRenamed;
+  }
+  return result;
 }
 
 // Hours a session contributes to: its session_hour (outcomes, existing sessions only) and every
@@ -170,7 +164,7 @@ bool DimensionsDiffer(const SessionFact& a, const SessionFact& b) {
                   a.model_id, a.gpu_id, a.confirmed_swapped, a.inferred_swapped, a.swapped) !=
              std::tie(b.exists, b.session_start, b.gateway, b.orchestrator_address, b.pipeline_id,
                       b.model_id, b.gpu_id, b.confirmed_swapped, b.inferred_swapped, b.swapped) ||
-         a.attribution != b.attribution;
+         !SameButVersionName(a.attribution, b.attribution);
 }
 
 // Equality of everything but the per-hour parts (hours, failures). Both facts are restored.
@@ -568,6 +562,7 @@ struct Resolver::OrgState {
   std::set<std::string> dirty_llm;
   RecordLists<std::string, event::BatchEvent> batch_records;
   std::set<std::string> dirty_batch_jobs;
+  std::set<std::string> reattribute_batch_jobs;  // a snapshot in range: attribute the fact again
   HourlyFacts<std::string, AiBatchJobFact, EntityKeyHash> batch_jobs;  // completion hour
 
   // Workers, by event_id. Records only wait here for the next Resolve() (jobs.h: a worker, BYOC
@@ -683,7 +678,7 @@ struct Resolver::OrgState {
         recheck_sessions.insert(entity.key);
         break;
       case EntityKind::kAiBatchJob:
-        dirty_batch_jobs.insert(entity.key);
+        reattribute_batch_jobs.insert(entity.key);
         break;
       case EntityKind::kByocJob:
         dirty_byoc_jobs.insert(entity.key);
@@ -703,9 +698,9 @@ struct Resolver::OrgState {
   bool Idle() const {
     return snapshot_hours.empty() && dirty_sessions.empty() && recheck_sessions.empty() &&
            dirty_payment_groups.empty() && dirty_llm.empty() && dirty_batch_jobs.empty() &&
-           pending_workers.empty() && dirty_workers.empty() && pending_byoc_jobs.empty() &&
-           dirty_byoc_jobs.empty() && pending_discovery.empty() && dirty_discovery.empty() &&
-           pending_auth.empty() && pending_byoc_payments.empty();
+           reattribute_batch_jobs.empty() && pending_workers.empty() && dirty_workers.empty() &&
+           pending_byoc_jobs.empty() && dirty_byoc_jobs.empty() && pending_discovery.empty() &&
+           dirty_discovery.empty() && pending_auth.empty() && pending_byoc_payments.empty();
   }
 
   // Calls fn(id, index) with each index the checkpoint holds, numbered in this order.
@@ -784,11 +779,22 @@ struct Resolver::OrgState {
   // ---- rebuilding, in dependency order ----
 
   void Resolve(const RangeLoader& load, Status& status, ChangedSlices& changed) {
+    // A session whose decisions only name their version anew is decided again from its fact,
+    // without its records (a backfill renames the first version of every chain it reaches back to).
+    std::vector<std::string> renamed;  // key order
     for (const std::string& key : recheck_sessions) {
       if (dirty_sessions.contains(key)) continue;
       const SessionFact* fact = sessions.Find(key);
-      if (fact != nullptr && DecisionsChanged(*fact, registry)) {
-        dirty_sessions.insert(key);
+      if (fact == nullptr) continue;
+      switch (RecheckDecisions(*fact, registry)) {
+        case Recheck::kSame:
+          break;
+        case Recheck::kVersionRenamed:
+          renamed.push_back(key);
+          break;
+        case Recheck::kChanged:
+          dirty_sessions.insert(key);
+          break;
       }
     }
     recheck_sessions.clear();
@@ -799,8 +805,15 @@ struct Resolver::OrgState {
     for (const std::string& key : dirty_sessions) rebuild_order.push_back(&key);
     std::sort(rebuild_order.begin(), rebuild_order.end(),
               [](const std::string* a, const std::string* b) { return *a < *b; });
-    for (const std::string* key : rebuild_order) RebuildSession(*key, changed);
+    for (const std::string* key : rebuild_order) {
+      ReplaceSession(*key, BuildSession(org, *key, session_records.At(*key), registry), changed);
+    }
     dirty_sessions.clear();
+    for (const std::string& key : renamed) {
+      SessionFact fact = *sessions.Find(key);
+      DecideSelections(registry, fact);
+      ReplaceSession(key, std::move(fact), changed);
+    }
     Keep(status,
          payment_groups.Reload(dirty_payment_groups, load, kPaymentFamilies, RoutePayments));
     RelinkPayments(changed);
@@ -857,8 +870,9 @@ struct Resolver::OrgState {
     fn(state.named_workers);
   }
 
-  void RebuildSession(const std::string& key, ChangedSlices& changed) {
-    SessionFact fact = BuildSession(org, key, session_records.At(key), registry);
+  // Sets the fact of session `key` to `fact`, what BuildSession gives for its records now, and
+  // marks what the change reaches.
+  void ReplaceSession(const std::string& key, SessionFact fact, ChangedSlices& changed) {
     SessionFact* before = sessions.FindMutable(key);  // ChangedHours swaps parts out and back
     if (before != nullptr && *before == fact) return;
     for (Millis hour : ChangedHours(before, fact)) changed.emplace(org, hour);
@@ -945,6 +959,17 @@ struct Resolver::OrgState {
       const Millis hour = HourFloor(job->completed_at);
       batch_jobs.Put(request_id, hour, std::move(*job), org, changed);
     }
+    // A job whose records did not change is attributed again from its fact (jobs.h).
+    for (const std::string& request_id : reattribute_batch_jobs) {
+      if (dirty_batch_jobs.contains(request_id)) continue;  // built from its records above
+      const AiBatchJobFact* fact = batch_jobs.Find(request_id);
+      if (fact == nullptr) continue;  // no completed record yet
+      AiBatchJobFact job = *fact;
+      AttributeAiBatchJob(job, registry);
+      const Millis hour = HourFloor(job.completed_at);
+      batch_jobs.Put(request_id, hour, std::move(job), org, changed);
+    }
+    reattribute_batch_jobs.clear();
     dirty_batch_jobs.clear();
   }
 

@@ -401,6 +401,21 @@ class LateSnapshot : public ::testing::Test {
     return messages;
   }
 
+  // The received (10:19) and completed (10:20) records of AI-batch job "job-1", sent to B's URL.
+  static std::vector<event::Decoded> BatchJobMessages() {
+    using testing::At;
+    std::vector<event::Decoded> m;
+    m.push_back(Message("A1", At(10, 19, 0), "ai_batch_request", "ai_batch_request_received"));
+    m.back().records.batch_events.emplace_back().request_id = "job-1";
+    m.push_back(Message("A2", At(10, 20, 0), "ai_batch_request", "ai_batch_request_completed"));
+    auto& completion = m.back().records.batch_events.emplace_back();
+    completion.request_id = "job-1";
+    completion.pipeline = "live-video-to-video";
+    completion.success = true;
+    completion.orch_url = completion.orch_url_norm = kBUri;
+    return m;
+  }
+
   // The sessions, payments and AI-batch jobs of the hours [from_hour, 16:00].
   static auto FactsOf(const Resolver& r, Millis from_hour) {
     std::vector<SessionFact> sessions;
@@ -631,6 +646,83 @@ TEST_F(LateSnapshot, SettledSessionReloadsForALateSnapshotAndALateRecord) {
   EXPECT_FALSE(no_loader.status().ok());
 }
 
+// A snapshot older than the first of its version, with the same content, renames the version
+// (§2.1): a settled session that chose it is decided again from its fact, without reloading its
+// records, and equals the session of an ingest in order.
+TEST_F(LateSnapshot, ARenamedVersionRedecidesASettledSessionWithoutItsRecords) {
+  using testing::At;
+  const char* gpu = "GPU-aaaaaaaa-0000-0000-0000-000000000001";
+  event::Decoded other = Trace("X1", At(15, 0, 0), "gateway_receive_stream_request");
+  other.records.stream_traces[0].key = {"stream-x", "x", "daydream|stream-x|x"};
+  MessageLog log;
+  Resolver resolver({}, log.Settling(kHourMs));
+  const auto add = [&](const event::Decoded& m) {
+    log.Append(m);
+    resolver.Add(m);
+  };
+  add(Snapshot("F1", At(10, 59, 0), kA, kALocal, kAUri, gpu));
+  for (const auto& m : SessionMessages()) add(m);
+  add(other);  // moves the data clock: the session settles
+  resolver.Resolve();
+  const SessionFact settled = *resolver.FindSession("daydream", kKey);
+  ASSERT_EQ(settled.selections[0].decision.status, "resolved");
+
+  add(Snapshot("F0", At(10, 30, 0), kA, kALocal, kAUri, gpu));
+  resolver.Resolve();
+  EXPECT_EQ(log.loads(), 0);
+  const SessionFact* after = resolver.FindSession("daydream", kKey);
+  EXPECT_NE(after->selections[0].decision.capability_version_id,
+            settled.selections[0].decision.capability_version_id);
+  EXPECT_EQ(after->selections[0].decision.attribution_snapshot_ts, At(10, 30, 0));
+  EXPECT_TRUE(resolver.status().ok());
+
+  Resolver in_order;
+  in_order.Add(Snapshot("F0", At(10, 30, 0), kA, kALocal, kAUri, gpu));
+  in_order.Add(Snapshot("F1", At(10, 59, 0), kA, kALocal, kAUri, gpu));
+  for (const auto& m : SessionMessages()) in_order.Add(m);
+  in_order.Add(other);
+  in_order.Resolve();
+  EXPECT_EQ(*after, *in_order.FindSession("daydream", kKey));
+}
+
+// A late snapshot attributes a settled AI-batch job again from its fact, without its records, as
+// an ingest in order would.
+TEST_F(LateSnapshot, ASettledAiBatchJobIsAttributedAgainWithoutItsRecords) {
+  using testing::At;
+  const std::vector<event::Decoded> job_messages = BatchJobMessages();
+  event::Decoded other = Trace("X1", At(15, 0, 0), "gateway_receive_stream_request");
+  other.records.stream_traces[0].key = {"stream-x", "x", "daydream|stream-x|x"};
+  const event::Decoded snapshot = Snapshot("F11", At(10, 25, 0), kB, kBLocal, kBUri,
+                                           "GPU-bbbbbbbb-0000-0000-0000-000000000002");
+  MessageLog log;
+  Resolver resolver({}, log.Settling(kHourMs));
+  for (const auto& m : job_messages) {
+    log.Append(m);
+    resolver.Add(m);
+  }
+  log.Append(other);
+  resolver.Add(other);
+  resolver.Resolve();  // the job settles
+  const Millis h10 = HourFloor(At(10, 0, 0));
+  ASSERT_EQ(resolver.AiBatchJobsAt("daydream", h10).size(), 1u);
+  EXPECT_EQ(resolver.AiBatchJobsAt("daydream", h10)[0]->selection.decision.status, "unresolved");
+
+  log.Append(snapshot);
+  resolver.Add(snapshot);
+  EXPECT_TRUE(resolver.Resolve().contains({"daydream", h10}));
+  EXPECT_EQ(log.loads(), 0);
+  ASSERT_EQ(resolver.AiBatchJobsAt("daydream", h10).size(), 1u);
+  const AiBatchJobFact& job = *resolver.AiBatchJobsAt("daydream", h10)[0];
+  EXPECT_EQ(job.selection.decision.attributed_orch_address, kB);
+
+  Resolver in_order;
+  in_order.Add(snapshot);
+  for (const auto& m : job_messages) in_order.Add(m);
+  in_order.Add(other);
+  in_order.Resolve();
+  EXPECT_EQ(job, *in_order.AiBatchJobsAt("daydream", h10)[0]);
+}
+
 // A payment session id that recurs hours later (ids collide): the settled group reloads the hours
 // that hold its records, not every hour in between.
 TEST_F(LateSnapshot, ReloadReadsOnlyTheHoursThatHoldTheEntitysRecords) {
@@ -834,16 +926,6 @@ TEST_F(LateSnapshot, JobsWorkersAndPerRecordFacts) {
   const Millis h10 = HourFloor(At(10, 0, 0)), h11 = h10 + kHourMs;
   Resolver resolver;
 
-  event::Decoded received =
-      Message("A1", At(10, 19, 0), "ai_batch_request", "ai_batch_request_received");
-  received.records.batch_events.emplace_back().request_id = "job-1";
-  event::Decoded completed =
-      Message("A2", At(10, 20, 0), "ai_batch_request", "ai_batch_request_completed");
-  auto& completion = completed.records.batch_events.emplace_back();
-  completion.request_id = "job-1";
-  completion.pipeline = "live-video-to-video";
-  completion.success = true;
-  completion.orch_url = completion.orch_url_norm = kBUri;
   event::Decoded byoc = Message("G1", At(10, 30, 0), "job_gateway", "job_gateway_completed");
   auto& attempt = byoc.records.byoc_job_events.emplace_back();
   attempt.request_id = "r1";
@@ -855,7 +937,8 @@ TEST_F(LateSnapshot, JobsWorkersAndPerRecordFacts) {
   auth.records.auth_events.emplace_back().capability_name = "my-cap";
   event::Decoded byoc_payment = Message("P1", At(11, 6, 0), "job_payment", "create_payment");
   byoc_payment.records.byoc_payments.emplace_back().payment_type = "create_payment";
-  for (const auto* m : {&received, &completed, &byoc, &auth, &byoc_payment}) resolver.Add(*m);
+  for (const auto& m : BatchJobMessages()) resolver.Add(m);
+  for (const auto* m : {&byoc, &auth, &byoc_payment}) resolver.Add(*m);
   EXPECT_EQ(resolver.Resolve(), (Slices{{"daydream", h10}, {"daydream", h11}}));
 
   const auto jobs = resolver.AiBatchJobsAt("daydream", h10);

@@ -239,4 +239,14 @@ struct SessionFact {
 SessionFact BuildSession(std::string_view org, std::string_view session_key,
                          const SessionRecords& records, const Matcher& matcher);
 
+// The matcher request BuildSession makes for `selection` of `fact`.
+MatchRequest SelectionRequest(const SessionFact& fact, const Selection& selection);
+
+// Decides every selection of `fact` with `matcher` again, then the session attribution and what
+// the selections' decisions give the fact directly: its dimensions and swap flags. BuildSession's
+// own last step; on its own, it gives what BuildSession would from the same records only when no
+// decision changed beyond its version's name (SameButVersionName: the failures' and hours' inputs
+// are then unchanged).
+void DecideSelections(const Matcher& matcher, SessionFact& fact);
+
 }  // namespace naap::resolve

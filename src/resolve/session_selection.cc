@@ -6,7 +6,8 @@
 #include "base/hash.h"
 #include "resolve/session_internal.h"
 
-namespace naap::resolve::session_internal {
+namespace naap::resolve {
+namespace session_internal {
 namespace {
 
 std::string_view FamilyOf(Source source) {
@@ -109,22 +110,33 @@ void ResolveSelections(const SessionView& view, const Matcher& matcher, SessionF
     s.anchor_event_id = row.header->event_id;
     s.anchor_family = std::string(FamilyOf(row.source));
     s.hints = EffectiveHints(view, row, segment_end, fact.session_hint);
-    MatchRequest request;
-    request.org = fact.org;
-    request.ts = s.selection_ts;
-    request.observed_url = s.observed_url;
-    request.observed_address = s.observed_address;
-    request.hint_pipeline = s.hints.pipeline;
-    request.hint_model = s.hints.model;
-    request.kind = MatchKind::kStream;
-    s.decision = matcher.Match(request);
-    s.decision_id = Hid({s.selection_id, s.decision.status, s.decision.reason, s.decision.method,
-                         s.decision.capability_version_id, s.decision.gpu_id});
     fact.selections.push_back(std::move(s));
   }
   fact.selection_count = static_cast<int64_t>(fact.selections.size());
+  DecideSelections(matcher, fact);
+}
 
-  fact.attribution = SessionDecision(fact);
+}  // namespace session_internal
+
+MatchRequest SelectionRequest(const SessionFact& fact, const Selection& selection) {
+  MatchRequest request;
+  request.org = fact.org;
+  request.ts = selection.selection_ts;
+  request.observed_url = selection.observed_url;
+  request.observed_address = selection.observed_address;
+  request.hint_pipeline = selection.hints.pipeline;
+  request.hint_model = selection.hints.model;
+  request.kind = MatchKind::kStream;
+  return request;
+}
+
+void DecideSelections(const Matcher& matcher, SessionFact& fact) {
+  for (Selection& s : fact.selections) {
+    s.decision = matcher.Match(SelectionRequest(fact, s));
+    s.decision_id = Hid({s.selection_id, s.decision.status, s.decision.reason, s.decision.method,
+                         s.decision.capability_version_id, s.decision.gpu_id});
+  }
+  fact.attribution = session_internal::SessionDecision(fact);
   const Decision& d = fact.attribution;
   fact.has_snapshot_match = !d.capability_version_id.empty();
   fact.is_hardware_less = d.status == "hardware_less";
@@ -146,4 +158,4 @@ void ResolveSelections(const SessionView& view, const Matcher& matcher, SessionF
   fact.swapped = fact.confirmed_swapped || fact.inferred_swapped;
 }
 
-}  // namespace naap::resolve::session_internal
+}  // namespace naap::resolve
