@@ -31,13 +31,17 @@ TEST(MetricsE2e, ScrapeOfALiveServerPassesPromtool) {
       std::stoi(std::regex_replace(*line, std::regex("^.*:([0-9]+)/metrics.*$"), "$1")));
   ASSERT_TRUE(testing::WaitFactsRestored(port, 30s));
 
-  // Wait for the first committed simulator batch, then scrape after one request of each kind.
+  // Wait until the first simulator batch is committed and its lag published (the counts are
+  // committed inside the batch, the lag just after it), scraping after one request of each kind.
   std::string metrics;
   for (int i = 0; i < 100; ++i) {
     testing::HttpGet(port, "/v1/dashboard/kpi");
     testing::HttpGet(port, "/v1/nope");
     metrics = testing::HttpGet(port, "/metrics").body;
-    if (metrics.find("naap_ingest_lines_total{") != std::string::npos) break;
+    if (metrics.find("naap_ingest_lines_total{") != std::string::npos &&
+        metrics.find("naap_ingest_lag_seconds{") != std::string::npos) {
+      break;
+    }
     std::this_thread::sleep_for(100ms);
   }
   for (const char* family :
