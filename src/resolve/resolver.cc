@@ -1137,12 +1137,12 @@ void Resolver::AddSnapshot(OrgState& state, const event::RecordHeader& header,
   for (const std::string& alias : state.registry.FindChain(result.chain)->alias_addresses) {
     Observe("", alias, t, identities);
   }
-  std::set<EntityRef> hits;
+  // Marking only inserts into sets, so an entity seen under several identities is marked once.
   for (const Observation& identity : identities) {
-    state.identities.ForEach(identity.identity, from, to,
-                             [&](Millis, const EntityRef& entity) { hits.insert(entity); });
+    state.identities.ForEach(identity.identity, from, to, [&](Millis, const EntityRef& entity) {
+      state.MarkForSnapshot(entity);
+    });
   }
-  for (const EntityRef& hit : hits) state.MarkForSnapshot(hit);
 }
 
 std::set<std::pair<std::string, Millis>> Resolver::Resolve() {
