@@ -18,8 +18,11 @@ std::string_view TrimView(std::string_view s) {
 std::string Trim(std::string_view s) { return std::string(TrimView(s)); }
 std::string ToLower(std::string_view s) {
   std::string r(s);
-  for (char& c : r) c = Lower(c);
+  LowerInPlace(r);
   return r;
+}
+void LowerInPlace(std::string& s) {
+  for (char& c : s) c = Lower(c);
 }
 std::string ToUpper(std::string_view s) {
   std::string r(s);
@@ -29,7 +32,7 @@ std::string ToUpper(std::string_view s) {
 std::string TrimLower(std::string_view s) { return ToLower(TrimView(s)); }
 void AssignTrimLower(std::string& to, std::string_view s) {
   to.assign(TrimView(s));
-  for (char& c : to) c = Lower(c);
+  LowerInPlace(to);
 }
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {

@@ -9,6 +9,7 @@ namespace naap {
 std::string_view TrimView(std::string_view s);
 std::string Trim(std::string_view s);
 std::string ToLower(std::string_view s);
+void LowerInPlace(std::string& s);
 std::string ToUpper(std::string_view s);
 std::string TrimLower(std::string_view s);
 // TrimLower into `to`, reusing its capacity.

@@ -193,7 +193,7 @@ bool Decoder::Impl::ReadHeader(const EnvelopeMembers& envelope, Millis ingest_ms
   } else if (envelope.gateway && !envelope.gateway->is_null()) {
     out.notes.push_back(Note{"field_type_mismatch", "gateway: not a string"});
   }
-  if (IsEthAddress(out.gateway)) out.gateway = ToLower(out.gateway);
+  if (IsEthAddress(out.gateway)) LowerInPlace(out.gateway);
   return true;
 }
 

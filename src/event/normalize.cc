@@ -110,6 +110,18 @@ const Alias* FindAlias(std::string_view hint) {
   return nullptr;
 }
 
+// The allow-listed pipeline `s` names in any case (the list is lower-case), or "".
+std::string_view AllowedPipelineIgnoringCase(std::string_view s) {
+  for (auto p : kAllowedPipelines) {
+    if (EqualsIgnoringCase(p, s)) return p;
+  }
+  return {};
+}
+
+bool StartsWithIgnoringCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && EqualsIgnoringCase(s.substr(0, prefix.size()), prefix);
+}
+
 bool EndsWithIgnoringCase(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && EqualsIgnoringCase(s.substr(s.size() - suffix.size()), suffix);
 }
@@ -180,37 +192,32 @@ std::string SessionKey(std::string_view org, std::string_view stream_id,
 
 PipelineModel NormalizeHints(std::string_view pipeline_hint, std::string_view model_hint) {
   std::string p = TrimLower(pipeline_hint);
-  std::string m = Trim(model_hint);
+  std::string_view m = TrimView(model_hint);  // or an alias model (static)
   // 1. a pipeline name in the model slot
-  std::string m_lower = ToLower(m);
-  if (IsAllowedPipeline(m_lower)) {
-    if (!IsAllowedPipeline(p)) p = m_lower;
-    m.clear();
+  if (const std::string_view named = AllowedPipelineIgnoringCase(m); !named.empty()) {
+    if (!IsAllowedPipeline(p)) p = named;
+    m = {};
   }
   // 2.
-  PipelineModel out;
-  if (IsAllowedPipeline(p)) out.pipeline = p;
+  std::string_view pipeline = IsAllowedPipeline(p) ? std::string_view(p) : std::string_view();
   // 3.
   if (m.empty()) {
     if (const Alias* a = FindAlias(p)) {
       m = a->model;
-      if (out.pipeline.empty()) out.pipeline = kAliasPipeline;
+      if (pipeline.empty()) pipeline = kAliasPipeline;
     }
   }
   // 4.
   if (const Alias* a = FindAlias(m)) {
     m = a->model;
-    if (out.pipeline.empty()) out.pipeline = kAliasPipeline;
+    if (pipeline.empty()) pipeline = kAliasPipeline;
   }
   // 5.
-  if (out.pipeline.empty() && StartsWith(ToLower(m), "streamdiffusion")) {
-    out.pipeline = kAliasPipeline;
-  }
+  if (pipeline.empty() && StartsWithIgnoringCase(m, "streamdiffusion")) pipeline = kAliasPipeline;
   // 6.
-  if (EqualsIgnoringCase(out.pipeline, m)) out.pipeline.clear();
+  if (EqualsIgnoringCase(pipeline, m)) pipeline = {};
   // 7.
-  out.model = std::move(m);
-  return out;
+  return PipelineModel{.pipeline = std::string(pipeline), .model = std::string(m)};
 }
 
 std::string CanonicalModelId(std::string_view model_id) {

@@ -64,6 +64,11 @@ TEST(Hints, Steps) {
   // 5. streamdiffusion prefix.
   EXPECT_EQ(Hints("", "streamdiffusion-custom").pipeline, "live-video-to-video");
   EXPECT_EQ(Hints("", "streamdiffusion-custom").model, "streamdiffusion-custom");
+  EXPECT_EQ(Hints("", " StreamDiffusion-Custom ").pipeline, "live-video-to-video");
+  EXPECT_EQ(Hints("", " StreamDiffusion-Custom ").model, "StreamDiffusion-Custom");  // case kept
+  // 1. again, in another case: the model slot named the pipeline, so it is emptied.
+  EXPECT_EQ(Hints("upscale", "UPSCALE").pipeline, "upscale");
+  EXPECT_EQ(Hints("upscale", "UPSCALE").model, "");
   // 7. other models pass through with no pipeline.
   EXPECT_EQ(Hints("", "meta-llama/Llama-3.1-8B-Instruct").model, "meta-llama/Llama-3.1-8B-Instruct");
   EXPECT_EQ(Hints("", "meta-llama/Llama-3.1-8B-Instruct").pipeline, "");
