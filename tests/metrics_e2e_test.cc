@@ -4,13 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
 #include <thread>
-#include <csignal>
 
 #include "child_process.h"
 #include "test_util.h"
@@ -47,11 +48,20 @@ TEST(MetricsE2e, ScrapeOfALiveServerPassesPromtool) {
   for (const char* family :
        {"http_requests_total{method=\"GET\",route=\"/v1/dashboard/kpi\",status=\"200\"}",
         "http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"}",
-        "http_request_duration_seconds_bucket{", "http_requests_in_flight",
-        "naap_build_info{", "process_cpu_seconds_total", "process_resident_memory_bytes",
-        "process_open_fds", "process_start_time_seconds", "naap_ingest_lines_total{",
-        "naap_ingest_lag_seconds{"}) {
+        "http_request_duration_seconds_bucket{", "http_requests_in_flight", "naap_build_info{",
+        "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+        "process_start_time_seconds", "naap_ingest_lines_total{", "naap_ingest_lag_seconds{",
+        "\nnaap_store_commit_seconds_total ", "\nnaap_store_commits_total{result=\"error\"} 0\n",
+        "\nnaap_store_raw_log_bytes "}) {
     EXPECT_NE(metrics.find(family), std::string::npos) << family;
+  }
+  // The batch behind the lines counted above is committed, and its raw log is in the store.
+  for (const char* positive :
+       {"\nnaap_store_commits_total{result=\"ok\"} ", "\nnaap_store_committed_raw_bytes_total ",
+        "\nnaap_store_raw_log_blocks "}) {
+    const size_t at = metrics.find(positive);
+    ASSERT_NE(at, std::string::npos) << positive;
+    EXPECT_GT(std::stod(metrics.substr(at + std::strlen(positive))), 0) << positive;
   }
   const std::string path = dir + "/metrics.txt";
   std::ofstream(path) << metrics;

@@ -355,7 +355,8 @@ std::vector<api::SourceStatus> KafkaSourceStatuses(const ingest::KafkaSource& ka
   return entries;
 }
 
-// naap_ingest_* / naap_publish_* / naap_kafka_* / naap_active_sessions, computed at scrape time.
+// naap_ingest_* / naap_publish_* / naap_store_* / naap_kafka_* / naap_active_sessions, computed at
+// scrape time.
 void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& backend,
                              const Clock& clock, LiveSources live) {
   registry.AddCollector(
@@ -413,6 +414,28 @@ void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& bac
         }
         samples.push_back({"naap_publish_oldest_dirty_age_seconds", {}, dirty_age});
         return samples;
+      });
+  registry.AddCollector(
+      {{"naap_store_commits_total", "Ingest batches this process committed, by result.", "counter"},
+       {"naap_store_commit_seconds_total",
+        "Wall time this process spent committing ingest batches.", "counter"},
+       {"naap_store_committed_raw_bytes_total",
+        "Compressed raw-log bytes in the batches this process committed.", "counter"},
+       {"naap_store_raw_log_blocks", "Blocks of the store's raw event log.", "gauge"},
+       {"naap_store_raw_log_bytes", "Compressed payload bytes of the store's raw event log.",
+        "gauge"}},
+      [&backend] {
+        const store::CommitStats commits = backend.store().commit_stats();
+        const api::PipelineStatus pipeline = backend.Pipeline();  // raw log size: cached
+        return std::vector<metrics::Sample>{
+            {"naap_store_commits_total", {{"result", "ok"}}, static_cast<double>(commits.commits)},
+            {"naap_store_commits_total",
+             {{"result", "error"}},
+             static_cast<double>(commits.failed)},
+            {"naap_store_commit_seconds_total", {}, commits.seconds},
+            {"naap_store_committed_raw_bytes_total", {}, static_cast<double>(commits.raw_bytes)},
+            {"naap_store_raw_log_blocks", {}, static_cast<double>(pipeline.raw_segments)},
+            {"naap_store_raw_log_bytes", {}, static_cast<double>(pipeline.raw_bytes)}};
       });
   if (live.kafka != nullptr) {
     registry.AddCollector(

@@ -59,10 +59,10 @@ std::string Wrapped(std::string_view topic, std::string_view envelope) {
 class CountingStore final : public store::testing::ForwardingStore {
  public:
   CountingStore() : ForwardingStore(std::move(store::OpenStore("memory:").value())) {}
-  Status Commit(const store::IngestBatch& batch) override {
+  Status CommitBatch(const store::IngestBatch& batch) override {
     ++commits;
     if (fail_commits) return Unavailable("store down");
-    return ForwardingStore::Commit(batch);
+    return ForwardingStore::CommitBatch(batch);
   }
 
   int commits = 0;

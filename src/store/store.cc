@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 
@@ -46,6 +47,29 @@ Status CheckBatch(const IngestBatch& batch) {
     }
   }
   return Status::Ok();
+}
+
+Status Store::Commit(const IngestBatch& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  Status committed = CommitBatch(batch);
+  commit_seconds_.fetch_add(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!committed.ok()) {
+    failed_.fetch_add(1);
+    return committed;
+  }
+  int64_t raw_bytes = 0;
+  for (const RawBlock& block : batch.raw_blocks) raw_bytes += std::ssize(block.payload);
+  committed_raw_bytes_.fetch_add(raw_bytes);
+  commits_.fetch_add(1);
+  return committed;
+}
+
+CommitStats Store::commit_stats() const {
+  return {.commits = commits_.load(),
+          .failed = failed_.load(),
+          .seconds = commit_seconds_.load(),
+          .raw_bytes = committed_raw_bytes_.load()};
 }
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view uri, OpenMode mode) {

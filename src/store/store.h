@@ -5,6 +5,7 @@
 // Contract: Commit() applies a whole IngestBatch atomically (after a crash all of it or none of
 // it is visible), so source positions always match the data they produced. Readers see only
 // committed batches. Counter deltas are summed into existing rows.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -122,11 +123,21 @@ struct RawLogStats {
   std::optional<Millis> oldest_event;  // min of the blocks' min_ts
 };
 
+// What this process's Commit() calls cost, whatever the backend (the naap_store_* metrics).
+struct CommitStats {
+  uint64_t commits = 0;   // batches committed
+  uint64_t failed = 0;    // batches refused or not committed
+  double seconds = 0;     // wall time spent in Commit(), both kinds
+  int64_t raw_bytes = 0;  // raw-log payload bytes in the committed batches
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
-  virtual Status Commit(const IngestBatch& batch) = 0;
+  // Applies `batch` with the backend's CommitBatch() and counts it in commit_stats().
+  Status Commit(const IngestBatch& batch);
+  CommitStats commit_stats() const;
 
   // Dedup entries are append-only. Callers commit each (org, key) once (ingest checks its
   // in-memory index first); a key committed again is stored again, each copy swept on its own
@@ -187,6 +198,14 @@ class Store {
   virtual Status ForEachSliceChecksum(
       const std::function<void(std::string_view table, std::string_view org, Millis hour,
                                std::string_view sha256_hex)>& fn) = 0;
+
+ protected:
+  virtual Status CommitBatch(const IngestBatch& batch) = 0;
+
+ private:
+  std::atomic<uint64_t> commits_{0}, failed_{0};
+  std::atomic<double> commit_seconds_{0};
+  std::atomic<int64_t> committed_raw_bytes_{0};
 };
 
 // kCreate makes the store when it does not exist (ingest, serve); kExisting opens only a store

@@ -209,6 +209,23 @@ TEST_P(StoreConformanceTest, MalformedRawBlockRefusesTheWholeBatch) {
   EXPECT_EQ(Position("file:a.ndjson"), std::nullopt);
 }
 
+TEST_P(StoreConformanceTest, CommitStatsCountBatchesAndTheirRawBytes) {
+  EXPECT_EQ(store_->commit_stats().commits, 0u);
+  IngestBatch batch = FullBatch();
+  int64_t raw_bytes = 0;
+  for (const RawBlock& block : batch.raw_blocks) raw_bytes += std::ssize(block.payload);
+  ASSERT_GT(raw_bytes, 0);
+  CommitOk(batch);
+  CommitOk(IngestBatch{});
+  batch.raw_blocks.push_back(Block("acme", kT0 + kH, 0, kH, "straddles"));  // refused
+  EXPECT_FALSE(store_->Commit(batch).ok());
+  const CommitStats stats = store_->commit_stats();
+  EXPECT_EQ(stats.commits, 2u);
+  EXPECT_EQ(stats.failed, 1u);
+  EXPECT_EQ(stats.raw_bytes, raw_bytes);  // of the committed batches only
+  EXPECT_GT(stats.seconds, 0);
+}
+
 TEST_P(StoreConformanceTest, MalformedBlocksAndCountersAreRefused) {
   IngestBatch unaligned_block, reversed_range, empty_block, unaligned_counter;
   unaligned_block.raw_blocks = {Block("acme", kT0 + 1, 0, 5, "x")};

@@ -35,7 +35,6 @@ class ScopedTempDir {
 class ForwardingStore : public Store {
  public:
   explicit ForwardingStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
-  Status Commit(const IngestBatch& batch) override { return inner_->Commit(batch); }
   Status ForEachDedupKey(const std::function<void(std::string_view, const Key128&)>& fn) override {
     return inner_->ForEachDedupKey(fn);
   }
@@ -84,6 +83,9 @@ class ForwardingStore : public Store {
                                                        std::string_view)>& fn) override {
     return inner_->ForEachSliceChecksum(fn);
   }
+
+ protected:
+  Status CommitBatch(const IngestBatch& batch) override { return inner_->Commit(batch); }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -17,7 +17,6 @@ namespace {
 
 class MemoryStore final : public Store {
  public:
-  Status Commit(const IngestBatch& batch) override;
   Status ForEachDedupKey(
       const std::function<void(std::string_view org, const Key128&)>& fn) override;
   Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
@@ -46,6 +45,7 @@ class MemoryStore final : public Store {
                                std::string_view sha256_hex)>& fn) override;
 
  private:
+  Status CommitBatch(const IngestBatch& batch) override;
   // (hour, org, seq): the scan order of raw blocks.
   using RawKey = std::tuple<Millis, std::string, int64_t>;
   // (org, hour, ingest_hour, kind, family, key): the order Counters() returns.
@@ -64,7 +64,7 @@ class MemoryStore final : public Store {
   std::map<SliceKey, Slice> slices_;
 };
 
-Status MemoryStore::Commit(const IngestBatch& batch) {
+Status MemoryStore::CommitBatch(const IngestBatch& batch) {
   NAAP_RETURN_IF_ERROR(CheckBatch(batch));
   std::lock_guard lock(mu_);
   dedup_.insert(dedup_.end(), batch.dedup.begin(), batch.dedup.end());

@@ -285,7 +285,6 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
-  Status Commit(const IngestBatch& batch) override;
   Status ForEachDedupKey(
       const std::function<void(std::string_view org, const Key128&)>& fn) override;
   Result<std::optional<std::string>> SourcePosition(std::string_view source) override;
@@ -314,6 +313,7 @@ class SqliteStore final : public Store {
                                std::string_view sha256_hex)>& fn) override;
 
  private:
+  Status CommitBatch(const IngestBatch& batch) override;
   // Writes every part of batch inside the caller's transaction.
   Status WriteBatch(const IngestBatch& batch);
   Result<int64_t> LastRawSeqLocked();
@@ -407,7 +407,7 @@ Status SqliteStore::WriteBatch(const IngestBatch& batch) {
   return Status::Ok();
 }
 
-Status SqliteStore::Commit(const IngestBatch& batch) {
+Status SqliteStore::CommitBatch(const IngestBatch& batch) {
   NAAP_RETURN_IF_ERROR(CheckBatch(batch));
   if (batch.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
