@@ -73,6 +73,11 @@ Status CheckMigrated(Db& db, std::span<const Migration> steps) {
   Result<int> version = SchemaVersion(db);
   if (!version.ok()) return version.status();
   if (*version > latest) return TooNew(*version, latest);
+  if (*version == 0) {
+    return InvalidArgument(
+        "not a naap store: the file has no naap schema (it is empty or another program's "
+        "database); a store is made by naap ingest or naap serve");
+  }
   if (*version < latest) {
     return InvalidArgument(fmt::format(
         "store schema version {} is older than this binary's ({}) and a read-only open cannot "

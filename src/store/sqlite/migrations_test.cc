@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -221,6 +222,16 @@ TEST_F(MigrationsTest, StoreOpenRefusesANewerFile) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(store.status().message(), HasSubstr("schema version 99"));
+}
+
+// A file without naap's schema (here an empty one, as a full disk leaves) is refused by a
+// read-only open with a message that says so, and stays empty.
+TEST_F(MigrationsTest, ReadOnlyOpenOfAFileWithoutTheSchemaSaysItIsNotAStore) {
+  std::ofstream(path_).flush();
+  Result<std::unique_ptr<Store>> empty = OpenSqliteStore(path_, /*read_only=*/true);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_THAT(empty.status().message(), HasSubstr("not a naap store"));
+  EXPECT_EQ(std::filesystem::file_size(path_), 0u);
 }
 
 // A read-only open migrates nothing: it reads a store of the latest schema, refuses an older or
