@@ -333,13 +333,7 @@ PipelineStatus LocalBackend::Pipeline() {
   }
   // Dirty slices are published within the commit that marks them, so none wait.
   status.dirty_slices = 0;
-  // The raw log's size changes only with the data: read once per data version.
-  auto raw = impl_->read_cache.GetOrCompute<store::RawLogStats>(
-      "raw_log_size", DataVersion(), [&]() -> Result<std::shared_ptr<const store::RawLogStats>> {
-        auto size = impl_->store.RawLogSize();
-        if (!size.ok()) return size.status();
-        return std::make_shared<const store::RawLogStats>(*size);
-      });
+  auto raw = RawLogSize();
   if (raw.ok()) {
     status.raw_segments = (*raw)->blocks;
     status.raw_bytes = (*raw)->payload_bytes;
@@ -347,6 +341,16 @@ PipelineStatus LocalBackend::Pipeline() {
   }
   status.rebuild = impl_->rebuild.status();
   return status;
+}
+
+Result<std::shared_ptr<const store::RawLogStats>> LocalBackend::RawLogSize() {
+  // The raw log's size changes only with the data: read once per data version.
+  return impl_->read_cache.GetOrCompute<store::RawLogStats>(
+      "raw_log_size", DataVersion(), [&]() -> Result<std::shared_ptr<const store::RawLogStats>> {
+        auto size = impl_->store.RawLogSize();
+        if (!size.ok()) return size.status();
+        return std::make_shared<const store::RawLogStats>(*size);
+      });
 }
 
 Status LocalBackend::PingStore() { return impl_->store.DataClock("").status(); }

@@ -78,6 +78,8 @@ class LocalBackend final : public Backend {
                                        std::string_view source) override;
   Result<RebuildStatus> StartRebuild(std::string_view mode) override;
   PipelineStatus Pipeline() override;
+  // The store's raw-log size, read once per data version (Pipeline() and the store metrics).
+  Result<std::shared_ptr<const store::RawLogStats>> RawLogSize();
   Status PingStore() override;
 
   // The private state (local_backend_impl.h), shared by the .cc files of this class only.

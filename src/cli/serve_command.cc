@@ -426,16 +426,18 @@ void RegisterPipelineMetrics(metrics::Registry& registry, api::LocalBackend& bac
         "gauge"}},
       [&backend] {
         const store::CommitStats commits = backend.store().commit_stats();
-        const api::PipelineStatus pipeline = backend.Pipeline();  // raw log size: cached
-        return std::vector<metrics::Sample>{
+        std::vector<metrics::Sample> samples{
             {"naap_store_commits_total", {{"result", "ok"}}, static_cast<double>(commits.commits)},
             {"naap_store_commits_total",
              {{"result", "error"}},
              static_cast<double>(commits.failed)},
             {"naap_store_commit_seconds_total", {}, commits.seconds},
-            {"naap_store_committed_raw_bytes_total", {}, static_cast<double>(commits.raw_bytes)},
-            {"naap_store_raw_log_blocks", {}, static_cast<double>(pipeline.raw_segments)},
-            {"naap_store_raw_log_bytes", {}, static_cast<double>(pipeline.raw_bytes)}};
+            {"naap_store_committed_raw_bytes_total", {}, static_cast<double>(commits.raw_bytes)}};
+        store::RawLogStats raw;  // zeros when the store cannot be read, as in /v1/admin/status
+        if (auto size = backend.RawLogSize(); size.ok()) raw = **size;
+        samples.push_back({"naap_store_raw_log_blocks", {}, static_cast<double>(raw.blocks)});
+        samples.push_back({"naap_store_raw_log_bytes", {}, static_cast<double>(raw.payload_bytes)});
+        return samples;
       });
   if (live.kafka != nullptr) {
     registry.AddCollector(
