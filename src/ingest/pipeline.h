@@ -28,8 +28,8 @@
 // through the sink's resolve and publish at a commit (half a batch left a core idle there: the
 // week took 225 s instead of 211 s). When the thread opening the pipeline may run on one CPU only,
 // two chunks of them wait instead (base/cpus.h QueueBound: the one-core day peaked 200 MB lower and
-// took about 3 % less user CPU, docs/benchmarks.md). The store is used by one thread at a time:
-// the calling thread reads it only after the sink thread went idle.
+// took about 3 % less user CPU, docs/benchmarks-history.md). The store is used by one thread at a
+// time: the calling thread reads it only after the sink thread went idle.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -86,7 +86,7 @@ class RecordSink {
 struct PipelineOptions {
   std::string org_override;  // --org / ?org=; the caller validates it
   // The resolver runs at every commit; 100,000 rather than 50,000 took about 2 % off a one-core
-  // ingest for 20–30 MB more peak memory (docs/benchmarks.md, thirteenth session).
+  // ingest for 20–30 MB more peak memory (docs/benchmarks-history.md, thirteenth session).
   int64_t commit_every = 100'000;
   size_t rejected_head_bytes = 65'536;
   event::DecoderOptions decoder;
