@@ -66,6 +66,14 @@ TEST(Hash, Sha256KnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_NE(KeyDigest({"ab", "c"}), KeyDigest({"a", "bc"}));
   EXPECT_EQ(KeyDigest({"org", "id"}), KeyDigest({"org", "id"}));
+  // Stored dedup keys and settled digests: these values must never change. Taken from the
+  // streaming form before short keys were hashed in one call; the 300-byte part is streamed.
+  EXPECT_EQ(KeyDigest({"evt-1"}), (Key128{0x775457a6f052a62fULL, 0xff3c70c8b4c4dab8ULL}));
+  EXPECT_EQ(KeyDigest({"org", "3f6c2a9e-1b7d-4c55-9a0e-8d2f1e6b7c41"}),
+            (Key128{0x6100d7af6a863cd0ULL, 0x71bbacd0c1c2b06aULL}));
+  EXPECT_EQ(KeyDigest({std::string(300, 'x'), "y"}),
+            (Key128{0xea104ca0fcdae32fULL, 0x05d6a0e0574b9acdULL}));
+  EXPECT_EQ(KeyDigest({}), (Key128{0x99aa06d3014798d8ULL, 0x6001c324468d497fULL}));
   EXPECT_EQ(ContentHash("envelope"), ContentHash(std::string("envelope")));
   EXPECT_NE(ContentHash("envelope"), ContentHash("envelopf"));
 }

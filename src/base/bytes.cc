@@ -4,12 +4,16 @@
 
 namespace naap {
 
-void ByteWriter::Varint(uint64_t v) {
+void ByteWriter::LongVarint(uint64_t v) {
+  // Built on the stack and appended once: one capacity check instead of one per byte.
+  char bytes[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    out_.push_back(static_cast<char>(v | 0x80));
+    bytes[n++] = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out_.push_back(static_cast<char>(v));
+  bytes[n++] = static_cast<char>(v);
+  out_.append(bytes, n);
 }
 
 void ByteWriter::Fixed64(uint64_t v) {

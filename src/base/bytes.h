@@ -12,7 +12,13 @@ namespace naap {
 class ByteWriter {
  public:
   explicit ByteWriter(std::string& out) : out_(out) {}
-  void Varint(uint64_t v);
+  void Varint(uint64_t v) {
+    if (v < 0x80) {
+      out_.push_back(static_cast<char>(v));  // most lengths: one byte, inline
+    } else {
+      LongVarint(v);
+    }
+  }
   void Int(int64_t v) { Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
   void String(std::string_view s) {
     Varint(s.size());
@@ -26,6 +32,7 @@ class ByteWriter {
   void Bool(bool b) { out_.push_back(b ? 1 : 0); }
 
  private:
+  void LongVarint(uint64_t v);  // two bytes or more
   std::string& out_;
 };
 

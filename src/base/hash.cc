@@ -25,6 +25,22 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 Key128 KeyDigest(std::initializer_list<std::string_view> parts) {
+  // The digest of the length-prefixed parts laid end to end. Short keys (event ids) are laid out on
+  // the stack and hashed in one call, which gives the streamed digest at a fraction of the cost.
+  char joined[256];
+  size_t size = 0;
+  for (std::string_view p : parts) size += sizeof(uint32_t) + p.size();
+  if (size <= sizeof joined) {
+    char* out = joined;
+    for (std::string_view p : parts) {
+      const auto n = static_cast<uint32_t>(p.size());
+      std::memcpy(out, &n, sizeof n);
+      std::memcpy(out + sizeof n, p.data(), p.size());
+      out += sizeof n + p.size();
+    }
+    const XXH128_hash_t h = XXH3_128bits(joined, size);
+    return {h.high64, h.low64};
+  }
   XXH3_state_t state;
   XXH3_128bits_reset(&state);
   for (std::string_view p : parts) {

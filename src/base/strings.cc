@@ -50,11 +50,11 @@ bool IsEthAddress(std::string_view s) {
 }
 std::string HexEncode(std::string_view bytes) {
   static const char* const kDigits = "0123456789abcdef";
-  std::string r;
-  r.reserve(bytes.size() * 2);
+  std::string r(bytes.size() * 2, '\0');
+  char* out = r.data();
   for (unsigned char c : bytes) {
-    r.push_back(kDigits[c >> 4]);
-    r.push_back(kDigits[c & 15]);
+    *out++ = kDigits[c >> 4];
+    *out++ = kDigits[c & 15];
   }
   return r;
 }

@@ -57,9 +57,13 @@ RawLogWriter::RawLogWriter(size_t max_block_bytes)
     : max_block_bytes_(max_block_bytes), zstd_(ZSTD_createCCtx(), ZSTD_freeCCtx) {}
 
 void RawLogWriter::Add(const RawEntry& entry) {
-  Millis hour = HourFloor(entry.event_ts);
-  const std::pair<std::string, Millis> partition(entry.org, hour);
-  OpenBlock& block = open_[partition];
+  const Millis hour = HourFloor(entry.event_ts);
+  // Consecutive entries mostly share a partition: the last one is found without a key or look-up.
+  if (last_ == open_.end() || last_->first.second != hour || last_->first.first != entry.org) {
+    last_ = open_.try_emplace({std::string(entry.org), hour}).first;
+  }
+  const std::pair<std::string, Millis>& partition = last_->first;
+  OpenBlock& block = last_->second;
   if (block.count == 0) {
     block.plain.reserve(max_block_bytes_ + entry.envelope.size() + 256);
     block.plain.push_back(kFormatVersion);
@@ -73,7 +77,7 @@ void RawLogWriter::Add(const RawEntry& entry) {
   if (block.plain.size() >= max_block_bytes_) {
     Status st = Seal(partition.first, hour, block);
     if (seal_status_.ok()) seal_status_ = st;
-    open_.erase(partition);
+    open_.erase(std::exchange(last_, open_.end()));
   }
 }
 
@@ -102,6 +106,7 @@ Result<std::vector<store::RawBlock>> RawLogWriter::Flush() {
     if (seal_status_.ok()) seal_status_ = st;
   }
   open_.clear();
+  last_ = open_.end();
   std::vector<store::RawBlock> blocks = std::move(sealed_);
   sealed_.clear();
   Status st = std::exchange(seal_status_, Status::Ok());

@@ -62,6 +62,8 @@ struct RawEntry {
 class RawLogWriter {
  public:
   explicit RawLogWriter(size_t max_block_bytes = 4 << 20);
+  RawLogWriter(const RawLogWriter&) = delete;  // last_ points into open_
+  RawLogWriter& operator=(const RawLogWriter&) = delete;
   void Add(const RawEntry& entry);
   // Every block built since the last Flush (sealed ones first, then the open ones by partition).
   Result<std::vector<store::RawBlock>> Flush();
@@ -75,7 +77,9 @@ class RawLogWriter {
   Status Seal(const std::string& org, Millis hour, OpenBlock& block);
 
   size_t max_block_bytes_;
-  std::map<std::pair<std::string, Millis>, OpenBlock> open_;
+  using OpenBlocks = std::map<std::pair<std::string, Millis>, OpenBlock>;
+  OpenBlocks open_;
+  OpenBlocks::iterator last_ = open_.end();  // the partition of the last Add, or end()
   std::vector<store::RawBlock> sealed_;
   Status seal_status_;
   std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> zstd_;  // reused across blocks

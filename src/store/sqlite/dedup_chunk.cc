@@ -7,10 +7,8 @@
 namespace naap::store::sqlite {
 namespace {
 
-void PutFixed64(std::string& out, uint64_t value) {
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
-  out.append(bytes, sizeof bytes);
+void StoreFixed64(char* at, uint64_t value) {
+  for (int i = 0; i < 8; ++i) at[i] = static_cast<char>(value >> (8 * i));
 }
 
 uint64_t GetFixed64(const char* in) {
@@ -32,10 +30,13 @@ void DedupChunk::Append(const DedupRecord& record) {
     max_first_seen_ms_ = std::max(max_first_seen_ms_, record.first_seen_ms);
   }
   ++count_;
-  PutFixed64(records_, record.key.hi);
-  PutFixed64(records_, record.key.lo);
-  PutFixed64(records_, static_cast<uint64_t>(record.event_ms));
-  PutFixed64(records_, static_cast<uint64_t>(record.first_seen_ms));
+  // One append per record: the four words built on the stack.
+  char bytes[kDedupRecordBytes];
+  StoreFixed64(bytes, record.key.hi);
+  StoreFixed64(bytes + 8, record.key.lo);
+  StoreFixed64(bytes + 16, static_cast<uint64_t>(record.event_ms));
+  StoreFixed64(bytes + 24, static_cast<uint64_t>(record.first_seen_ms));
+  records_.append(bytes, sizeof bytes);
 }
 
 Status CheckDedupRecords(std::string_view records, int64_t count) {
