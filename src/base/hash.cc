@@ -27,7 +27,7 @@ std::string Sha256Hex(std::string_view bytes) {
 Key128 KeyDigest(std::initializer_list<std::string_view> parts) {
   // The digest of the length-prefixed parts laid end to end. Short keys (event ids) are laid out on
   // the stack and hashed in one call, which gives the streamed digest at a fraction of the cost.
-  char joined[256];
+  char joined[256] = {};  // zeroed: the compiler cannot tell that `size` bytes get written
   size_t size = 0;
   for (std::string_view p : parts) size += sizeof(uint32_t) + p.size();
   if (size <= sizeof joined) {
