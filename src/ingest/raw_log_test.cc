@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <deque>
+#include <map>
 
 #include "base/bytes.h"
 #include "store/store.h"
@@ -167,6 +168,40 @@ TEST(RawLogTest, LargePartitionsAreSplitIntoSeveralBlocks) {
   int64_t total = 0;
   for (const auto& b : *blocks) total += b.count;
   EXPECT_EQ(total, 10);
+}
+
+// The writer remembers the partition of the last entry: entries that go back and forth between
+// partitions, and entries after a block sealed or after a flush, still reach their own blocks.
+TEST(RawLogTest, EntriesGoingBackAndForthBetweenPartitionsReachTheirOwnBlocks) {
+  RawLogWriter writer(/*max_block_bytes=*/300);
+  const std::vector<RawEntry> entries = {
+      Entry("cloudspe", "a1", kHour0),     Entry("daydream", "b1", kHour0),
+      Entry("cloudspe", "a2", kHour0 + 1), Entry("cloudspe", "c1", kHour0 + kHourMs),
+      Entry("cloudspe", "a3", kHour0 + 2), Entry("cloudspe", "a4", kHour0 + 3),
+      Entry("cloudspe", "a5", kHour0 + 4), Entry("daydream", "b2", kHour0 + 1)};
+  for (const RawEntry& e : entries) writer.Add(e);
+  auto blocks = writer.Flush();
+  ASSERT_TRUE(blocks.ok());
+  writer.Add(Entry("cloudspe", "a6", kHour0 + 5));
+  auto after_flush = writer.Flush();
+  ASSERT_TRUE(after_flush.ok());
+  blocks->insert(blocks->end(), after_flush->begin(), after_flush->end());
+
+  std::map<std::pair<std::string, Millis>, std::vector<std::string>> ids;
+  RawBlockEntries decoded;
+  for (const store::RawBlock& block : *blocks) {
+    ASSERT_TRUE(DecodeRawBlock(block, decoded).ok());
+    for (const RawEntry& e : decoded.entries) {
+      EXPECT_EQ(e.org, block.org);
+      EXPECT_EQ(HourFloor(e.event_ts), block.hour);
+      ids[{block.org, block.hour}].emplace_back(e.event_id);
+    }
+  }
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ((ids[{"cloudspe", kHour0}]), (Ids{"a1", "a2", "a3", "a4", "a5", "a6"}));
+  EXPECT_EQ((ids[{"daydream", kHour0}]), (Ids{"b1", "b2"}));
+  EXPECT_EQ((ids[{"cloudspe", kHour0 + kHourMs}]), (Ids{"c1"}));
+  EXPECT_GT(blocks->size(), 4u);  // (cloudspe, h0) sealed at least once on the way
 }
 
 TEST(RawLogTest, CrcMismatchIsCorruptionNamingTheBlock) {
