@@ -67,7 +67,7 @@ TEST(Hash, Sha256KnownVector) {
   EXPECT_NE(KeyDigest({"ab", "c"}), KeyDigest({"a", "bc"}));
   EXPECT_EQ(KeyDigest({"org", "id"}), KeyDigest({"org", "id"}));
   // Stored dedup keys and settled digests: these values must never change. Taken from the
-  // streaming form before short keys were hashed in one call; the 300-byte part is streamed.
+  // streaming form before the parts were hashed in one call; the 300-byte part goes to the heap.
   EXPECT_EQ(KeyDigest({"evt-1"}), (Key128{0x775457a6f052a62fULL, 0xff3c70c8b4c4dab8ULL}));
   EXPECT_EQ(KeyDigest({"org", "3f6c2a9e-1b7d-4c55-9a0e-8d2f1e6b7c41"}),
             (Key128{0x6100d7af6a863cd0ULL, 0x71bbacd0c1c2b06aULL}));
