@@ -2,7 +2,7 @@
 // anonymous memory three times, in 2 MiB pages (MADV_HUGEPAGE) and then in 4 KiB pages, writes one
 // byte per 4 KiB page, then writes all of it again, and prints both rates. On a virtual machine
 // that gives freed memory back to its host, the first touch of each mapping is far slower than
-// the second pass (docs/benchmarks.md, "What fresh memory costs").
+// the second pass (docs/benchmarks.md, "What fresh memory costs on this machine").
 #include <sys/mman.h>
 
 #include <chrono>
