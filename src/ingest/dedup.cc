@@ -1,5 +1,7 @@
 #include "ingest/dedup.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -76,13 +78,43 @@ void KeySet::Spill() {
     if (key != Key128{}) keys.push_back(key);
   }
   std::sort(keys.begin(), keys.end());
-  runs_.push_back(KeyRun::FromSorted(keys));
+  runs_.push_back(KeyRun::FromSorted(keys, SpareFileFor(keys.size())));
   std::fill(recent_.begin(), recent_.end(), Key128{});  // kept: it fills to this size again
   recent_size_ = 0;
   while (runs_.size() >= 2 && runs_[runs_.size() - 2].size() < 2 * runs_.back().size()) {
-    KeyRun merged = KeyRun::Merge(runs_[runs_.size() - 2], runs_.back());
+    KeyRun& older = runs_[runs_.size() - 2];
+    KeyRun merged =
+        KeyRun::Merge(older, runs_.back(), SpareFileFor(older.size() + runs_.back().size()));
+    KeepFileOf(std::move(runs_.back()));
     runs_.pop_back();
-    runs_.back() = std::move(merged);
+    KeepFileOf(std::exchange(runs_.back(), std::move(merged)));
+  }
+}
+
+TempFile KeySet::SpareFileFor(size_t keys) {
+  if (spare_files_.empty()) return {};
+  const size_t bytes = keys * sizeof(Key128);
+  // The smallest file that holds `bytes`, else the largest (the run extends it).
+  const auto better = [bytes](const SpareFile& a, const SpareFile& b) {
+    const bool a_fits = a.bytes >= bytes, b_fits = b.bytes >= bytes;
+    if (a_fits != b_fits) return a_fits;
+    return a_fits ? a.bytes < b.bytes : a.bytes > b.bytes;
+  };
+  const auto best = std::min_element(spare_files_.begin(), spare_files_.end(), better);
+  TempFile file = std::move(best->file);
+  spare_files_.erase(best);
+  return file;
+}
+
+void KeySet::KeepFileOf(KeyRun run) {
+  TempFile file = std::move(run).TakeFile();
+  struct stat st {};
+  if (!file.valid() || fstat(file.fd(), &st) != 0) return;
+  spare_files_.push_back({std::move(file), static_cast<size_t>(st.st_size)});
+  if (spare_files_.size() > kMaxSpareFiles) {
+    spare_files_.erase(
+        std::min_element(spare_files_.begin(), spare_files_.end(),
+                         [](const SpareFile& a, const SpareFile& b) { return a.bytes < b.bytes; }));
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "base/hash.h"
 #include "base/status.h"
+#include "base/temp_file.h"
 #include "ingest/key_run.h"
 #include "store/store.h"
 
@@ -44,14 +45,30 @@ class KeySet {
   size_t run_count() const { return runs_.size(); }
 
  private:
+  // A file of a run that is gone, `bytes` long.
+  struct SpareFile {
+    TempFile file;
+    size_t bytes = 0;
+  };
+  static constexpr size_t kMaxSpareFiles = 4;
+
   bool RecentContains(const Key128& key) const;
   void AddRecent(const Key128& key);
   void Spill();
+  // The spare file that best fits `keys` keys (invalid when there is none), taken from the spares.
+  TempFile SpareFileFor(size_t keys);
+  // Keeps `run`'s file as a spare, dropping the smallest when there are too many.
+  void KeepFileOf(KeyRun run);
 
   size_t recent_limit_;
   std::vector<Key128> recent_;  // all-zero = empty; the all-zero key itself is in has_zero_
   size_t recent_size_ = 0;
   std::vector<KeyRun> runs_;  // oldest first
+  // Files of runs merged away, for new runs to write over. Each merge rewrites its keys, so every
+  // key is written about log2(n / recent_limit) times; over pages a file already has, a write is
+  // a copy, while each new page of a file costs the kernel an allocation (on this machine about
+  // 20 times the copy: docs/benchmarks.md, "What fresh memory costs on this machine").
+  std::vector<SpareFile> spare_files_;
   size_t size_ = 0;
   bool has_zero_ = false;
 };

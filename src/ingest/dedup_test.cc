@@ -89,6 +89,27 @@ TEST(KeyRun, AMergeHoldsTheKeysOfBothRuns) {
   ExpectHoldsExactly(mixed, keys);
 }
 
+TEST(KeyRun, ARunWrittenOverTheFileOfALargerOneHoldsOnlyItsOwnKeys) {
+  const std::vector<Key128> keys = Sorted(TestKeys(30000));
+  std::vector<Key128> large, small;
+  for (size_t i = 0; i < keys.size(); ++i) (i % 4 == 0 ? small : large).push_back(keys[i]);
+  KeyRun first = KeyRun::FromSorted(large);
+  ASSERT_TRUE(first.in_file());
+  TempFile file = std::move(first).TakeFile();
+  EXPECT_EQ(first.size(), 0u);
+  const int fd = file.fd();
+  // The file's tail still holds keys of `large` past the end of `small`'s: none may be found.
+  KeyRun second = KeyRun::FromSorted(small, std::move(file));
+  EXPECT_TRUE(second.in_file());
+  ExpectHoldsExactly(second, small);
+  for (size_t i = 0; i < large.size(); i += 7) EXPECT_FALSE(second.Contains(large[i])) << i;
+  // A merge written over the same file again, which it reads none of.
+  KeyRun reused = KeyRun::FromSorted(small);
+  KeyRun merged = KeyRun::Merge(second, KeyRun::FromSorted(large), std::move(reused).TakeFile());
+  ExpectHoldsExactly(merged, keys);
+  EXPECT_EQ(std::move(second).TakeFile().fd(), fd);  // the run wrote over the file it was given
+}
+
 TEST(KeyRun, AWriteThatFailsMidwayLeavesTheRunInMemory) {
   const std::vector<Key128> keys = Sorted(TestKeys(20000));  // 320,000 bytes in 5 writes
   // Files may not grow past 100,000 bytes: the second write fails (EFBIG, SIGXFSZ ignored).

@@ -35,7 +35,8 @@ uint64_t BitInWord(const Key128& key, size_t word) {
 // no file. If a write fails the keys written so far are read back and the run stays in memory.
 class KeyRun::Writer {
  public:
-  explicit Writer(size_t expected) : file_(TempFile::Create()) {
+  Writer(size_t expected, TempFile file)
+      : file_(file.valid() ? std::move(file) : TempFile::Create()) {
     const size_t blocks =
         std::max<size_t>(1, (expected * kFilterBitsPerKey + kBlockBits - 1) / kBlockBits);
     run_.filter_.assign(blocks * kBlockWords, 0);
@@ -108,14 +109,14 @@ class KeyRun::Cursor {
   size_t chunk_first_ = 0, next_ = 0;
 };
 
-KeyRun KeyRun::FromSorted(std::span<const Key128> keys) {
-  Writer writer(keys.size());
+KeyRun KeyRun::FromSorted(std::span<const Key128> keys, TempFile file) {
+  Writer writer(keys.size(), std::move(file));
   for (const Key128& key : keys) writer.Add(key);
   return writer.Finish();
 }
 
-KeyRun KeyRun::Merge(const KeyRun& a, const KeyRun& b) {
-  Writer writer(a.size() + b.size());
+KeyRun KeyRun::Merge(const KeyRun& a, const KeyRun& b, TempFile file) {
+  Writer writer(a.size() + b.size(), std::move(file));
   Cursor x(a), y(b);
   while (!x.done() || !y.done()) {
     Cursor& smaller = y.done() || (!x.done() && x.key() < y.key()) ? x : y;
@@ -123,6 +124,12 @@ KeyRun KeyRun::Merge(const KeyRun& a, const KeyRun& b) {
     smaller.Next();
   }
   return writer.Finish();
+}
+
+TempFile KeyRun::TakeFile() && {
+  TempFile file = std::move(file_);
+  *this = KeyRun();
+  return file;
 }
 
 const uint64_t* KeyRun::BlockOf(const Key128& key) const {

@@ -17,10 +17,13 @@ namespace naap::ingest {
 
 class KeyRun {
  public:
-  // `keys` ascending and distinct.
-  static KeyRun FromSorted(std::span<const Key128> keys);
+  // `keys` ascending and distinct. The run writes over `file` from its start when it is valid
+  // (the file of a run that is gone: its pages are already there), else into a new file.
+  static KeyRun FromSorted(std::span<const Key128> keys, TempFile file = {});
   // Every key of `a` and `b`, which have none in common.
-  static KeyRun Merge(const KeyRun& a, const KeyRun& b);
+  static KeyRun Merge(const KeyRun& a, const KeyRun& b, TempFile file = {});
+  // The run's file, invalid when the run is in memory. The run is empty afterwards.
+  TempFile TakeFile() &&;
 
   bool Contains(const Key128& key) const;
   // The filter's answer: false only for keys the run does not hold (no read).
