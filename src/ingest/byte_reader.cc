@@ -12,7 +12,9 @@
 namespace naap::ingest {
 namespace {
 
-constexpr size_t kInputChunk = 1 << 16;
+// As much as a full pipe holds: one read empties it, with one system call and one wake-up of the
+// writer where reads of 64 KiB took sixteen (docs/benchmarks.md, "Changes tried").
+constexpr size_t kInputChunk = kPipeBufferBytes;
 
 Compression DetectCompression(std::string_view head) {
   if (head.size() >= 4 && head.substr(0, 4) == std::string_view("\x28\xB5\x2F\xFD", 4)) {
