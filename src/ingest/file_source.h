@@ -26,7 +26,7 @@
 namespace naap::ingest {
 
 struct FileSourceOptions {
-  size_t chunk_bytes = 1 << 20;  // read at a time: what a full pipe holds (byte_reader.h)
+  size_t chunk_bytes = kPipeBufferBytes;  // read at a time: what a full pipe holds
   // Must exceed the decoder's max_message_bytes so a capped head is still oversized.
   size_t max_buffered_bytes = 4 << 20;
   // Provenance of the messages: source name, and the path label ("" = the file's path).
