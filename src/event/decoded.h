@@ -2,6 +2,7 @@
 // The result of decoding one message (spec/events.md §2–§4): its candidate class, header fields,
 // notes and typed records. The duplicate test (§7.1) runs after decoding, in ingest/.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,9 @@ struct DecodeInput {
   std::string_view org_override;  // --org / ?org=; overrides everything (§1.4)
   bool broken_tail = false;       // a source's unreadable remainder (§1.2): always malformed_json
   Millis ingest_ms = 0;           // from the injected clock; rebuild passes the stored ingest time
+  // Called with the org and event id once the header is read, before the payload is decoded: the
+  // pipeline prefetches the event's dedup key there, so the look-up after decoding finds it cached.
+  const std::function<void(std::string_view org, std::string_view event_id)>* header_read = nullptr;
 };
 
 struct Decoded {

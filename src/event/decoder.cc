@@ -259,6 +259,7 @@ const Decoded& Decoder::Impl::Decode(const DecodeInput& in) {
   }
   EnvelopeMembers envelope(envelope_obj);
   if (!ReadHeader(envelope, in.ingest_ms)) return out;
+  if (in.header_read != nullptr) (*in.header_read)(out.org, out.event_id);
 
   const Family* family = FindFamily(out.family);
   if (family == nullptr) {

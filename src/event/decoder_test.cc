@@ -25,6 +25,37 @@ TEST(Decoder, MalformedInputs) {
   EXPECT_EQ(tail.reason, "malformed_json");
 }
 
+TEST(Decoder, HeaderReadIsCalledOnceTheHeaderIsReadAndBeforeThePayload) {
+  DecoderHarness h;
+  std::vector<std::pair<std::string, std::string>> calls;
+  const std::function<void(std::string_view, std::string_view)> header_read =
+      [&calls](std::string_view org, std::string_view event_id) {
+        calls.emplace_back(org, event_id);
+      };
+  auto decode = [&](std::string_view bytes) -> const Decoded& {
+    DecodeInput in{bytes, "streaming_events", "", false, testing::kIngestMs};
+    in.header_read = &header_read;
+    return h.decoder().Decode(in);
+  };
+  const Decoded& trace = decode(kTrace);
+  EXPECT_EQ(trace.cls, MessageClass::kAccepted);
+  ASSERT_FALSE(trace.org.empty());
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::make_pair(trace.org, std::string("t1")));
+  // A payload that fails its family's decoding: the header was read first.
+  EXPECT_EQ(
+      decode(R"({"id":"p1","type":"create_new_payment","timestamp":"1767909000000","data":{}})")
+          .reason,
+      "invalid_payload");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].second, "p1");
+  // No header: malformed JSON, a missing id.
+  EXPECT_EQ(decode("{").reason, "malformed_json");
+  EXPECT_EQ(decode(R"({"type":"stream_trace","timestamp":"1767909000000","data":{}})").reason,
+            "missing_event_id");
+  EXPECT_EQ(calls.size(), 2u);
+}
+
 TEST(Decoder, OrgResolutionOrder) {
   DecoderHarness h;
   EXPECT_EQ(h.File(kTrace).reason, "unknown_org");

@@ -24,6 +24,11 @@ Key128 RejectedBytesKey(const Sha256Digest& message_sha256) {
                                                message_sha256.size())});
 }
 
+void KeySet::Prefetch(const Key128& key) const {
+  if (!recent_.empty()) __builtin_prefetch(&recent_[FirstSlot(key, recent_.size())]);
+  for (const KeyRun& run : runs_) run.Prefetch(key);
+}
+
 bool KeySet::Contains(const Key128& key) const {
   if (key == Key128{}) return has_zero_;
   for (const KeyRun& run : runs_) run.Prefetch(key);
@@ -133,6 +138,11 @@ bool DedupIndex::Contains(std::string_view org, const Key128& key) const {
 }
 
 bool DedupIndex::Insert(std::string_view org, const Key128& key) { return SetOf(org).Insert(key); }
+
+void DedupIndex::Prefetch(std::string_view org, const Key128& key) const {
+  auto it = by_org_.find(org);
+  if (it != by_org_.end()) it->second.Prefetch(key);
+}
 
 KeySet& DedupIndex::SetOf(std::string_view org) {
   auto it = by_org_.find(org);

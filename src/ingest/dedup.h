@@ -39,6 +39,9 @@ class KeySet {
   explicit KeySet(size_t recent_limit = kRecentLimit) : recent_limit_(recent_limit) {}
   bool Contains(const Key128& key) const;
   bool Insert(const Key128& key);  // true when the key was new
+  // Starts loading the memory a look-up of `key` reads (its slot of the table, the runs' filter
+  // blocks), so that a look-up soon after does not wait for it.
+  void Prefetch(const Key128& key) const;
   // Insert without the look-up, for a key known to be new (the store's keys are distinct).
   void AddNew(const Key128& key);
   size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
@@ -80,6 +83,7 @@ class DedupIndex {
 
   bool Contains(std::string_view org, const Key128& key) const;
   bool Insert(std::string_view org, const Key128& key);  // true when the key was new
+  void Prefetch(std::string_view org, const Key128& key) const;  // KeySet::Prefetch
   size_t size() const;
 
  private:

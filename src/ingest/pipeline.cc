@@ -225,6 +225,7 @@ Status Pipeline::Process(const Message& message) {
   input.org_override = options_.org_override;
   input.broken_tail = message.broken_tail;
   input.ingest_ms = ingest_ms;
+  input.header_read = &prefetch_key_;
   const event::Decoded& decoded = decoder_.Decode(input);
 
   const std::string& org = decoded.org;

@@ -207,6 +207,11 @@ class Pipeline {
   RecordSink* sink_;
   event::Decoder decoder_;
   DedupIndex dedup_;
+  // DecodeInput::header_read: prefetches the event id's dedup key while the payload is decoded.
+  const std::function<void(std::string_view, std::string_view)> prefetch_key_ =
+      [this](std::string_view org, std::string_view event_id) {
+        dedup_.Prefetch(org, EventIdKey(event_id));
+      };
   RunStats stats_;
   // Per org: the horizon when first needed, its clock raised by every message kept since.
   std::map<std::string, OrgHorizon> horizons_;
