@@ -31,7 +31,7 @@ void KeySet::Prefetch(const Key128& key) const {
 
 bool KeySet::Contains(const Key128& key) const {
   if (key == Key128{}) return has_zero_;
-  for (const KeyRun& run : runs_) run.Prefetch(key);
+  Prefetch(key);  // the runs' blocks load while the table is read
   if (RecentContains(key)) return true;
   return std::any_of(runs_.rbegin(), runs_.rend(),
                      [&key](const KeyRun& run) { return run.Contains(key); });
