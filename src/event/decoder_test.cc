@@ -25,7 +25,7 @@ TEST(Decoder, MalformedInputs) {
   EXPECT_EQ(tail.reason, "malformed_json");
 }
 
-TEST(Decoder, HeaderReadIsCalledOnceTheHeaderIsReadAndBeforeThePayload) {
+TEST(Decoder, HeaderReadIsCalledForEveryMessageWhoseHeaderWasRead) {
   DecoderHarness h;
   std::vector<std::pair<std::string, std::string>> calls;
   const std::function<void(std::string_view, std::string_view)> header_read =
@@ -42,18 +42,23 @@ TEST(Decoder, HeaderReadIsCalledOnceTheHeaderIsReadAndBeforeThePayload) {
   ASSERT_FALSE(trace.org.empty());
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0], std::make_pair(trace.org, std::string("t1")));
-  // A payload that fails its family's decoding: the header was read first.
+  // A payload that fails its family's decoding, and a family naap does not decode: the header was
+  // read all the same.
   EXPECT_EQ(
       decode(R"({"id":"p1","type":"create_new_payment","timestamp":"1767909000000","data":{}})")
           .reason,
       "invalid_payload");
-  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(
+      decode(R"({"id":"w1","type":"webrtc_stats","timestamp":"1767909000000","data":{}})").reason,
+      "unsupported_event_family");
+  ASSERT_EQ(calls.size(), 3u);
   EXPECT_EQ(calls[1].second, "p1");
+  EXPECT_EQ(calls[2].second, "w1");
   // No header: malformed JSON, a missing id.
   EXPECT_EQ(decode("{").reason, "malformed_json");
   EXPECT_EQ(decode(R"({"type":"stream_trace","timestamp":"1767909000000","data":{}})").reason,
             "missing_event_id");
-  EXPECT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls.size(), 3u);
 }
 
 TEST(Decoder, OrgResolutionOrder) {
